@@ -1,0 +1,160 @@
+"""Settings: one typed object, read from ``GRAPHSVC_*`` environment variables, validated at start."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import platformdirs
+
+from graphsvc.errors import ConfigError
+
+__all__ = ["Settings", "default_store_url", "load_settings", "describe_store_url"]
+
+STORE_SCHEMES = ("sqlite", "neo4j", "bolt", "neo4j+s", "bolt+s")
+LANGUAGES = ("nl", "en")
+
+
+def default_data_dir() -> Path:
+    """The per-user data directory (e.g. ``~/.local/share/goudkaart``)."""
+    return Path(platformdirs.user_data_dir("goudkaart", appauthor=False))
+
+
+def default_store_url() -> str:
+    """The embedded store in the per-user data directory: needs no configuration."""
+    return f"sqlite:///{default_data_dir() / 'graph.db'}"
+
+
+def _setting(env: str, help: str, default: Any = None, **kw: Any) -> Any:
+    meta = {"env": env, "help": help}
+    if "default_factory" in kw:
+        return field(default_factory=kw["default_factory"], metadata=meta)
+    return field(default=default, metadata=meta)
+
+
+@dataclass(frozen=True)
+class Settings:
+    """All configuration of one Goudkaart process.
+
+    Every field can be set by its environment variable (``GRAPHSVC_`` prefix); the defaults run
+    with no configuration at all.
+    """
+
+    store: str = _setting(
+        "GRAPHSVC_STORE",
+        "Where the graph lives: sqlite:///path/graph.db (default, embedded) or neo4j://host:7687",
+        default_factory=default_store_url,
+    )
+    neo4j_user: str = _setting("GRAPHSVC_NEO4J_USER", "Neo4j user name", "neo4j")
+    neo4j_password: str = _setting("GRAPHSVC_NEO4J_PASSWORD", "Neo4j password (never logged)", "")
+    neo4j_database: str = _setting("GRAPHSVC_NEO4J_DATABASE", "Neo4j database name", "neo4j")
+    secret_key: str = _setting(
+        "GRAPHSVC_SECRET_KEY",
+        "Key that signs session cookies and CSRF tokens; random per process when unset",
+        "",
+    )
+    default_language: str = _setting("GRAPHSVC_LANGUAGE", "Interface language: nl or en", "nl")
+    max_upload_mb: int = _setting("GRAPHSVC_MAX_UPLOAD_MB", "Largest accepted upload in MB", 20)
+    map_node_limit: int = _setting(
+        "GRAPHSVC_MAP_NODE_LIMIT",
+        "Above this many nodes the map starts from an aggregated view",
+        1500,
+    )
+    vocab_dir: str = _setting(
+        "GRAPHSVC_VOCAB_DIR",
+        "Folder with edited vocabulary files (themes, capabilities, rungs); package defaults when unset",
+        "",
+    )
+    testing: bool = _setting("GRAPHSVC_TESTING", "Test mode (no secure-cookie requirement)", False)
+
+    def __post_init__(self) -> None:
+        describe_store_url(self.store)  # validates
+        if self.default_language not in LANGUAGES:
+            raise ConfigError(
+                f"GRAPHSVC_LANGUAGE must be one of {', '.join(LANGUAGES)}, not {self.default_language!r}."
+            )
+        if self.max_upload_mb < 1:
+            raise ConfigError("GRAPHSVC_MAX_UPLOAD_MB must be at least 1.")
+        if self.map_node_limit < 10:
+            raise ConfigError("GRAPHSVC_MAP_NODE_LIMIT must be at least 10.")
+        if not self.secret_key:
+            object.__setattr__(self, "secret_key", secrets.token_hex(32))
+
+    def with_overrides(self, **changes: Any) -> Settings:
+        return replace(self, **changes)
+
+    def __repr__(self) -> str:  # the password never reaches a log line
+        shown = ", ".join(
+            f"{f.name}={'***' if f.name in ('neo4j_password', 'secret_key') else getattr(self, f.name)!r}"
+            for f in fields(self)
+        )
+        return f"Settings({shown})"
+
+
+def _convert(raw: str, kind: Any, env: str) -> Any:
+    if kind in (bool, "bool"):
+        low = raw.strip().lower()
+        if low in ("1", "true", "yes", "on"):
+            return True
+        if low in ("0", "false", "no", "off", ""):
+            return False
+        raise ConfigError(f"{env} must be true or false, not {raw!r}.")
+    if kind in (int, "int"):
+        try:
+            return int(raw)
+        except ValueError:
+            raise ConfigError(f"{env} must be a whole number, not {raw!r}.") from None
+    return raw
+
+
+def load_settings(environ: dict[str, str] | None = None, **overrides: Any) -> Settings:
+    """Build settings from the environment plus explicit overrides (which win)."""
+    env = os.environ if environ is None else environ
+    values: dict[str, Any] = {}
+    for f in fields(Settings):
+        name = f.metadata["env"]
+        if name in env and f.name not in overrides:
+            values[f.name] = _convert(env[name], f.type, name)
+    known = {f.name for f in fields(Settings)}
+    unknown = set(overrides) - known
+    if unknown:
+        raise ConfigError(f"Unknown setting(s): {', '.join(sorted(unknown))}.")
+    values.update({k: v for k, v in overrides.items() if v is not None})
+    return Settings(**values)
+
+
+def describe_store_url(url: str) -> tuple[str, str]:
+    """Split a store URL into (scheme, location), raising ConfigError when it is not usable.
+
+    Examples
+    --------
+    >>> describe_store_url("sqlite:////tmp/graph.db")  # absolute path: four slashes
+    ('sqlite', '/tmp/graph.db')
+    >>> describe_store_url("bolt://localhost:7687")
+    ('bolt', 'localhost:7687')
+    """
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    if scheme not in STORE_SCHEMES:
+        raise ConfigError(
+            f"GRAPHSVC_STORE must start with sqlite:/// or neo4j:// (or bolt://), not {url!r}."
+        )
+    if scheme == "sqlite":
+        if not url.startswith("sqlite:///") or len(url) <= len("sqlite:///"):
+            raise ConfigError(
+                f"GRAPHSVC_STORE {url!r} is not a valid SQLite URL; write sqlite:///path/to/graph.db."
+            )
+        path = url[len("sqlite:///") :]
+        # sqlite:////abs/path and sqlite:///relative/path both work
+        return scheme, path
+    if parts.password:
+        raise ConfigError(
+            "Do not put the Neo4j password in GRAPHSVC_STORE; set GRAPHSVC_NEO4J_PASSWORD instead."
+        )
+    if not parts.hostname:
+        raise ConfigError(f"GRAPHSVC_STORE {url!r} names no Neo4j host.")
+    return scheme, f"{parts.hostname}:{parts.port or 7687}"

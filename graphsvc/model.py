@@ -1,0 +1,214 @@
+"""The domain model: node labels, relationship types and the records the stores exchange."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Any, Final
+
+from graphsvc.errors import InvalidInput
+
+__all__ = [
+    "ACTOR_LABELS",
+    "LABELS",
+    "REL_TYPES",
+    "Node",
+    "Relationship",
+    "TieEvent",
+    "tie_pair",
+    "validate_node",
+    "validate_relationship",
+    "CONFIDENTIAL_FIELDS",
+]
+
+ORGANISATION: Final = "Organisation"
+INSTITUTION: Final = "Institution"
+FUND: Final = "Fund"
+INTEREST: Final = "Interest"
+NEIGHBOURHOOD: Final = "Neighbourhood"
+COMMUNITY: Final = "Community"
+CAPABILITY: Final = "Capability"
+AGENDA_ITEM: Final = "AgendaItem"
+SESSION: Final = "Session"
+
+LABELS: Final = (
+    ORGANISATION,
+    INSTITUTION,
+    FUND,
+    INTEREST,
+    NEIGHBOURHOOD,
+    COMMUNITY,
+    CAPABILITY,
+    AGENDA_ITEM,
+    SESSION,
+)
+ACTOR_LABELS: Final = frozenset({ORGANISATION, INSTITUTION})
+_ACTORS = ACTOR_LABELS
+
+# relationship type -> (allowed start labels, allowed end labels)
+REL_TYPES: Final[Mapping[str, tuple[frozenset[str], frozenset[str]]]] = MappingProxyType(
+    {
+        "ACTIVE_IN": (_ACTORS, frozenset({NEIGHBOURHOOD})),
+        "WORKS_ON": (_ACTORS, frozenset({INTEREST})),
+        "SERVES": (_ACTORS, frozenset({COMMUNITY})),
+        "OFFERS": (_ACTORS, frozenset({CAPABILITY})),
+        "NEEDS": (_ACTORS, frozenset({CAPABILITY})),
+        "FUNDS": (frozenset({FUND}), frozenset({ORGANISATION})),
+        "PRIORITISES": (frozenset({FUND, INSTITUTION}), frozenset({INTEREST})),
+        "TIE": (_ACTORS, _ACTORS),
+        "ABOUT": (frozenset({AGENDA_ITEM}), frozenset({INTEREST})),
+        "FOR": (frozenset({AGENDA_ITEM}), frozenset({NEIGHBOURHOOD})),
+        "COMMITS_TO": (_ACTORS, frozenset({AGENDA_ITEM})),
+        "PART_OF": (frozenset({NEIGHBOURHOOD, INTEREST}), frozenset({NEIGHBOURHOOD, INTEREST})),
+        "ATTENDED": (_ACTORS, frozenset({SESSION})),
+        "HELD_IN": (frozenset({SESSION}), frozenset({NEIGHBOURHOOD})),
+    }
+)
+
+# Fields only the organisation itself, its coach and admins may see (DESIGN §3).
+CONFIDENTIAL_FIELDS: Final = frozenset({"capacity", "contact_persons", "contacts", "audit"})
+
+RUNGS: Final = (1, 2, 3, 4, 5)
+
+
+def _freeze(props: Mapping[str, Any] | None) -> Mapping[str, Any]:
+    return MappingProxyType(dict(props or {}))
+
+
+@dataclass(frozen=True)
+class Node:
+    """One node: a stable id, a label from :data:`LABELS` and its properties (``name`` included)."""
+
+    id: str
+    label: str
+    props: Mapping[str, Any] = field(default_factory=dict)
+    version: int = 0
+    created_at: str | None = None
+    updated_at: str | None = None
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "props", _freeze(self.props))
+
+    @property
+    def name(self) -> str:
+        return str(self.props.get("name", self.id))
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "label": self.label,
+            **dict(self.props),
+            "version": self.version,
+            "created_at": self.created_at,
+            "updated_at": self.updated_at,
+        }
+
+
+@dataclass(frozen=True)
+class Relationship:
+    """One relationship, identified by ``(type, start, end, key)``.
+
+    ``key`` separates parallel relationships of one type, e.g. two grants from one fund.
+    A ``TIE`` is undirected and stored once per pair, with ``start < end``.
+    """
+
+    type: str
+    start: str
+    end: str
+    props: Mapping[str, Any] = field(default_factory=dict)
+    key: str = ""
+    version: int = 0
+    created_at: str | None = None
+    updated_at: str | None = None
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "props", _freeze(self.props))
+        if self.type == "TIE" and self.start > self.end:
+            start, end = self.end, self.start
+            object.__setattr__(self, "start", start)
+            object.__setattr__(self, "end", end)
+
+    @property
+    def ident(self) -> tuple[str, str, str, str]:
+        return (self.type, self.start, self.end, self.key)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "type": self.type,
+            "start": self.start,
+            "end": self.end,
+            "key": self.key,
+            **dict(self.props),
+            "version": self.version,
+            "created_at": self.created_at,
+            "updated_at": self.updated_at,
+        }
+
+
+@dataclass(frozen=True)
+class TieEvent:
+    """One change of a tie's rung: ``old_rung`` 0 means it was created, ``new_rung`` 0 removed."""
+
+    a: str
+    b: str
+    old_rung: int
+    new_rung: int
+    at: str
+    source: str = ""
+    session: str = ""
+    declared_by: str = ""
+    seq: int = 0
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "a": self.a,
+            "b": self.b,
+            "old_rung": self.old_rung,
+            "new_rung": self.new_rung,
+            "at": self.at,
+            "source": self.source,
+            "session": self.session,
+            "declared_by": self.declared_by,
+        }
+
+
+def tie_pair(a: str, b: str) -> tuple[str, str]:
+    """The canonical (sorted) order of a tie's two ends."""
+    return (a, b) if a <= b else (b, a)
+
+
+def validate_node(node: Node) -> None:
+    """Raise InvalidInput when a node does not fit the model."""
+    if node.label not in LABELS:
+        raise InvalidInput(f"Unknown node label {node.label!r}; expected one of {', '.join(LABELS)}.")
+    if not isinstance(node.id, str) or not node.id.strip():
+        raise InvalidInput(f"A {node.label} needs a non-empty id.")
+    if len(node.id) > 200:
+        raise InvalidInput(f"Node id {node.id[:40]!r}… is longer than 200 characters.")
+    name = node.props.get("name")
+    if not isinstance(name, str) or not name.strip():
+        raise InvalidInput(f"{node.label} {node.id!r} needs a name.")
+
+
+def validate_relationship(rel: Relationship, start_label: str, end_label: str) -> None:
+    """Raise InvalidInput when a relationship's type, ends or rung do not fit the model."""
+    allowed = REL_TYPES.get(rel.type)
+    if allowed is None:
+        raise InvalidInput(f"Unknown relationship type {rel.type!r}.")
+    starts, ends = allowed
+    if rel.type == "TIE":
+        if rel.start == rel.end:
+            raise InvalidInput(f"A tie needs two different actors, not {rel.start!r} twice.")
+        if start_label not in starts or end_label not in ends:
+            raise InvalidInput(
+                f"A tie joins organisations and institutions, not {start_label} and {end_label}."
+            )
+        rung = rel.props.get("rung")
+        if not isinstance(rung, int) or isinstance(rung, bool) or rung not in RUNGS:
+            raise InvalidInput(f"A tie's rung must be a whole number from 1 to 5, not {rung!r}.")
+        return
+    if start_label not in starts or end_label not in ends:
+        raise InvalidInput(
+            f"{rel.type} cannot go from {start_label} {rel.start!r} to {end_label} {rel.end!r}."
+        )

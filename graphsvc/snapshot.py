@@ -1,0 +1,226 @@
+"""The read snapshot: an in-memory graph built from any store, rebuilt only when its revision changes.
+
+Every question in ``queries/`` reads a :class:`Snapshot`, never a store, so the embedded and the
+Neo4j deployments give the same answers by construction (DESIGN §6, principle 2).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from typing import Any, TypeVar
+
+import networkx as nx
+
+from graphsvc.errors import NotFound
+from graphsvc.model import ACTOR_LABELS, Node, Relationship, TieEvent
+from graphsvc.store.base import GraphData, GraphStore, read_consistent
+
+__all__ = ["Snapshot", "SnapshotCache", "Edge"]
+
+T = TypeVar("T")
+_EMPTY: Mapping[str, Any] = {}
+
+
+class Edge(tuple[str, Mapping[str, Any]]):
+    """``(other_id, props)`` as kept in the adjacency lists."""
+
+    __slots__ = ()
+
+    @property
+    def other(self) -> str:
+        return self[0]
+
+    @property
+    def props(self) -> Mapping[str, Any]:
+        return self[1]
+
+
+class Snapshot:
+    """An immutable in-memory view of the graph at one store revision.
+
+    Examples
+    --------
+    >>> from graphsvc.store import open_store
+    >>> from graphsvc.model import Node
+    >>> store = open_store("sqlite:///:memory:")
+    >>> with store.transaction() as tx:
+    ...     _ = tx.upsert_node(Node("o1", "Organisation", {"name": "Buurtvrouwen"}))
+    >>> snap = Snapshot.from_store(store)
+    >>> snap.node("o1").name, snap.labelled("Organisation")
+    ('Buurtvrouwen', ['o1'])
+    """
+
+    def __init__(self, data: GraphData) -> None:
+        self.revision = data.revision
+        self.nodes: dict[str, Node] = {n.id: n for n in data.nodes}
+        by_label: dict[str, list[str]] = defaultdict(list)
+        for n in data.nodes:
+            by_label[n.label].append(n.id)
+        self._by_label = {k: sorted(v) for k, v in by_label.items()}
+        self._out: dict[str, dict[str, list[Edge]]] = defaultdict(lambda: defaultdict(list))
+        self._in: dict[str, dict[str, list[Edge]]] = defaultdict(lambda: defaultdict(list))
+        self.ties: dict[str, dict[str, int]] = defaultdict(dict)
+        self.tie_props: dict[tuple[str, str], Mapping[str, Any]] = {}
+        self.relationship_count = len(data.relationships)
+        for r in data.relationships:
+            props = dict(r.props) if r.props else _EMPTY
+            if r.key:
+                props = {**props, "key": r.key}
+            self._out[r.type][r.start].append(Edge((r.end, props)))
+            self._in[r.type][r.end].append(Edge((r.start, props)))
+            if r.type == "TIE":
+                rung = int(r.props.get("rung", 0))
+                self.ties[r.start][r.end] = rung
+                self.ties[r.end][r.start] = rung
+                self.tie_props[(r.start, r.end)] = {**props, "version": r.version}
+        self.tie_events: tuple[TieEvent, ...] = tuple(data.tie_events)
+        self._derived: dict[str, Any] = {}
+        self._lock = threading.Lock()
+
+    @classmethod
+    def from_store(cls, store: GraphStore) -> Snapshot:
+        return cls(read_consistent(store))
+
+    # -- nodes -------------------------------------------------------------------------------
+    def node(self, node_id: str, label: str | None = None) -> Node:
+        """The node with this id (of this label); raises NotFound with a plain message."""
+        node = self.nodes.get(node_id)
+        if node is None or (label is not None and node.label != label):
+            what = {"Organisation": "organisation", "Neighbourhood": "area"}.get(label or "", "node")
+            raise NotFound(f"There is no {what} with id {node_id!r}.")
+        return node
+
+    def labelled(self, label: str) -> list[str]:
+        """Ids of all nodes with this label, sorted."""
+        return self._by_label.get(label, [])
+
+    def actors(self) -> list[str]:
+        """Ids of organisations and institutions, sorted."""
+        return sorted(i for lbl in ACTOR_LABELS for i in self.labelled(lbl))
+
+    def name(self, node_id: str) -> str:
+        node = self.nodes.get(node_id)
+        return node.name if node else node_id
+
+    # -- relationships -----------------------------------------------------------------------
+    def out(self, rel_type: str, node_id: str) -> list[Edge]:
+        """Relationships of this type starting at the node."""
+        by_start = self._out.get(rel_type)
+        return by_start.get(node_id, []) if by_start else []
+
+    def into(self, rel_type: str, node_id: str) -> list[Edge]:
+        """Relationships of this type ending at the node."""
+        by_end = self._in.get(rel_type)
+        return by_end.get(node_id, []) if by_end else []
+
+    def targets(self, rel_type: str, node_id: str) -> set[str]:
+        return {e[0] for e in self.out(rel_type, node_id)}
+
+    def sources(self, rel_type: str, node_id: str) -> set[str]:
+        return {e[0] for e in self.into(rel_type, node_id)}
+
+    def rung(self, a: str, b: str) -> int:
+        """The rung of the tie between two actors; 0 when they have none."""
+        return self.ties.get(a, {}).get(b, 0)
+
+    def relationships(self, rel_type: str | None = None) -> Iterator[Relationship]:
+        """Relationships as records (ties once per pair)."""
+        types = [rel_type] if rel_type else sorted(self._out)
+        for t in types:
+            for start, edges in sorted(self._out.get(t, {}).items()):
+                for end, props in edges:
+                    clean = {k: v for k, v in props.items() if k != "key"}
+                    yield Relationship(t, start, end, clean, str(props.get("key", "")))
+
+    # -- areas -------------------------------------------------------------------------------
+    def area(self, code_or_id: str) -> Node:
+        """A Neighbourhood by its id or official code; raises NotFound ('no area …')."""
+        index = self.derived("area_codes", lambda s: {
+            str(s.nodes[i].props.get("code", "")).upper(): i for i in s.labelled("Neighbourhood")
+        })
+        node_id = code_or_id if code_or_id in self.nodes else index.get(code_or_id.upper(), "")
+        if not node_id or self.nodes[node_id].label != "Neighbourhood":
+            raise NotFound(f"There is no area with code {code_or_id!r}.")
+        return self.nodes[node_id]
+
+    def areas_within(self, area_id: str) -> set[str]:
+        """The area and every area PART_OF it, transitively."""
+        seen = {area_id}
+        todo = [area_id]
+        while todo:
+            for child, _ in self.into("PART_OF", todo.pop()):
+                if child not in seen and self.nodes[child].label == "Neighbourhood":
+                    seen.add(child)
+                    todo.append(child)
+        return seen
+
+    def actors_in(self, area: str | None) -> list[str]:
+        """Actors ACTIVE_IN the area (or any sub-area); all actors when ``area`` is None."""
+        if area is None:
+            return self.actors()
+        areas = self.areas_within(self.area(area).id)
+        return sorted({a for ar in areas for a, _ in self.into("ACTIVE_IN", ar)})
+
+    def districts_of(self, actor_id: str) -> set[str]:
+        """The top-level areas (districts) the actor works in."""
+        return {self.top_area(a) for a in self.targets("ACTIVE_IN", actor_id)}
+
+    def top_area(self, area_id: str) -> str:
+        seen = set()
+        current = area_id
+        while current not in seen:
+            seen.add(current)
+            parents = [p for p, _ in self.out("PART_OF", current)]
+            if not parents:
+                return current
+            current = parents[0]
+        return current
+
+    # -- derived indexes -----------------------------------------------------------------------
+    def derived(self, key: str, build: Callable[[Snapshot], T]) -> T:
+        """A structure computed once per snapshot (indexes for queries), thread-safe."""
+        try:
+            return self._derived[key]  # type: ignore[no-any-return]
+        except KeyError:
+            pass
+        with self._lock:
+            if key not in self._derived:
+                self._derived[key] = build(self)
+            return self._derived[key]  # type: ignore[no-any-return]
+
+    def to_networkx(self, labels: Iterable[str] | None = None) -> nx.MultiDiGraph:
+        """A networkx copy (for algorithms and exchange formats)."""
+        wanted = set(labels) if labels else None
+        g = nx.MultiDiGraph()
+        for n in self.nodes.values():
+            if wanted is None or n.label in wanted:
+                g.add_node(n.id, label=n.label, **dict(n.props))
+        for r in self.relationships():
+            if r.start in g and r.end in g:
+                g.add_edge(r.start, r.end, key=f"{r.type}:{r.key}", type=r.type, **dict(r.props))
+        return g
+
+
+class SnapshotCache:
+    """Hands out the current snapshot of a store, rebuilding it only after the revision changed."""
+
+    def __init__(self, store: GraphStore) -> None:
+        self.store = store
+        self.builds = 0
+        self._snapshot: Snapshot | None = None
+        self._lock = threading.Lock()
+
+    def get(self) -> Snapshot:
+        revision = self.store.revision()
+        snap = self._snapshot
+        if snap is not None and snap.revision == revision:
+            return snap
+        with self._lock:
+            snap = self._snapshot
+            if snap is None or snap.revision != revision:
+                snap = Snapshot.from_store(self.store)
+                self._snapshot = snap
+                self.builds += 1
+            return snap

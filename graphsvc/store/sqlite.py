@@ -1,0 +1,416 @@
+"""The embedded store: one SQLite file in WAL mode, one writer, read connections per thread."""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import threading
+import uuid
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from graphsvc.errors import Conflict, InvalidInput, NotFound, StoreUnavailable
+from graphsvc.model import Node, Relationship, TieEvent, tie_pair, validate_node, validate_relationship
+from graphsvc.store.base import SCHEMA_VERSION, GraphStore, Transaction, utc_now
+
+__all__ = ["SQLiteStore"]
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS nodes (
+    id TEXT PRIMARY KEY, label TEXT NOT NULL, props TEXT NOT NULL,
+    version INTEGER NOT NULL, created_at TEXT NOT NULL, updated_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS nodes_by_label ON nodes(label, id);
+CREATE TABLE IF NOT EXISTS relationships (
+    type TEXT NOT NULL, start TEXT NOT NULL, "end" TEXT NOT NULL, key TEXT NOT NULL,
+    props TEXT NOT NULL, version INTEGER NOT NULL, created_at TEXT NOT NULL, updated_at TEXT NOT NULL,
+    PRIMARY KEY (type, start, "end", key)
+);
+CREATE INDEX IF NOT EXISTS relationships_by_start ON relationships(start);
+CREATE INDEX IF NOT EXISTS relationships_by_end ON relationships("end");
+CREATE TABLE IF NOT EXISTS tie_events (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT, a TEXT NOT NULL, b TEXT NOT NULL,
+    old_rung INTEGER NOT NULL, new_rung INTEGER NOT NULL, at TEXT NOT NULL,
+    source TEXT NOT NULL, session TEXT NOT NULL, declared_by TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS tie_events_by_pair ON tie_events(a, b);
+"""
+
+
+def _dump(props: Any) -> str:
+    return json.dumps(dict(props), sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+
+def _node(row: sqlite3.Row | tuple[Any, ...]) -> Node:
+    return Node(row[0], row[1], json.loads(row[2]), row[3], row[4], row[5])
+
+
+def _rel(row: sqlite3.Row | tuple[Any, ...]) -> Relationship:
+    return Relationship(row[0], row[1], row[2], json.loads(row[4]), row[3], row[5], row[6], row[7])
+
+
+def _event(row: tuple[Any, ...]) -> TieEvent:
+    return TieEvent(row[1], row[2], row[3], row[4], row[5], row[6], row[7], row[8], row[0])
+
+
+class _SQLiteTransaction(Transaction):
+    def __init__(self, conn: sqlite3.Connection, source: str) -> None:
+        self.conn = conn
+        self.source = source
+        self.changed = 0
+        self.now = utc_now()
+
+    def _label(self, node_id: str) -> str:
+        row = self.conn.execute("SELECT label FROM nodes WHERE id = ?", (node_id,)).fetchone()
+        if row is None:
+            raise InvalidInput(f"No node with id {node_id!r}; create it before linking to it.")
+        return str(row[0])
+
+    def get_node(self, node_id: str) -> Node | None:
+        row = self.conn.execute("SELECT * FROM nodes WHERE id = ?", (node_id,)).fetchone()
+        return _node(row) if row else None
+
+    def upsert_node(self, node: Node, *, expected_version: int | None = None) -> bool:
+        validate_node(node)
+        props = _dump(node.props)
+        row = self.conn.execute(
+            "SELECT label, props, version FROM nodes WHERE id = ?", (node.id,)
+        ).fetchone()
+        if expected_version is not None and (row[2] if row else 0) != expected_version:
+            raise Conflict(
+                f"{node.name!r} was changed by someone else; reload and try again.",
+                current_version=row[2] if row else 0,
+            )
+        if row is None:
+            self.conn.execute(
+                "INSERT INTO nodes VALUES (?, ?, ?, ?, ?, ?)",
+                (node.id, node.label, props, 1, node.created_at or self.now,
+                 node.updated_at or node.created_at or self.now),
+            )
+        elif row[0] != node.label:
+            raise InvalidInput(
+                f"Id {node.id!r} already belongs to a {row[0]}, not a {node.label}."
+            )
+        elif row[1] == props:
+            return False
+        else:
+            self.conn.execute(
+                "UPDATE nodes SET props = ?, version = version + 1, updated_at = ? WHERE id = ?",
+                (props, node.updated_at or self.now, node.id),
+            )
+        self.changed += 1
+        return True
+
+    def delete_node(self, node_id: str) -> bool:
+        for (a, b) in self.conn.execute(
+            "SELECT start, \"end\" FROM relationships WHERE type = 'TIE' AND (start = ? OR \"end\" = ?)",
+            (node_id, node_id),
+        ).fetchall():
+            self.delete_relationship("TIE", a, b)
+        self.conn.execute('DELETE FROM relationships WHERE start = ? OR "end" = ?', (node_id, node_id))
+        cur = self.conn.execute("DELETE FROM nodes WHERE id = ?", (node_id,))
+        if cur.rowcount:
+            self.changed += 1
+        return cur.rowcount > 0
+
+    def upsert_relationship(
+        self, rel: Relationship, *, expected_version: int | None = None, record_history: bool = True
+    ) -> bool:
+        validate_relationship(rel, self._label(rel.start), self._label(rel.end))
+        props = _dump(rel.props)
+        row = self.conn.execute(
+            'SELECT props, version FROM relationships WHERE type = ? AND start = ? AND "end" = ? AND key = ?',
+            rel.ident,
+        ).fetchone()
+        if expected_version is not None and (row[1] if row else 0) != expected_version:
+            raise Conflict(
+                f"This {rel.type.lower()} was changed by someone else; reload and try again.",
+                current_version=row[1] if row else 0,
+            )
+        if row is None:
+            self.conn.execute(
+                "INSERT INTO relationships VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (*rel.ident, props, 1, rel.created_at or self.now,
+                 rel.updated_at or rel.created_at or self.now),
+            )
+            old_rung = 0
+        elif row[0] == props:
+            return False
+        else:
+            self.conn.execute(
+                'UPDATE relationships SET props = ?, version = version + 1, updated_at = ? '
+                'WHERE type = ? AND start = ? AND "end" = ? AND key = ?',
+                (props, rel.updated_at or self.now, *rel.ident),
+            )
+            old_rung = int(json.loads(row[0]).get("rung", 0))
+        new_rung = int(rel.props.get("rung", 0) or 0)
+        if rel.type == "TIE" and record_history and old_rung != new_rung:
+            self._add_event(rel.start, rel.end, old_rung, new_rung, rel.props)
+        self.changed += 1
+        return True
+
+    def _add_event(self, a: str, b: str, old: int, new: int, props: Any) -> None:
+        self.conn.execute(
+            "INSERT INTO tie_events (a, b, old_rung, new_rung, at, source, session, declared_by) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (a, b, old, new, props.get("changed_at") or self.now,
+             props.get("source") or self.source or "", props.get("session") or "",
+             props.get("declared_by") or ""),
+        )
+
+    def delete_relationship(
+        self, rel_type: str, start: str, end: str, key: str = "", *, changed_at: str | None = None,
+        source: str = "", session: str = "",
+    ) -> bool:
+        if rel_type == "TIE":
+            start, end = tie_pair(start, end)
+        row = self.conn.execute(
+            'SELECT props FROM relationships WHERE type = ? AND start = ? AND "end" = ? AND key = ?',
+            (rel_type, start, end, key),
+        ).fetchone()
+        if row is None:
+            return False
+        self.conn.execute(
+            'DELETE FROM relationships WHERE type = ? AND start = ? AND "end" = ? AND key = ?',
+            (rel_type, start, end, key),
+        )
+        if rel_type == "TIE":
+            old = int(json.loads(row[0]).get("rung", 0))
+            self._add_event(start, end, old, 0,
+                            {"changed_at": changed_at, "source": source, "session": session})
+        self.changed += 1
+        return True
+
+    def add_tie_events(self, events: Iterable[TieEvent]) -> int:
+        rows = [
+            (e.a, e.b, e.old_rung, e.new_rung, e.at, e.source, e.session, e.declared_by)
+            for e in events
+        ]
+        self.conn.executemany(
+            "INSERT INTO tie_events (a, b, old_rung, new_rung, at, source, session, declared_by) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            rows,
+        )
+        self.changed += len(rows)
+        return len(rows)
+
+
+class SQLiteStore(GraphStore):
+    """A graph in one SQLite file (WAL mode): the zero-set-up default.
+
+    Writes go through one connection with ``BEGIN IMMEDIATE`` (one writer at a time, also across
+    processes); reads use a connection per thread. ``":memory:"`` gives a private in-memory store.
+    """
+
+    def __init__(self, path: str | os.PathLike[str], *, create: bool = True) -> None:
+        self.path = str(path)
+        self.url = f"sqlite:///{self.path}"
+        if self.path == ":memory:":
+            self._uri = f"file:goudkaart-{uuid.uuid4().hex}?mode=memory&cache=shared"
+        else:
+            self._check_path(create)
+            self._uri = Path(self.path).absolute().as_uri()
+        self._write_lock = threading.RLock()
+        self._local = threading.local()
+        self._pid = os.getpid()
+        self._writer: sqlite3.Connection | None = None
+        self._keepalive = self._connect()  # keeps an in-memory database alive
+        self._init_schema()
+
+    # -- connections -------------------------------------------------------------------------
+    def _check_path(self, create: bool) -> None:
+        path = Path(self.path)
+        if path.is_dir():
+            raise StoreUnavailable(f"The store path {path} is a folder, not a database file.")
+        if not path.exists():
+            if not create:
+                raise StoreUnavailable(f"There is no store at {path}.")
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True)
+            except OSError:
+                raise StoreUnavailable(f"Cannot create the folder {path.parent} for the store.") from None
+        elif not os.access(path, os.R_OK | os.W_OK):
+            raise StoreUnavailable(f"The store file {path} cannot be read and written by this user.")
+
+    def _connect(self) -> sqlite3.Connection:
+        try:
+            conn = sqlite3.connect(self._uri, uri=True, timeout=30, isolation_level=None,
+                                   check_same_thread=False)
+            conn.execute("PRAGMA busy_timeout = 30000")
+            if self.path != ":memory:":
+                conn.execute("PRAGMA journal_mode = WAL")
+                conn.execute("PRAGMA synchronous = NORMAL")
+        except sqlite3.DatabaseError as exc:
+            raise self._translate(exc) from None
+        return conn
+
+    def _translate(self, exc: sqlite3.Error) -> Exception:
+        text = str(exc).lower()
+        if "not a database" in text or "malformed" in text or "corrupt" in text:
+            return StoreUnavailable(f"The store file {self.path} is damaged or is not a Goudkaart store.")
+        if "unable to open" in text or "readonly" in text or "read-only" in text:
+            return StoreUnavailable(f"The store file {self.path} cannot be opened for writing.")
+        if "locked" in text or "busy" in text:
+            return StoreUnavailable(f"The store file {self.path} is busy; try again in a moment.")
+        return StoreUnavailable(f"The store file {self.path} gave an error: {exc}.")
+
+    def _after_fork(self) -> None:
+        if os.getpid() != self._pid:  # connections must not cross a fork
+            self._pid = os.getpid()
+            self._local = threading.local()
+            self._writer = None
+            self._write_lock = threading.RLock()
+            self._keepalive = self._connect()
+
+    def _reader(self) -> sqlite3.Connection:
+        self._after_fork()
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = self._connect()
+            self._local.conn = conn
+        return conn
+
+    def _init_schema(self) -> None:
+        conn = self._keepalive
+        try:
+            tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+            if "meta" in tables:
+                row = conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+                found = int(row[0]) if row else 0
+                if found > SCHEMA_VERSION:
+                    raise StoreUnavailable(
+                        f"The store file {self.path} was written by a newer Goudkaart (schema "
+                        f"{found}, this version reads up to {SCHEMA_VERSION}); upgrade Goudkaart."
+                    )
+                if found < 1:
+                    raise StoreUnavailable(f"The store file {self.path} has no valid schema version.")
+                return
+            if tables - {"sqlite_sequence"}:
+                raise StoreUnavailable(f"The file {self.path} is a SQLite database but not a Goudkaart store.")
+            conn.execute("BEGIN IMMEDIATE")
+            for statement in _SCHEMA.split(";"):
+                if statement.strip():
+                    conn.execute(statement)
+            conn.execute("INSERT INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
+            conn.execute("INSERT INTO meta VALUES ('revision', '0')")
+            conn.execute("COMMIT")
+        except sqlite3.Error as exc:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise self._translate(exc) from None
+
+    # -- writes ------------------------------------------------------------------------------
+    @contextmanager
+    def transaction(self, *, source: str = "") -> Iterator[Transaction]:
+        self._after_fork()
+        with self._write_lock:
+            if self._writer is None:
+                self._writer = self._connect()
+            conn = self._writer
+            try:
+                conn.execute("BEGIN IMMEDIATE")
+            except sqlite3.Error as exc:
+                raise self._translate(exc) from None
+            tx = _SQLiteTransaction(conn, source)
+            try:
+                yield tx
+                if tx.changed:
+                    conn.execute(
+                        "UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'revision'"
+                    )
+                conn.execute("COMMIT")
+            except BaseException as exc:
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+                if isinstance(exc, sqlite3.Error):
+                    raise self._translate(exc) from None
+                raise
+
+    # -- reads -------------------------------------------------------------------------------
+    def _query(self, sql: str, params: tuple[Any, ...] = ()) -> list[Any]:
+        try:
+            return self._reader().execute(sql, params).fetchall()
+        except sqlite3.Error as exc:
+            raise self._translate(exc) from None
+
+    def revision(self) -> int:
+        return int(self._query("SELECT value FROM meta WHERE key = 'revision'")[0][0])
+
+    def get_node(self, node_id: str) -> Node:
+        rows = self._query("SELECT * FROM nodes WHERE id = ?", (node_id,))
+        if not rows:
+            raise NotFound(f"There is no node with id {node_id!r}.")
+        return _node(rows[0])
+
+    def get_relationship(self, rel_type: str, start: str, end: str, key: str = "") -> Relationship:
+        if rel_type == "TIE":
+            start, end = tie_pair(start, end)
+        rows = self._query(
+            'SELECT * FROM relationships WHERE type = ? AND start = ? AND "end" = ? AND key = ?',
+            (rel_type, start, end, key),
+        )
+        if not rows:
+            raise NotFound(f"There is no {rel_type} from {start!r} to {end!r}.")
+        return _rel(rows[0])
+
+    def _iterate(self, sql: str, params: tuple[Any, ...], convert: Any) -> Iterator[Any]:
+        # a dedicated connection: the caller may write while iterating
+        conn = self._connect()
+        try:
+            cur = conn.execute(sql, params)
+            while batch := cur.fetchmany(5000):
+                yield from (convert(r) for r in batch)
+        except sqlite3.Error as exc:
+            raise self._translate(exc) from None
+        finally:
+            conn.close()
+
+    def iter_nodes(self, label: str | None = None) -> Iterator[Node]:
+        if label is None:
+            return self._iterate("SELECT * FROM nodes ORDER BY id", (), _node)
+        return self._iterate("SELECT * FROM nodes WHERE label = ? ORDER BY id", (label,), _node)
+
+    def iter_relationships(self, rel_type: str | None = None) -> Iterator[Relationship]:
+        order = 'ORDER BY type, start, "end", key'
+        if rel_type is None:
+            return self._iterate(f"SELECT * FROM relationships {order}", (), _rel)
+        return self._iterate(f"SELECT * FROM relationships WHERE type = ? {order}", (rel_type,), _rel)
+
+    def tie_history(self, a: str | None = None, b: str | None = None) -> list[TieEvent]:
+        if a is not None and b is not None:
+            a, b = tie_pair(a, b)
+            rows = self._query("SELECT * FROM tie_events WHERE a = ? AND b = ? ORDER BY seq", (a, b))
+        elif a is not None:
+            rows = self._query("SELECT * FROM tie_events WHERE a = ? OR b = ? ORDER BY seq", (a, a))
+        else:
+            rows = self._query("SELECT * FROM tie_events ORDER BY seq")
+        return [_event(r) for r in rows]
+
+    def counts(self) -> dict[str, dict[str, int]]:
+        nodes = dict(self._query("SELECT label, COUNT(*) FROM nodes GROUP BY label ORDER BY label"))
+        rels = dict(self._query("SELECT type, COUNT(*) FROM relationships GROUP BY type ORDER BY type"))
+        return {"nodes": nodes, "relationships": rels}
+
+    def is_empty(self) -> bool:
+        return not self._query("SELECT 1 FROM nodes LIMIT 1")
+
+    def ping(self) -> bool:
+        try:
+            self._query("SELECT 1")
+            return True
+        except Exception:
+            return False
+
+    def close(self) -> None:
+        for conn in (self._writer, getattr(self._local, "conn", None), self._keepalive):
+            if conn is not None:
+                try:
+                    conn.close()
+                except sqlite3.Error:
+                    pass
+        self._writer = None
+        self._local = threading.local()
