@@ -1,0 +1,60 @@
+"""The one place that decides which fields a role may see (DESIGN §3; issue on roles).
+
+Every page, API response, map payload and export passes node properties through
+:func:`visible_props`, so a confidential field cannot leak through a view that forgot to filter.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, Final
+
+from graphsvc.model import CONFIDENTIAL_FIELDS, Node
+
+__all__ = ["ROLES", "Viewer", "PUBLIC", "visible_props", "visible_node"]
+
+ROLES: Final = ("public", "member", "coach", "funder", "admin")
+
+
+class Viewer:
+    """Who is asking: a role and, for members and coaches, the organisations they belong to."""
+
+    def __init__(self, role: str = "public", organisations: frozenset[str] = frozenset()) -> None:
+        if role not in ROLES:
+            raise ValueError(f"unknown role {role!r}")
+        self.role = role
+        self.organisations = organisations
+
+    def may_see_confidential(self, node_id: str) -> bool:
+        if self.role == "admin":
+            return True
+        return self.role in ("member", "coach") and node_id in self.organisations
+
+
+PUBLIC: Final = Viewer("public")
+
+
+def visible_props(node: Node, viewer: Viewer = PUBLIC) -> dict[str, Any]:
+    """The node's properties this viewer may see.
+
+    Examples
+    --------
+    >>> n = Node("o1", "Organisation", {"name": "A", "capacity": {"governance": 2}})
+    >>> visible_props(n)
+    {'name': 'A'}
+    """
+    props: Mapping[str, Any] = node.props
+    if viewer.may_see_confidential(node.id):
+        return dict(props)
+    return {k: v for k, v in props.items() if k not in CONFIDENTIAL_FIELDS}
+
+
+def visible_node(node: Node, viewer: Viewer = PUBLIC) -> dict[str, Any]:
+    """A JSON-ready node with only the fields this viewer may see."""
+    return {
+        "id": node.id,
+        "label": node.label,
+        **visible_props(node, viewer),
+        "version": node.version,
+        "updated_at": node.updated_at,
+    }

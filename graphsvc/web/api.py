@@ -1,0 +1,118 @@
+"""The JSON API under ``/api/v1/``: a JSON twin for every page, one error shape."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, jsonify
+
+from graphsvc.web.params import int_arg, lang_arg, list_arg, str_arg
+from graphsvc.web.services import services
+from queries.profiles import actor_profile, area_list, organisation_list
+from visualisations.network_map import MapFilters, map_payload
+
+__all__ = ["bp", "map_filters_from_request"]
+
+bp = Blueprint("api", __name__)
+PREFIX = "/api/v1"
+
+
+def map_filters_from_request() -> MapFilters:
+    return MapFilters(
+        area=str_arg("area"),
+        interest=str_arg("interest"),
+        types=list_arg("types", ("Organisation", "Institution", "Fund")),
+        min_rung=int_arg("min_rung", 0, 0, 5),
+        focus=str_arg("focus"),
+    )
+
+
+def ok(data: Any, status: int = 200) -> Any:
+    return jsonify({"ok": True, **data} if isinstance(data, dict) else {"ok": True, "data": data}), status
+
+
+@bp.get("/healthz")
+def healthz() -> Any:
+    info = services().health()
+    return jsonify(info), 200 if info.get("ok") else 503
+
+
+@bp.get(f"{PREFIX}/")
+def index() -> Any:
+    return ok({
+        "name": "Goudkaart API",
+        "version": 1,
+        "endpoints": [
+            f"{PREFIX}/graph", f"{PREFIX}/organisations", f"{PREFIX}/organisations/<id>",
+            f"{PREFIX}/institutions", f"{PREFIX}/areas", f"{PREFIX}/vocabulary", f"{PREFIX}/stats",
+        ],
+    })
+
+
+@bp.get(f"{PREFIX}/graph")
+def graph() -> Any:
+    filters = map_filters_from_request()
+    snap = services().snapshot()
+    return ok(map_payload(snap, filters, lang=lang_arg()))
+
+
+def _list(label: str) -> Any:
+    snap = services().snapshot()
+    return ok(organisation_list(
+        snap,
+        area=str_arg("area"),
+        interest=str_arg("interest"),
+        q=str_arg("q"),
+        label=label,
+        limit=int_arg("limit", 50, 1, 1000),
+        offset=int_arg("offset", 0, 0, 10_000_000),
+    ))
+
+
+@bp.get(f"{PREFIX}/organisations")
+def organisations() -> Any:
+    return _list("Organisation")
+
+
+@bp.get(f"{PREFIX}/institutions")
+def institutions() -> Any:
+    return _list("Institution")
+
+
+@bp.get(f"{PREFIX}/organisations/<actor_id>")
+def organisation(actor_id: str) -> Any:
+    snap = services().snapshot()
+    snap.node(actor_id, "Organisation")
+    return ok(actor_profile(snap, actor_id, lang=lang_arg()))
+
+
+@bp.get(f"{PREFIX}/actors/<actor_id>")
+def actor(actor_id: str) -> Any:
+    snap = services().snapshot()
+    node = snap.node(actor_id)
+    if node.label not in ("Organisation", "Institution", "Fund"):
+        from graphsvc.errors import NotFound
+
+        raise NotFound(f"There is no organisation, institution or fund with id {actor_id!r}.")
+    return ok(actor_profile(snap, actor_id, lang=lang_arg()))
+
+
+@bp.get(f"{PREFIX}/areas")
+def areas() -> Any:
+    return ok({"items": area_list(services().snapshot())})
+
+
+@bp.get(f"{PREFIX}/vocabulary")
+def vocabulary() -> Any:
+    vocab = services().vocab
+    return ok({
+        "rungs": [vars(r) for r in vocab.rungs],
+        "interests": [vars(t) for t in vocab.interests],
+        "capabilities": [vars(t) for t in vocab.capabilities],
+    })
+
+
+@bp.get(f"{PREFIX}/stats")
+def stats() -> Any:
+    store = services().store
+    return ok({"revision": store.revision(), **store.counts()})

@@ -1,0 +1,42 @@
+"""Dutch first, English second: language choice by ?lang=, a cookie, then the default."""
+
+from __future__ import annotations
+
+from flask import Flask, g, request
+from flask_babel import Babel
+
+__all__ = ["init_i18n", "current_language", "LANGUAGES"]
+
+LANGUAGES = ("nl", "en")
+COOKIE = "goudkaart_lang"
+
+
+def current_language() -> str:
+    lang = getattr(g, "lang", None)
+    if lang:
+        return str(lang)
+    chosen = request.args.get("lang") or request.cookies.get(COOKIE)
+    lang = chosen if chosen in LANGUAGES else None
+    if lang is None:
+        from flask import current_app
+
+        lang = current_app.config["GOUDKAART_DEFAULT_LANGUAGE"]
+    g.lang = lang
+    return str(lang)
+
+
+def init_i18n(app: Flask) -> None:
+    app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", "translations")
+    Babel(app, locale_selector=current_language)
+
+    @app.after_request
+    def _remember_language(response):  # type: ignore[no-untyped-def]
+        chosen = request.args.get("lang")
+        if chosen in LANGUAGES and request.cookies.get(COOKIE) != chosen:
+            response.set_cookie(COOKIE, chosen, max_age=365 * 24 * 3600, samesite="Lax",
+                                httponly=True)
+        return response
+
+    @app.context_processor
+    def _language() -> dict[str, object]:
+        return {"lang": current_language(), "languages": LANGUAGES}

@@ -1,0 +1,65 @@
+"""Pages for people: home, the interactive map, the accessible list and actor profiles."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, render_template
+
+from graphsvc.web.params import int_arg, lang_arg, str_arg
+from graphsvc.web.services import services
+from queries.profiles import actor_profile, area_list, organisation_list
+from visualisations.network_map import MAP_TYPES
+
+__all__ = ["bp"]
+
+bp = Blueprint("pages", __name__)
+
+
+@bp.get("/")
+def home() -> Any:
+    svc = services()
+    counts = svc.store.counts()
+    return render_template("home.html", counts=counts["nodes"], rels=counts["relationships"])
+
+
+def _filter_choices() -> dict[str, Any]:
+    snap = services().snapshot()
+    vocab = services().vocab
+    lang = lang_arg()
+    interests = sorted(
+        ({"id": i, "name": str(snap.nodes[i].props.get("name_en", snap.name(i)) if lang == "en"
+                               else snap.name(i))} for i in snap.labelled("Interest")),
+        key=lambda x: x["name"].casefold(),
+    )
+    return {"areas": area_list(snap), "interests": interests, "rungs": vocab.rungs,
+            "map_types": MAP_TYPES, "rung_names": {r.rung: r.name(lang) for r in vocab.rungs}}
+
+
+@bp.get("/map")
+def network_map() -> Any:
+    return render_template(
+        "map.html",
+        selected={"area": str_arg("area") or "", "interest": str_arg("interest") or "",
+                  "min_rung": int_arg("min_rung", 0, 0, 5), "q": str_arg("q") or ""},
+        **_filter_choices(),
+    )
+
+
+@bp.get("/organisations")
+def organisations() -> Any:
+    snap = services().snapshot()
+    area, interest, q = str_arg("area"), str_arg("interest"), str_arg("q")
+    listing = organisation_list(snap, area=area, interest=interest, q=q,
+                                limit=int_arg("limit", 100, 1, 1000),
+                                offset=int_arg("offset", 0, 0, 10_000_000))
+    return render_template("organisations.html", listing=listing,
+                           selected={"area": area or "", "interest": interest or "", "q": q or ""},
+                           **_filter_choices())
+
+
+@bp.get("/actors/<actor_id>")
+def actor(actor_id: str) -> Any:
+    snap = services().snapshot()
+    profile = actor_profile(snap, actor_id, lang=lang_arg())
+    return render_template("actor.html", p=profile, rungs=services().vocab.rungs)

@@ -1,0 +1,58 @@
+"""Per-app services: the store (opened lazily, so the app starts while Neo4j is down) and snapshots."""
+
+from __future__ import annotations
+
+import threading
+
+from flask import current_app
+
+from graphsvc.config import Settings
+from graphsvc.errors import StoreUnavailable
+from graphsvc.snapshot import Snapshot, SnapshotCache
+from graphsvc.store import GraphStore, open_store
+from graphsvc.vocab import Vocabulary, load_vocabulary
+
+__all__ = ["Services", "services"]
+
+
+class Services:
+    def __init__(self, settings: Settings, store: GraphStore | None = None) -> None:
+        self.settings = settings
+        self.vocab: Vocabulary = load_vocabulary(settings.vocab_dir or None)
+        self._store = store
+        self._cache: SnapshotCache | None = SnapshotCache(store) if store else None
+        self._lock = threading.Lock()
+
+    @property
+    def store(self) -> GraphStore:
+        if self._store is None:
+            with self._lock:
+                if self._store is None:
+                    self._store = open_store(self.settings.store, self.settings)
+                    self._cache = SnapshotCache(self._store)
+        return self._store
+
+    def snapshot(self) -> Snapshot:
+        store = self.store
+        assert self._cache is not None and self._cache.store is store
+        return self._cache.get()
+
+    def health(self) -> dict[str, object]:
+        try:
+            store = self.store
+        except StoreUnavailable as exc:
+            return {"ok": False, "store": self.settings.store.split("://")[0], "error": str(exc)}
+        answers = store.ping()
+        info: dict[str, object] = {"ok": answers, **store.describe()}
+        if answers:
+            info["revision"] = store.revision()
+        return info
+
+    def close(self) -> None:
+        if self._store is not None:
+            self._store.close()
+
+
+def services() -> Services:
+    """The services of the current app."""
+    return current_app.extensions["goudkaart"]  # type: ignore[no-any-return]

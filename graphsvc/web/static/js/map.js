@@ -1,0 +1,164 @@
+/* Goudkaart interactive map: loads /api/v1/graph and draws it with the vendored vis-network.
+ * Every user string is handled as text (textContent, plain-string tooltips), never as HTML. */
+(function () {
+  "use strict";
+  var config = JSON.parse(document.getElementById("map-config").textContent);
+  var form = document.getElementById("map-filters");
+  var container = document.getElementById("network");
+  var statusEl = document.getElementById("map-status");
+  var profileEl = document.getElementById("profile");
+  var searchEl = document.getElementById("f-search");
+  var resultsEl = document.getElementById("search-results");
+  var state = { network: null, nodes: null, edges: null, ready: false, payload: null };
+  window.goudkaartMap = state;
+
+  function text(tag, value, cls) {
+    var el = document.createElement(tag);
+    el.textContent = value == null ? "" : String(value);
+    if (cls) { el.className = cls; }
+    return el;
+  }
+
+  function fmt(template, values) {
+    return template.replace(/\{(\w+)\}/g, function (_, k) { return String(values[k]); });
+  }
+
+  function query() {
+    var params = new URLSearchParams();
+    new FormData(form).forEach(function (value, key) {
+      if (key !== "q" && value !== "") { params.append(key, value); }
+    });
+    params.set("lang", config.lang);
+    return params;
+  }
+
+  function load() {
+    state.ready = false;
+    statusEl.textContent = config.text.loading;
+    var params = query();
+    var pageParams = new URLSearchParams(params);
+    if (searchEl.value) { pageParams.set("q", searchEl.value); }
+    history.replaceState(null, "", "?" + pageParams.toString());
+    fetch(config.api + "?" + params.toString(), { headers: { "Accept": "application/json" } })
+      .then(function (r) { return r.json(); })
+      .then(function (payload) {
+        if (!payload.ok) { throw new Error(payload.error); }
+        draw(payload);
+      })
+      .catch(function (err) {
+        statusEl.textContent = config.text.error + " " + err.message;
+      });
+  }
+
+  function draw(payload) {
+    state.payload = payload;
+    state.nodes = new vis.DataSet(payload.nodes);
+    state.edges = new vis.DataSet(payload.edges);
+    var many = payload.nodes.length > 400;
+    var options = {
+      nodes: { font: { size: 14, face: "system-ui, sans-serif" }, size: 14 },
+      edges: { smooth: false, selectionWidth: 2 },
+      interaction: { hover: true, tooltipDelay: 150, keyboard: true, navigationButtons: true },
+      physics: {
+        solver: "forceAtlas2Based",
+        forceAtlas2Based: { gravitationalConstant: -40, springLength: 90 },
+        stabilization: { enabled: true, iterations: many ? 150 : 300, fit: true }
+      }
+    };
+    if (state.network) { state.network.destroy(); }
+    state.network = new vis.Network(container, { nodes: state.nodes, edges: state.edges }, options);
+    state.network.once("stabilizationIterationsDone", function () {
+      // physics off after the first stable picture: a projector must not keep wobbling
+      state.network.setOptions({ physics: false });
+      state.ready = true;
+      container.setAttribute("data-ready", "true");
+    });
+    state.network.on("click", function (params) {
+      if (params.nodes.length) { showProfile(params.nodes[0]); }
+    });
+    statusEl.textContent = fmt(config.text.shown, {
+      nodes: payload.nodes.length, edges: payload.edges.length, islands: payload.islands.length
+    });
+    container.setAttribute("data-nodes", String(payload.nodes.length));
+    if (searchEl.value) { search(); }
+  }
+
+  function section(title, items, render) {
+    if (!items || !items.length) { return null; }
+    var wrap = document.createElement("section");
+    wrap.appendChild(text("h3", title));
+    var ul = document.createElement("ul");
+    items.forEach(function (item) { ul.appendChild(render(item)); });
+    wrap.appendChild(ul);
+    return wrap;
+  }
+
+  function showProfile(id) {
+    fetch(config.actorApi.replace("__ID__", encodeURIComponent(id)) + "?lang=" + config.lang,
+          { headers: { "Accept": "application/json" } })
+      .then(function (r) { return r.json(); })
+      .then(function (data) {
+        if (!data.ok) { throw new Error(data.error); }
+        renderProfile(data);
+      })
+      .catch(function (err) { profileEl.replaceChildren(text("p", err.message, "error")); });
+  }
+
+  function renderProfile(p) {
+    var node = p.node;
+    var parts = [text("h2", node.name), text("p", node.label, "type")];
+    var shown = state.nodes && state.nodes.get(node.id);
+    if (shown && shown.island) { parts.push(text("p", config.text.island, "island-note")); }
+    if (node.description) { parts.push(text("p", node.description)); }
+    var plain = function (item) { return text("li", item.name); };
+    [
+      section(config.text.areas, p.areas, plain),
+      section(config.text.themes, p.interests, plain),
+      section(config.text.communities, p.communities, plain),
+      section(config.text.offers, p.offers, plain),
+      section(config.text.needs, p.needs, plain),
+      section(config.text.ties, p.ties, function (t) {
+        return text("li", t.name + " · " + config.text.rung + " " + t.rung + " (" + (config.rungs[t.rung] || "") + ")");
+      }),
+      section(config.text.funding, p.funding, function (f) {
+        return text("li", f.fund_name + (f.amount ? " · € " + Number(f.amount).toLocaleString(config.lang) : "") + (f.year ? " · " + f.year : ""));
+      })
+    ].forEach(function (s) { if (s) { parts.push(s); } });
+    var link = text("a", config.text.openProfile);
+    link.href = config.actorPage.replace("__ID__", encodeURIComponent(node.id));
+    parts.push(link);
+    profileEl.replaceChildren.apply(profileEl, parts);
+    profileEl.setAttribute("data-node", node.id);
+  }
+
+  function search() {
+    resultsEl.replaceChildren();
+    var needle = searchEl.value.trim().toLocaleLowerCase();
+    if (!needle || !state.nodes) { return; }
+    var hits = state.nodes.get({
+      filter: function (n) { return String(n.label).toLocaleLowerCase().indexOf(needle) !== -1; }
+    }).slice(0, 10);
+    if (!hits.length) { resultsEl.appendChild(text("li", config.text.noMatch)); return; }
+    hits.forEach(function (n) {
+      var li = document.createElement("li");
+      var button = text("button", n.label);
+      button.type = "button";
+      button.addEventListener("click", function () { focusNode(n.id); });
+      li.appendChild(button);
+      resultsEl.appendChild(li);
+    });
+    state.network.selectNodes(hits.map(function (n) { return n.id; }));
+  }
+
+  function focusNode(id) {
+    state.network.selectNodes([id]);
+    state.network.focus(id, { scale: 1.4, animation: { duration: 400 } });
+    showProfile(id);
+  }
+
+  form.addEventListener("change", function (e) { if (e.target !== searchEl) { load(); } });
+  form.addEventListener("submit", function (e) { e.preventDefault(); search(); });
+  searchEl.addEventListener("input", search);
+  state.focusNode = focusNode;
+  load();
+})();

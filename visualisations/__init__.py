@@ -1,0 +1,1 @@
+"""Pictures of the graph: map payloads for vis-network, offline map files and charts."""

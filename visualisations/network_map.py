@@ -1,0 +1,155 @@
+"""The map payload: nodes and edges for vis-network, filtered by area, interest, type and rung.
+
+Every string in the payload is plain text: vis-network (≥ 9) renders a string ``title`` as text,
+so names such as ``<img src=x onerror=…>`` show literally and never run.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from graphsvc.errors import InvalidInput
+from graphsvc.snapshot import Snapshot
+from visualisations.styles import ISLAND_BORDER, NODE_STYLES, RUNG_COLOURS, edge_width
+
+__all__ = ["MapFilters", "MAP_TYPES", "map_payload"]
+
+MAP_TYPES = ("Organisation", "Institution", "Fund", "Interest")
+_EDGE_TYPES = {
+    "TIE": ("Organisation", "Institution"),
+    "FUNDS": ("Fund",),
+    "WORKS_ON": ("Interest",),
+}
+
+
+@dataclass(frozen=True)
+class MapFilters:
+    """What the map shows; the same filters drive the page, the API and the offline file."""
+
+    area: str | None = None
+    interest: str | None = None
+    types: tuple[str, ...] = ("Organisation", "Institution", "Fund")
+    min_rung: int = 0
+    focus: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        unknown = [t for t in self.types if t not in MAP_TYPES]
+        if unknown:
+            raise InvalidInput(
+                f"Parameter 'types' has unknown node type(s) {', '.join(unknown)}; use "
+                f"{', '.join(MAP_TYPES)}."
+            )
+        if not 0 <= self.min_rung <= 5:
+            raise InvalidInput("Parameter 'min_rung' must be a whole number from 0 to 5.")
+
+
+def _island_ids(snap: Snapshot, actors: Iterable[str], scope: set[str] | None) -> set[str]:
+    # TODO(islands): switch to queries.islands once it lands, so there is one definition
+    def partnered(a: str) -> bool:
+        return any(r >= 2 and (scope is None or b in scope) for b, r in snap.ties.get(a, {}).items())
+
+    return {a for a in actors if not partnered(a)}
+
+
+def _selected_actors(snap: Snapshot, f: MapFilters) -> list[str]:
+    actors = snap.actors_in(f.area)
+    if f.interest:
+        snap.node(f.interest, "Interest")
+        workers = snap.sources("WORKS_ON", f.interest)
+        actors = [a for a in actors if a in workers]
+    if f.focus:
+        snap.node(f.focus)
+        keep = {f.focus, *snap.ties.get(f.focus, {})}
+        actors = [a for a in actors if a in keep]
+    return actors
+
+
+def _node_entry(snap: Snapshot, node_id: str, island: bool, lang: str) -> dict[str, Any]:
+    node = snap.nodes[node_id]
+    style = NODE_STYLES[node.label]
+    areas = sorted(snap.name(a) for a in snap.targets("ACTIVE_IN", node_id))
+    label_text = node.props.get("name_en", node.name) if lang == "en" else node.name
+    title_lines = [str(label_text), _type_name(node.label, lang)]
+    if areas:
+        title_lines.append(", ".join(areas))
+    if island:
+        title_lines.append("Eiland: nog geen band op trede 2 of hoger" if lang == "nl"
+                           else "Island: no tie at rung 2 or higher yet")
+    entry: dict[str, Any] = {
+        "id": node_id,
+        "label": str(label_text),
+        "group": node.label,
+        "title": "\n".join(title_lines),
+        "shape": style["shape"],
+        "color": {"background": style["color"], "border": ISLAND_BORDER if island else "#333333"},
+        "borderWidth": 4 if island else 1,
+        "island": island,
+        "areas": sorted(snap.targets("ACTIVE_IN", node_id)),
+    }
+    if island:
+        entry["shapeProperties"] = {"borderDashes": [6, 4]}
+    return entry
+
+
+_TYPE_NAMES = {
+    "nl": {"Organisation": "Organisatie", "Institution": "Instelling", "Fund": "Fonds",
+           "Interest": "Thema"},
+    "en": {"Organisation": "Organisation", "Institution": "Institution", "Fund": "Fund",
+           "Interest": "Theme"},
+}
+
+
+def _type_name(label: str, lang: str) -> str:
+    return _TYPE_NAMES.get(lang, _TYPE_NAMES["nl"]).get(label, label)
+
+
+def _edges(snap: Snapshot, shown: set[str], f: MapFilters) -> list[dict[str, Any]]:
+    edges: list[dict[str, Any]] = []
+    for a in sorted(shown):
+        for b, rung in sorted(snap.ties.get(a, {}).items()):
+            if a < b and b in shown and rung >= max(f.min_rung, 1):
+                edges.append({"id": f"TIE:{a}:{b}", "from": a, "to": b, "type": "TIE",
+                              "rung": rung, "width": edge_width("TIE", rung),
+                              "color": RUNG_COLOURS[rung], "title": f"trede {rung}"})
+        for rel_type in ("FUNDS", "WORKS_ON"):
+            for b, props in snap.out(rel_type, a):
+                if b in shown:
+                    edges.append({"id": f"{rel_type}:{a}:{b}:{props.get('key', '')}", "from": a,
+                                  "to": b, "type": rel_type, "rung": 0, "dashes": True,
+                                  "width": edge_width(rel_type), "color": "#bbbbbb"})
+    return edges
+
+
+def map_payload(snap: Snapshot, filters: MapFilters | None = None, *, lang: str = "nl") -> dict[str, Any]:
+    """Nodes and edges for the interactive map.
+
+    Examples
+    --------
+    >>> from graphsvc.store.base import GraphData
+    >>> from graphsvc.model import Node
+    >>> snap = Snapshot(GraphData(1, [Node("o1", "Organisation", {"name": "<b>x</b>"})], [], []))
+    >>> payload = map_payload(snap)
+    >>> payload["nodes"][0]["label"], payload["nodes"][0]["island"]
+    ('<b>x</b>', True)
+    """
+    f = filters or MapFilters()
+    actors = _selected_actors(snap, f)
+    scope = set(actors) if f.area else None
+    islands = _island_ids(snap, (a for a in actors if snap.nodes[a].label == "Organisation"), scope)
+    shown = {a for a in actors if snap.nodes[a].label in f.types}
+    if "Fund" in f.types:
+        shown |= {fund for a in actors for fund in snap.sources("FUNDS", a)}
+    if "Interest" in f.types:
+        shown |= {i for a in actors for i in snap.targets("WORKS_ON", a)}
+    nodes = [_node_entry(snap, n, n in islands, lang) for n in sorted(shown)]
+    return {
+        "revision": snap.revision,
+        "filters": {"area": f.area, "interest": f.interest, "types": list(f.types),
+                    "min_rung": f.min_rung, "focus": f.focus},
+        "nodes": nodes,
+        "edges": _edges(snap, shown, f),
+        "islands": sorted(islands & shown),
+    }
