@@ -32,7 +32,7 @@ class _Group(click.Group):
 
 
 def _settings(ctx: click.Context) -> Settings:
-    return ctx.obj["settings"]  # type: ignore[no-any-return]
+    return ctx.obj["settings"]
 
 
 def _store(ctx: click.Context, url: str | None = None) -> GraphStore:

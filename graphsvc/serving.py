@@ -19,7 +19,7 @@ def serve_app(app_factory: Any, host: str, port: int, workers: int = 2, threads:
         return
     from gunicorn.app.base import BaseApplication
 
-    class _Server(BaseApplication):  # type: ignore[misc]
+    class _Server(BaseApplication):
         def load_config(self) -> None:
             self.cfg.set("bind", f"{host}:{port}")
             self.cfg.set("workers", workers)
@@ -31,6 +31,6 @@ def serve_app(app_factory: Any, host: str, port: int, workers: int = 2, threads:
             self.cfg.set("timeout", 120)
 
         def load(self) -> Flask:
-            return app_factory()  # type: ignore[no-any-return]
+            return app_factory()
 
     _Server().run()

@@ -182,13 +182,13 @@ class Snapshot:
     def derived(self, key: str, build: Callable[[Snapshot], T]) -> T:
         """A structure computed once per snapshot (indexes for queries), thread-safe."""
         try:
-            return self._derived[key]  # type: ignore[no-any-return]
+            return self._derived[key]
         except KeyError:
             pass
         with self._lock:
             if key not in self._derived:
                 self._derived[key] = build(self)
-            return self._derived[key]  # type: ignore[no-any-return]
+            return self._derived[key]
 
     def to_networkx(self, labels: Iterable[str] | None = None) -> nx.MultiDiGraph:
         """A networkx copy (for algorithms and exchange formats)."""

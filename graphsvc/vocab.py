@@ -203,7 +203,8 @@ def _capacity(reader: _Reader, capability_ids: set[str]) -> tuple[CapacityDimens
             raise ConfigError(
                 f"Vocabulary file {reader.path}: entry {i} of 'dimensions' needs need_below_or_at 1-5."
             )
-        dims.append(CapacityDimension(*values, need_below_or_at=threshold))
+        dim_id, nl, en, explain_nl, explain_en, need = values
+        dims.append(CapacityDimension(dim_id, nl, en, explain_nl, explain_en, need, threshold))
     return tuple(dims)
 
 

@@ -29,6 +29,15 @@ def sqlite_store(sqlite_url: str) -> Iterator[GraphStore]:
 
 
 @pytest.fixture
+def seeded(sqlite_store: GraphStore) -> GraphStore:
+    """The small neighbourhood of tests/small_graph.py in the SQLite store the app uses."""
+    from tests.small_graph import seed_small
+
+    seed_small(sqlite_store)
+    return sqlite_store
+
+
+@pytest.fixture
 def settings(sqlite_url: str) -> Settings:
     return load_settings(environ={}, store=sqlite_url, testing=True, secret_key="test-secret")
 

@@ -13,7 +13,14 @@ from pathlib import Path
 from typing import Any
 
 from graphsvc.errors import Conflict, InvalidInput, NotFound, StoreUnavailable
-from graphsvc.model import Node, Relationship, TieEvent, tie_pair, validate_node, validate_relationship
+from graphsvc.model import (
+    Node,
+    Relationship,
+    TieEvent,
+    tie_pair,
+    validate_node,
+    validate_relationship,
+)
 from graphsvc.store.base import SCHEMA_VERSION, GraphStore, Transaction, utc_now
 
 __all__ = ["SQLiteStore"]
@@ -375,10 +382,11 @@ class SQLiteStore(GraphStore):
         return self._iterate("SELECT * FROM nodes WHERE label = ? ORDER BY id", (label,), _node)
 
     def iter_relationships(self, rel_type: str | None = None) -> Iterator[Relationship]:
-        order = 'ORDER BY type, start, "end", key'
         if rel_type is None:
-            return self._iterate(f"SELECT * FROM relationships {order}", (), _rel)
-        return self._iterate(f"SELECT * FROM relationships WHERE type = ? {order}", (rel_type,), _rel)
+            return self._iterate('SELECT * FROM relationships ORDER BY type, start, "end", key', (), _rel)
+        return self._iterate(
+            'SELECT * FROM relationships WHERE type = ? ORDER BY type, start, "end", key', (rel_type,), _rel
+        )
 
     def tie_history(self, a: str | None = None, b: str | None = None) -> list[TieEvent]:
         if a is not None and b is not None:

@@ -30,7 +30,7 @@ def init_i18n(app: Flask) -> None:
     Babel(app, locale_selector=current_language)
 
     @app.after_request
-    def _remember_language(response):  # type: ignore[no-untyped-def]
+    def _remember_language(response):
         chosen = request.args.get("lang")
         if chosen in LANGUAGES and request.cookies.get(COOKIE) != chosen:
             response.set_cookie(COOKIE, chosen, max_age=365 * 24 * 3600, samesite="Lax",

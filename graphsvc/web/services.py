@@ -55,4 +55,4 @@ class Services:
 
 def services() -> Services:
     """The services of the current app."""
-    return current_app.extensions["goudkaart"]  # type: ignore[no-any-return]
+    return current_app.extensions["goudkaart"]

@@ -6,7 +6,7 @@ import pytest
 from flask.testing import FlaskClient
 
 from graphsvc.store import GraphStore
-from tests.web.conftest import XSS
+from tests.small_graph import XSS
 
 
 def test_graph_returns_nodes_edges_and_islands(client: FlaskClient, seeded: GraphStore) -> None:

@@ -8,7 +8,6 @@ import pytest
 from flask.testing import FlaskClient
 
 from graphsvc.store import GraphStore
-from tests.web.conftest import XSS
 
 PAGES = ["/", "/map", "/organisations", "/actors/org-xss", "/actors/org-amal", "/map?area=E"]
 

@@ -1,8 +1,6 @@
-"""A small seeded neighbourhood for web tests, with an XSS payload as an organisation name."""
+"""A small hand-made neighbourhood for web and browser tests, with an XSS payload as a name."""
 
 from __future__ import annotations
-
-import pytest
 
 from graphsvc.model import Node, Relationship
 from graphsvc.store import GraphStore
@@ -36,9 +34,3 @@ def seed_small(store: GraphStore) -> None:
         tx.upsert_relationship(Relationship("TIE", "org-xss", "org-amal", {"rung": 1, "note": XSS}))
         tx.upsert_relationship(Relationship("TIE", "inst-buurtteam", "org-amal", {"rung": 2}))
         tx.upsert_relationship(Relationship("FUNDS", "fund-a", "org-amal", {"amount": 12000, "year": 2025}, "G-1"))
-
-
-@pytest.fixture
-def seeded(sqlite_store: GraphStore) -> GraphStore:
-    seed_small(sqlite_store)
-    return sqlite_store

@@ -1,0 +1,1 @@
+"""Files in (spreadsheets, open standards, exchange formats), validated records out; exports."""
