@@ -1,0 +1,84 @@
+"""The command line: clean one-line errors with exit code 1, and the commands a user runs."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from graphsvc.cli import cli
+
+
+def test_init_creates_the_store(runner: CliRunner, sqlite_url: str) -> None:
+    result = runner.invoke(cli, ["init"])
+    assert result.exit_code == 0, result.output
+    assert "Store ready" in result.output and "revision 0" in result.output
+
+
+def test_demo_without_serving_loads_once(runner: CliRunner) -> None:
+    first = runner.invoke(cli, ["demo", "--no-serve"])
+    assert first.exit_code == 0 and "Loaded the demo" in first.output
+    second = runner.invoke(cli, ["demo", "--no-serve"])
+    assert second.exit_code == 0 and "already holds data" in second.output
+    stats = json.loads(runner.invoke(cli, ["stats", "--json"]).output)
+    assert stats["nodes"]["Organisation"] >= 120 and stats["revision"] == 1
+
+
+def test_generate_into_a_store_and_to_a_file(runner: CliRunner, tmp_path: Path) -> None:
+    result = runner.invoke(cli, ["generate", "--orgs", "200", "--seed", "3"])
+    assert result.exit_code == 0, result.output
+    stats = json.loads(runner.invoke(cli, ["stats", "--json"]).output)
+    assert stats["nodes"]["Organisation"] == 200
+    out = tmp_path / "g.json"
+    result = runner.invoke(cli, ["generate", "--orgs", "50", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    dump = json.loads(out.read_text())
+    assert dump["format"] == "goudkaart-dump"
+    assert sum(1 for n in dump["nodes"] if n["label"] == "Organisation") == 50
+
+
+def test_get_runs_one_request_without_a_server(runner: CliRunner) -> None:
+    runner.invoke(cli, ["demo", "--no-serve"])
+    result = runner.invoke(cli, ["get", "/api/v1/organisations?limit=3"])
+    assert result.exit_code == 0
+    assert len(json.loads(result.output)["items"]) == 3
+    missing = runner.invoke(cli, ["get", "/api/v1/organisations/nope"])
+    assert missing.exit_code == 1 and '"status": 404' in missing.output.replace('":404', '": 404')
+
+
+def run_cli(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "graphsvc.cli", *args], capture_output=True,
+                          text=True, env=env, timeout=60)
+
+
+def test_bad_store_url_is_one_clean_line(tmp_path: Path) -> None:
+    env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "GRAPHSVC_STORE": "mysql://db/x"}
+    result = run_cli("stats", env=env)
+    assert result.returncode == 1
+    assert result.stderr.strip().count("\n") == 0, result.stderr
+    assert result.stderr.startswith("Error: GRAPHSVC_STORE must start with sqlite:///")
+    assert "Traceback" not in result.stderr
+
+
+def test_corrupt_store_is_one_clean_line_and_untouched(tmp_path: Path) -> None:
+    db = tmp_path / "broken.db"
+    db.write_bytes(b"garbage" * 500)
+    env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "GRAPHSVC_STORE": f"sqlite:///{db}"}
+    result = run_cli("stats", env=env)
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert "damaged or is not a Goudkaart store" in result.stderr
+    assert db.read_bytes() == b"garbage" * 500
+
+
+def test_bad_vocabulary_is_one_clean_line(tmp_path: Path) -> None:
+    vocab = tmp_path / "vocab"
+    vocab.mkdir()
+    (vocab / "interests.yaml").write_text("interests:\n  - {id: Bad Id, nl: x, en: y}\n")
+    env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "GRAPHSVC_VOCAB_DIR": str(vocab),
+           "GRAPHSVC_STORE": f"sqlite:///{tmp_path / 'g.db'}"}
+    result = run_cli("get", "/api/v1/vocabulary", env=env)
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert "interests.yaml: entry 1 of 'interests' has id 'Bad Id'" in result.stderr
