@@ -74,10 +74,12 @@ class Snapshot:
                 rung = int(r.props.get("rung", 0))
                 self.ties[r.start][r.end] = rung
                 self.ties[r.end][r.start] = rung
-                self.tie_props[(r.start, r.end)] = {**props, "version": r.version}
+                self.tie_props[(r.start, r.end)] = {**props, "version": r.version,
+                                                    "created_at": r.created_at}
         self.tie_events: tuple[TieEvent, ...] = tuple(data.tie_events)
         self._derived: dict[str, Any] = {}
-        self._lock = threading.Lock()
+        # re-entrant: a builder may ask for another derived index while it is being built
+        self._lock = threading.RLock()
 
     @classmethod
     def from_store(cls, store: GraphStore) -> Snapshot:

@@ -109,8 +109,9 @@ class _Network:
     approximate: bool
 
 
-def _adjacency(snapshot: Snapshot, area: str | None, min_rung: int) -> dict[str, dict[str, int]]:
-    members = members_of(snapshot, area)
+def _adjacency(
+    snapshot: Snapshot, members: frozenset[str] | None, min_rung: int
+) -> dict[str, dict[str, int]]:
     pool = snapshot.actors() if members is None else sorted(members)
     adjacency: dict[str, dict[str, int]] = {}
     for actor in pool:
@@ -139,9 +140,11 @@ def _betweenness(adjacency: dict[str, dict[str, int]]) -> tuple[dict[str, float]
 
 def _network(snapshot: Snapshot, area: str | None, min_rung: int) -> _Network:
     area_id = snapshot.area(area).id if area is not None else ""
+    # resolved outside the builder: Snapshot.derived holds a non-reentrant lock while building
+    members = members_of(snapshot, area)
 
     def build(snap: Snapshot) -> _Network:
-        adjacency = _adjacency(snap, area, min_rung)
+        adjacency = _adjacency(snap, members, min_rung)
         scores, approximate = _betweenness(adjacency)
         return _Network(adjacency, scores, approximate)
 

@@ -115,9 +115,13 @@ def check_rung(value: object, name: str = "min_rung") -> int:
     return value
 
 
-def members_of(snapshot: Snapshot, area: str | None) -> set[str] | None:
+def members_of(snapshot: Snapshot, area: str | None) -> frozenset[str] | None:
     """The actors active in ``area`` (None: everyone counts); raises NotFound for an unknown area."""
-    return None if area is None else set(snapshot.actors_in(area))
+    if area is None:
+        return None
+    area_id = snapshot.area(area).id
+    # cached per snapshot: a map page asks is_island once per organisation on it
+    return snapshot.derived(f"area-members:{area_id}", lambda s: frozenset(s.actors_in(area_id)))
 
 
 def counted_partners(snapshot: Snapshot, actor_id: str, members: Collection[str] | None) -> list[Partner]:
@@ -130,12 +134,12 @@ def counted_partners(snapshot: Snapshot, actor_id: str, members: Collection[str]
     return sorted(partners, key=lambda p: (-p.rung, p.name.casefold(), p.id))
 
 
-def _candidates(snapshot: Snapshot, members: set[str] | None) -> list[str]:
+def _candidates(snapshot: Snapshot, members: frozenset[str] | None) -> list[str]:
     orgs = snapshot.labelled("Organisation")
     return orgs if members is None else [o for o in orgs if o in members]
 
 
-def _classify(snapshot: Snapshot, org: str, members: set[str] | None, min_rung: int) -> Island:
+def _classify(snapshot: Snapshot, org: str, members: frozenset[str] | None, min_rung: int) -> Island:
     partners = counted_partners(snapshot, org, members)
     strong = [p for p in partners if p.rung >= min_rung]
     weak = tuple(p for p in partners if p.rung < min_rung)

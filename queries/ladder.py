@@ -148,7 +148,7 @@ def _periods(periods: Iterable[Period | tuple[str, date | str]]) -> list[Period]
     return result
 
 
-def _timeline(snapshot: Snapshot, members: set[str] | None) -> tuple[list[tuple[datetime, int, _Pair, int]], int]:
+def _timeline(snapshot: Snapshot, members: frozenset[str] | None) -> tuple[list[tuple[datetime, int, _Pair, int]], int]:
     """Rung changes ``(when, order, pair, new_rung)`` sorted by time; plus the undatable ties."""
     def counted(pair: _Pair) -> bool:
         return members is None or pair[0] in members or pair[1] in members

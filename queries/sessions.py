@@ -171,7 +171,7 @@ def _adjacent(state: dict[_Pair, int], actors: set[str]) -> dict[str, dict[str, 
 
 
 def _found_partners(snapshot: Snapshot, moves: Sequence[TieMove], before: dict[_Pair, int],
-                    after: dict[_Pair, int], members: set[str] | None,
+                    after: dict[_Pair, int], members: frozenset[str] | None,
                     min_rung: int) -> tuple[FoundPartner, ...]:
     touched = {x for m in moves for x in (m.a, m.b)
                if x in snapshot.nodes and snapshot.nodes[x].label == "Organisation"

@@ -69,8 +69,8 @@ class GraphBuilder:
         with self.store.transaction(source="test") as tx:
             tx.delete_relationship("TIE", a, b, changed_at=at, session=session)
 
-    def session(self, session_id: str, date: str, area: str | None = None, **props: Any) -> str:
-        rels = [Relationship("HELD_IN", session_id, area)] if area else []
+    def session(self, session_id: str, date: str, held_in: str | None = None, **props: Any) -> str:
+        rels = [Relationship("HELD_IN", session_id, held_in)] if held_in else []
         self._write([Node(session_id, "Session", {"name": f"Sessie {date}", "date": date, **props})],
                     rels)
         return session_id

@@ -9,7 +9,7 @@ import pytest
 
 from graphsvc.errors import InvalidInput, NotFound
 from graphsvc.snapshot import Snapshot
-from queries.islands import is_island, islands, near_islands, number_of_islands
+from queries.islands import Island, is_island, islands, near_islands, number_of_islands
 
 if TYPE_CHECKING:
     from tests.queries.conftest import GraphBuilder
@@ -37,7 +37,7 @@ def snap(graph: GraphBuilder) -> Snapshot:
     return graph.snapshot()
 
 
-def ids(found: list) -> list[str]:  # type: ignore[type-arg]
+def ids(found: list[Island]) -> list[str]:
     return [i.id for i in found]
 
 
@@ -124,7 +124,7 @@ def test_unknown_area_and_actor_are_not_found(snap: Snapshot) -> None:
 def test_min_rung_outside_one_to_five_is_refused(snap: Snapshot, bad: object) -> None:
     for query in (islands, number_of_islands, near_islands):
         with pytest.raises(InvalidInput, match="min_rung"):
-            query(snap, min_rung=bad)  # type: ignore[operator]
+            query(snap, min_rung=bad)  # type: ignore[arg-type]
     with pytest.raises(InvalidInput, match="min_rung"):
         is_island(snap, "lonely", min_rung=bad)  # type: ignore[arg-type]
 
