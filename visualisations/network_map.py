@@ -6,12 +6,12 @@ so names such as ``<img src=x onerror=…>`` show literally and never run.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 from graphsvc.errors import InvalidInput
 from graphsvc.snapshot import Snapshot
+from queries.islands import islands
 from visualisations.styles import ISLAND_BORDER, NODE_STYLES, RUNG_COLOURS, edge_width
 
 __all__ = ["MapFilters", "MAP_TYPES", "map_payload"]
@@ -46,12 +46,9 @@ class MapFilters:
             raise InvalidInput("Parameter 'min_rung' must be a whole number from 0 to 5.")
 
 
-def _island_ids(snap: Snapshot, actors: Iterable[str], scope: set[str] | None) -> set[str]:
-    # TODO(islands): switch to queries.islands once it lands, so there is one definition
-    def partnered(a: str) -> bool:
-        return any(r >= 2 and (scope is None or b in scope) for b, r in snap.ties.get(a, {}).items())
-
-    return {a for a in actors if not partnered(a)}
+def _island_ids(snap: Snapshot, area: str | None) -> set[str]:
+    # one definition of an island for map, list, API and meeting mode (queries/islands.py)
+    return {island.id for island in islands(snap, area)}
 
 
 def _selected_actors(snap: Snapshot, f: MapFilters) -> list[str]:
@@ -137,19 +134,18 @@ def map_payload(snap: Snapshot, filters: MapFilters | None = None, *, lang: str 
     """
     f = filters or MapFilters()
     actors = _selected_actors(snap, f)
-    scope = set(actors) if f.area else None
-    islands = _island_ids(snap, (a for a in actors if snap.nodes[a].label == "Organisation"), scope)
+    island_ids = _island_ids(snap, f.area)
     shown = {a for a in actors if snap.nodes[a].label in f.types}
     if "Fund" in f.types:
         shown |= {fund for a in actors for fund in snap.sources("FUNDS", a)}
     if "Interest" in f.types:
         shown |= {i for a in actors for i in snap.targets("WORKS_ON", a)}
-    nodes = [_node_entry(snap, n, n in islands, lang) for n in sorted(shown)]
+    nodes = [_node_entry(snap, n, n in island_ids, lang) for n in sorted(shown)]
     return {
         "revision": snap.revision,
         "filters": {"area": f.area, "interest": f.interest, "types": list(f.types),
                     "min_rung": f.min_rung, "focus": f.focus},
         "nodes": nodes,
         "edges": _edges(snap, shown, f),
-        "islands": sorted(islands & shown),
+        "islands": sorted(island_ids & shown),
     }
