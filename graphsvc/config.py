@@ -69,6 +69,11 @@ class Settings:
         "Folder with edited vocabulary files (themes, capabilities, rungs); package defaults when unset",
         "",
     )
+    accounts_db: str = _setting(
+        "GRAPHSVC_ACCOUNTS_DB",
+        "SQLite file with user accounts; default: accounts.db beside an SQLite store, else in the data folder",
+        "",
+    )
     testing: bool = _setting("GRAPHSVC_TESTING", "Test mode (no secure-cookie requirement)", False)
 
     def __post_init__(self) -> None:
@@ -83,6 +88,16 @@ class Settings:
             raise ConfigError("GRAPHSVC_MAP_NODE_LIMIT must be at least 10.")
         if not self.secret_key:
             object.__setattr__(self, "secret_key", secrets.token_hex(32))
+
+    @property
+    def accounts_path(self) -> str:
+        """Where the accounts file lives (beside an SQLite graph, else in the user data folder)."""
+        if self.accounts_db:
+            return self.accounts_db
+        scheme, location = describe_store_url(self.store)
+        if scheme == "sqlite" and location != ":memory:":
+            return str(Path(location).with_name("accounts.db"))
+        return str(default_data_dir() / "accounts.db")
 
     def with_overrides(self, **changes: Any) -> Settings:
         return replace(self, **changes)

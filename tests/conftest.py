@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -70,3 +70,34 @@ def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[GraphStore
         s = open_store(f"sqlite:///{tmp_path / 'contract.db'}")
         yield s
         s.close()
+
+
+@pytest.fixture
+def login(app: Flask, client: FlaskClient) -> Callable[..., FlaskClient]:
+    """Log the test client in with a new account of this role: ``login("coach", orgs=["o1"])``."""
+    def _login(role: str, orgs: tuple[str, ...] | list[str] = (), username: str | None = None) -> FlaskClient:
+        name = username or f"{role}-user"
+        with app.app_context():
+            try:
+                app.extensions["goudkaart"].accounts.add_user(name, PASSWORD, role, list(orgs))
+            except Exception:  # the same user twice in one test: keep the first
+                pass
+        page = client.get("/login")
+        token = csrf_token_from(page.get_data(as_text=True))
+        response = client.post("/login", data={"username": name, "password": PASSWORD,
+                                               "csrf_token": token})
+        assert response.status_code == 302, response.get_data(as_text=True)
+        return client
+
+    return _login
+
+
+PASSWORD = "correct horse battery"
+
+
+def csrf_token_from(html: str) -> str:
+    import re
+
+    match = re.search(r'name="csrf-token" content="([^"]+)"', html)
+    assert match, "page has no CSRF token"
+    return match.group(1)

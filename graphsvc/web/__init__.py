@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Flask, Response
-from flask_wtf.csrf import CSRFProtect
 
 from graphsvc.config import Settings, load_settings
 from graphsvc.store import GraphStore
+from graphsvc.web.auth import init_auth
 from graphsvc.web.errors import register_error_handlers
 from graphsvc.web.i18n import init_i18n
 from graphsvc.web.services import Services
@@ -45,8 +45,8 @@ def create_app(settings: Settings | None = None, *, store: GraphStore | None = N
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
     app.json.sort_keys = False  # type: ignore[attr-defined]
     app.extensions["goudkaart"] = Services(settings, store)
-    CSRFProtect(app)
     init_i18n(app)
+    init_auth(app)
     register_error_handlers(app)
 
     from graphsvc.web import api, pages

@@ -6,6 +6,7 @@ import threading
 
 from flask import current_app
 
+from graphsvc.accounts import AccountStore
 from graphsvc.config import Settings
 from graphsvc.errors import StoreUnavailable
 from graphsvc.snapshot import Snapshot, SnapshotCache
@@ -22,6 +23,15 @@ class Services:
         self._store = store
         self._cache: SnapshotCache | None = SnapshotCache(store) if store else None
         self._lock = threading.Lock()
+        self._accounts: AccountStore | None = None
+
+    @property
+    def accounts(self) -> AccountStore:
+        if self._accounts is None:
+            with self._lock:
+                if self._accounts is None:
+                    self._accounts = AccountStore(self.settings.accounts_path)
+        return self._accounts
 
     @property
     def store(self) -> GraphStore:
@@ -49,6 +59,8 @@ class Services:
         return info
 
     def close(self) -> None:
+        if self._accounts is not None:
+            self._accounts.close()
         if self._store is not None:
             self._store.close()
 

@@ -1,0 +1,174 @@
+"""The Cypher the Neo4j store runs: constant query strings with parameters, nothing built per call.
+
+How the graph is laid out in Neo4j
+----------------------------------
+* Every domain node carries the common label ``:GNode`` plus its label from
+  :data:`graphsvc.model.LABELS` (``:GNode:Organisation``), with real properties ``id``, ``label``,
+  ``name``, ``version``, ``created_at``, ``updated_at`` and its full property map as a JSON string
+  in ``props_json`` (so nested maps and lists read back exactly as they were written).
+* A relationship is a real Neo4j relationship of its type from :data:`graphsvc.model.REL_TYPES`
+  with ``key``, ``props_json``, ``version``, ``created_at``, ``updated_at`` (and ``rung`` on a
+  ``TIE``, for people who browse the graph with Cypher).
+* One ``:GMeta {key: 'graph'}`` node holds ``revision``, ``event_seq`` (the last tie event number)
+  and ``schema_version``; every write transaction locks it first, so writers take turns as they
+  do on SQLite.
+* Tie history: unconnected ``:TieEvent`` nodes numbered by ``seq``.
+
+Labels and relationship types cannot be query parameters in Cypher 5. Where one varies, the query
+comes from a dict with one constant string per label or type of the fixed vocabulary, made once
+at import time from the model's names (checked to be plain identifiers): a user's string never
+becomes Cypher text.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from types import MappingProxyType
+from typing import Final, LiteralString, cast
+
+from graphsvc.model import LABELS, REL_TYPES
+
+__all__ = [
+    "SCHEMA",
+    "INSPECT",
+    "CREATE_META",
+    "BEGIN_WRITE",
+    "FINISH_WRITE",
+    "REVISION",
+    "PING",
+    "IS_EMPTY",
+    "NODE_STATE",
+    "GET_NODE",
+    "WRITE_NODES",
+    "NODE_TIES",
+    "DELETE_NODE",
+    "REL_STATE",
+    "GET_REL",
+    "WRITE_RELS",
+    "DELETE_REL",
+    "ALL_NODES",
+    "NODES_OF",
+    "ALL_RELS",
+    "RELS_OF",
+    "ADD_EVENTS",
+    "ALL_EVENTS",
+    "PAIR_EVENTS",
+    "ACTOR_EVENTS",
+    "COUNT_NODES",
+    "COUNT_RELS",
+]
+
+_IDENTIFIER = re.compile(r"[A-Z][A-Za-z_]*")
+
+
+def _per_name(names: Iterable[str], template: LiteralString) -> Mapping[str, LiteralString]:
+    """One query per label or type: ``NAME`` in the template replaced by each fixed name."""
+    out: dict[str, LiteralString] = {}
+    for name in names:
+        if not _IDENTIFIER.fullmatch(name):  # the vocabulary is code, but check anyway
+            raise ValueError(f"{name!r} cannot be used as a Neo4j label or type")
+        out[name] = cast(LiteralString, template.replace("NAME", name))
+    return MappingProxyType(out)
+
+
+SCHEMA: Final[tuple[LiteralString, ...]] = (
+    "CREATE CONSTRAINT goudkaart_node_id IF NOT EXISTS FOR (n:GNode) REQUIRE n.id IS UNIQUE",
+    "CREATE CONSTRAINT goudkaart_meta_key IF NOT EXISTS FOR (m:GMeta) REQUIRE m.key IS UNIQUE",
+    "CREATE CONSTRAINT goudkaart_tie_event_seq IF NOT EXISTS "
+    "FOR (e:TieEvent) REQUIRE e.seq IS UNIQUE",
+    "CREATE INDEX goudkaart_tie_event_a IF NOT EXISTS FOR (e:TieEvent) ON (e.a)",
+    "CREATE INDEX goudkaart_tie_event_b IF NOT EXISTS FOR (e:TieEvent) ON (e.b)",
+)
+
+# what the database holds before the store uses it: our marker node, and whether anything else
+INSPECT: Final = (
+    "OPTIONAL MATCH (m:GMeta {key: 'graph'}) "
+    "RETURN m.schema_version AS schema_version, "
+    "EXISTS { MATCH (n) WHERE NOT n:GMeta } AS has_data"
+)
+CREATE_META: Final = (
+    "MERGE (m:GMeta {key: 'graph'}) "
+    "ON CREATE SET m.revision = 0, m.event_seq = 0, m.schema_version = $schema_version"
+)
+# SET takes the write lock on the meta node: one writer at a time, until commit or rollback
+BEGIN_WRITE: Final = (
+    "MERGE (m:GMeta {key: 'graph'}) "
+    "ON CREATE SET m.revision = 0, m.event_seq = 0, m.schema_version = $schema_version "
+    "SET m.writer = $token "
+    "RETURN m.revision AS revision, m.event_seq AS event_seq"
+)
+FINISH_WRITE: Final = (
+    "MATCH (m:GMeta {key: 'graph'}) "
+    "SET m.revision = m.revision + 1, m.event_seq = $event_seq REMOVE m.writer"
+)
+REVISION: Final = "OPTIONAL MATCH (m:GMeta {key: 'graph'}) RETURN coalesce(m.revision, 0) AS revision"
+PING: Final = "RETURN 1 AS ok"
+IS_EMPTY: Final = "MATCH (n:GNode) RETURN n.id AS id LIMIT 1"
+
+_NODE_FIELDS: Final = (
+    "n.id AS id, n.label AS label, n.props_json AS props_json, n.version AS version, "
+    "n.created_at AS created_at, n.updated_at AS updated_at"
+)
+NODE_STATE: Final = (
+    "UNWIND $ids AS id MATCH (n:GNode {id: id}) "
+    "RETURN n.id AS id, n.label AS label, n.props_json AS props_json, n.version AS version"
+)
+GET_NODE: Final = "MATCH (n:GNode {id: $id}) RETURN " + _NODE_FIELDS
+# rows are complete or partial property maps; the label comes from the dict key, never a row
+WRITE_NODES: Final = _per_name(LABELS, "UNWIND $rows AS r MERGE (n:GNode {id: r.id}) SET n:NAME, n += r")
+NODE_TIES: Final = (
+    "MATCH (n:GNode {id: $id})-[r:TIE]-(:GNode) "
+    "RETURN startNode(r).id AS start, endNode(r).id AS end, r.props_json AS props_json"
+)
+DELETE_NODE: Final = "MATCH (n:GNode {id: $id}) DETACH DELETE n RETURN count(*) AS deleted"
+
+# per requested relationship: the labels of its ends and, when it exists, its stored state
+REL_STATE: Final = (
+    "UNWIND $keys AS k "
+    "OPTIONAL MATCH (a:GNode {id: k.start}) "
+    "OPTIONAL MATCH (b:GNode {id: k.end}) "
+    "OPTIONAL MATCH (a)-[r]->(b) WHERE type(r) = k.type AND r.key = k.key "
+    "RETURN k.i AS i, a.label AS start_label, b.label AS end_label, "
+    "r.props_json AS props_json, r.version AS version"
+)
+_REL_FIELDS: Final = (
+    "type(r) AS type, a.id AS start, b.id AS end, r.key AS key, r.props_json AS props_json, "
+    "r.version AS version, r.created_at AS created_at, r.updated_at AS updated_at"
+)
+GET_REL: Final = (
+    "MATCH (a:GNode {id: $start})-[r]->(b:GNode {id: $end}) "
+    "WHERE type(r) = $type AND r.key = $key RETURN " + _REL_FIELDS
+)
+WRITE_RELS: Final = _per_name(
+    REL_TYPES,
+    "UNWIND $rows AS r "
+    "MATCH (a:GNode {id: r.start}) MATCH (b:GNode {id: r.end}) "
+    "MERGE (a)-[x:NAME {key: r.key}]->(b) SET x += r.fields",
+)
+DELETE_REL: Final = (
+    "MATCH (:GNode {id: $start})-[r]->(:GNode {id: $end}) "
+    "WHERE type(r) = $type AND r.key = $key "
+    "WITH r, r.props_json AS props_json DELETE r RETURN props_json"
+)
+
+ALL_NODES: Final = "MATCH (n:GNode) RETURN " + _NODE_FIELDS
+NODES_OF: Final = _per_name(LABELS, "MATCH (n:GNode:NAME) RETURN " + _NODE_FIELDS)
+ALL_RELS: Final = "MATCH (a:GNode)-[r]->(b:GNode) RETURN " + _REL_FIELDS
+RELS_OF: Final = _per_name(REL_TYPES, "MATCH (a:GNode)-[r:NAME]->(b:GNode) RETURN " + _REL_FIELDS)
+
+ADD_EVENTS: Final = "UNWIND $rows AS e CREATE (t:TieEvent) SET t = e"
+_EVENT_FIELDS: Final = (
+    "e.seq AS seq, e.a AS a, e.b AS b, e.old_rung AS old_rung, e.new_rung AS new_rung, "
+    "e.at AS at, e.source AS source, e.session AS session, e.declared_by AS declared_by"
+)
+ALL_EVENTS: Final = "MATCH (e:TieEvent) RETURN " + _EVENT_FIELDS + " ORDER BY seq"
+PAIR_EVENTS: Final = (
+    "MATCH (e:TieEvent) WHERE e.a = $a AND e.b = $b RETURN " + _EVENT_FIELDS + " ORDER BY seq"
+)
+ACTOR_EVENTS: Final = (
+    "MATCH (e:TieEvent) WHERE e.a = $a OR e.b = $a RETURN " + _EVENT_FIELDS + " ORDER BY seq"
+)
+
+COUNT_NODES: Final = "MATCH (n:GNode) RETURN n.label AS name, count(*) AS n"
+COUNT_RELS: Final = "MATCH (:GNode)-[r]->(:GNode) RETURN type(r) AS name, count(*) AS n"

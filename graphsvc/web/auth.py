@@ -1,0 +1,135 @@
+"""Login, roles and the current viewer: who is asking decides what they may see and do."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import Any, TypeVar, cast
+
+from flask import Blueprint, Flask, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import LoginManager, current_user, login_user, logout_user
+from flask_wtf import FlaskForm
+from flask_wtf.csrf import CSRFProtect
+from werkzeug.wrappers import Response as WerkzeugResponse
+from wtforms import PasswordField, StringField
+from wtforms.validators import DataRequired, Length
+
+from graphsvc.accounts import User
+from graphsvc.errors import Forbidden, GraphsvcError
+from graphsvc.visibility import PUBLIC, Viewer
+from graphsvc.web.services import services
+
+__all__ = ["bp", "init_auth", "current_viewer", "current_account", "require_role", "Unauthorised"]
+
+F = TypeVar("F", bound=Callable[..., Any])
+bp = Blueprint("auth", __name__)
+csrf = CSRFProtect()
+
+
+class Unauthorised(GraphsvcError):
+    status = 401
+    code = "unauthorised"
+
+
+def current_account() -> User | None:
+    """The logged-in account (session cookie or API token), or None for the public."""
+    user = getattr(g, "token_user", None) or current_user
+    return user if isinstance(user, User) else None
+
+
+def current_viewer() -> Viewer:
+    """The role and organisations of whoever is asking; the public when nobody is logged in."""
+    user = current_account()
+    return user.viewer() if user is not None else PUBLIC
+
+
+def require_role(*roles: str) -> Callable[[F], F]:
+    """Allow a view only for these roles (admins always); 401 for the public, 403 for others."""
+
+    def decorate(view: F) -> F:
+        @functools.wraps(view)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            viewer = current_viewer()
+            if viewer.role == "public":
+                if request.path.startswith("/api/"):
+                    raise Unauthorised("Log in or send an API token to do this.")
+                return redirect(url_for("auth.login", next=request.full_path))
+            if viewer.role != "admin" and viewer.role not in roles:
+                raise Forbidden("Your role may not do this.")
+            return view(*args, **kwargs)
+
+        return cast(F, wrapper)
+
+    return decorate
+
+
+class LoginForm(FlaskForm):
+    username = StringField("username", validators=[DataRequired(), Length(max=80)])
+    password = PasswordField("password", validators=[DataRequired(), Length(max=200)])
+
+
+def _safe_next(target: str | None) -> str:
+    # only local paths: never an open redirect to another site
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return url_for("pages.home")
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login() -> Any:
+    form = LoginForm()
+    error = None
+    if form.validate_on_submit():
+        user = services().accounts.authenticate(form.username.data, form.password.data)
+        if user is not None:
+            login_user(user)
+            return redirect(_safe_next(request.args.get("next")))
+        error = _("User name or password is wrong.")
+    status = 401 if error else 200
+    return render_template("login.html", form=form, error=error), status
+
+
+@bp.post("/logout")
+def logout() -> WerkzeugResponse:
+    logout_user()
+    return redirect(url_for("pages.home"))
+
+
+def _token_login() -> None:
+    header = request.headers.get("Authorization", "")
+    g.token_user = None
+    if header.startswith("Bearer "):
+        user = services().accounts.user_for_token(header[len("Bearer "):].strip())
+        if user is None:
+            raise Unauthorised("The API token is not valid.")
+        g.token_user = user
+
+
+def init_auth(app: Flask) -> None:
+    manager = LoginManager(app)
+    manager.session_protection = "strong"
+
+    @manager.user_loader
+    def _load(user_id: str) -> User | None:
+        try:
+            return services().accounts.get(int(user_id))
+        except ValueError:
+            return None
+
+    app.config["WTF_CSRF_CHECK_DEFAULT"] = False
+    csrf.init_app(app)
+
+    @app.before_request
+    def _authenticate_and_check_csrf() -> None:
+        _token_login()
+        # token-authenticated API calls carry no cookie, so cross-site forgery cannot reach them;
+        # every other state-changing request needs a valid CSRF token
+        if request.method not in ("GET", "HEAD", "OPTIONS") and g.token_user is None:
+            csrf.protect()
+
+    @app.context_processor
+    def _who() -> dict[str, object]:
+        return {"account": current_account(), "viewer": current_viewer()}
+
+    app.register_blueprint(bp)
