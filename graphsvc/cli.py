@@ -195,6 +195,10 @@ def user_token(ctx: click.Context, username: str, name: str) -> None:
     click.echo(accounts.create_token(accounts.by_name(username).id, name))
 
 
+# commands of the user jobs live in their own modules; register them below
+# (cli.add_command(...))
+
+
 def main(argv: list[str] | None = None) -> None:
     """Entry point of the ``graphsvc`` console script."""
     try:

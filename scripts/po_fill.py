@@ -5,6 +5,7 @@ Usage: python scripts/po_fill.py translations.json   (then commit the .po and .m
 
 from __future__ import annotations
 
+import fcntl
 import json
 import subprocess
 import sys
@@ -16,6 +17,9 @@ PO = Path(__file__).resolve().parents[1] / "graphsvc/web/translations/nl/LC_MESS
 
 
 def main() -> None:
+    # several people may run this at once: one at a time
+    lock = open("/tmp/goudkaart-po.lock", "w")  # noqa: SIM115
+    fcntl.flock(lock, fcntl.LOCK_EX)
     subprocess.run([sys.executable, str(Path(__file__).with_name("translations.py"))], check=True,
                    capture_output=True)
     pairs = json.loads(Path(sys.argv[1]).read_text(encoding="utf-8")) if len(sys.argv) > 1 else {}
