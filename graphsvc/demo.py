@@ -38,7 +38,8 @@ DEMO_SEED = 2004  # the year the bindingsladder method started; any fixed number
 _GOLD = ("eigen-kracht", "ervaringskennis", "vertrouwensnetwerk", "vroegsignalering", "intermediair")
 _SUPPORT = ("bestuur", "financiele-administratie", "vrijwilligersbeleid", "fondsenwerving",
             "positionering", "innovatie", "huisvesting")
-_TIE_RUNGS = (1, 2, 3, 4, 5)
+_PRACTICAL_NEEDS = ("vertaling", "vergaderruimte", "vrijwilligers", "training", "communicatie")
+_BRIDGE_NEEDS = ("vertrouwensnetwerk", "intermediair", "vertaling", "vertrouwenspersonen")
 
 
 def demo_records() -> tuple[list[Node], list[Relationship]]:
@@ -94,7 +95,10 @@ def _words(text: str) -> list[str]:
 
 
 def _join(items: list[str]) -> str:
-    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " en " + items[-1]
+    """Dutch enumeration: ``a``, ``a en b``, ``a, b en c``."""
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + " en " + items[-1]
 
 
 class _DemoBuilder:
@@ -177,16 +181,22 @@ class _DemoBuilder:
         self.nodes.append(Node(org_id, "Organisation", self.org_props(row, areas, themes, clusters)))
 
     def add_capabilities(self, org_id: str, row: OrgRow, cluster: Cluster) -> None:
+        """What the organisation brings and lacks, so that partners can complement each other."""
         rng = self.rng
-        offers = rng.sample(_GOLD, k=rng.randint(1, 3)) + rng.sample(cluster.offers, k=rng.randint(0, 2))
-        for cap in offers:
-            if cap in self.capabilities:
-                self.rel("OFFERS", org_id, cap, self.offer_note(cap, row))
         needs = rng.sample(_SUPPORT, k=rng.randint(1, 3))
         if row.legal == "inf" and "bestuur" not in needs:
             needs.append("bestuur")  # informal groups are the ones asking for a board and books
-        if rng.random() < 0.2:
-            needs.append(rng.choice(("vertaling", "vergaderruimte", "vrijwilligers", "training")))
+        if rng.random() < 0.45:
+            needs.append(rng.choice(_PRACTICAL_NEEDS))
+        if row.kind in ("vol", "res") and rng.random() < 0.5:
+            needs.append(rng.choice(_BRIDGE_NEEDS))  # a way into communities they do not reach
+        offers = rng.sample(_GOLD, k=rng.randint(1, 3)) + rng.sample(cluster.offers, k=rng.randint(0, 2))
+        if row.legal != "inf" and rng.random() < 0.35:
+            # established organisations can coach others in what they once had to learn
+            offers += [c for c in rng.sample(_SUPPORT[:5], k=1) if c not in needs]
+        for cap in dict.fromkeys(offers):
+            if cap in self.capabilities and cap not in needs:
+                self.rel("OFFERS", org_id, cap, self.offer_note(cap, row))
         for cap in dict.fromkeys(needs):
             if cap in self.capabilities:
                 self.rel("NEEDS", org_id, cap)
@@ -250,10 +260,10 @@ class _DemoBuilder:
                 self.rel("WORKS_ON", inst_id, theme, {"weight": rng.randint(2, 3)})
             if themes and (row.sector in ("welfare", "municipal") or rng.random() < 0.4):
                 self.rel("PRIORITISES", inst_id, themes[0])
-            for cap in rng.sample(SECTOR_OFFERS[row.sector], k=rng.randint(1, 2)):
-                self.rel("OFFERS", inst_id, cap)
-            for cap in rng.sample(SECTOR_NEEDS[row.sector], k=rng.randint(1, 2)):
-                self.rel("NEEDS", inst_id, cap)
+            for rel_type, table in (("OFFERS", SECTOR_OFFERS), ("NEEDS", SECTOR_NEEDS)):
+                for cap in rng.sample(table[row.sector], k=rng.randint(1, 2)):
+                    if cap in self.capabilities:
+                        self.rel(rel_type, inst_id, cap)
 
     def add_funds(self) -> None:
         for row in FUNDS:
@@ -284,7 +294,6 @@ class _DemoBuilder:
             self.rel("FOR", aid, common.area_id(a.area))
             for actor in _agenda_actors(a.committers):
                 self.rel("COMMITS_TO", actor, aid)
-
 
     def plan_ties(self) -> list[Relationship]:
         sessions = [SessionPlan(f"sess-{s.slug}", self.session_days[f"sess-{s.slug}"],

@@ -246,7 +246,7 @@ class SyntheticGraph:
         themes = [cluster.themes[0]]
         if rng.random() < 0.8:
             themes.append(rng.choice(cluster.themes[1:]))
-        for t in self._themes(rng, rng.choice((0, 0, 1, 1, 2))):
+        for t in self._themes(rng, rng.choice((0, 0, 0, 1, 1, 2))):
             if t not in themes:
                 themes.append(t)
         for k, t in enumerate(themes):
@@ -256,10 +256,16 @@ class SyntheticGraph:
             other_community = f"comm-{rng.choice(COMMUNITIES).slug}"
             if other_community != f"comm-{cluster.community}":
                 yield R("SERVES", org, other_community)
+        # offers and needs that complement each other: gold and know-how against what others lack
+        need = rng.choice(self.support)
         yield R("OFFERS", org, rng.choice(self.gold))
+        x = rng.random()
+        offer = rng.choice(self.practical) if x < 0.25 else rng.choice(self.support) if x < 0.4 else need
+        if offer != need:
+            yield R("OFFERS", org, offer)
+        yield R("NEEDS", org, need)
         if rng.random() < 0.3:
-            yield R("OFFERS", org, rng.choice(self.practical))
-        yield R("NEEDS", org, rng.choice(self.support))
+            yield R("NEEDS", org, rng.choice(self.practical))
         yield from self._grants(rng, org, cluster)
         yield from self._org_ties(rng, i, org, c, members)
 
@@ -293,7 +299,7 @@ class SyntheticGraph:
             first = rng.choice(self.inst_in.get(district) or [f"inst-{0:06d}"])
         partners.add(first)
         yield from self._tie(rng, org, first, rng.choices(*_FIRST_TIE)[0], sessions)
-        for _ in range(rng.choices((0, 1, 2), weights=(35, 45, 20))[0]):
+        for _ in range(rng.choices((0, 1, 2), weights=(45, 40, 15))[0]):
             x = rng.random()
             if x < 0.75 and peers:
                 other = rng.choice(peers)
