@@ -54,6 +54,9 @@ def create_app(settings: Settings | None = None, *, store: GraphStore | None = N
     app.register_blueprint(pages.bp)
     app.register_blueprint(api.bp)
     # one blueprint per user job; add new ones below
+    from graphsvc.web import coach
+
+    app.register_blueprint(coach.bp)
 
     @app.after_request
     def _security_headers(response: Response) -> Response:

@@ -20,7 +20,10 @@ from graphsvc.errors import Forbidden, GraphsvcError
 from graphsvc.visibility import PUBLIC, Viewer
 from graphsvc.web.services import services
 
-__all__ = ["bp", "init_auth", "current_viewer", "current_account", "require_role", "Unauthorised"]
+__all__ = [
+    "bp", "init_auth", "current_viewer", "current_account", "require_role", "Unauthorised",
+    "may_work_with", "require_organisation_access",
+]
 
 F = TypeVar("F", bound=Callable[..., Any])
 bp = Blueprint("auth", __name__)
@@ -62,6 +65,23 @@ def require_role(*roles: str) -> Callable[[F], F]:
         return cast(F, wrapper)
 
     return decorate
+
+
+def may_work_with(viewer: Viewer, organisation_id: str) -> bool:
+    """Admins work with every organisation; coaches with those assigned, members with their own."""
+    if viewer.role == "admin":
+        return True
+    return viewer.role in ("coach", "member") and organisation_id in viewer.organisations
+
+
+def require_organisation_access(organisation_id: str) -> Viewer:
+    """The viewer, when it may work with this organisation; otherwise 401 or 403."""
+    viewer = current_viewer()
+    if viewer.role == "public":
+        raise Unauthorised("Log in to see this organisation's matches and profile.")
+    if not may_work_with(viewer, organisation_id):
+        raise Forbidden("You are not this organisation's coach or member.")
+    return viewer
 
 
 class LoginForm(FlaskForm):
