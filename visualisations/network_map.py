@@ -6,12 +6,14 @@ so names such as ``<img src=x onerror=…>`` show literally and never run.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from graphsvc.errors import InvalidInput
 from graphsvc.snapshot import Snapshot
 from queries.islands import islands
+from visualisations.layout import LAYOUT_THRESHOLD, positions
+from visualisations.map_aggregate import aggregate_payload
 from visualisations.styles import ISLAND_BORDER, NODE_STYLES, RUNG_COLOURS, edge_width
 
 __all__ = ["MapFilters", "MAP_TYPES", "map_payload"]
@@ -33,7 +35,7 @@ class MapFilters:
     types: tuple[str, ...] = ("Organisation", "Institution", "Fund")
     min_rung: int = 0
     focus: str | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
+    focus_limit: int = 100
 
     def __post_init__(self) -> None:
         unknown = [t for t in self.types if t not in MAP_TYPES]
@@ -44,6 +46,13 @@ class MapFilters:
             )
         if not 0 <= self.min_rung <= 5:
             raise InvalidInput("Parameter 'min_rung' must be a whole number from 0 to 5.")
+        if not 1 <= self.focus_limit <= 100_000:
+            raise InvalidInput("Parameter 'focus_limit' must be a whole number from 1 to 100000.")
+
+    @property
+    def narrowed(self) -> bool:
+        """True when an area, theme or focus already limits the view."""
+        return bool(self.area or self.interest or self.focus)
 
 
 def _island_ids(snap: Snapshot, area: str | None) -> set[str]:
@@ -51,17 +60,25 @@ def _island_ids(snap: Snapshot, area: str | None) -> set[str]:
     return {island.id for island in islands(snap, area)}
 
 
-def _selected_actors(snap: Snapshot, f: MapFilters) -> list[str]:
+def _focus_partners(snap: Snapshot, focus: str, limit: int) -> tuple[set[str], int]:
+    """The focus actor and its strongest ``limit`` partners; how many more there are."""
+    partners = sorted(snap.ties.get(focus, {}).items(), key=lambda t: (-t[1], t[0]))
+    return {focus, *(p for p, _ in partners[:limit])}, max(0, len(partners) - limit)
+
+
+def _selected_actors(snap: Snapshot, f: MapFilters) -> tuple[list[str], int]:
     actors = snap.actors_in(f.area)
     if f.interest:
         snap.node(f.interest, "Interest")
         workers = snap.sources("WORKS_ON", f.interest)
         actors = [a for a in actors if a in workers]
+    more = 0
     if f.focus:
-        snap.node(f.focus)
-        keep = {f.focus, *snap.ties.get(f.focus, {})}
+        if snap.node(f.focus).label not in ("Organisation", "Institution"):
+            raise InvalidInput("Parameter 'focus' must be an organisation or institution.")
+        keep, more = _focus_partners(snap, f.focus, f.focus_limit)
         actors = [a for a in actors if a in keep]
-    return actors
+    return actors, more
 
 
 def _node_entry(snap: Snapshot, node_id: str, island: bool, lang: str) -> dict[str, Any]:
@@ -120,7 +137,8 @@ def _edges(snap: Snapshot, shown: set[str], f: MapFilters) -> list[dict[str, Any
     return edges
 
 
-def map_payload(snap: Snapshot, filters: MapFilters | None = None, *, lang: str = "nl") -> dict[str, Any]:
+def map_payload(snap: Snapshot, filters: MapFilters | None = None, *, lang: str = "nl",
+                node_limit: int = 1500) -> dict[str, Any]:
     """Nodes and edges for the interactive map.
 
     Examples
@@ -133,7 +151,10 @@ def map_payload(snap: Snapshot, filters: MapFilters | None = None, *, lang: str 
     ('<b>x</b>', True)
     """
     f = filters or MapFilters()
-    actors = _selected_actors(snap, f)
+    actors, more = _selected_actors(snap, f)
+    if not f.narrowed and len(actors) > node_limit:
+        payload = aggregate_payload(snap, actors, min_rung=f.min_rung, lang=lang)
+        return {"revision": snap.revision, "filters": _filters_dict(f), **payload}
     island_ids = _island_ids(snap, f.area)
     shown = {a for a in actors if snap.nodes[a].label in f.types}
     if "Fund" in f.types:
@@ -141,11 +162,29 @@ def map_payload(snap: Snapshot, filters: MapFilters | None = None, *, lang: str 
     if "Interest" in f.types:
         shown |= {i for a in actors for i in snap.targets("WORKS_ON", a)}
     nodes = [_node_entry(snap, n, n in island_ids, lang) for n in sorted(shown)]
+    edges = _edges(snap, shown, f)
+    positioned = len(nodes) > LAYOUT_THRESHOLD
+    if positioned:
+        pos = snap.derived(f"map-layout:{_filters_key(f)}", lambda s: positions(
+            [n["id"] for n in nodes], [(e["from"], e["to"]) for e in edges]))
+        for n in nodes:
+            n["x"], n["y"] = pos[n["id"]]
     return {
         "revision": snap.revision,
-        "filters": {"area": f.area, "interest": f.interest, "types": list(f.types),
-                    "min_rung": f.min_rung, "focus": f.focus},
+        "mode": "graph",
+        "positioned": positioned,
+        "filters": _filters_dict(f),
         "nodes": nodes,
-        "edges": _edges(snap, shown, f),
+        "edges": edges,
         "islands": sorted(island_ids & shown),
+        "more": more,
     }
+
+
+def _filters_dict(f: MapFilters) -> dict[str, Any]:
+    return {"area": f.area, "interest": f.interest, "types": list(f.types),
+            "min_rung": f.min_rung, "focus": f.focus, "focus_limit": f.focus_limit}
+
+
+def _filters_key(f: MapFilters) -> str:
+    return "|".join(str(v) for v in _filters_dict(f).values())

@@ -24,6 +24,7 @@ def map_filters_from_request() -> MapFilters:
         types=list_arg("types", ("Organisation", "Institution", "Fund")),
         min_rung=int_arg("min_rung", 0, 0, 5),
         focus=str_arg("focus"),
+        focus_limit=int_arg("focus_limit", 100, 1, 100_000),
     )
 
 
@@ -53,7 +54,8 @@ def index() -> Any:
 def graph() -> Any:
     filters = map_filters_from_request()
     snap = services().snapshot()
-    return ok(map_payload(snap, filters, lang=lang_arg()))
+    return ok(map_payload(snap, filters, lang=lang_arg(),
+                          node_limit=services().settings.map_node_limit))
 
 
 def _list(label: str) -> Any:

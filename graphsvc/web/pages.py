@@ -41,7 +41,8 @@ def network_map() -> Any:
     return render_template(
         "map.html",
         selected={"area": str_arg("area") or "", "interest": str_arg("interest") or "",
-                  "min_rung": int_arg("min_rung", 0, 0, 5), "q": str_arg("q") or ""},
+                  "min_rung": int_arg("min_rung", 0, 0, 5), "q": str_arg("q") or "",
+                  "focus": str_arg("focus") or ""},
         **_filter_choices(),
     )
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from flask import Flask
 from flask.testing import FlaskClient
 
 from graphsvc.store import GraphStore
@@ -108,3 +109,27 @@ def test_healthz_names_the_store(client: FlaskClient, seeded: GraphStore) -> Non
 def test_stats_counts(client: FlaskClient, seeded: GraphStore) -> None:
     data = client.get("/api/v1/stats").get_json()
     assert data["nodes"]["Organisation"] == 4 and data["relationships"]["TIE"] == 3
+
+
+def test_focus_shows_the_strongest_partners_first_and_counts_the_rest(
+    client: FlaskClient, seeded: GraphStore
+) -> None:
+    data = client.get("/api/v1/graph?focus=org-amal&focus_limit=1&types=Organisation,Institution").get_json()
+    assert {n["id"] for n in data["nodes"]} == {"org-amal", "org-kadin"}  # rung 3 beats 2 and 1
+    assert data["more"] == 2
+    wider = client.get("/api/v1/graph?focus=org-amal&focus_limit=2&types=Organisation,Institution").get_json()
+    assert {n["id"] for n in wider["nodes"]} == {"org-amal", "org-kadin", "inst-buurtteam"}
+    assert wider["more"] == 1
+
+
+def test_big_views_are_aggregated_or_positioned(app: Flask, seeded: GraphStore) -> None:
+    from graphsvc.snapshot import Snapshot
+    from visualisations.network_map import MapFilters, map_payload
+
+    snap = Snapshot.from_store(seeded)
+    aggregated = map_payload(snap, MapFilters(), node_limit=3)
+    assert aggregated["mode"] == "aggregate" and aggregated["positioned"]
+    by_area = {n["area"]: n["count"] for n in aggregated["nodes"]}
+    assert by_area == {"WK0363EM": 4, "F": 1}
+    narrowed = map_payload(snap, MapFilters(area="E"), node_limit=3)
+    assert narrowed["mode"] == "graph"

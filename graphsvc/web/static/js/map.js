@@ -9,6 +9,10 @@
   var profileEl = document.getElementById("profile");
   var searchEl = document.getElementById("f-search");
   var resultsEl = document.getElementById("search-results");
+  var focusEl = document.getElementById("f-focus");
+  var focusLimitEl = document.getElementById("f-focus-limit");
+  var focusNote = document.getElementById("focus-note");
+  var showMore = document.getElementById("show-more");
   var state = { network: null, nodes: null, edges: null, ready: false, payload: null };
   window.goudkaartMap = state;
 
@@ -50,10 +54,34 @@
       });
   }
 
+  function markReady() {
+    state.ready = true;
+    container.setAttribute("data-ready", "true");
+  }
+
+  function describe(payload) {
+    if (payload.mode === "aggregate") {
+      return fmt(config.text.aggregate, { nodes: payload.nodes.length });
+    }
+    return fmt(config.text.shown, {
+      nodes: payload.nodes.length, edges: payload.edges.length, islands: payload.islands.length
+    });
+  }
+
+  function showFocus(payload) {
+    var focused = payload.mode === "graph" && payload.filters.focus;
+    focusNote.hidden = !focused;
+    if (!focused) { return; }
+    document.getElementById("focus-text").textContent = payload.more > 0
+      ? fmt(config.text.focus, { more: payload.more }) : config.text.focusAll;
+    showMore.hidden = !(payload.more > 0);
+  }
+
   function draw(payload) {
     state.payload = payload;
     state.nodes = new vis.DataSet(payload.nodes);
     state.edges = new vis.DataSet(payload.edges);
+    container.setAttribute("data-mode", payload.mode);
     var many = payload.nodes.length > 400;
     var options = {
       nodes: { font: { size: 14, face: "system-ui, sans-serif" }, size: 14 },
@@ -65,20 +93,29 @@
         stabilization: { enabled: true, iterations: many ? 150 : 300, fit: true }
       }
     };
+    if (payload.positioned) {
+      // big views arrive with positions computed on the server: no physics in the browser
+      options.physics = false;
+      options.layout = { improvedLayout: false };
+    }
     if (state.network) { state.network.destroy(); }
     state.network = new vis.Network(container, { nodes: state.nodes, edges: state.edges }, options);
-    state.network.once("stabilizationIterationsDone", function () {
-      // physics off after the first stable picture: a projector must not keep wobbling
-      state.network.setOptions({ physics: false });
-      state.ready = true;
-      container.setAttribute("data-ready", "true");
-    });
+    if (payload.positioned) {
+      state.network.once("afterDrawing", function () { state.network.fit(); markReady(); });
+    } else {
+      state.network.once("stabilizationIterationsDone", function () {
+        // physics off after the first stable picture: a projector must not keep wobbling
+        state.network.setOptions({ physics: false });
+        markReady();
+      });
+    }
     state.network.on("click", function (params) {
-      if (params.nodes.length) { showProfile(params.nodes[0]); }
+      if (!params.nodes.length) { return; }
+      var node = state.nodes.get(params.nodes[0]);
+      if (payload.mode === "aggregate") { openArea(node.area); } else { showProfile(node.id); }
     });
-    statusEl.textContent = fmt(config.text.shown, {
-      nodes: payload.nodes.length, edges: payload.edges.length, islands: payload.islands.length
-    });
+    statusEl.textContent = describe(payload);
+    showFocus(payload);
     container.setAttribute("data-nodes", String(payload.nodes.length));
     if (searchEl.value) { search(); }
   }
@@ -124,6 +161,10 @@
         return text("li", f.fund_name + (f.amount ? " · € " + Number(f.amount).toLocaleString(config.lang) : "") + (f.year ? " · " + f.year : ""));
       })
     ].forEach(function (s) { if (s) { parts.push(s); } });
+    var around = text("button", config.text.showAround);
+    around.type = "button";
+    around.addEventListener("click", function () { setFocus(node.id); });
+    parts.push(around);
     var link = text("a", config.text.openProfile);
     link.href = config.actorPage.replace("__ID__", encodeURIComponent(node.id));
     parts.push(link);
@@ -131,10 +172,47 @@
     profileEl.setAttribute("data-node", node.id);
   }
 
+  function openArea(code) {
+    var select = document.getElementById("f-area");
+    if (!Array.prototype.some.call(select.options, function (o) { return o.value === code; })) {
+      var option = document.createElement("option");
+      option.value = code;
+      option.textContent = code;
+      select.appendChild(option);
+    }
+    select.value = code;
+    load();
+  }
+
+  function setFocus(id) {
+    focusEl.value = id;
+    focusLimitEl.value = "100";
+    load();
+  }
+
+  function searchServer(needle) {
+    // in the aggregated view the organisations are not loaded: ask the list API
+    fetch(config.listApi + "?limit=10&q=" + encodeURIComponent(needle), { headers: { "Accept": "application/json" } })
+      .then(function (r) { return r.json(); })
+      .then(function (data) {
+        resultsEl.replaceChildren();
+        if (!data.ok || !data.items.length) { resultsEl.appendChild(text("li", config.text.noMatch)); return; }
+        data.items.forEach(function (item) {
+          var li = document.createElement("li");
+          var button = text("button", item.name);
+          button.type = "button";
+          button.addEventListener("click", function () { setFocus(item.id); });
+          li.appendChild(button);
+          resultsEl.appendChild(li);
+        });
+      });
+  }
+
   function search() {
     resultsEl.replaceChildren();
     var needle = searchEl.value.trim().toLocaleLowerCase();
     if (!needle || !state.nodes) { return; }
+    if (state.payload && state.payload.mode === "aggregate") { searchServer(needle); return; }
     var hits = state.nodes.get({
       filter: function (n) { return String(n.label).toLocaleLowerCase().indexOf(needle) !== -1; }
     }).slice(0, 10);
@@ -157,6 +235,11 @@
   }
 
   form.addEventListener("change", function (e) { if (e.target !== searchEl) { load(); } });
+  showMore.addEventListener("click", function () {
+    focusLimitEl.value = String(Number(focusLimitEl.value || "100") + 100);
+    load();
+  });
+  document.getElementById("clear-focus").addEventListener("click", function () { setFocus(""); });
   form.addEventListener("submit", function (e) { e.preventDefault(); search(); });
   searchEl.addEventListener("input", search);
   state.focusNode = focusNode;
