@@ -19,8 +19,16 @@ from graphsvc.errors import InvalidInput
 from queries.match_index import MatchIndex
 from queries.results import PARTS
 
-__all__ = ["MatchWeights", "DEFAULT_WEIGHTS", "Scored", "score_candidates", "EXCLUDED_FROM_RUNG",
-           "SCORE_DECIMALS"]
+__all__ = [
+    "MatchWeights",
+    "DEFAULT_WEIGHTS",
+    "Scored",
+    "score_candidates",
+    "score_referrals",
+    "top_positions",
+    "EXCLUDED_FROM_RUNG",
+    "SCORE_DECIMALS",
+]
 
 #: Pairs at this rung or higher already align or work together: they are not suggested.
 EXCLUDED_FROM_RUNG = 3
@@ -138,21 +146,20 @@ def score_candidates(
     """Score every candidate of the actor at ``actor`` at once and keep the best ``limit``.
 
     ``ties`` are the actor's ties (partner id → rung); ``allowed`` an optional mask of actor
-    positions that may be suggested (area and kind filters). Work is proportional to the size of
-    the posting lists the actor touches plus a few passes over an array of all actors, so a hub
-    theme shared by a third of the graph costs the same as any other theme.
+    positions that may be suggested (area and kind filters). Work is proportional to the posting
+    lists the actor touches plus a few passes over an array of all actors, so a hub theme shared
+    by half the graph costs a few array passes, not a Python loop. Bridging and ladder are only
+    computed for candidates whose upper bound can still reach the top ``limit``.
     """
     n = index.size
     similarity = _accumulate_themes(index, actor, n)
     give = _count(index.offerers, index.needs[actor], n)
     get = _count(index.needers, index.offers[actor], n)
-    rung = np.zeros(n, dtype=np.int64)
-    for partner, r in ties.items():
-        if partner in index.pos:
-            rung[index.pos[partner]] = r
     hit = (similarity > 0) | (give > 0) | (get > 0)
     hit[actor] = False
-    hit &= rung < EXCLUDED_FROM_RUNG
+    for partner, r in ties.items():
+        if r >= EXCLUDED_FROM_RUNG and partner in index.pos:
+            hit[index.pos[partner]] = False
     if allowed is not None:
         hit &= allowed
     cand = np.flatnonzero(hit)
@@ -161,11 +168,92 @@ def score_candidates(
         "reciprocity": _reciprocity(give[cand], get[cand], weights),
         "proximity": _proximity(index, actor, n, weights)[cand],
     }
+    # Summed in the order of MatchWeights.combine, so the reference gives bit-identical scores.
+    base = (weights.shared_interests * parts["shared_interests"]
+            + weights.reciprocity * parts["reciprocity"]
+            + weights.proximity * parts["proximity"])
+    keep = _within_reach(base, parts["shared_interests"] > 0, weights, limit)
+    cand, base = cand[keep], base[keep]
+    parts = {p: v[keep] for p, v in parts.items()}
+    rung = _rungs(index, ties, cand)
     parts["bridging"] = _bridging(index, actor, n, cand, parts["shared_interests"])
-    parts["ladder"] = _ladder(index, actor, n, cand, rung[cand], weights)
-    score = sum(weights.part_weight(p) * parts[p] for p in PARTS) / weights.total
-    best = _top(cand, np.asarray(score, dtype=np.float64), limit)
-    return Scored(cand[best], score[best], {p: v[best] for p, v in parts.items()}, rung[cand[best]])
+    parts["ladder"] = _ladder(index, actor, n, cand, rung, weights)
+    score = (base + weights.bridging * parts["bridging"] + weights.ladder * parts["ladder"]) / weights.total
+    best = top_positions(cand, score, limit)
+    return Scored(cand[best], score[best], {p: parts[p][best] for p in PARTS}, rung[best])
+
+
+def score_referrals(
+    index: MatchIndex, actor: int, weights: MatchWeights, parts: tuple[str, ...], limit: int
+) -> tuple[NDArray[np.int64], FloatArray]:
+    """Positions and scores of the best institutions sharing a theme with the actor, best first.
+
+    When the actor records areas, only institutions in its neighbourhood or district count. The
+    score is the weighted mean of ``parts`` (a subset of shared_interests, proximity, reciprocity).
+    """
+    n = index.size
+    institutions = index.label_masks.get("Institution")
+    if institutions is None:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float64)
+    similarity = _accumulate_themes(index, actor, n)
+    proximity = _proximity(index, actor, n, weights)
+    hit = (similarity > 0) & institutions
+    hit[actor] = False
+    if index.areas[actor].local or index.areas[actor].districts:
+        hit &= proximity > 0
+    cand = np.flatnonzero(hit)
+    give = _count(index.offerers, index.needs[actor], n)[cand]
+    get = _count(index.needers, index.offers[actor], n)[cand]
+    values = {
+        "shared_interests": _cosine(index, actor, similarity[cand], cand),
+        "proximity": proximity[cand],
+        "reciprocity": _reciprocity(give, get, weights),
+    }
+    score = np.zeros(len(cand), dtype=np.float64)
+    for p in parts:
+        score += weights.part_weight(p) * values[p]
+    score /= sum(weights.part_weight(p) for p in parts)
+    best = top_positions(cand, score, limit)
+    return cand[best], score[best]
+
+
+def _kth_largest_bound(values: FloatArray, k: int) -> float:
+    """A value ≤ the k-th largest of ``values``, found cheaply on a strided sample.
+
+    The k-th largest of any subset is at most the k-th largest of the whole, so filtering on
+    it never drops a member of the top k; a sample of about 16·k values keeps the survivors few.
+    """
+    step = max(1, len(values) // (16 * k))
+    sample = values[::step]
+    if len(sample) <= k:
+        return float("-inf")
+    return float(np.partition(sample, len(sample) - k)[len(sample) - k])
+
+
+def _within_reach(
+    base: FloatArray, shares: NDArray[np.bool_], weights: MatchWeights, limit: int
+) -> NDArray[np.int64]:
+    """Indices of candidates whose best possible score (full bridging and ladder) can still make
+    the top ``limit``, judged against a lower bound of the limit-th best partial score."""
+    if len(base) <= 64 * limit:
+        return np.arange(len(base))
+    ladder_max = max(weights.ladder_rung1, weights.ladder_rung2, weights.ladder_introducer)
+    upper = base + weights.bridging * shares + weights.ladder * ladder_max
+    slack = 1e-6 * weights.total
+    return np.flatnonzero(upper >= _kth_largest_bound(base, limit) - slack)
+
+
+def _rungs(index: MatchIndex, ties: Mapping[str, int], cand: NDArray[np.int64]) -> NDArray[np.int64]:
+    """The current rung of each candidate (ties are few, candidates sorted: binary search)."""
+    rung = np.zeros(len(cand), dtype=np.int64)
+    for partner, r in ties.items():
+        p = index.pos.get(partner)
+        if p is None:
+            continue
+        at = int(np.searchsorted(cand, p))
+        if at < len(cand) and cand[at] == p:
+            rung[at] = r
+    return rung
 
 
 def _accumulate_themes(index: MatchIndex, actor: int, n: int) -> FloatArray:
@@ -236,13 +324,15 @@ def _ladder(
     return np.maximum(by_rung, np.where(reachable[cand], weights.ladder_introducer, 0.0))
 
 
-def _top(cand: NDArray[np.int64], score: FloatArray, limit: int) -> NDArray[np.int64]:
+def top_positions(cand: NDArray[np.int64], score: FloatArray, limit: int) -> NDArray[np.int64]:
     """Indices into ``cand`` of the best ``limit``: score descending, then position (= id)."""
-    rounded = np.round(score, SCORE_DECIMALS)
-    pool = np.arange(len(cand))
-    if len(cand) > limit:
+    # Rounded scores can only tie with values within 1e-9 below the sampled threshold.
+    pool = np.flatnonzero(score >= _kth_largest_bound(score, limit) - 10.0 ** -SCORE_DECIMALS)
+    rounded = np.round(score[pool], SCORE_DECIMALS)
+    if len(pool) > limit:
         # Keep everything tied with the limit-th best, so the id tie-break sees all of them.
-        threshold = np.partition(rounded, len(cand) - limit)[len(cand) - limit]
-        pool = np.flatnonzero(rounded >= threshold)
-    order = np.lexsort((cand[pool], -rounded[pool]))
+        threshold = np.partition(rounded, len(pool) - limit)[len(pool) - limit]
+        keep = rounded >= threshold
+        pool, rounded = pool[keep], rounded[keep]
+    order = np.lexsort((cand[pool], -rounded))
     return pool[order[:limit]]

@@ -8,6 +8,7 @@ from typing import Any
 from flask import Blueprint, jsonify, render_template, request
 from flask_babel import lazy_gettext as _l
 
+from graphsvc.errors import InvalidInput, NotFound
 from graphsvc.web.auth import current_viewer, may_work_with, require_organisation_access, require_role
 from graphsvc.web.params import int_arg, lang_arg, list_arg, str_arg
 from graphsvc.web.services import services
@@ -33,7 +34,13 @@ def _actor(actor_id: str) -> None:
 
 def _match_args() -> dict[str, Any]:
     kinds = list_arg("kinds", ())
-    return {"limit": int_arg("limit", 10, 1, 100), "area": str_arg("area"),
+    area = str_arg("area")
+    if area:
+        try:
+            services().snapshot().area(area)
+        except NotFound:
+            raise InvalidInput(f"Parameter 'area': there is no area with code {area!r}.") from None
+    return {"limit": int_arg("limit", 10, 1, 100), "area": area,
             "kinds": kinds or None, "lang": lang_arg()}
 
 

@@ -66,7 +66,7 @@ def test_roles_decide_who_sees_matches(demo: GraphStore, client: FlaskClient, lo
 
 @pytest.mark.parametrize(
     ("query", "status", "needle"),
-    [("limit=0", 400, "'limit'"), ("limit=101", 400, "'limit'"), ("area=XX99", 404, "no area")],
+    [("limit=0", 400, "'limit'"), ("limit=101", 400, "'limit'"), ("area=XX99", 400, "Parameter 'area'")],
 )
 def test_bad_parameters_are_named(demo: GraphStore, login: Any, query: str, status: int,
                                   needle: str) -> None:
