@@ -228,6 +228,8 @@ class SnapshotCache:
                 self.builds += 1
                 # a snapshot lives until the next write: move its million objects out of the
                 # garbage collector's sight, so no later query pays for a full collection
+                # (unfreeze first, so the previous snapshot's cycles can still be collected)
+                gc.unfreeze()
                 gc.collect()
                 gc.freeze()
             return snap
