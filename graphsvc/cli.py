@@ -197,6 +197,9 @@ def user_token(ctx: click.Context, username: str, name: str) -> None:
 
 # commands of the user jobs live in their own modules; register them below
 # (cli.add_command(...))
+from graphsvc.cli_coach import match  # noqa: E402 - coach: partner matches
+
+cli.add_command(match)
 
 
 def main(argv: list[str] | None = None) -> None:
