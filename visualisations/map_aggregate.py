@@ -62,7 +62,8 @@ def aggregate_payload(snap: Snapshot, actors: list[str], *, min_rung: int = 0,
     edges = [{"id": f"agg:{a}:{b}", "from": f"area:{a}", "to": f"area:{b}", "type": "TIES",
               "count": n, "width": 1 + math.log2(n), "title": str(n), "color": "#9ecae1"}
              for (a, b), n in sorted(pairs.items())]
-    pos = positions([n["id"] for n in nodes], [(e["from"], e["to"]) for e in edges], spacing=120)
+    pos = positions([str(n["id"]) for n in nodes],
+                    [(f"area:{a}", f"area:{b}") for a, b in sorted(pairs)], spacing=120)
     for n in nodes:
         n["x"], n["y"] = pos[n["id"]]
     return {"mode": "aggregate", "positioned": True, "nodes": nodes, "edges": edges,

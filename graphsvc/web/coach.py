@@ -9,7 +9,12 @@ from flask import Blueprint, jsonify, render_template, request
 from flask_babel import lazy_gettext as _l
 
 from graphsvc.errors import InvalidInput, NotFound
-from graphsvc.web.auth import current_viewer, may_work_with, require_organisation_access, require_role
+from graphsvc.web.auth import (
+    current_viewer,
+    may_work_with,
+    require_organisation_access,
+    require_role,
+)
 from graphsvc.web.params import int_arg, lang_arg, list_arg, str_arg
 from graphsvc.web.services import services
 from queries.matching import fitting_funds, partner_matches, referral_partners
