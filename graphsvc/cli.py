@@ -201,6 +201,31 @@ from graphsvc.cli_coach import match  # noqa: E402 - coach: partner matches
 
 cli.add_command(match)
 
+from graphsvc import cli_meeting  # noqa: E402 - meeting: islands, agenda, export --format html
+
+for _command in cli_meeting.COMMANDS:
+    cli.add_command(_command)
+
+from graphsvc import cli_data  # noqa: E402 - data: import, export (all formats incl. html), template, merge
+
+for _command in cli_data.COMMANDS:
+    cli.add_command(_command)
+
+from graphsvc import cli_funders  # noqa: E402 - funders: clusters [--json]
+
+for _command in cli_funders.COMMANDS:
+    cli.add_command(_command)
+
+from graphsvc import cli_capacity  # noqa: E402 - coach: capacity <id> [--json]
+
+for _command in cli_capacity.COMMANDS:
+    cli.add_command(_command)
+
+from graphsvc import cli_privacy  # noqa: E402 - privacy: export|erase --person NAME_OR_EMAIL
+
+for _command in cli_privacy.COMMANDS:
+    cli.add_command(_command)
+
 
 def main(argv: list[str] | None = None) -> None:
     """Entry point of the ``graphsvc`` console script."""

@@ -15,6 +15,7 @@ from collections.abc import Iterable, Mapping
 from datetime import date
 
 from graphsvc.demo_data import common
+from graphsvc.demo_data.capacity import demo_capacity_records
 from graphsvc.demo_data.ladder import AgendaPlan, SessionPlan, TiePlanner
 from graphsvc.demo_data.organisations import KIND_CODES, LEGAL_CODES, ORGANISATIONS, OrgRow
 from graphsvc.demo_data.partners import (
@@ -57,7 +58,9 @@ def demo_records() -> tuple[list[Node], list[Relationship]]:
     >>> nodes[0].label, rels[-1].type
     ('Neighbourhood', 'TIE')
     """
-    return _DemoBuilder(load_vocabulary()).build()
+    nodes, rels = _DemoBuilder(load_vocabulary()).build()
+    # a third of the organisations carry dated capacity assessments (confidential)
+    return demo_capacity_records(nodes, rels), rels
 
 
 def load_demo(store: GraphStore, *, only_if_empty: bool = True) -> bool:

@@ -9,9 +9,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, Final
 
-from graphsvc.model import CONFIDENTIAL_FIELDS, Node
+from graphsvc.model import CONFIDENTIAL_FIELDS, Node, Relationship
 
-__all__ = ["ROLES", "Viewer", "PUBLIC", "visible_props", "visible_node"]
+__all__ = ["ROLES", "Viewer", "PUBLIC", "visible_props", "visible_node", "visible_relationship"]
 
 ROLES: Final = ("public", "member", "coach", "funder", "admin")
 
@@ -58,3 +58,25 @@ def visible_node(node: Node, viewer: Viewer = PUBLIC) -> dict[str, Any]:
         "version": node.version,
         "updated_at": node.updated_at,
     }
+
+
+# A need confirmed from a capacity profile is public (partners can offer help), but where it came
+# from and who confirmed it would reveal a low score: those properties stay confidential.
+_CAPACITY_REL_FIELDS: Final = frozenset({"confirmed_by", "confirmed_at"})
+
+
+def visible_relationship(rel: Relationship, viewer: Viewer = PUBLIC) -> Relationship:
+    """The relationship with only the properties this viewer may see.
+
+    Examples
+    --------
+    >>> need = Relationship("NEEDS", "o1", "bestuur", {"source": "capacity", "confirmed_by": "c1"})
+    >>> dict(visible_relationship(need).props)
+    {}
+    """
+    if rel.props.get("source") != "capacity" or viewer.may_see_confidential(rel.start):
+        return rel
+    props = {k: v for k, v in rel.props.items()
+             if k not in _CAPACITY_REL_FIELDS and not (k == "source" and v == "capacity")}
+    return Relationship(rel.type, rel.start, rel.end, props, rel.key, rel.version,
+                        rel.created_at, rel.updated_at)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from click.testing import CliRunner
@@ -12,6 +13,9 @@ from flask.testing import FlaskClient
 
 from graphsvc.config import Settings, load_settings
 from graphsvc.store import GraphStore, open_store
+
+if TYPE_CHECKING:
+    from tests.neo4j_server import Neo4jServer
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 
@@ -60,7 +64,25 @@ def runner(sqlite_url: str, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
     return CliRunner()
 
 
-BACKENDS = ["sqlite"]
+BACKENDS = ["sqlite", pytest.param("neo4j", marks=pytest.mark.neo4j)]
+
+
+@pytest.fixture(scope="session")
+def neo4j_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Neo4jServer]:
+    """A real Neo4j for the session (see tests/neo4j_server.py): skipped without one, unless CI."""
+    from tests.neo4j_server import session_server
+
+    with session_server(tmp_path_factory.mktemp("neo4j")) as server:
+        yield server
+
+
+@pytest.fixture
+def neo4j_store(neo4j_server: Neo4jServer) -> Iterator[GraphStore]:
+    """A Neo4jStore on an emptied database."""
+    neo4j_server.clear()
+    s = neo4j_server.store()
+    yield s
+    s.close()
 
 
 @pytest.fixture(params=BACKENDS)
@@ -70,6 +92,8 @@ def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[GraphStore
         s = open_store(f"sqlite:///{tmp_path / 'contract.db'}")
         yield s
         s.close()
+    else:
+        yield request.getfixturevalue("neo4j_store")
 
 
 @pytest.fixture

@@ -44,15 +44,16 @@ __all__ = [
     "NODE_TIES",
     "DELETE_NODE",
     "REL_STATE",
+    "RELS_FROM",
     "GET_REL",
     "WRITE_RELS",
     "DELETE_REL",
-    "ALL_NODES",
-    "NODES_OF",
-    "ALL_RELS",
+    "NODE_PAGE",
+    "NODE_PAGES_OF",
+    "REL_PAGE",
     "RELS_OF",
     "ADD_EVENTS",
-    "ALL_EVENTS",
+    "EVENT_PAGE",
     "PAIR_EVENTS",
     "ACTOR_EVENTS",
     "COUNT_NODES",
@@ -132,6 +133,12 @@ REL_STATE: Final = (
     "RETURN k.i AS i, a.label AS start_label, b.label AS end_label, "
     "r.props_json AS props_json, r.version AS version"
 )
+# every relationship leaving the given nodes: one read serves a run of single upserts from one node
+RELS_FROM: Final = (
+    "UNWIND $starts AS s MATCH (a:GNode {id: s}) OPTIONAL MATCH (a)-[r]->(b:GNode) "
+    "RETURN s AS start, a.label AS start_label, type(r) AS type, b.id AS end, b.label AS end_label, "
+    "r.key AS key, r.props_json AS props_json, r.version AS version"
+)
 _REL_FIELDS: Final = (
     "type(r) AS type, a.id AS start, b.id AS end, r.key AS key, r.props_json AS props_json, "
     "r.version AS version, r.created_at AS created_at, r.updated_at AS updated_at"
@@ -152,9 +159,25 @@ DELETE_REL: Final = (
     "WITH r, r.props_json AS props_json DELETE r RETURN props_json"
 )
 
-ALL_NODES: Final = "MATCH (n:GNode) RETURN " + _NODE_FIELDS
-NODES_OF: Final = _per_name(LABELS, "MATCH (n:GNode:NAME) RETURN " + _NODE_FIELDS)
-ALL_RELS: Final = "MATCH (a:GNode)-[r]->(b:GNode) RETURN " + _REL_FIELDS
+# Whole-graph reads come in pages of one list each: one Bolt message per page instead of per row
+# (per-row messages dominated the time of a snapshot). Pages follow the id index (keyset paging);
+# the order within a page does not matter, the store sorts in Python.
+_NODE_LIST: Final = "[n.id, n.label, n.props_json, n.version, n.created_at, n.updated_at]"
+NODE_PAGE: Final = (
+    "MATCH (n:GNode) WHERE n.id > $after WITH n ORDER BY n.id LIMIT $limit "
+    "WITH collect(n) AS page RETURN page[-1].id AS last, [n IN page | " + _NODE_LIST + "] AS rows"
+)
+NODE_PAGES_OF: Final = _per_name(
+    LABELS,
+    "MATCH (n:GNode:NAME) WHERE n.id > $after WITH n ORDER BY n.id LIMIT $limit "
+    "WITH collect(n) AS page RETURN page[-1].id AS last, [n IN page | " + _NODE_LIST + "] AS rows",
+)
+# the relationships leaving a page of nodes, as one list per node
+REL_PAGE: Final = (
+    "MATCH (a:GNode) WHERE a.id > $after WITH a ORDER BY a.id LIMIT $limit "
+    "WITH collect(a) AS page RETURN page[-1].id AS last, [a IN page | [(a)-[r]->(b:GNode) | "
+    "[type(r), a.id, b.id, r.key, r.props_json, r.version, r.created_at, r.updated_at]]] AS rows"
+)
 RELS_OF: Final = _per_name(REL_TYPES, "MATCH (a:GNode)-[r:NAME]->(b:GNode) RETURN " + _REL_FIELDS)
 
 ADD_EVENTS: Final = "UNWIND $rows AS e CREATE (t:TieEvent) SET t = e"
@@ -162,7 +185,11 @@ _EVENT_FIELDS: Final = (
     "e.seq AS seq, e.a AS a, e.b AS b, e.old_rung AS old_rung, e.new_rung AS new_rung, "
     "e.at AS at, e.source AS source, e.session AS session, e.declared_by AS declared_by"
 )
-ALL_EVENTS: Final = "MATCH (e:TieEvent) RETURN " + _EVENT_FIELDS + " ORDER BY seq"
+EVENT_PAGE: Final = (
+    "MATCH (e:TieEvent) WHERE e.seq > $after WITH e ORDER BY e.seq LIMIT $limit "
+    "WITH collect(e) AS page RETURN page[-1].seq AS last, [e IN page | "
+    "[e.seq, e.a, e.b, e.old_rung, e.new_rung, e.at, e.source, e.session, e.declared_by]] AS rows"
+)
 PAIR_EVENTS: Final = (
     "MATCH (e:TieEvent) WHERE e.a = $a AND e.b = $b RETURN " + _EVENT_FIELDS + " ORDER BY seq"
 )

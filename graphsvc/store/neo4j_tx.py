@@ -1,17 +1,18 @@
 """One write transaction on Neo4j: the SQLite store's semantics, planned in Python, written in batches.
 
-A batch of upserts costs one read (the stored state of every id or relationship in it) and one
-``UNWIND $rows … MERGE`` per label or type. The records are then planned one by one, in order,
-against that state, exactly as :class:`graphsvc.store.sqlite.SQLiteStore` handles them one at a
-time: unchanged records change nothing, versions count up, a tie whose rung moves gets a history
-event, and the first invalid record raises after the records before it were written.
+A batch of upserts costs at most one read (the stored state of every id or relationship in it
+that the transaction has not seen yet) and, once enough waits, one ``UNWIND $rows … MERGE`` per
+label or type. The records are planned one by one, in order, against that state, exactly as
+:class:`graphsvc.store.sqlite.SQLiteStore` handles them one at a time: unchanged records change
+nothing, versions count up, a tie whose rung moves gets a history event, and the first invalid
+record raises with the records before it kept.
 """
 
 from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import islice
 from typing import Any, LiteralString, TypeVar
@@ -19,7 +20,14 @@ from typing import Any, LiteralString, TypeVar
 import neo4j
 
 from graphsvc.errors import Conflict, InvalidInput
-from graphsvc.model import Node, Relationship, TieEvent, tie_pair, validate_node, validate_relationship
+from graphsvc.model import (
+    Node,
+    Relationship,
+    TieEvent,
+    tie_pair,
+    validate_node,
+    validate_relationship,
+)
 from graphsvc.store import neo4j_cypher as q
 from graphsvc.store.base import Transaction, utc_now
 
@@ -36,15 +44,15 @@ def dump_props(props: Mapping[str, Any]) -> str:
     return json.dumps(dict(props), sort_keys=True, ensure_ascii=False, separators=(",", ":"))
 
 
-def node_from(row: Mapping[str, Any] | neo4j.Record) -> Node:
-    """A :class:`Node` from a row with the node fields of :mod:`neo4j_cypher`."""
-    return Node(row["id"], row["label"], json.loads(row["props_json"]), row["version"],
-                row["created_at"], row["updated_at"])
+def node_from(row: Sequence[Any]) -> Node:
+    """A :class:`Node` from ``[id, label, props_json, version, created_at, updated_at]``."""
+    node_id, label, props_json, version, created_at, updated_at = row
+    return Node(node_id, label, json.loads(props_json), version, created_at, updated_at)
 
 
-def _chunks(items: Iterable[T], size: int = BATCH) -> Iterator[list[T]]:
+def _chunks(items: Iterable[T]) -> Iterator[list[T]]:
     it = iter(items)
-    while chunk := list(islice(it, size)):
+    while chunk := list(islice(it, BATCH)):
         yield chunk
 
 
@@ -54,7 +62,7 @@ def _text(value: Any) -> str:
 
 @dataclass
 class _Stored:
-    """What the database holds for one id or relationship while a batch is planned."""
+    """What the graph holds for one node or relationship, as far as this transaction knows."""
 
     props_json: str
     version: int
@@ -62,7 +70,14 @@ class _Stored:
 
 
 class Neo4jTransaction(Transaction):
-    """The :class:`~graphsvc.store.base.Transaction` of :class:`~graphsvc.store.neo4j.Neo4jStore`."""
+    """The :class:`~graphsvc.store.base.Transaction` of :class:`~graphsvc.store.neo4j.Neo4jStore`.
+
+    It remembers what it read and wrote (the store's writer lock keeps other writers out until
+    commit), so a record it has seen costs no second read, and a relationship of a node created
+    in this transaction needs no read at all. Planned writes wait (``_node_rows``, ``_rel_rows``,
+    ``_events``) until a batch is full or something has to see them; :meth:`flush` sends them,
+    and the store flushes before commit.
+    """
 
     def __init__(self, tx: neo4j.Transaction, source: str, event_seq: int, translate: Translate) -> None:
         self.tx = tx
@@ -71,6 +86,17 @@ class Neo4jTransaction(Transaction):
         self.event_seq = event_seq
         self.now = utc_now()
         self._translate = translate
+        self._forget()
+        self._node_rows: dict[str, dict[str, Any]] = {}
+        self._rel_rows: dict[Ident, dict[str, Any]] = {}
+        self._events: list[dict[str, Any]] = []
+
+    def _forget(self) -> None:
+        self._nodes: dict[str, _Stored | None] = {}  # None: known not to exist
+        self._labels: dict[str, str | None] = {}
+        self._rels: dict[Ident, _Stored | None] = {}
+        self._fresh: set[str] = set()  # created in this transaction: no relationships stored before
+        self._complete: set[str] = set()  # nodes whose outgoing relationships are all in _rels
 
     def _run(self, query: LiteralString, **params: Any) -> list[neo4j.Record]:
         try:
@@ -78,8 +104,32 @@ class Neo4jTransaction(Transaction):
         except (neo4j.exceptions.Neo4jError, neo4j.exceptions.DriverError, OSError) as exc:
             raise self._translate(exc) from None
 
+    def flush(self) -> None:
+        """Write what waits: nodes by label, then relationships by type, then tie events."""
+        by_label: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        for row in self._node_rows.values():
+            by_label[row["label"]].append(row)
+        by_type: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        for (rel_type, start, end, key), fields in self._rel_rows.items():
+            by_type[rel_type].append({"start": start, "end": end, "key": key, "fields": fields})
+        self._node_rows, self._rel_rows = {}, {}
+        events, self._events = self._events, []
+        for label, rows in by_label.items():
+            for chunk in _chunks(rows):
+                self._run(q.WRITE_NODES[label], rows=chunk)
+        for rel_type, rows in by_type.items():
+            for chunk in _chunks(rows):
+                self._run(q.WRITE_RELS[rel_type], rows=chunk)
+        for chunk in _chunks(events):
+            self._run(q.ADD_EVENTS, rows=chunk)
+
+    def _flush_if_full(self) -> None:
+        if len(self._node_rows) + len(self._rel_rows) + len(self._events) >= BATCH:
+            self.flush()
+
     # -- nodes -------------------------------------------------------------------------------
     def get_node(self, node_id: str) -> Node | None:
+        self.flush()
         rows = self._run(q.GET_NODE, id=node_id)
         return node_from(rows[0]) if rows else None
 
@@ -89,29 +139,31 @@ class Neo4jTransaction(Transaction):
     def upsert_nodes(self, nodes: Iterable[Node]) -> int:
         return sum(self._upsert_node_batch(chunk) for chunk in _chunks(nodes))
 
+    def _learn_nodes(self, ids: Iterable[str]) -> None:
+        unknown = list({i for i in ids if isinstance(i, str) and i not in self._nodes})
+        if not unknown:
+            return
+        for i in unknown:
+            self._nodes[i] = self._labels[i] = None
+        for r in self._run(q.NODE_STATE, ids=unknown):
+            self._nodes[r["id"]] = _Stored(r["props_json"], r["version"], r["label"])
+            self._labels[r["id"]] = r["label"]
+
     def _upsert_node_batch(self, nodes: list[Node], expected_version: int | None = None) -> int:
-        ids = list({n.id for n in nodes if isinstance(n.id, str)})
-        stored = {r["id"]: _Stored(r["props_json"], r["version"], r["label"])
-                  for r in self._run(q.NODE_STATE, ids=ids)}
-        rows: dict[str, dict[str, Any]] = {}
+        self._learn_nodes(n.id for n in nodes)
         changed = 0
         try:
             for node in nodes:
-                changed += self._plan_node(node, stored, rows, expected_version)
-        finally:  # what was planned before an invalid record is written, as on SQLite
-            by_label: dict[str, list[dict[str, Any]]] = defaultdict(list)
-            for row in rows.values():
-                by_label[row["label"]].append(row)
-            for label, label_rows in by_label.items():
-                self._run(q.WRITE_NODES[label], rows=label_rows)
+                changed += self._plan_node(node, expected_version)
+        finally:  # records before an invalid one stay written, as on SQLite
             self.changed += changed
+            self._flush_if_full()
         return changed
 
-    def _plan_node(self, node: Node, stored: dict[str, _Stored], rows: dict[str, dict[str, Any]],
-                   expected_version: int | None) -> int:
+    def _plan_node(self, node: Node, expected_version: int | None) -> int:
         validate_node(node)
         props = dump_props(node.props)
-        old = stored.get(node.id)
+        old = self._nodes.get(node.id)
         if expected_version is not None and (old.version if old else 0) != expected_version:
             raise Conflict(f"{node.name!r} was changed by someone else; reload and try again.",
                            current_version=old.version if old else 0)
@@ -119,22 +171,26 @@ class Neo4jTransaction(Transaction):
         if old is None:
             created = node.created_at or self.now
             row.update(version=1, created_at=created, updated_at=node.updated_at or created)
+            self._fresh.add(node.id)
         elif old.label != node.label:
             raise InvalidInput(f"Id {node.id!r} already belongs to a {old.label}, not a {node.label}.")
         elif old.props_json == props:
             return 0
         else:
             row.update(version=old.version + 1, updated_at=node.updated_at or self.now)
-        stored[node.id] = _Stored(props, row["version"], node.label)
-        rows[node.id] = {**rows.get(node.id, {}), **row}
+        self._nodes[node.id] = _Stored(props, row["version"], node.label)
+        self._labels[node.id] = node.label
+        self._node_rows[node.id] = {**self._node_rows.get(node.id, {}), **row}
         return 1
 
     def delete_node(self, node_id: str) -> bool:
+        self.flush()
         ties = sorted((r["start"], r["end"], r["props_json"]) for r in self._run(q.NODE_TIES, id=node_id))
         events = [self._event(a, b, int(json.loads(p).get("rung", 0)), 0, {}) for a, b, p in ties]
         if events:
             self._run(q.ADD_EVENTS, rows=events)
         deleted = self._run(q.DELETE_NODE, id=node_id)[0]["deleted"]
+        self._forget()  # its relationships are gone too: start afresh
         self.changed += len(ties) + deleted
         return deleted > 0
 
@@ -144,63 +200,73 @@ class Neo4jTransaction(Transaction):
     ) -> bool:
         return self._upsert_rel_batch([rel], expected_version, record_history) > 0
 
-    def upsert_relationships(self, rels: Iterable[Relationship]) -> int:
-        return sum(self._upsert_rel_batch(chunk) for chunk in _chunks(rels))
+    def upsert_relationships(self, rels: Iterable[Relationship], *, record_history: bool = True) -> int:
+        """Upsert many relationships in batches; ``record_history=False`` as in migration."""
+        return sum(self._upsert_rel_batch(chunk, None, record_history) for chunk in _chunks(rels))
 
-    def _read_rel_state(self, rels: list[Relationship]) -> tuple[dict[Ident, _Stored], dict[str, str]]:
-        keys = list({r.ident: None for r in rels if all(isinstance(x, str) for x in r.ident)})
-        params = [{"i": i, "type": t, "start": s, "end": e, "key": k} for i, (t, s, e, k) in enumerate(keys)]
-        stored: dict[Ident, _Stored] = {}
-        labels: dict[str, str] = {}
+    def _learn_rels(self, rels: list[Relationship]) -> None:
+        keys = []
+        for ident in dict.fromkeys(r.ident for r in rels):
+            if ident in self._rels or ident[1] in self._complete or not all(isinstance(x, str) for x in ident):
+                continue
+            if ident[1] in self._fresh or ident[2] in self._fresh:
+                self._rels[ident] = None  # a node new in this transaction has only what we wrote
+            else:
+                keys.append(ident)
+        if len(keys) == 1:  # a single upsert: learn all of its start node's relationships
+            self._learn_rels_from(keys[0][1])
+        elif keys:
+            self._learn_rel_keys(keys)
+        for ident in keys:
+            self._rels.setdefault(ident, None)
+        self._learn_nodes(x for r in rels for x in (r.start, r.end) if x not in self._labels)
+
+    def _learn_rel_keys(self, keys: list[Ident]) -> None:
+        params = [{"i": n, "type": t, "start": s, "end": e, "key": k} for n, (t, s, e, k) in enumerate(keys)]
         for row in self._run(q.REL_STATE, keys=params):
             ident = keys[row["i"]]
-            for node_id, label in ((ident[1], row["start_label"]), (ident[2], row["end_label"])):
-                if label is not None:
-                    labels[node_id] = label
+            self._labels.setdefault(ident[1], row["start_label"])
+            self._labels.setdefault(ident[2], row["end_label"])
             if row["props_json"] is not None:
-                stored[ident] = _Stored(row["props_json"], row["version"])
-        return stored, labels
+                self._rels[ident] = _Stored(row["props_json"], row["version"])
+
+    def _learn_rels_from(self, start: str) -> None:
+        for row in self._run(q.RELS_FROM, starts=[start]):
+            self._labels.setdefault(start, row["start_label"])
+            if row["type"] is not None:
+                self._labels.setdefault(row["end"], row["end_label"])
+                ident = (row["type"], start, row["end"], row["key"])
+                if ident not in self._rels:  # what this transaction wrote or deleted stands
+                    self._rels[ident] = _Stored(row["props_json"], row["version"])
+        self._complete.add(start)  # every relationship from here is now known
 
     def _upsert_rel_batch(self, rels: list[Relationship], expected_version: int | None = None,
                           record_history: bool = True) -> int:
-        stored, labels = self._read_rel_state(rels)
-        rows: dict[Ident, dict[str, Any]] = {}
-        events: list[dict[str, Any]] = []
+        self._learn_rels(rels)
         changed = 0
         try:
             for rel in rels:
-                changed += self._plan_rel(rel, stored, labels, rows, events,
-                                          expected_version, record_history)
+                changed += self._plan_rel(rel, expected_version, record_history)
         finally:
-            self._write_rels(rows, events)
             self.changed += changed
+            self._flush_if_full()
         return changed
 
-    def _write_rels(self, rows: dict[Ident, dict[str, Any]], events: list[dict[str, Any]]) -> None:
-        by_type: dict[str, list[dict[str, Any]]] = defaultdict(list)
-        for (rel_type, start, end, key), fields in rows.items():
-            by_type[rel_type].append({"start": start, "end": end, "key": key, "fields": fields})
-        for rel_type, type_rows in by_type.items():
-            self._run(q.WRITE_RELS[rel_type], rows=type_rows)
-        if events:
-            self._run(q.ADD_EVENTS, rows=events)
-
-    def _label(self, labels: dict[str, str], node_id: str) -> str:
-        label = labels.get(node_id)
+    def _label(self, node_id: str) -> str:
+        label = self._labels.get(node_id)
         if label is None:
             raise InvalidInput(f"No node with id {node_id!r}; create it before linking to it.")
         return label
 
-    def _plan_rel(self, rel: Relationship, stored: dict[Ident, _Stored], labels: dict[str, str],
-                  rows: dict[Ident, dict[str, Any]], events: list[dict[str, Any]],
-                  expected_version: int | None, record_history: bool) -> int:
-        validate_relationship(rel, self._label(labels, rel.start), self._label(labels, rel.end))
+    def _plan_rel(self, rel: Relationship, expected_version: int | None, record_history: bool) -> int:
+        validate_relationship(rel, self._label(rel.start), self._label(rel.end))
         props = dump_props(rel.props)
-        old = stored.get(rel.ident)
+        old = self._rels.get(rel.ident)
         if expected_version is not None and (old.version if old else 0) != expected_version:
             raise Conflict(f"This {rel.type.lower()} was changed by someone else; reload and try again.",
                            current_version=old.version if old else 0)
-        fields: dict[str, Any] = {"props_json": props, "rung": rel.props.get("rung") if rel.type == "TIE" else None}
+        fields: dict[str, Any] = {"props_json": props,
+                                  "rung": rel.props.get("rung") if rel.type == "TIE" else None}
         if old is None:
             created = rel.created_at or self.now
             fields.update(version=1, created_at=created, updated_at=rel.updated_at or created)
@@ -212,9 +278,9 @@ class Neo4jTransaction(Transaction):
             old_rung = int(json.loads(old.props_json).get("rung", 0))
         new_rung = int(rel.props.get("rung", 0) or 0)
         if rel.type == "TIE" and record_history and old_rung != new_rung:
-            events.append(self._event(rel.start, rel.end, old_rung, new_rung, rel.props))
-        stored[rel.ident] = _Stored(props, fields["version"])
-        rows[rel.ident] = {**rows.get(rel.ident, {}), **fields}
+            self._events.append(self._event(rel.start, rel.end, old_rung, new_rung, rel.props))
+        self._rels[rel.ident] = _Stored(props, fields["version"])
+        self._rel_rows[rel.ident] = {**self._rel_rows.get(rel.ident, {}), **fields}
         return 1
 
     def _event(self, a: str, b: str, old: int, new: int, props: Mapping[str, Any]) -> dict[str, Any]:
@@ -233,26 +299,26 @@ class Neo4jTransaction(Transaction):
     ) -> bool:
         if rel_type == "TIE":
             start, end = tie_pair(start, end)
+        self.flush()
         rows = self._run(q.DELETE_REL, type=rel_type, start=start, end=end, key=key)
+        self._rels[(rel_type, start, end, key)] = None
         if not rows:
             return False
         if rel_type == "TIE":
             old = int(json.loads(rows[0]["props_json"]).get("rung", 0))
             props = {"changed_at": changed_at, "source": source, "session": session}
-            self._run(q.ADD_EVENTS, rows=[self._event(start, end, old, 0, props)])
+            self._events.append(self._event(start, end, old, 0, props))
         self.changed += 1
         return True
 
     def add_tie_events(self, events: Iterable[TieEvent]) -> int:
         count = 0
-        for chunk in _chunks(events):
-            rows = []
-            for e in chunk:
-                self.event_seq += 1
-                rows.append({"seq": self.event_seq, "a": e.a, "b": e.b, "old_rung": e.old_rung,
-                             "new_rung": e.new_rung, "at": e.at, "source": e.source,
-                             "session": e.session, "declared_by": e.declared_by})
-            self._run(q.ADD_EVENTS, rows=rows)
-            count += len(rows)
+        for e in events:
+            self.event_seq += 1
+            self._events.append({"seq": self.event_seq, "a": e.a, "b": e.b, "old_rung": e.old_rung,
+                                 "new_rung": e.new_rung, "at": e.at, "source": e.source,
+                                 "session": e.session, "declared_by": e.declared_by})
+            count += 1
+            self._flush_if_full()
         self.changed += count
         return count

@@ -57,6 +57,18 @@ def create_app(settings: Settings | None = None, *, store: GraphStore | None = N
     from graphsvc.web import coach
 
     app.register_blueprint(coach.bp)
+    from graphsvc.web import meeting
+    app.register_blueprint(meeting.bp)
+    from graphsvc.web import data
+    app.register_blueprint(data.bp)
+    from graphsvc.web import funders
+    app.register_blueprint(funders.bp)
+    from graphsvc.web import openapi
+    app.register_blueprint(openapi.bp)
+    from graphsvc.web import privacy
+    app.register_blueprint(privacy.bp)
+    from graphsvc.web import history
+    app.register_blueprint(history.bp)
 
     @app.after_request
     def _security_headers(response: Response) -> Response:

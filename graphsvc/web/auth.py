@@ -17,6 +17,7 @@ from wtforms.validators import DataRequired, Length
 
 from graphsvc.accounts import User
 from graphsvc.errors import Forbidden, GraphsvcError
+from graphsvc.ratelimit import limited_authenticate
 from graphsvc.visibility import PUBLIC, Viewer
 from graphsvc.web.services import services
 
@@ -101,7 +102,8 @@ def login() -> Any:
     form = LoginForm()
     error = None
     if form.validate_on_submit():
-        user = services().accounts.authenticate(form.username.data, form.password.data)
+        user = limited_authenticate(form.username.data, form.password.data,
+                                    services().accounts.authenticate)
         if user is not None:
             login_user(user)
             return redirect(_safe_next(request.args.get("next")))

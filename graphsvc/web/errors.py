@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from contextlib import nullcontext
 from typing import Any
 
 from flask import Flask, Response, jsonify, render_template, request
@@ -61,7 +62,12 @@ def register_error_handlers(app: Flask) -> None:
             log.warning("%s: %s", type(exc).__name__, exc.message)
         message = exc.message
         if exc.code == "store_unavailable":
-            message = _("The graph database is not reachable. Try again in a moment.") + " " + message
+            # the plain sentence in the reader's language; the store's own detail (which server)
+            # is logged above and shown by /healthz, and only repeated here when it adds a reason
+            # (English in JSON, like every API message)
+            with force_locale("en") if wants_json() else nullcontext():
+                plain = _("The graph database is not reachable. Try again in a moment.")
+            message = plain if "not reachable" in message else f"{plain} {message}"
         return _render(exc.status, message, exc.errors, extra)
 
     @app.errorhandler(CSRFError)

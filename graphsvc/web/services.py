@@ -54,8 +54,13 @@ class Services:
             return {"ok": False, "store": self.settings.store.split("://")[0], "error": str(exc)}
         answers = store.ping()
         info: dict[str, object] = {"ok": answers, **store.describe()}
-        if answers:
+        if not answers:
+            info["error"] = "The graph database does not answer."
+            return info
+        try:
             info["revision"] = store.revision()
+        except StoreUnavailable as exc:  # e.g. gone between the two calls, or a refused password
+            info.update(ok=False, error=exc.message)
         return info
 
     def close(self) -> None:

@@ -1,0 +1,408 @@
+"""One benchmark command: ``python -m benchmarks [--quick] [--json out.json] [--no-neo4j]``.
+
+Generates graphs of 1k, 10k and 100k organisations (``--quick``: 1k and 10k, under two minutes)
+and prints ONE table: for every measurement its median and spread, the baseline measured in the
+same run, the ratio ours/baseline, and the goal from issue 9 as PASS/FAIL. Each size runs in its
+own child process, so the memory peak (``ru_maxrss``) belongs to that size alone.
+
+Reuses the other benchmark modules: :mod:`benchmarks.bench_matching` (``measure``: partner
+matches vs a plain per-candidate loop), :mod:`benchmarks.bench_clusters` (``bench``: clusters with
+profiles vs raw igraph Leiden and networkx Louvain), :mod:`benchmarks.bench_import`
+(``timed_import``) and :mod:`benchmarks.bench_stores` (``load_records``, Neo4j start-up).
+Neo4j is measured when ``GRAPHSVC_BENCH_NEO4J`` (a bolt URL of an EMPTY database, password in
+``GRAPHSVC_NEO4J_PASSWORD``) is set, or when scripts/neo4j_server.py can start one; else the row
+says why it was skipped. HTTP throughput and the browser map have their own commands
+(``python -m benchmarks.bench_http``, ``python -m benchmarks.bench_browser``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import io
+import json
+import os
+import random
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+GOALS = {  # measurement -> (limit, unit, size it applies to; None = every size)
+    "partner matches p50": (5.0, "ms", 100_000),
+    "partner matches p99": (25.0, "ms", 100_000),
+    "clusters with profiles": (3.0, "s", 100_000),
+    "map payload 5k/20k": (0.5, "s", None),
+    "snapshot from SQLite": (10.0, "s", None),
+    "memory peak (RSS)": (1536.0, "MB", 100_000),
+}
+
+
+def _spread(values: list[float]) -> dict[str, Any]:
+    return {"median": statistics.median(values), "min": min(values), "max": max(values), "n": len(values)}
+
+
+def _timed(call: Callable[[], object], runs: int) -> dict[str, Any]:
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        call()
+        times.append(time.perf_counter() - start)
+    return _spread(times)
+
+
+def _row(name: str, unit: str, ours: dict[str, Any] | None, baseline_name: str = "",
+         baseline: dict[str, Any] | None = None, note: str = "") -> dict[str, Any]:
+    return {"measurement": name, "unit": unit, "ours": ours, "baseline_name": baseline_name,
+            "baseline": baseline, "note": note}
+
+
+def _quiet(call: Callable[[], Any]) -> Any:
+    with contextlib.redirect_stdout(io.StringIO()):
+        return call()
+
+
+# -- the measurements of one size (run in a child process) ---------------------------------------
+def _stores(orgs: int, folder: Path, runs: int, neo4j: dict[str, str] | None) -> list[dict[str, Any]]:
+    from benchmarks.bench_stores import load_records
+    from graphsvc.generate import generate, iter_generated
+    from graphsvc.snapshot import Snapshot
+    from graphsvc.store import open_store
+    from graphsvc.store.base import GraphData
+
+    store = open_store(f"sqlite:///{folder / 'graph.db'}")
+    load_records(store, iter_generated(orgs))
+    snap = _timed(lambda: Snapshot.from_store(store), runs)
+    store.close()
+    nodes, rels = generate(orgs)
+    memory = _timed(lambda: Snapshot(GraphData(0, nodes, rels, [])), runs)
+    rows = [_row("snapshot from SQLite", "s", snap, "from in-memory records (no store)", memory)]
+    if neo4j is None:
+        rows.append(_row("snapshot from Neo4j", "s", None, note="skipped: no Neo4j (see docs/performance.md)"))
+    elif orgs > 10_000:
+        rows.append(_row("snapshot from Neo4j", "s", None,
+                         note="skipped at this size: loading takes minutes; see bench_stores"))
+    else:
+        rows.append(_neo4j_snapshot(orgs, runs, neo4j, snap))
+    return rows
+
+
+def _neo4j_snapshot(orgs: int, runs: int, neo4j: dict[str, str], sqlite: dict[str, Any]) -> dict[str, Any]:
+    from benchmarks.bench_stores import load_records
+    from graphsvc.generate import iter_generated
+    from graphsvc.snapshot import Snapshot
+    from graphsvc.store.neo4j import Neo4jStore
+
+    try:
+        store = Neo4jStore(neo4j["url"], password=neo4j["password"])
+        if not store.is_empty():
+            store.close()
+            return _row("snapshot from Neo4j", "s", None, note="skipped: the Neo4j database is not empty")
+        load_records(store, iter_generated(orgs))
+        timing = _timed(lambda: Snapshot.from_store(store), runs)
+        store.close()
+        _clear_neo4j(neo4j)  # leave the database empty again, as it was found
+    except Exception as exc:
+        return _row("snapshot from Neo4j", "s", None, note=f"failed: {type(exc).__name__}: {exc}"[:120])
+    return _row("snapshot from Neo4j", "s", timing, "snapshot from SQLite", sqlite)
+
+
+def _clear_neo4j(neo4j: dict[str, str]) -> None:
+    from neo4j import GraphDatabase
+
+    with GraphDatabase.driver(neo4j["url"], auth=("neo4j", neo4j["password"])) as driver, \
+            driver.session(database="neo4j") as session:  # auto-commit: IN TRANSACTIONS needs it
+        session.run("MATCH (n) CALL { WITH n DETACH DELETE n } IN TRANSACTIONS OF 5000 ROWS").consume()
+
+
+def _matches(orgs: int, quick: bool) -> list[dict[str, Any]]:
+    from benchmarks.bench_matching import measure
+    from graphsvc.generate import generate
+
+    samples, loop_samples = (150, 10) if quick else (300, 10 if orgs >= 100_000 else 30)
+    row = measure(orgs, lambda n, seed: generate(n, seed=seed), samples, loop_samples)
+    fast, loop = sorted(row.fast), sorted(row.loop)
+
+    def pct(values: list[float], q: float) -> dict[str, Any]:
+        value = values[min(len(values) - 1, round(q / 100 * (len(values) - 1)))]
+        return {"median": value, "min": values[0], "max": values[-1], "n": len(values)}
+
+    note = f"loop agrees on {row.agree}/{len(loop)} rankings"
+    return [_row("partner matches p50", "ms", pct(fast, 50), "plain Python loop p50", pct(loop, 50), note),
+            _row("partner matches p99", "ms", pct(fast, 99), "plain Python loop p99", pct(loop, 99))]
+
+
+def _clusters(orgs: int, quick: bool) -> list[dict[str, Any]]:
+    try:
+        from benchmarks import bench_clusters
+    except ImportError as exc:
+        return [_row("clusters with profiles", "s", None, note=f"skipped: {exc}")]
+    with_networkx = orgs <= 10_000 or not quick
+    try:
+        result = _quiet(lambda: bench_clusters.bench(orgs, 1, with_networkx))
+    except Exception as exc:
+        return [_row("clusters with profiles", "s", None, note=f"failed: {type(exc).__name__}: {exc}"[:120])]
+    rows = result["rows"]
+
+    def one(m: Any) -> dict[str, Any]:
+        return {"median": m.wall, "min": m.wall, "max": m.wall, "n": 1}
+
+    cold = one(rows["clusters with profiles, cold"])
+    out = [_row("clusters with profiles", "s", cold, "raw igraph Leiden (same graph)",
+                one(rows["raw igraph Leiden (same graph)"]), "cold, one run")]
+    nx_row = rows.get("networkx louvain_communities (same graph)")
+    out.append(_row("clusters with profiles", "s", cold, "networkx Louvain (same graph)",
+                    one(nx_row) if nx_row else None, "" if nx_row else "networkx skipped at this size"))
+    return out
+
+
+def _islands_agenda(orgs: int, runs: int) -> list[dict[str, Any]]:
+    from graphsvc.generate import generate
+    from graphsvc.snapshot import Snapshot
+    from graphsvc.store.base import GraphData
+    from queries.agenda import neighbourhood_agenda
+    from queries.islands import islands
+
+    nodes, rels = generate(orgs)
+    snap = Snapshot(GraphData(0, nodes, rels, []))
+    areas = [n for n in nodes if n.label == "Neighbourhood" and n.props.get("level") == "district"]
+    area = max(areas, key=lambda n: len(snap.actors_in(n.id))).id
+    members = set(snap.actors_in(area))
+
+    def naive() -> list[str]:  # the baseline: every organisation, its ties looked up one by one
+        out = []
+        for org in snap.labelled("Organisation"):
+            if org in members and not [b for b, rung in snap.ties.get(org, {}).items()
+                                       if rung >= 2 and b in members]:
+                out.append(org)
+        return out
+
+    first = _timed(lambda: islands(snap, area), 1)
+    warm = _timed(lambda: islands(snap, area), runs)
+    agenda = _timed(lambda: neighbourhood_agenda(snap, area), runs)
+    return [_row("islands of an area, first call", "ms", _ms(first), "bare tie scan (does less)", _ms(_timed(naive, runs)),
+                 f"area {snap.name(area)}: {len(members):,} actors"),
+            _row("islands of an area, warm", "ms", _ms(warm), "bare tie scan (does less)", _ms(_timed(naive, runs))),
+            _row("agenda of an area", "ms", _ms(agenda), note="no baseline: no simpler equivalent")]
+
+
+def _ms(seconds: dict[str, Any]) -> dict[str, Any]:
+    return {k: v * 1000 if k != "n" else v for k, v in seconds.items()}
+
+
+def map_graph(nodes: int = 5000, edges: int = 20_000, seed: int = 5) -> Any:
+    """A snapshot of exactly ``nodes`` organisations and ``edges`` ties (for the map payload)."""
+    from graphsvc.model import Node, Relationship
+    from graphsvc.snapshot import Snapshot
+    from graphsvc.store.base import GraphData
+
+    rng = random.Random(seed)
+    ids = [f"org-{i:05d}" for i in range(nodes)]
+    recs = [Node(i, "Organisation", {"name": f"Organisatie {i[4:]}"}) for i in ids]
+    pairs: set[tuple[str, str]] = set()
+    while len(pairs) < edges:
+        a, b = rng.sample(ids, 2)
+        pairs.add((min(a, b), max(a, b)))
+    ties = [Relationship("TIE", a, b, {"rung": rng.randint(1, 5)}) for a, b in sorted(pairs)]
+    return Snapshot(GraphData(0, recs, ties, []))
+
+
+def pyvis_picture(payload: dict[str, Any]) -> Any:
+    """The baseline: the same nodes and edges through pyvis ``Network.add_node``/``add_edge``."""
+    from pyvis.network import Network
+
+    net = Network(height="800px", width="100%")
+    for n in payload["nodes"]:
+        net.add_node(n["id"], label=n.get("label", ""), title=n.get("title", ""), color=n.get("color"))
+    for e in payload["edges"]:
+        net.add_edge(e["from"], e["to"], width=e.get("width", 1), color=e.get("color"), title=e.get("title", ""))
+    return net
+
+
+def _map(runs: int) -> list[dict[str, Any]]:
+    import warnings
+
+    from visualisations.network_map import MapFilters, map_payload
+
+    snap = map_graph()
+    filters = MapFilters(types=("Organisation",))
+    payload = map_payload(snap, filters, node_limit=5000)
+    ours = _timed(lambda: map_payload(snap, filters, node_limit=5000), runs)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        pyvis = _timed(lambda: pyvis_picture(payload), 1)
+    shown = f"{len(payload['nodes']):,} nodes, {len(payload['edges']):,} edges in the payload"
+    return [_row("map payload 5k/20k", "s", ours, "pyvis add_node/add_edge (1 run)", pyvis, shown)]
+
+
+def _import(orgs: int, folder: Path) -> list[dict[str, Any]]:
+    from benchmarks.bench_import import timed_import
+    from benchmarks.bench_stores import load_records
+    from graphsvc.generate import iter_generated, write_json
+    from graphsvc.store import open_store
+
+    dump = folder / "dump.json"
+    write_json(dump, orgs)
+    store = open_store(f"sqlite:///{folder / 'import.db'}")
+    result = timed_import(store, dump)
+    store.close()
+    raw = open_store(f"sqlite:///{folder / 'raw.db'}")
+    direct = _timed(lambda: load_records(raw, iter_generated(orgs)), 1)
+    raw.close()
+    one = {"median": result["seconds"], "min": result["seconds"], "max": result["seconds"], "n": 1}
+    return [_row("import of a full dump into SQLite", "s", one, "raw batched writes, no read/check", direct,
+                 f"{result['created']:,} records; goal ≤ 60 s at 100k (bench_import)")]
+
+
+def measure_size(orgs: int, quick: bool, neo4j: dict[str, str] | None) -> dict[str, Any]:
+    """Every measurement for one size (call in a fresh process: the RSS peak is for this size)."""
+    import gc
+
+    runs = 2 if orgs >= 100_000 or (quick and orgs >= 10_000) else 3
+    base_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    rows: list[dict[str, Any]] = []
+    started = time.perf_counter()
+    with tempfile.TemporaryDirectory(prefix="goudkaart-bench-") as tmp:
+        steps: list[Callable[[], list[dict[str, Any]]]] = [
+            lambda: _stores(orgs, Path(tmp), runs, neo4j),
+            lambda: _matches(orgs, quick),
+            lambda: _clusters(orgs, quick),
+            lambda: _islands_agenda(orgs, runs),
+            lambda: _import(orgs, Path(tmp)),
+        ]
+        if orgs == 10_000:  # the map picture has a fixed size; measured once
+            steps.append(lambda: _map(runs))
+        for step in steps:
+            rows.extend(step())
+            gc.collect()
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    rows.append(_row("memory peak (RSS)", "MB", {"median": peak, "min": peak, "max": peak, "n": 1},
+                     "interpreter + libraries", {"median": base_rss, "min": base_rss, "max": base_rss, "n": 1}))
+    return {"orgs": orgs, "seconds": time.perf_counter() - started, "rows": rows}
+
+
+# -- the table -----------------------------------------------------------------------------------
+def _verdict(row: dict[str, Any], orgs: int) -> str:
+    goal = GOALS.get(row["measurement"])
+    if goal is None or row["ours"] is None:
+        return ""
+    limit, unit, size = goal
+    if size is not None and size != orgs:
+        return f"(≤ {limit:g} {unit} at {size // 1000}k)"
+    return ("PASS" if row["ours"]["median"] <= limit else "FAIL") + f" ≤ {limit:g} {unit}"
+
+
+def _fmt(value: float) -> str:
+    return f"{value:,.0f}" if value >= 100 else f"{value:.3g}"
+
+
+def table(results: list[dict[str, Any]]) -> str:
+    head = (f"{'orgs':>7} | {'measurement':<34} | {'median':>9} | {'spread (min–max, n)':<22} | "
+            f"{'baseline':<34} | {'median':>9} | {'ratio':>7} | goal")
+    lines = [head, "-" * len(head)]
+    for result in results:
+        for r in result["rows"]:
+            ours, base = r["ours"], r["baseline"]
+            o = f"{_fmt(ours['median'])} {r['unit']}" if ours else "—"
+            spread = f"{_fmt(ours['min'])}–{_fmt(ours['max'])}, n={ours['n']}" if ours else r["note"][:22]
+            b = f"{_fmt(base['median'])} {r['unit']}" if base else "—"
+            ratio = f"{ours['median'] / base['median']:.2f}×" if ours and base and base["median"] else ""
+            lines.append(f"{result['orgs']:>7,} | {r['measurement']:<34} | {o:>9} | {spread:<22} | "
+                         f"{r['baseline_name'][:34]:<34} | {b:>9} | {ratio:>7} | {_verdict(r, result['orgs'])}")
+            if r["note"] and ours:
+                lines.append(f"{'':>7} |   ↳ {r['note']}")
+            elif r["note"] and not ours and len(r["note"]) > 22:
+                lines.append(f"{'':>7} |   ↳ {r['note']}")
+    return "\n".join(lines)
+
+
+def _neo4j(folder: Path, enabled: bool) -> tuple[dict[str, str] | None, str, Any]:
+    """Where Neo4j is: the env var, a server started for the run, or None with the reason."""
+    url = os.environ.get("GRAPHSVC_BENCH_NEO4J")
+    if url:
+        password = os.environ.get("GRAPHSVC_NEO4J_PASSWORD", "")
+        return ({"url": url, "password": password}, f"Neo4j at {url}", None) if password else (
+            None, "GRAPHSVC_BENCH_NEO4J set without GRAPHSVC_NEO4J_PASSWORD", None)
+    if not enabled:
+        return None, "Neo4j skipped (--quick without --neo4j, or --no-neo4j)", None
+    try:
+        import secrets
+
+        from tests.neo4j_server import free_port, launcher
+
+        started = time.perf_counter()
+        mod = launcher()
+        _quiet(mod.build)
+        port, password = free_port(), "bench-" + secrets.token_urlsafe(12)
+        _quiet(lambda: mod.start(folder, port=port, password=password, heap="1g", pagecache="256m"))
+        return ({"url": f"bolt://127.0.0.1:{port}", "password": password},
+                f"Neo4j started by scripts/neo4j_server.py in {time.perf_counter() - started:.0f} s", mod)
+    except Exception as exc:
+        _stop_neo4j(folder, True)  # a half-started server must not outlive the run
+        return None, f"Neo4j not startable: {type(exc).__name__}: {exc}"[:160], None
+
+
+def _stop_neo4j(folder: Path, server: Any) -> None:
+    if server is None:
+        return
+    from tests.neo4j_server import launcher
+
+    with contextlib.suppress(Exception):
+        launcher().stop(folder)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__.split("\n")[0])
+    parser.add_argument("--quick", action="store_true", help="1k and 10k organisations (< 2 minutes)")
+    parser.add_argument("--sizes", type=int, nargs="+", help="override the sizes")
+    parser.add_argument("--json", type=Path, help="also write every figure here")
+    parser.add_argument("--no-neo4j", action="store_true", help="do not start a Neo4j for the run")
+    parser.add_argument("--neo4j", action="store_true",
+                        help="with --quick: also start a Neo4j (the full run starts one by default)")
+    parser.add_argument("--one-size", type=int, help=argparse.SUPPRESS)  # the child process
+    args = parser.parse_args(argv)
+    if args.one_size:
+        neo4j = json.loads(os.environ["_GOUDKAART_BENCH_NEO4J"]) if os.environ.get("_GOUDKAART_BENCH_NEO4J") else None
+        result = _quiet(lambda: measure_size(args.one_size, args.quick, neo4j))
+        print(json.dumps(result))
+        return 0
+    sizes = args.sizes or ([1000, 10_000] if args.quick else [1000, 10_000, 100_000])
+    started = time.perf_counter()
+    load_before = os.getloadavg()
+    with tempfile.TemporaryDirectory(prefix="goudkaart-neo4j-") as tmp:
+        neo4j, neo4j_note, server = _neo4j(Path(tmp), not args.no_neo4j and (args.neo4j or not args.quick))
+        print(f"# python -m benchmarks{' --quick' if args.quick else ''}: sizes {sizes}; "
+              f"{os.cpu_count()} cores; load average {load_before[0]:.2f}; {neo4j_note}", flush=True)
+        env = {**os.environ, "_GOUDKAART_BENCH_NEO4J": json.dumps(neo4j) if neo4j else ""}
+        results = []
+        try:
+            for orgs in sizes:
+                cmd = [sys.executable, "-m", "benchmarks", "--one-size", str(orgs)] + (["--quick"] if args.quick else [])
+                done = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, check=False)
+                if done.returncode != 0:
+                    print(f"size {orgs} failed:\n{done.stderr[-3000:]}", file=sys.stderr)
+                    return 1
+                results.append(json.loads(done.stdout.strip().splitlines()[-1]))
+                print(f"# {orgs:,} organisations measured in {results[-1]['seconds']:.0f} s", flush=True)
+        finally:
+            _stop_neo4j(Path(tmp), server)
+    total = time.perf_counter() - started
+    print(table(results))
+    load_after = os.getloadavg()
+    print(f"# total {total:.0f} s; load average before {load_before[0]:.2f}, after {load_after[0]:.2f}")
+    if args.json:
+        args.json.write_text(json.dumps({"sizes": sizes, "quick": args.quick, "seconds": total,
+                                         "cpu_count": os.cpu_count(), "loadavg_before": load_before,
+                                         "loadavg_after": load_after, "neo4j": neo4j_note,
+                                         "results": results}, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

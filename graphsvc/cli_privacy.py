@@ -1,0 +1,77 @@
+"""``graphsvc privacy export|erase --person NAME_OR_EMAIL``: a contact person's personal data."""
+
+from __future__ import annotations
+
+import json
+
+import click
+
+from graphsvc.audit import AuditLog
+from graphsvc.config import Settings
+from graphsvc.privacy import erase_person, export_person, find_person
+from graphsvc.store import GraphStore, open_store
+
+__all__ = ["privacy", "COMMANDS"]
+
+
+def _settings(ctx: click.Context) -> Settings:
+    settings: Settings = ctx.obj["settings"]  # set by the ``graphsvc`` group
+    return settings
+
+
+def _open(ctx: click.Context) -> GraphStore:
+    settings = _settings(ctx)
+    return open_store(settings.store, settings)
+
+
+def _audit(ctx: click.Context, action: str, person: str, targets: list[str]) -> None:
+    log = AuditLog(_settings(ctx).accounts_path)
+    try:
+        for target in targets or ["-"]:
+            log.record("cli", "admin", action, target, ["contact_persons"], f"person: {person}")
+    finally:
+        log.close()
+
+
+@click.group()
+def privacy() -> None:
+    """Export or erase a contact person's personal data (AVG/GDPR)."""
+
+
+@privacy.command("export")
+@click.option("--person", required=True, help="Full name or e-mail address.")
+@click.pass_context
+def export_command(ctx: click.Context, person: str) -> None:
+    """Print every contact-list entry of PERSON as JSON."""
+    store = _open(ctx)
+    try:
+        data = export_person(store, person)
+    finally:
+        store.close()
+    _audit(ctx, "export", person, [r["organisation"]["id"] for r in data["records"]])
+    click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+
+
+@privacy.command("erase")
+@click.option("--person", required=True, help="Full name or e-mail address.")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@click.pass_context
+def erase_command(ctx: click.Context, person: str, yes: bool) -> None:
+    """Remove PERSON from every organisation's contact list, in one transaction."""
+    store = _open(ctx)
+    try:
+        found = find_person(store, person)
+        if not found:
+            click.echo(f"No contact person matches {person!r}.")
+            return
+        names = ", ".join(sorted({r.organisation_name for r in found}))
+        if not yes:
+            click.confirm(f"Erase {len(found)} entries ({names})?", abort=True)
+        removed = erase_person(store, person, source="cli:privacy")
+    finally:
+        store.close()
+    _audit(ctx, "erase", person, [r.organisation_id for r in removed])
+    click.echo(f"Erased {len(removed)} entries of {person!r} ({names}).")
+
+
+COMMANDS = [privacy]

@@ -1,0 +1,241 @@
+"""The data steward's pages: upload with a preview (dry run) and a confirm step, templates,
+near-duplicates and merging (admins), and exports (every logged-in role, filtered for that role).
+
+An upload is kept in a private temporary folder between preview and confirm, under a random
+token bound to the uploading account, and removed after the import or within an hour.
+JSON twins live under ``/api/v1/data/``.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+import secrets
+import shutil
+import tempfile
+import time
+from pathlib import Path
+from typing import Any, Final
+
+from flask import Blueprint, jsonify, render_template, request, send_file, url_for
+from werkzeug.datastructures import FileStorage
+from werkzeug.utils import secure_filename
+
+from graphsvc.errors import InvalidInput, NotFound
+from graphsvc.web.auth import current_account, current_viewer, require_role
+from graphsvc.web.i18n import current_language
+from graphsvc.web.services import services
+from importers.exporters import EXPORT_FORMATS, MEDIA_TYPES, SUFFIXES, export_store
+from importers.files import FORMATS, import_file
+from importers.limits import web_limits
+from importers.report import ImportRejected, ImportReport
+from importers.template_spec import SHEETS, sheet_named
+from importers.templates import XLSX_NAME, template_csv, template_xlsx
+
+__all__ = ["bp"]
+
+bp = Blueprint("data", __name__)
+API: Final = "/api/v1/data"
+_TOKEN = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
+_MAX_AGE: Final = 3600
+
+
+def _upload_root() -> Path:
+    root = Path(tempfile.gettempdir()) / "goudkaart-uploads"
+    root.mkdir(mode=0o700, exist_ok=True)
+    now = time.time()
+    for old in root.iterdir():  # forget uploads nobody confirmed
+        if now - old.stat().st_mtime > _MAX_AGE:
+            shutil.rmtree(old, ignore_errors=True)
+    return root
+
+
+def _username() -> str:
+    account = current_account()
+    return account.username if account is not None else ""
+
+
+def _save_upload(upload: FileStorage | None) -> tuple[str, Path]:
+    if upload is None or not upload.filename:
+        raise InvalidInput("Choose a file to upload. / Kies een bestand om te uploaden.")
+    name = secure_filename(upload.filename) or "upload"
+    token = secrets.token_urlsafe(24)
+    folder = _upload_root() / token
+    folder.mkdir(mode=0o700)
+    path = folder / name
+    upload.save(path)
+    (folder / ".owner.json").write_text(json.dumps({"user": _username(), "name": upload.filename}))
+    return token, path
+
+
+def _saved_upload(token: str) -> tuple[Path, str]:
+    folder = _upload_root() / token if _TOKEN.match(token or "") else None
+    owner = folder / ".owner.json" if folder else None
+    if folder is None or owner is None or not owner.is_file():
+        raise NotFound("This upload has expired; upload the file again. / "
+                       "Deze upload is verlopen; upload het bestand opnieuw.")
+    meta = json.loads(owner.read_text())
+    if meta.get("user") != _username():
+        raise NotFound("This upload has expired; upload the file again. / "
+                       "Deze upload is verlopen; upload het bestand opnieuw.")
+    files = [p for p in folder.iterdir() if p.name != ".owner.json"]
+    return files[0], str(meta.get("name") or files[0].name)
+
+
+def _format_arg() -> str | None:
+    fmt = request.form.get("format") or request.args.get("format") or "auto"
+    if fmt != "auto" and fmt not in (*FORMATS, "csv", "xlsx", "json"):
+        raise InvalidInput(f"Unknown format {fmt!r}. / Onbekend formaat {fmt!r}.")
+    return None if fmt == "auto" else fmt
+
+
+def _run(path: Path, name: str, fmt: str | None, dry_run: bool) -> ImportReport:
+    svc = services()
+    return import_file(svc.store, path, format=fmt, dry_run=dry_run, name=name,
+                       limits=web_limits(svc.settings.max_upload_mb), vocab=svc.vocab)
+
+
+# -- pages ---------------------------------------------------------------------------------
+@bp.get("/data")
+@require_role("admin")
+def index() -> Any:
+    return render_template("data.html", formats=FORMATS, export_formats=EXPORT_FORMATS,
+                           sheets=SHEETS, max_mb=services().settings.max_upload_mb)
+
+
+@bp.post("/data/preview")
+@require_role("admin")
+def preview() -> Any:
+    fmt = _format_arg()
+    token, path = _save_upload(request.files.get("file"))
+    name = request.files["file"].filename or path.name
+    try:
+        report = _run(path, name, fmt, dry_run=True)
+    except ImportRejected as exc:
+        shutil.rmtree(path.parent, ignore_errors=True)
+        return render_template("data_preview.html", report=None, rejected=exc, token="",
+                               lang=current_language()), 400
+    except Exception:
+        shutil.rmtree(path.parent, ignore_errors=True)
+        raise
+    return render_template("data_preview.html", report=report, rejected=None, token=token,
+                           fmt=fmt or "auto", lang=current_language())
+
+
+@bp.post("/data/confirm")
+@require_role("admin")
+def confirm() -> Any:
+    path, name = _saved_upload(request.form.get("token", ""))
+    try:
+        report = _run(path, name, _format_arg(), dry_run=False)
+    except ImportRejected as exc:
+        return render_template("data_preview.html", report=None, rejected=exc, token="",
+                               lang=current_language()), 400
+    finally:
+        shutil.rmtree(path.parent, ignore_errors=True)
+    return render_template("data_result.html", report=report, lang=current_language())
+
+
+@bp.get("/data/template.xlsx")
+@require_role("admin")
+def template_workbook() -> Any:
+    return send_file(io.BytesIO(template_xlsx()), as_attachment=True, download_name=XLSX_NAME,
+                     mimetype=MEDIA_TYPES["xlsx"])
+
+
+@bp.get("/data/template/<name>.csv")
+@require_role("admin")
+def template_sheet(name: str) -> Any:
+    sheet = sheet_named(name)
+    if sheet is None:
+        raise NotFound(f"There is no template sheet {name!r}.")
+    return send_file(io.BytesIO(template_csv(sheet)), as_attachment=True,
+                     download_name=f"{sheet.name}.csv", mimetype="text/csv")
+
+
+@bp.get("/data/export/<fmt>")
+@bp.get(f"{API}/export/<fmt>")
+@require_role("member", "coach", "funder")
+def export(fmt: str) -> Any:
+    if fmt not in EXPORT_FORMATS:
+        raise NotFound(f"There is no export format {fmt!r}; choose one of {', '.join(EXPORT_FORMATS)}.")
+    with tempfile.TemporaryDirectory(prefix="goudkaart-export-") as folder:
+        target = Path(folder) / f"goudkaart{SUFFIXES[fmt]}"
+        export_store(services().store, fmt, target, current_viewer())
+        data = target.read_bytes()
+    return send_file(io.BytesIO(data), as_attachment=True, download_name=target.name,
+                     mimetype=MEDIA_TYPES[fmt])
+
+
+def _duplicates() -> list[Any]:
+    from importers.duplicates import near_duplicates
+
+    return near_duplicates(services().snapshot().nodes.values())
+
+
+@bp.get("/data/duplicates")
+@require_role("admin")
+def duplicates() -> Any:
+    return render_template("data_duplicates.html", pairs=_duplicates()[:500], lang=current_language())
+
+
+@bp.get("/data/merge")
+@require_role("admin")
+def merge_page() -> Any:
+    store = services().store
+    keep, drop = request.args.get("keep", ""), request.args.get("drop", "")
+    a, b = store.get_node(keep), store.get_node(drop)
+    return render_template("data_merge.html", keep=a, drop=b, result=None)
+
+
+@bp.post("/data/merge")
+@require_role("admin")
+def merge() -> Any:
+    from importers.merge import merge_nodes
+
+    keep, drop = request.form.get("keep", ""), request.form.get("drop", "")
+    store = services().store
+    kept = store.get_node(keep)
+    result = merge_nodes(store, keep, drop)
+    return render_template("data_merge.html", keep=store.get_node(kept.id), drop=None, result=result)
+
+
+# -- JSON twins ------------------------------------------------------------------------------
+@bp.get(f"{API}/")
+@require_role("admin")
+def api_index() -> Any:
+    return jsonify({"ok": True, "import_formats": list(FORMATS), "export_formats": list(EXPORT_FORMATS),
+                    "templates": [url_for("data.template_workbook")] +
+                    [url_for("data.template_sheet", name=s.name) for s in SHEETS]})
+
+
+@bp.post(f"{API}/import")
+@require_role("admin")
+def api_import() -> Any:
+    """Upload a file (multipart field ``file``); ``?dry_run=1`` checks without writing."""
+    dry_run = (request.args.get("dry_run") or request.form.get("dry_run") or "") in ("1", "true", "yes")
+    fmt = _format_arg()
+    _token, path = _save_upload(request.files.get("file"))
+    try:
+        report = _run(path, request.files["file"].filename or path.name, fmt, dry_run=dry_run)
+    finally:
+        shutil.rmtree(path.parent, ignore_errors=True)
+    return jsonify({"ok": True, "report": report.as_dict()})
+
+
+@bp.get(f"{API}/duplicates")
+@require_role("admin")
+def api_duplicates() -> Any:
+    return jsonify({"ok": True, "duplicates": [d.as_dict() for d in _duplicates()]})
+
+
+@bp.post(f"{API}/merge")
+@require_role("admin")
+def api_merge() -> Any:
+    from importers.merge import merge_nodes
+
+    body = request.get_json(silent=True) or {}
+    keep, drop = str(body.get("keep") or ""), str(body.get("drop") or "")
+    return jsonify({"ok": True, "merge": merge_nodes(services().store, keep, drop).as_dict()})
+

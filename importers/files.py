@@ -1,0 +1,221 @@
+"""Import any supported file: recognise its format, read it, check it, write it all-or-nothing.
+
+Formats: ``tabular`` (the Goudkaart CSV/XLSX templates), ``hsds`` (Open Referral JSON or CSV
+data package), ``360giving`` (JSON package or titled CSV/XLSX), ``graphml``, ``gexf`` and
+``dump`` (the full JSON dump). A ``.zip`` holding a data package or CSV sheets is unpacked
+first, within the same size limit.
+"""
+
+from __future__ import annotations
+
+import gc
+import shutil
+import tempfile
+import zipfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Final
+
+from graphsvc.errors import ImportFailed
+from graphsvc.store.base import GraphStore
+from graphsvc.vocab import Vocabulary
+from importers.batch import ImportBatch, Progress, Where, run_import
+from importers.hsds_read import package_path
+from importers.limits import CLI_LIMITS, Limits
+from importers.report import ImportReport
+from importers.tables import Table, decode_text, is_xlsx, read_xlsx_tables
+from importers.threesixtygiving_titles import is_titled
+
+__all__ = ["FORMATS", "detect_format", "read_file", "import_file"]
+
+FORMATS: Final = ("tabular", "hsds", "360giving", "graphml", "gexf", "dump")
+_ALIASES: Final = {"csv": "tabular", "xlsx": "tabular", "json": "dump", "360": "360giving",
+                   "openreferral": "hsds"}
+
+
+def _head(path: Path, size: int = 4096) -> bytes:
+    with open(path, "rb") as fh:
+        return fh.read(size)
+
+
+def _titled_csv(path: Path) -> bool:
+    from importers.report import Problems
+
+    text = decode_text(_head(path, 8192), Problems(path.name))
+    if text is None:
+        return False
+    first = text.split("\n", 1)[0]
+    sep = max((",", ";", "\t"), key=first.count)
+    return is_titled(Table(path.stem, [h.strip().strip('"') for h in first.split(sep)]))
+
+
+def _json_format(path: Path) -> str:
+    head = _head(path).decode("utf-8", "replace")
+    compact = head.replace(" ", "")
+    if '"format":"goudkaart-dump"' in compact:
+        return "dump"
+    if '"grants"' in head:
+        return "360giving"
+    return "hsds"
+
+
+def detect_format(path: Path) -> str:
+    """The format of a file or folder, from its name and first bytes.
+
+    Examples
+    --------
+    >>> from tests.conftest import SHARED
+    >>> detect_format(SHARED / "testdata/360giving-indigo-trust/indigo.json")
+    '360giving'
+    >>> detect_format(SHARED / "testdata/hsds-3.0-examples/csv")
+    'hsds'
+    """
+    if path.is_dir():
+        if package_path(path):
+            return "hsds"
+        csvs = sorted(path.glob("*.csv"))
+        return "360giving" if csvs and all(_titled_csv(p) for p in csvs) else "tabular"
+    if path.name == "datapackage.json":
+        return "hsds"
+    head = _head(path).lstrip(b"\xef\xbb\xbf \t\r\n")
+    if head.startswith(b"PK"):
+        return _xlsx_format(path) if is_xlsx(path) else "zip"
+    if head.startswith(b"<"):
+        return "gexf" if b"<gexf" in _head(path, 8192) else "graphml"
+    if head[:1] in (b"{", b"[") or path.suffix.lower() == ".json":
+        return _json_format(path)
+    return "360giving" if _titled_csv(path) else "tabular"
+
+
+def _xlsx_format(path: Path) -> str:
+    from importers.report import Problems
+
+    try:
+        tables = read_xlsx_tables(path, path.name, Problems(path.name), Limits(max_rows=10**9))
+    except ImportFailed:
+        return "tabular"  # the tabular reader gives the clear error
+    return "360giving" if any(is_titled(t) for t in tables) else "tabular"
+
+
+@contextmanager
+def _unzipped(path: Path, limits: Limits) -> Iterator[Path]:
+    """Unpack a zip into a temporary folder, refusing unsafe names and oversize content."""
+    folder = Path(tempfile.mkdtemp(prefix="goudkaart-zip-"))
+    try:
+        with zipfile.ZipFile(path) as archive:
+            members = [m for m in archive.infolist() if not m.is_dir()]
+            if sum(m.file_size for m in members) > limits.max_bytes or len(members) > 500:
+                raise ImportFailed(f"{path.name}: the zip unpacks to more than the limit. / "
+                                   f"{path.name}: de zip pakt uit tot meer dan de grens.")
+            for member in members:
+                name = Path(member.filename).name
+                if name and not name.startswith("."):
+                    with archive.open(member) as src, open(folder / name, "wb") as dst:
+                        shutil.copyfileobj(src, dst)
+        yield folder
+    except zipfile.BadZipFile:
+        raise ImportFailed(f"{path.name} is not a readable zip file. / "
+                           f"{path.name} is geen leesbaar zip-bestand.") from None
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def read_file(path: str | Path, *, format: str | None = None, name: str = "",
+              limits: Limits = CLI_LIMITS, vocab: Vocabulary | None = None) -> ImportBatch:
+    """Read a file of any supported format into an import batch (nothing is written).
+
+    Examples
+    --------
+    >>> from tests.conftest import SHARED
+    >>> read_file(SHARED / "testdata/hsds-3.0-examples/json/organization_full.json").format
+    'hsds'
+    """
+    source = Path(path)
+    file = name or source.name
+    if not source.exists():
+        raise ImportFailed(f"There is no file {source}. / Het bestand {source} bestaat niet.")
+    limits.check_size(source, file)
+    if source.is_file() and source.stat().st_size == 0:
+        batch = ImportBatch(file, format or "unknown")
+        batch.error(Where("", 1), "Het bestand is leeg.", "The file is empty.")
+        return batch
+    chosen = _ALIASES.get(format or "", format or "") or detect_format(source)
+    if chosen == "zip":
+        with _unzipped(source, limits) as folder:
+            return read_file(folder, name=file, limits=limits, vocab=vocab)
+    return _reader(chosen, source, file, limits, vocab)
+
+
+def _reader(chosen: str, source: Path, file: str, limits: Limits, vocab: Vocabulary | None) -> ImportBatch:
+    if chosen == "dump":
+        from importers.dump import read_dump
+
+        return read_dump(source, name=file, limits=limits)
+    if chosen == "graphml":
+        from importers.graphml import read_graphml
+
+        return read_graphml(source, name=file, limits=limits)
+    if chosen == "gexf":
+        from importers.gexf import read_gexf
+
+        return read_gexf(source, name=file, limits=limits)
+    if chosen == "hsds":
+        from importers.hsds import read_hsds
+
+        return read_hsds(source, name=file, limits=limits, vocab=vocab)
+    if chosen == "360giving":
+        from importers.threesixtygiving import read_360giving
+
+        return read_360giving(source, name=file, limits=limits, vocab=vocab)
+    if chosen == "tabular":
+        from importers.tabular import read_tabular
+
+        return read_tabular(source, name=file, limits=limits, vocab=vocab)
+    raise ImportFailed(f"Unknown import format {chosen!r}; choose one of {', '.join(FORMATS)}. / "
+                       f"Onbekend formaat {chosen!r}; kies uit {', '.join(FORMATS)}.")
+
+
+def import_file(store: GraphStore, path: str | Path, *, format: str | None = None,
+                dry_run: bool = False, name: str = "", limits: Limits = CLI_LIMITS,
+                vocab: Vocabulary | None = None, progress: Progress | None = None,
+                per_transaction: int | None = None) -> ImportReport:
+    """Read, check and write one file; every error is collected and then nothing is written.
+
+    Raises :class:`importers.report.ImportRejected` (an ``ImportFailed``) listing every row
+    error, or ``ImportFailed`` for a file that cannot be read at all. ``per_transaction``
+    writes in transactions of that many records (see :func:`importers.planner.write_plan`).
+
+    Examples
+    --------
+    >>> from graphsvc.store import open_store
+    >>> from tests.conftest import SHARED
+    >>> store = open_store("sqlite:///:memory:")
+    >>> path = SHARED / "testdata/360giving-indigo-trust/indigo.json"
+    >>> import_file(store, path, dry_run=True).created["FUNDS"], store.revision()
+    (269, 0)
+    >>> import_file(store, path).created["FUNDS"], import_file(store, path).unchanged["FUNDS"]
+    (269, 269)
+    """
+    with _paused_gc():
+        if progress is not None:
+            progress("read", 0, 0)
+        batch = read_file(path, format=format, name=name, limits=limits, vocab=vocab)
+        if progress is not None:
+            progress("check", 0, 0)
+        return run_import(store, batch, dry_run=dry_run, progress=progress,
+                          per_transaction=per_transaction)
+
+
+@contextmanager
+def _paused_gc() -> Iterator[None]:
+    """Millions of fresh records make the cyclic collector rescan them again and again (most of
+    the run time of a large import); they hold no cycles, so collect once at the end instead."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+

@@ -1,0 +1,208 @@
+"""GraphML export and import through networkx, for Gephi, yEd, Cytoscape and friends.
+
+Every node carries the attribute ``label`` (its label from DESIGN §3: ``Organisation``,
+``Fund``…) and ``name``; every edge an attribute ``type`` (``TIE``, ``FUNDS``…), its ``rel_key``
+when it has one, and its properties (ties their ``rung``). Lists are joined with ``|``; values
+that are neither scalars nor lists of text are JSON text, and the graph attribute
+``goudkaart_codecs`` says which, so Goudkaart reads its own files back exactly. GEXF lives in
+:mod:`importers.gexf` and shares this module's record conversion.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any, Final
+from xml.etree.ElementTree import ParseError
+
+import networkx as nx
+
+from graphsvc.model import Node, Relationship
+from graphsvc.store.base import GraphStore, read_consistent
+from graphsvc.visibility import Viewer, visible_props, visible_relationship
+from importers.attributes import Codec, codecs_for, decode, encode
+from importers.batch import ImportBatch, Where
+from importers.limits import CLI_LIMITS, Limits
+
+__all__ = ["export_records", "to_networkx", "write_graphml", "read_graphml", "add_graph_records",
+           "add_edge_record", "CODECS_ATTRIBUTE"]
+
+CODECS_ATTRIBUTE: Final = "goudkaart_codecs"
+
+
+def export_records(store: GraphStore, viewer: Viewer) -> tuple[list[Node], list[Relationship]]:
+    """Nodes (with the properties ``viewer`` may see) and relationships at one revision."""
+    data = read_consistent(store)
+    nodes = [Node(n.id, n.label, visible_props(n, viewer)) for n in data.nodes]
+    return nodes, [visible_relationship(r, viewer) for r in data.relationships]
+
+
+def _node_data(node: Node) -> dict[str, Any]:
+    return {"label": node.label, **node.props}
+
+
+def _edge_data(rel: Relationship) -> dict[str, Any]:
+    return {"type": rel.type, **({"rel_key": rel.key} if rel.key else {}), **rel.props}
+
+
+def to_networkx(nodes: Iterable[Node], rels: Iterable[Relationship]) -> nx.MultiDiGraph:
+    """The graph as a networkx multigraph with flat, file-safe attributes.
+
+    Examples
+    --------
+    >>> g = to_networkx([Node("o1", "Organisation", {"name": "A", "languages": ["ar", "nl"]}),
+    ...                  Node("o2", "Organisation", {"name": "B"})],
+    ...                 [Relationship("TIE", "o1", "o2", {"rung": 2})])
+    >>> g.nodes["o1"], list(g.edges(data=True))
+    ({'label': 'Organisation', 'name': 'A', 'languages': 'ar|nl'}, [('o1', 'o2', {'type': 'TIE', 'rung': 2})])
+    """
+    nodes, rels = list(nodes), list(rels)
+    node_codecs = codecs_for(_node_data(n) for n in nodes)
+    edge_codecs = codecs_for(_edge_data(r) for r in rels)
+    graph = nx.MultiDiGraph()
+    special = {"node": _special(node_codecs), "edge": _special(edge_codecs)}
+    if special["node"] or special["edge"]:
+        graph.graph[CODECS_ATTRIBUTE] = json.dumps(special, sort_keys=True, separators=(",", ":"))
+    for node in nodes:
+        graph.add_node(node.id, **{k: encode(v, node_codecs[k]) for k, v in _node_data(node).items()
+                                   if v is not None or node_codecs[k] == "json"})
+    for rel in rels:
+        data = {k: encode(v, edge_codecs[k]) for k, v in _edge_data(rel).items()
+                if v is not None or edge_codecs[k] == "json"}
+        edge_key = f"{rel.type}:{rel.key}" if rel.key else rel.type
+        graph.add_edges_from([(rel.start, rel.end, edge_key, data)])
+    return graph
+
+
+def _special(codecs: Mapping[str, Codec]) -> dict[str, str]:
+    return {k: v for k, v in sorted(codecs.items()) if v != "plain"}
+
+
+def write_graphml(store: GraphStore, path: str | Path, viewer: Viewer) -> dict[str, int]:
+    """Write the store as GraphML; confidential fields only for viewers who may see them.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from graphsvc.store import open_store
+    >>> from graphsvc.visibility import PUBLIC
+    >>> store = open_store("sqlite:///:memory:")
+    >>> with store.transaction() as tx:
+    ...     _ = tx.upsert_node(Node("o1", "Organisation", {"name": "A"}))
+    >>> write_graphml(store, Path(tempfile.mkdtemp()) / "g.graphml", PUBLIC)
+    {'nodes': 1, 'relationships': 0}
+    """
+    nodes, rels = export_records(store, viewer)
+    nx.write_graphml(to_networkx(nodes, rels), str(path), encoding="utf-8")
+    return {"nodes": len(nodes), "relationships": len(rels)}
+
+
+def read_graphml(path: str | Path, *, name: str = "", limits: Limits = CLI_LIMITS) -> ImportBatch:
+    """Read a GraphML file into an import batch (nodes need ``label`` and ``name``, edges ``type``).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from graphsvc.store import open_store
+    >>> from graphsvc.visibility import PUBLIC
+    >>> store = open_store("sqlite:///:memory:")
+    >>> with store.transaction() as tx:
+    ...     _ = tx.upsert_node(Node("o1", "Organisation", {"name": "A", "languages": ["ar"]}))
+    >>> p = Path(tempfile.mkdtemp()) / "g.graphml"
+    >>> _ = write_graphml(store, p, PUBLIC)
+    >>> dict(read_graphml(p).nodes["o1"].node.props) == {"name": "A", "languages": ["ar"]}
+    True
+    """
+    file = name or Path(path).name
+    limits.check_size(path, file)
+    batch = ImportBatch(file, "graphml")
+    try:
+        graph = nx.read_graphml(str(path), force_multigraph=True)
+    except ParseError as exc:
+        line, column = exc.position
+        batch.error(Where("", line, str(column)), f"Dit is geen geldige XML (regel {line}, teken {column}).",
+                    f"This is not valid XML (line {line}, character {column}).")
+        return batch
+    except (nx.NetworkXError, ValueError, KeyError) as exc:
+        batch.error(Where(), f"Dit is geen bruikbare GraphML: {exc}.", f"This is not usable GraphML: {exc}.")
+        return batch
+    limits.check_rows(file, graph.number_of_nodes() + graph.number_of_edges())
+    add_graph_records(batch, graph, _codecs(batch, graph.graph.get(CODECS_ATTRIBUTE)))
+    return batch
+
+
+def _codecs(batch: ImportBatch, raw: Any) -> dict[str, dict[str, Codec]]:
+    empty: dict[str, dict[str, Codec]] = {"node": {}, "edge": {}}
+    if raw is None:
+        return empty
+    try:
+        found = json.loads(str(raw))
+        return {"node": dict(found.get("node", {})), "edge": dict(found.get("edge", {}))}
+    except (ValueError, AttributeError):
+        batch.warn(Where(), f"Het graafkenmerk {CODECS_ATTRIBUTE} is onleesbaar; lijsten blijven tekst.",
+                   f"The graph attribute {CODECS_ATTRIBUTE} is unreadable; lists stay text.")
+        return empty
+
+
+def _decoded(batch: ImportBatch, data: Mapping[str, Any], codecs: Mapping[str, Codec],
+             where: Where) -> dict[str, Any] | None:
+    out: dict[str, Any] = {}
+    for key, value in data.items():
+        try:
+            out[key] = decode(value, codecs.get(key, "plain"))
+        except ValueError:
+            batch.error(where.at(key), "Deze waarde is geen geldige JSON.", "This value is not valid JSON.")
+            return None
+    return out
+
+
+def add_graph_records(batch: ImportBatch, graph: nx.MultiDiGraph,
+                      codecs: Mapping[str, Mapping[str, Codec]]) -> None:
+    """Turn a networkx graph (as written by :func:`to_networkx`) into batch records."""
+    for row, (node_id, data) in enumerate(graph.nodes(data=True), 1):
+        where = Where("nodes", row)
+        props = _decoded(batch, data, codecs["node"], where)
+        label = (props or {}).pop("label", None)
+        if props is None or not isinstance(label, str) or not label:
+            batch.failed_ids.add(str(node_id))
+            if props is not None:
+                batch.error(where.at("label"),
+                            f"Knoop {node_id!r} heeft geen kenmerk 'label' (Organisation, Fund, …).",
+                            f"Node {node_id!r} has no attribute 'label' (Organisation, Fund, …).")
+            continue
+        batch.add_node(Node(str(node_id), label, props), where)
+    for row, (start, end, data) in enumerate(graph.edges(data=True), 1):
+        where = Where("edges", row)
+        props = _decoded(batch, data, codecs["edge"], where)
+        if props is not None:
+            add_edge_record(batch, str(start), str(end), props, where)
+
+
+def add_edge_record(batch: ImportBatch, start: str, end: str, props: dict[str, Any],
+                    where: Where) -> None:
+    """Add one decoded edge (``type``, optional ``key``, properties) to the batch."""
+    rel_type, key = props.pop("type", None), props.pop("rel_key", "")
+    if not isinstance(rel_type, str) or not rel_type:
+        batch.error(where.at("type"), "Deze verbinding heeft geen kenmerk 'type' (TIE, FUNDS, …).",
+                    "This edge has no attribute 'type' (TIE, FUNDS, …).")
+        return
+    if rel_type == "TIE":
+        rung = _rung(props.get("rung"))
+        if rung is None:
+            batch.error(where.at("rung"),
+                        f"Trede {props.get('rung')!r} bestaat niet; gebruik 1 tot en met 5.",
+                        f"Rung {props.get('rung')!r} does not exist; use 1 to 5.")
+            return
+        props["rung"] = rung
+    batch.add_rel(Relationship(rel_type, start, end, props, str(key)), where, ("source", "target"))
+
+
+def _rung(value: Any) -> int | None:
+    if isinstance(value, bool):
+        return None
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    return int(number) if number.is_integer() and 1 <= number <= 5 else None

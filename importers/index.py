@@ -1,0 +1,104 @@
+"""What the store already holds, indexed for an import: ids, KvK numbers, names per area, codes."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter, defaultdict
+from typing import Any
+
+from graphsvc.model import Node, Relationship, TieEvent
+from graphsvc.store.base import GraphStore
+from importers.duplicates import DUPLICATE_LABELS, NameIndex
+from queries.profiles import normalise_name
+
+__all__ = ["StoreIndex", "canonical", "event_key"]
+
+
+def canonical(props: Any) -> str:
+    """Properties as the store compares them: sorted, compact JSON."""
+    return json.dumps(dict(props), sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+
+def event_key(e: TieEvent) -> tuple[str, str, int, int, str, str, str, str]:
+    """A tie event without its sequence number: what makes two events the same change."""
+    return (e.a, e.b, e.old_rung, e.new_rung, e.at, e.source, e.session, e.declared_by)
+
+
+class StoreIndex:
+    """Nodes of the store by id, KvK, alias, (label, name) and area code; relationships on demand.
+
+    Examples
+    --------
+    >>> from graphsvc.store import open_store
+    >>> store = open_store("sqlite:///:memory:")
+    >>> with store.transaction() as tx:
+    ...     _ = tx.upsert_node(Node("o1", "Organisation", {"name": "De Brug", "kvk": "12345678"}))
+    >>> index = StoreIndex(store)
+    >>> index.by_kvk["12345678"], index.named("Organisation", "de  brug")
+    ('o1', ['o1'])
+    """
+
+    def __init__(self, store: GraphStore) -> None:
+        self.store = store
+        self.revision = store.revision()
+        self.empty = store.is_empty()
+        self.nodes: dict[str, Node] = {}
+        self.by_kvk: dict[str, str] = {}
+        self.aliases: dict[str, str] = {}
+        self.by_code: dict[str, str] = {}
+        self._names: dict[tuple[str, str], list[str]] = defaultdict(list)
+        self.areas_of: dict[str, set[str]] = defaultdict(set)
+        self._rels: dict[tuple[str, str, str, str], Relationship] | None = None
+        self._events: Counter[tuple[str, str, int, int, str, str, str, str]] | None = None
+        self._similar: NameIndex | None = None
+        if not self.empty:
+            self._load()
+
+    def _load(self) -> None:
+        for node in self.store.iter_nodes():
+            self.nodes[node.id] = node
+            props = node.props
+            if node.label == "Organisation" and props.get("kvk"):
+                self.by_kvk.setdefault(str(props["kvk"]), node.id)
+            if node.label == "Neighbourhood" and props.get("code"):
+                self.by_code.setdefault(str(props["code"]).upper(), node.id)
+            for old in props.get("merged_from") or ():
+                self.aliases[str(old)] = node.id
+            self._names[(node.label, normalise_name(node.name))].append(node.id)
+        for rel in self.store.iter_relationships("ACTIVE_IN"):
+            self.areas_of[rel.start].add(rel.end)
+
+    def named(self, label: str, name: str) -> list[str]:
+        """Ids of nodes of this label whose normalised name equals ``name``'s."""
+        return list(self._names.get((label, normalise_name(name)), ()))
+
+    def resolve_id(self, node_id: str) -> str | None:
+        """The stored id for ``node_id``: itself, or the node it was merged into."""
+        if node_id in self.nodes:
+            return node_id
+        return self.aliases.get(node_id)
+
+    @property
+    def relationships(self) -> dict[tuple[str, str, str, str], Relationship]:
+        """Every stored relationship by identity (read on first use)."""
+        if self._rels is None:
+            self._rels = {} if self.empty else {r.ident: r for r in self.store.iter_relationships()}
+        return self._rels
+
+    @property
+    def events(self) -> Counter[tuple[str, str, int, int, str, str, str, str]]:
+        """The stored tie history as a multiset of :func:`event_key` (read on first use)."""
+        if self._events is None:
+            self._events = Counter(
+                () if self.empty else (event_key(e) for e in self.store.tie_history()))
+        return self._events
+
+    @property
+    def similar_names(self) -> NameIndex:
+        """Actor names of the store for near-duplicate search (built on first use)."""
+        if self._similar is None:
+            self._similar = NameIndex()
+            for node in self.nodes.values():
+                if node.label in DUPLICATE_LABELS:
+                    self._similar.add(node.id, node.label, node.name)
+        return self._similar

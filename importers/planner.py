@@ -1,0 +1,383 @@
+"""Match an import batch to the store, check every reference, and write the result in one go."""
+
+from __future__ import annotations
+
+import inspect
+from collections import Counter
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Final, TypeVar
+
+from graphsvc.errors import Conflict, ImportFailed, InvalidInput
+from graphsvc.model import (
+    CONFIDENTIAL_FIELDS,
+    LABELS,
+    REL_TYPES,
+    Node,
+    Relationship,
+    TieEvent,
+    validate_node,
+)
+from graphsvc.store.base import GraphStore
+from importers.batch import WRITE_CHUNK, ImportBatch, NodeIn, Progress, RelIn, Where
+from importers.duplicates import DUPLICATE_LABELS
+from importers.index import StoreIndex, canonical, event_key
+from importers.report import ImportReport, NearDuplicate
+from queries.profiles import normalise_name
+
+__all__ = ["Plan", "plan_import", "write_plan"]
+
+MAX_NEAR_DUPLICATES: Final = 200
+T = TypeVar("T")
+
+
+@dataclass
+class Plan:
+    """What an import would write: changed nodes, changed relationships, new tie events."""
+
+    report: ImportReport
+    nodes: list[Node] = field(default_factory=list)
+    rels: list[Relationship] = field(default_factory=list)
+    events: list[TieEvent] = field(default_factory=list)
+
+
+def plan_import(batch: ImportBatch, index: StoreIndex) -> Plan:
+    """Resolve ``batch`` against ``index``; errors go to ``batch.problems``."""
+    planner = _Planner(batch, index)
+    planner.resolve_nodes()
+    planner.resolve_rels()
+    planner.resolve_events()
+    batch.problems.summarise_warnings()
+    planner.plan.report.warnings = list(batch.problems.warnings)
+    planner.plan.report.skipped_rows = batch.skipped_rows
+    return planner.plan
+
+
+class _Planner:
+    def __init__(self, batch: ImportBatch, index: StoreIndex) -> None:
+        self.batch = batch
+        self.index = index
+        self.plan = Plan(ImportReport(batch.file, batch.format))
+        self.idmap: dict[str, str] = {}
+        self.final: dict[str, Node] = {}  # target id -> node as it will be after the import
+        self.file_kvk: dict[str, tuple[str, Where]] = {}
+        self.file_codes: dict[str, str] = {}
+        self.file_names: dict[tuple[str, str], list[str]] = {}
+
+    # -- nodes -------------------------------------------------------------------------------
+    def resolve_nodes(self) -> None:
+        for rec in self.batch.nodes.values():
+            props = rec.node.props
+            if rec.node.label == "Neighbourhood" and props.get("code"):
+                self.file_codes[str(props["code"]).upper()] = rec.node.id
+        for rec in self.batch.nodes.values():
+            if self._valid_node(rec):
+                self._place_node(rec)
+        report = self.plan.report
+        for target, node in self.final.items():
+            self._count_node(target, node, report)
+
+    def _valid_node(self, rec: NodeIn) -> bool:
+        node, where = rec.node, rec.where
+        if node.label not in LABELS:
+            self._fail(rec, where.at("label"), f"Onbekend soort knoop {node.label!r}.",
+                       f"Unknown node label {node.label!r}; expected one of {', '.join(LABELS)}.")
+            return False
+        try:
+            validate_node(node)
+        except InvalidInput as exc:
+            column = "name" if "name" in exc.message else "id"
+            self._fail(rec, where.at(column), _dutch_node_problem(column), exc.message)
+            return False
+        kvk = str(node.props.get("kvk") or "")
+        if kvk and rec.match_loose:
+            seen = self.file_kvk.get(kvk)
+            if seen is not None and seen[0] != node.id:
+                self._fail(rec, where.at("kvk"),
+                           f"KvK-nummer {kvk} staat ook op rij {seen[1].row} (bij {seen[0]!r}).",
+                           f"KvK number {kvk} is also on row {seen[1].row} (for {seen[0]!r}).")
+                return False
+            self.file_kvk[kvk] = (node.id, where)
+        return True
+
+    def _fail(self, rec: NodeIn, where: Where, nl: str, en: str) -> None:
+        self.batch.failed_ids.add(rec.node.id)
+        self.batch.error(where, nl, en)
+
+    def _place_node(self, rec: NodeIn) -> None:
+        node = rec.node
+        target = self._match(rec)
+        existing = self.final.get(target) or self.index.nodes.get(target)
+        if existing is not None and existing.label != node.label:
+            self._fail(rec, rec.where.at("id"),
+                       f"Id {target!r} is in de kaart al een {existing.label}, geen {node.label}.",
+                       f"Id {target!r} already belongs to a {existing.label}, not a {node.label}.")
+            return
+        self.idmap[node.id] = target
+        self.file_names.setdefault((node.label, normalise_name(node.name)), []).append(target)
+        if existing is not None and rec.ensure_only:
+            self.final.setdefault(target, existing)
+            return
+        if existing is None:
+            merged = dict(node.props)
+        elif self.batch.restore:  # keep what a filtered (non-admin) dump could not carry
+            merged = {**{k: v for k, v in existing.props.items() if k in CONFIDENTIAL_FIELDS},
+                      **node.props}
+        else:
+            merged = {**existing.props, **node.props}
+        self.final[target] = Node(target, node.label, merged, created_at=node.created_at,
+                                  updated_at=node.updated_at)
+        if existing is None and rec.match_loose and node.label in DUPLICATE_LABELS:
+            self._near_duplicates(target, node)
+
+    def _match(self, rec: NodeIn) -> str:
+        node = rec.node
+        found = self.index.resolve_id(node.id)
+        if found is not None or not rec.match_loose:
+            return found or node.id
+        kvk = str(node.props.get("kvk") or "")
+        if kvk and kvk in self.index.by_kvk:
+            return self.index.by_kvk[kvk]
+        areas = {a for a in (self._area(ref) for ref in rec.areas) if a}
+        same_name = [
+            other for other in self.index.named(node.label, node.name)
+            if (self.index.areas_of.get(other, set()) & areas) or (not areas and not self.index.areas_of.get(other))
+        ]
+        return same_name[0] if len(same_name) == 1 else node.id
+
+    def _area(self, ref: str) -> str | None:
+        code = ref.strip().upper()
+        return (self.file_codes.get(code) or self.index.by_code.get(code)
+                or (ref if ref in self.batch.nodes else None) or self.index.resolve_id(ref))
+
+    def _near_duplicates(self, target: str, node: Node) -> None:
+        report = self.plan.report
+        if self.index.empty or len(report.near_duplicates) >= MAX_NEAR_DUPLICATES:
+            return
+        for other_id, score in self.index.similar_names.similar(node.label, node.name)[:3]:
+            other = self.index.nodes[other_id]
+            pct = f"{score:.0%}"
+            report.near_duplicates.append(NearDuplicate(
+                target, other_id, node.name, other.name, node.label,
+                f"nieuw uit dit bestand; lijkt voor {pct} op een bestaande naam",
+                f"new from this file; {pct} alike an existing name", score))
+
+    def _count_node(self, target: str, node: Node, report: ImportReport) -> None:
+        existing = self.index.nodes.get(target)
+        if existing is None:
+            report.created[node.label] += 1
+            self.plan.nodes.append(node)
+        elif canonical(existing.props) == canonical(node.props):
+            report.unchanged[node.label] += 1
+        else:
+            report.updated[node.label] += 1
+            self.plan.nodes.append(node)
+
+    # -- relationships -----------------------------------------------------------------------
+    def resolve_rels(self) -> None:
+        final: dict[tuple[str, str, str, str], tuple[Relationship, Where]] = {}
+        for rec in self.batch.rels:
+            rel = self._resolved(rec)
+            if rel is None:
+                continue
+            before = final.get(rel.ident)
+            if before is not None and canonical(before[0].props) != canonical(rel.props):
+                self.batch.error(rec.where, *_twice(rel, before[1]))
+                continue
+            final[rel.ident] = (rel, rec.where)
+        existing = self.index.relationships if final else {}
+        for ident, (rel, _) in final.items():
+            self._count_rel(rel, existing.get(ident))
+
+    def _resolved(self, rec: RelIn) -> Relationship | None:
+        rel = rec.rel
+        allowed = REL_TYPES.get(rel.type)
+        if allowed is None:
+            self.batch.error(rec.where.at(rec.ends[0] or "type"),
+                             f"Onbekend soort relatie {rel.type!r}.", f"Unknown relationship type {rel.type!r}.")
+            return None
+        ends = []
+        for ref, labels, column in zip((rel.start, rel.end), allowed, rec.ends, strict=True):
+            target = self._ref(ref, labels)
+            if target is None:
+                if rec.optional:
+                    self.batch.warn(rec.where.at(column), *_skipped(rel.type, ref), kind=f"skip {rel.type}")
+                elif ref not in self.batch.failed_ids:
+                    self.batch.error(rec.where.at(column), *_dangling(ref, labels))
+                return None
+            label = (self.final.get(target) or self.index.nodes[target]).label
+            if label not in labels:
+                self.batch.error(rec.where.at(column), *_wrong_end(rel.type, ref, label, labels))
+                return None
+            ends.append(target)
+        if rel.type == "TIE" and ends[0] == ends[1]:
+            self.batch.error(rec.where.at(rec.ends[1]), "Een band verbindt twee verschillende actoren.",
+                             "A tie joins two different actors.")
+            return None
+        if ends[0] == rel.start and ends[1] == rel.end:
+            return rel  # the common case: ids that are already the stored ids
+        return Relationship(rel.type, ends[0], ends[1], rel.props, rel.key,
+                            created_at=rel.created_at, updated_at=rel.updated_at)
+
+    def _ref(self, ref: str, labels: frozenset[str]) -> str | None:
+        if ref in self.idmap:
+            return self.idmap[ref]
+        found = self.index.resolve_id(ref)
+        if found is not None or not self.batch.loose_refs:
+            return found
+        if "Neighbourhood" in labels and (area := self._area(ref)):
+            return area
+        if "Organisation" in labels and ref in self.file_kvk:
+            return self.idmap.get(self.file_kvk[ref][0])
+        if "Organisation" in labels and ref in self.index.by_kvk:
+            return self.index.by_kvk[ref]
+        for label in sorted(labels):
+            key = (label, normalise_name(ref))
+            named = set(self.file_names.get(key, ())) or set(self.index.named(label, ref))
+            if len(named) == 1:
+                return named.pop()
+        return None
+
+    def _count_rel(self, rel: Relationship, existing: Relationship | None) -> None:
+        report = self.plan.report
+        if existing is None:
+            report.created[rel.type] += 1
+            self.plan.rels.append(rel)
+            return
+        props = dict(rel.props) if self.batch.restore else {**existing.props, **rel.props}
+        if canonical(props) == canonical(existing.props):
+            report.unchanged[rel.type] += 1
+            return
+        report.updated[rel.type] += 1
+        self.plan.rels.append(Relationship(rel.type, rel.start, rel.end, props, rel.key,
+                                           created_at=rel.created_at, updated_at=rel.updated_at))
+
+    # -- tie history (full dumps) ------------------------------------------------------------
+    def resolve_events(self) -> None:
+        if not self.batch.tie_events:
+            return
+        stored = Counter(self.index.events)
+        for event in self.batch.tie_events:
+            key = event_key(event)
+            if stored[key] > 0:  # already there: restoring the same dump twice adds nothing
+                stored[key] -= 1
+                continue
+            self.plan.events.append(event)
+        self.plan.report.tie_events_added = len(self.plan.events)
+
+
+def _dutch_node_problem(column: str) -> str:
+    return "De naam ontbreekt." if column == "name" else "Het id ontbreekt of is te lang (max. 200 tekens)."
+
+
+def _dangling(ref: str, labels: frozenset[str]) -> tuple[str, str]:
+    kinds = " of ".join(sorted(labels))
+    kinds_en = " or ".join(sorted(labels))
+    return (f"{ref!r} bestaat niet: geen {kinds} met dit id, deze code of deze naam in dit bestand "
+            "of in de kaart.",
+            f"{ref!r} does not exist: no {kinds_en} with this id, code or name in this file or in "
+            "the map.")
+
+
+def _skipped(rel_type: str, ref: str) -> tuple[str, str]:
+    return (f"{ref!r} staat niet in de kaart; de {rel_type}-relatie is overgeslagen.",
+            f"{ref!r} is not in the map; the {rel_type} relationship was skipped.")
+
+
+def _wrong_end(rel_type: str, ref: str, label: str, labels: frozenset[str]) -> tuple[str, str]:
+    return (f"{ref!r} is een {label}; een {rel_type}-relatie past hier alleen bij "
+            f"{' of '.join(sorted(labels))}.",
+            f"{ref!r} is a {label}; a {rel_type} relationship here needs "
+            f"{' or '.join(sorted(labels))}.")
+
+
+def _twice(rel: Relationship, before: Where) -> tuple[str, str]:
+    what = f"{rel.type} {rel.start} → {rel.end}" + (f" ({rel.key})" if rel.key else "")
+    return (f"{what} staat ook op rij {before.row}, met andere gegevens.",
+            f"{what} is also on row {before.row}, with different values.")
+
+
+def _chunks(items: Sequence[T], size: int = WRITE_CHUNK) -> Iterator[Sequence[T]]:
+    for i in range(0, len(items), size):
+        yield items[i:i + size]
+
+
+def _work(plan: Plan, size: int) -> list[tuple[str, Sequence[Any]]]:
+    return ([("nodes", c) for c in _chunks(plan.nodes, size)]
+            + [("rels", c) for c in _chunks(plan.rels, size)]
+            + [("events", c) for c in _chunks(plan.events, size)])
+
+
+def _groups(work: list[tuple[str, Sequence[Any]]], per_transaction: int | None) -> list[list[tuple[str, Sequence[Any]]]]:
+    if not per_transaction:
+        return [work]
+    groups: list[list[tuple[str, Sequence[Any]]]] = [[]]
+    filled = 0
+    for step in work:
+        if filled and filled + len(step[1]) > per_transaction:
+            groups.append([])
+            filled = 0
+        groups[-1].append(step)
+        filled += len(step[1])
+    return groups
+
+
+def write_plan(store: GraphStore, batch: ImportBatch, plan: Plan, revision: int,
+               progress: Progress | None = None, *, per_transaction: int | None = None) -> int:
+    """Write ``plan``: in one transaction, or in transactions of ``per_transaction`` records.
+
+    Refuses (``Conflict``) when the store changed since it was read. Returns the number of
+    transactions. With ``per_transaction`` a failure leaves the earlier transactions written
+    and says so; importing the file again completes it (re-imports change nothing twice).
+    """
+    size = min(WRITE_CHUNK, per_transaction or WRITE_CHUNK)
+    groups = _groups(_work(plan, size), per_transaction)
+    total, done, expected = len(plan.nodes) + len(plan.rels) + len(plan.events), 0, revision
+    if progress is not None:
+        progress("write", 0, total)
+    for number, group in enumerate(groups, 1):
+        try:
+            _write_group(store, batch, group, expected)
+        except Exception as exc:
+            if number == 1:
+                raise
+            raise ImportFailed(
+                f"Transaction {number} of {len(groups)} failed ({exc}); the first {done:,} records "
+                f"are written. Import the file again to finish. / Transactie {number} van "
+                f"{len(groups)} mislukte; de eerste {done:,} records staan erin. Importeer het "
+                "bestand opnieuw om af te maken.") from None
+        expected = store.revision()
+        done += sum(len(items) for _, items in group)
+        if progress is not None:
+            progress("write", done, total)
+    return len(groups)
+
+
+def _write_group(store: GraphStore, batch: ImportBatch, group: list[tuple[str, Sequence[Any]]],
+                 expected: int) -> None:
+    with store.transaction(source=batch.source) as tx:
+        if store.revision() != expected:
+            raise Conflict("De kaart is tijdens het importeren gewijzigd; probeer het opnieuw. / "
+                           "The map changed during the import; try again.")
+        for kind, items in group:
+            if kind == "nodes":
+                tx.upsert_nodes(items)
+            elif kind == "rels":
+                _write_rels(tx, items, batch.restore)
+            else:
+                tx.add_tie_events(items)
+
+
+def _write_rels(tx: Any, rels: Sequence[Relationship], restore: bool) -> None:
+    if not restore:
+        tx.upsert_relationships(rels)
+        return
+    # a dump carries its own tie history: no events for its ties. The contract's batch call has
+    # no record_history (yet); backends that accept it (Neo4j) get the whole batch at once.
+    if "record_history" in inspect.signature(tx.upsert_relationships).parameters:
+        tx.upsert_relationships(rels, record_history=False)
+        return
+    tx.upsert_relationships([r for r in rels if r.type != "TIE"])
+    for rel in rels:
+        if rel.type == "TIE":
+            tx.upsert_relationship(rel, record_history=False)

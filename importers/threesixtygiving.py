@@ -1,0 +1,278 @@
+"""Import 360Giving 1.4 grants: funder → ``Fund``, recipient → ``Organisation``, grant → ``FUNDS``.
+
+Reads the JSON package (``{"grants": [...]}``) and titled CSV/XLSX sheets. Recipient org-ids
+``NL-KVK-…`` give the KvK number; placeholder ids such as ``DUMMY01`` count as no id (the
+recipient is then known by name). Each grant becomes a ``FUNDS`` relationship keyed by the grant
+id, with amount, currency, award date, planned dates, title and programme. Beneficiary location
+codes that match an area place the recipient there; classifications become themes through the
+mapping table. Real-world quirks — ``"12 months"`` durations, ``dd/mm/yyyy`` dates — are
+accepted with a warning.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Final
+
+from graphsvc.errors import ImportFailed
+from graphsvc.model import Node, Relationship
+from graphsvc.vocab import Vocabulary, load_vocabulary
+from importers.batch import ImportBatch, Where
+from importers.cells import CellError, parse_amount, parse_date, slug
+from importers.dump_read import json_error
+from importers.limits import CLI_LIMITS, Limits
+from importers.mapping import TermMapping, load_term_mapping
+from importers.tabular import read_tables
+from importers.threesixtygiving_titles import grant_from_row, is_titled
+
+__all__ = ["read_360giving", "is_360giving_json", "is_placeholder_id"]
+
+_PLACEHOLDER: Final = re.compile(r"^(DUMMY|XXX|TBC|N/?A$|NONE$|UNKNOWN$)", re.IGNORECASE)
+_KVK: Final = re.compile(r"^NL-KVK-(\d{8})$", re.IGNORECASE)
+_DURATION: Final = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(months?|maanden)?\s*$", re.IGNORECASE)
+
+
+def is_placeholder_id(org_id: str) -> bool:
+    """True for ids publishers use when they have none (``DUMMY01``, ``TBC``…).
+
+    Examples
+    --------
+    >>> is_placeholder_id("DUMMY01"), is_placeholder_id("GB-CHC-1070468")
+    (True, False)
+    """
+    return bool(_PLACEHOLDER.match(org_id.strip()))
+
+
+def is_360giving_json(data: Any) -> bool:
+    return isinstance(data, dict) and isinstance(data.get("grants"), list)
+
+
+def read_360giving(path: str | Path, *, name: str = "", limits: Limits = CLI_LIMITS,
+                   vocab: Vocabulary | None = None, mapping: TermMapping | None = None) -> ImportBatch:
+    """Read a 360Giving JSON package or titled CSV/XLSX file into an import batch.
+
+    Examples
+    --------
+    >>> from tests.conftest import SHARED
+    >>> batch = read_360giving(SHARED / "testdata/360giving-indigo-trust/indigo.json")
+    >>> sum(r.rel.type == "FUNDS" for r in batch.rels)
+    269
+    """
+    source = Path(path)
+    file = name or source.name
+    limits.check_size(source, file)
+    batch = ImportBatch(file, "360giving", loose_refs=True)
+    grants = _grants(source, file, batch, limits)
+    vocab = vocab or load_vocabulary()
+    _GrantReader(batch, mapping or load_term_mapping(vocab), {t.id: t for t in vocab.interests}).read(grants)
+    return batch
+
+
+def _grants(source: Path, file: str, batch: ImportBatch, limits: Limits) -> list[tuple[Where, dict[str, Any]]]:
+    if source.suffix.lower() == ".json":
+        try:
+            data = json.loads(source.read_text(encoding="utf-8-sig"))
+        except UnicodeDecodeError:
+            raise ImportFailed(f"{file} is not UTF-8 text. / {file} is geen UTF-8-tekst.") from None
+        except json.JSONDecodeError as exc:
+            json_error(batch.problems, exc)
+            return []
+        if not is_360giving_json(data):
+            batch.error(Where(), "Geen 360Giving-pakket: de lijst \"grants\" ontbreekt.",
+                        "Not a 360Giving package: the list \"grants\" is missing.")
+            return []
+        limits.check_rows(file, len(data["grants"]))
+        return [(Where("grants", i), g) for i, g in enumerate(data["grants"], 1) if isinstance(g, dict)]
+    out: list[tuple[Where, dict[str, Any]]] = []
+    for table in read_tables(source, file, batch, limits):
+        if not is_titled(table):
+            continue
+        out.extend((Where(table.name, row), grant_from_row(table.header, cells)) for row, cells in table.rows
+                   if any(cells))
+    if not out and not batch.problems.has_errors:
+        batch.error(Where(), "Geen 360Giving-kolommen gevonden (Identifier, Amount Awarded, Funding Org:…).",
+                    "No 360Giving columns found (Identifier, Amount Awarded, Funding Org:…).")
+    return out
+
+
+def _first(grant: dict[str, Any], key: str) -> dict[str, Any]:
+    value = grant.get(key)
+    if isinstance(value, list) and value and isinstance(value[0], dict):
+        return value[0]
+    return value if isinstance(value, dict) else {}
+
+
+def _text(obj: dict[str, Any], key: str) -> str:
+    value = obj.get(key)
+    return "" if value is None else str(value).strip()
+
+
+@dataclass
+class _Actor:
+    node_id: str
+    label: str
+    props: dict[str, Any]
+    where: Where
+    areas: set[str] = field(default_factory=set)
+
+
+class _GrantReader:
+    def __init__(self, batch: ImportBatch, mapping: TermMapping, interests: dict[str, Any]) -> None:
+        self.batch, self.mapping, self.interests = batch, mapping, interests
+        self.actors: dict[str, _Actor] = {}
+        self.seen: dict[str, tuple[Where, dict[str, Any]]] = {}
+
+    def read(self, grants: list[tuple[Where, dict[str, Any]]]) -> None:
+        for where, grant in grants:
+            self._grant(grant, where)
+        for actor in self.actors.values():
+            self.batch.add_node(Node(actor.node_id, actor.label, actor.props), actor.where,
+                                areas=tuple(sorted(actor.areas)))
+
+    def _grant(self, grant: dict[str, Any], where: Where) -> None:
+        grant_id = _text(grant, "id")
+        if not grant_id:
+            self.batch.error(where.at("id"), "Deze toekenning heeft geen id.", "This grant has no id.")
+            return
+        before = self.seen.setdefault(grant_id, (where, grant))
+        if before[1] is not grant:
+            if before[1] != grant:
+                self.batch.error(where.at("id"), f"Toekenning {grant_id!r} staat ook op rij {before[0].row}, "
+                                 "met andere gegevens.", f"Grant {grant_id!r} is also on row "
+                                 f"{before[0].row}, with different values.")
+            return
+        if _first(grant, "recipientIndividual") and not _first(grant, "recipientOrganization"):
+            self.batch.warn(where.at("recipientIndividual"), "Toekenning aan een persoon: overgeslagen.",
+                            "Grant to an individual: skipped.", kind="individual")
+            return
+        fund = self._actor(_first(grant, "fundingOrganization"), "Fund", where.at("fundingOrganization"))
+        org = self._actor(_first(grant, "recipientOrganization"), "Organisation",
+                          where.at("recipientOrganization"))
+        props = self._funds_props(grant, where)
+        if fund is None or org is None or props is None:
+            return
+        self.batch.add_rel(Relationship("FUNDS", fund, org, props, grant_id), where,
+                           ("fundingOrganization", "recipientOrganization"))
+        self._places(grant, org, where)
+        self._themes(grant, org, where)
+
+    def _actor(self, obj: dict[str, Any], label: str, where: Where) -> str | None:
+        org_id, name = _text(obj, "id"), _text(obj, "name")
+        if org_id and is_placeholder_id(org_id):
+            org_id = ""
+        if not org_id and not name:
+            self.batch.error(where, f"De {'financier' if label == 'Fund' else 'ontvanger'} heeft geen id en "
+                             "geen naam.", f"The {'funder' if label == 'Fund' else 'recipient'} has no id "
+                             "and no name.")
+            return None
+        prefix = "fund" if label == "Fund" else "org"
+        node_id = f"{prefix}-{slug(org_id)}" if org_id else f"{prefix}-{slug(name)}"
+        actor = self.actors.get(node_id)
+        if actor is None:
+            actor = self.actors[node_id] = _Actor(node_id, label, {"name": name or org_id}, where)
+        if org_id:
+            kvk = _KVK.match(org_id)
+            if kvk and label == "Organisation":
+                actor.props["kvk"] = kvk.group(1)
+            ids = set(actor.props.get("identifiers", [])) | {org_id}
+            actor.props["identifiers"] = sorted(ids)
+        if _text(obj, "addressLocality") and label == "Organisation":
+            actor.props.setdefault("city", _text(obj, "addressLocality"))
+        return node_id
+
+    def _funds_props(self, grant: dict[str, Any], where: Where) -> dict[str, Any] | None:
+        props: dict[str, Any] = {"status": "awarded"}
+        try:
+            props["amount"] = parse_amount(str(grant.get("amountAwarded", "")))
+        except CellError as exc:
+            self.batch.error(where.at("amountAwarded"), exc.nl, exc.en)
+            return None
+        currency = _text(grant, "currency").upper()
+        if not re.fullmatch(r"[A-Z]{3}", currency):
+            self.batch.error(where.at("currency"), f"Valuta {currency!r} is geen ISO-code zoals EUR of GBP.",
+                             f"Currency {currency!r} is not an ISO code such as EUR or GBP.")
+            return None
+        props["currency"] = currency
+        for key, target in (("title", "title"), ("description", "description")):
+            if _text(grant, key):
+                props[target] = _text(grant, key)
+        award = self._date(grant, "awardDate", where)
+        if award:
+            props["award_date"], props["year"] = award, int(award[:4])
+        planned = _first(grant, "plannedDates")
+        for key, target in (("startDate", "start"), ("endDate", "end")):
+            value = self._date(planned, key, where.at("plannedDates"))
+            if value:
+                props[target] = value
+        duration = self._duration(planned, where)
+        if duration is not None:
+            props["duration_months"] = duration
+        programme = _first(grant, "grantProgramme")
+        if _text(programme, "title"):
+            props["programme"] = _text(programme, "title")
+        return props
+
+    def _date(self, obj: dict[str, Any], key: str, where: Where) -> str | None:
+        text = _text(obj, key)
+        if not text:
+            return None
+        if re.match(r"^\d{4}-\d{2}-\d{2}", text):
+            return text[:10]
+        try:
+            value = parse_date(text)
+        except CellError as exc:
+            self.batch.warn(where.at(key), exc.nl, exc.en, kind=f"bad date {key}")
+            return None
+        self.batch.warn(where.at(key), f"Datum {text!r} gelezen als dag/maand/jaar: {value}.",
+                        f"Date {text!r} read as day/month/year: {value}.", kind="dd/mm/yyyy")
+        return value
+
+    def _duration(self, planned: dict[str, Any], where: Where) -> int | float | None:
+        raw = planned.get("duration")
+        if raw in (None, ""):
+            return None
+        if isinstance(raw, (int, float)) and not isinstance(raw, bool):
+            return raw
+        match = _DURATION.match(str(raw))
+        if match is None:
+            self.batch.warn(where.at("plannedDates.duration"), f"Looptijd {raw!r} is onleesbaar; weggelaten.",
+                            f"Duration {raw!r} is unreadable; left out.", kind="bad duration")
+            return None
+        number = float(match.group(1))
+        if match.group(2):
+            self.batch.warn(where.at("plannedDates.duration"),
+                            f"Looptijd {raw!r} gelezen als {number:g} maanden (de standaard wil een getal).",
+                            f"Duration {raw!r} read as {number:g} months (the standard wants a number).",
+                            kind="duration text")
+        return int(number) if number.is_integer() else number
+
+    def _places(self, grant: dict[str, Any], org: str, where: Where) -> None:
+        locations = grant.get("beneficiaryLocation")
+        for loc in locations if isinstance(locations, list) else []:
+            code = _text(loc, "geoCode") if isinstance(loc, dict) else ""
+            if code:
+                self.actors[org].areas.add(code)
+                self.batch.add_rel(Relationship("ACTIVE_IN", org, code), where,
+                                   ("recipientOrganization", "beneficiaryLocation.geoCode"), optional=True)
+
+    def _themes(self, grant: dict[str, Any], org: str, where: Where) -> None:
+        classes = grant.get("classifications")
+        for cls in classes if isinstance(classes, list) else []:
+            if not isinstance(cls, dict):
+                continue
+            title = _text(cls, "title") or _text(cls, "code")
+            interest = self.mapping.interest(_text(cls, "vocabulary"), _text(cls, "code"), title)
+            if interest is None:
+                self.batch.warn(where.at("classifications"),
+                                f"Classificatie {title!r} staat niet in de koppeltabel; overgeslagen.",
+                                f"Classification {title!r} is not in the mapping table; skipped.",
+                                kind=f"class {title}")
+                continue
+            term = self.interests[interest]
+            self.batch.add_node(Node(term.id, "Interest", {"name": term.nl, "name_en": term.en}), where,
+                                ensure_only=True)
+            self.batch.add_rel(Relationship("WORKS_ON", org, term.id), where,
+                               ("recipientOrganization", "classifications"))

@@ -1,0 +1,84 @@
+"""Privacy: confidential views and changes are audited (append-only, admin-only), and a contact
+person's data can be exported and erased (web and CLI) in one transaction."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+from flask import Flask
+from flask.testing import FlaskClient
+
+from graphsvc.audit import AuditLog
+from graphsvc.cli import cli
+from graphsvc.privacy import erase_person, export_person
+from graphsvc.store import GraphStore
+from tests.conftest import csrf_token_from
+
+PERSON = "p@example.org"  # org-xss's contact person in tests/small_graph.py
+
+
+def _audit(app: Flask) -> list[dict[str, Any]]:
+    with app.test_request_context():
+        from graphsvc.web.privacy import audit_log
+
+        return [e.as_dict() for e in audit_log().entries()]
+
+
+def test_viewing_confidential_data_is_audited_and_only_admins_see_the_trail(
+        app: Flask, client: FlaskClient, login: Any, seeded: GraphStore) -> None:
+    client.get("/api/v1/organisations/org-xss")  # the public sees no confidential field: no entry
+    assert _audit(app) == []
+    login("coach", orgs=["org-xss"])
+    assert client.get("/api/v1/organisations/org-xss").status_code == 200
+    entries = _audit(app)
+    assert entries[0]["username"] == "coach-user" and entries[0]["target"] == "org-xss"
+    assert entries[0]["action"] == "view" and "capacity" in entries[0]["fields"]
+    assert client.get("/api/v1/audit").status_code == 403
+    assert client.get("/admin/audit").status_code == 403
+
+
+def test_the_audit_log_is_append_only(tmp_path: Any) -> None:
+    log = AuditLog(tmp_path / "a.db")
+    log.record("ayse", "admin", "view", "org-1", ["capacity"])
+    with pytest.raises(sqlite3.DatabaseError, match="append-only"):
+        log._conn.execute("DELETE FROM audit_log")
+    with pytest.raises(sqlite3.DatabaseError, match="append-only"):
+        log._conn.execute("UPDATE audit_log SET username = 'x'")
+    assert len(log.entries()) == 1
+    log.close()
+
+
+def test_export_and_erase_a_contact_person(seeded: GraphStore) -> None:
+    data = export_person(seeded, "  P@Example.org ")
+    assert data["count"] == 1 and data["records"][0]["contact"]["name"] == "Fictief Persoon"
+    removed = erase_person(seeded, "fictief persoon")
+    assert [r.organisation_id for r in removed] == ["org-xss"]
+    assert seeded.get_node("org-xss").props["contact_persons"] == []
+    assert seeded.get_node("org-xss").props["name"]  # the rest of the node is untouched
+    assert export_person(seeded, PERSON)["count"] == 0
+
+
+def test_admin_page_finds_and_erases_with_csrf(app: Flask, client: FlaskClient, login: Any,
+                                               seeded: GraphStore) -> None:
+    login("admin")
+    page = client.get(f"/admin/privacy?person={PERSON}").get_data(as_text=True)
+    assert "Fictief Persoon" in page
+    assert client.post("/admin/privacy/erase", data={"person": PERSON}).status_code == 400
+    response = client.post("/admin/privacy/erase",
+                           data={"person": PERSON, "csrf_token": csrf_token_from(page)})
+    assert response.status_code == 302
+    assert client.get(f"/api/v1/privacy/person?person={PERSON}").get_json()["count"] == 0
+    assert any(e["action"] == "erase" and e["target"] == "org-xss" for e in _audit(app))
+
+
+def test_cli_exports_and_erases(runner: CliRunner, seeded: GraphStore) -> None:
+    out = runner.invoke(cli, ["privacy", "export", "--person", PERSON])
+    assert out.exit_code == 0, out.output
+    assert json.loads(out.output)["records"][0]["organisation"]["id"] == "org-xss"
+    out = runner.invoke(cli, ["privacy", "erase", "--person", PERSON, "--yes"])
+    assert out.exit_code == 0 and "Erased 1" in out.output
+    assert runner.invoke(cli, ["privacy", "erase", "--person", "x"]).exit_code == 1  # too short

@@ -1,0 +1,41 @@
+"""Login rate limiting: five failed attempts per user name and address, then 429 for a while."""
+
+from __future__ import annotations
+
+from flask import Flask
+from flask.testing import FlaskClient
+
+from graphsvc.ratelimit import LoginLimiter
+from tests.conftest import PASSWORD, csrf_token_from
+
+
+def _attempt(client: FlaskClient, token: str, password: str) -> int:
+    return client.post("/login", data={"username": "ayse", "password": password,
+                                       "csrf_token": token}).status_code
+
+
+def test_five_failed_logins_then_429_even_with_the_right_password(app: Flask,
+                                                                   client: FlaskClient) -> None:
+    app.extensions["goudkaart"].accounts.add_user("ayse", PASSWORD, "coach")
+    token = csrf_token_from(client.get("/login").get_data(as_text=True))
+    assert [_attempt(client, token, "wrong") for _ in range(5)] == [401] * 5
+    blocked = client.post("/login", data={"username": "ayse", "password": PASSWORD,
+                                          "csrf_token": token})
+    assert blocked.status_code == 429
+    assert "15" in blocked.get_data(as_text=True)
+    other = client.post("/login", data={"username": "someone-else", "password": "x",
+                                        "csrf_token": token})
+    assert other.status_code == 401  # another user name is not blocked
+
+
+def test_a_success_clears_the_count_and_the_window_slides() -> None:
+    now = [0.0]
+    limiter = LoginLimiter(max_failures=2, window=60, clock=lambda: now[0])
+    limiter.failed("Ayse", "1.2.3.4")
+    limiter.succeeded("ayse", "1.2.3.4")
+    limiter.failed("ayse", "1.2.3.4")
+    assert not limiter.blocked("ayse", "1.2.3.4")
+    limiter.failed("ayse", "1.2.3.4")
+    assert limiter.blocked("AYSE", "1.2.3.4") and not limiter.blocked("ayse", "5.6.7.8")
+    now[0] = 61
+    assert not limiter.blocked("ayse", "1.2.3.4")
