@@ -193,6 +193,11 @@ class Snapshot:
                 self._derived[key] = build(self)
             return self._derived[key]
 
+    def release(self) -> None:
+        """Drop the derived indexes (called when a newer snapshot replaces this one)."""
+        with self._lock:
+            self._derived.clear()
+
     def to_networkx(self, labels: Iterable[str] | None = None) -> nx.MultiDiGraph:
         """A networkx copy (for algorithms and exchange formats)."""
         wanted = set(labels) if labels else None
@@ -223,13 +228,16 @@ class SnapshotCache:
         with self._lock:
             snap = self._snapshot
             if snap is None or snap.revision != revision:
+                previous = self._snapshot
                 snap = Snapshot.from_store(self.store)
                 self._snapshot = snap
                 self.builds += 1
-                # a snapshot lives until the next write: move its million objects out of the
-                # garbage collector's sight, so no later query pays for a full collection
-                # (unfreeze first, so the previous snapshot's cycles can still be collected)
-                gc.unfreeze()
-                gc.collect()
+                if previous is not None:
+                    # derived indexes may point back at their snapshot; dropping them breaks the
+                    # cycles, so reference counting frees the old snapshot once readers are done
+                    previous.release()
+                # a snapshot lives until the next write: move its objects out of the cyclic
+                # collector's sight (no full collection here: that costs ~1 s at city size)
+                gc.collect(1)
                 gc.freeze()
             return snap

@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from flask import Blueprint, jsonify, render_template, request
+from flask import Blueprint, current_app, jsonify, render_template, request
 from flask_babel import lazy_gettext as _l
 
 from graphsvc.capacity import capacity_profile, capacity_trend
@@ -66,11 +66,26 @@ def _match_args() -> dict[str, Any]:
             "kinds": kinds or None, "lang": lang_arg()}
 
 
+def _cached_json(key: tuple[Any, ...], build: Any) -> Any:
+    """A JSON answer cached with the snapshot: the same question at the same revision is
+    answered once (the cache goes when a write makes a new snapshot)."""
+    cache: dict[tuple[Any, ...], str] = services().snapshot().derived("api-json-cache", lambda s: {})
+    body = cache.get(key)
+    if body is None:
+        body = current_app.json.dumps({"ok": True, **build().as_dict()})
+        if len(cache) >= 10_000:  # bounded: a crawler must not grow it without end
+            cache.clear()
+        cache[key] = body
+    return current_app.response_class(body, mimetype="application/json")
+
+
 @bp.get("/api/v1/organisations/<actor_id>/matches")
 def api_matches(actor_id: str) -> Any:
     _actor(actor_id)
-    result = partner_matches(services().snapshot(), actor_id, **_match_args())
-    return jsonify({"ok": True, **result.as_dict()})
+    args = _match_args()
+    snap = services().snapshot()
+    key = ("matches", actor_id, args["limit"], args["area"], tuple(args["kinds"] or ()), args["lang"])
+    return _cached_json(key, lambda: partner_matches(snap, actor_id, **args))
 
 
 @bp.get("/api/v1/organisations/<actor_id>/referrals")
