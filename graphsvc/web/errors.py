@@ -72,8 +72,10 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(CSRFError)
     def _csrf_error(exc: CSRFError) -> Any:
-        return _render(400, _("The form has expired or lacks its security token; reload the page "
-                              "and try again."))
+        with force_locale("en") if wants_json() else nullcontext():
+            message = _("The form has expired or lacks its security token; reload the page "
+                        "and try again.")
+        return _render(400, message)
 
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException) -> Any:
