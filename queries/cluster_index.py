@@ -211,8 +211,9 @@ def no_cyclic_gc() -> Iterator[None]:
     Reading 100k organisations creates about a million short-lived objects; each time they trip
     the collector's thresholds, a full collection walks every object of the snapshot (millions),
     which made reading it 2–3 times slower and clustering 10–20 % slower. Nothing built here
-    holds a reference cycle, so pausing is safe; the collector runs again afterwards. (Freezing
-    each snapshot with ``gc.freeze()`` when it is built would make this unnecessary.)
+    holds a reference cycle, so pausing is safe; the collector runs again afterwards. The web
+    app's :class:`~graphsvc.snapshot.SnapshotCache` freezes each snapshot (``gc.freeze()``), which
+    has the same effect; snapshots built directly (CLI, benchmarks, tests) are not frozen.
     """
     was_enabled = gc.isenabled()
     gc.disable()
