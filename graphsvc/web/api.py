@@ -40,14 +40,15 @@ def healthz() -> Any:
 
 @bp.get(f"{PREFIX}/")
 def index() -> Any:
-    return ok({
-        "name": "Goudkaart API",
-        "version": 1,
-        "endpoints": [
-            f"{PREFIX}/graph", f"{PREFIX}/organisations", f"{PREFIX}/organisations/<id>",
-            f"{PREFIX}/institutions", f"{PREFIX}/areas", f"{PREFIX}/vocabulary", f"{PREFIX}/stats",
-        ],
+    # the list is read from the app's routes, so it can never fall behind (details: openapi.json)
+    from flask import current_app
+
+    endpoints = sorted({
+        f"{' '.join(sorted(m for m in (rule.methods or ()) if m not in ('HEAD', 'OPTIONS')))} {rule.rule}"
+        for rule in current_app.url_map.iter_rules() if rule.rule.startswith(PREFIX)
     })
+    return ok({"name": "Goudkaart API", "version": 1, "openapi": f"{PREFIX}/openapi.json",
+               "endpoints": endpoints})
 
 
 @bp.get(f"{PREFIX}/graph")
