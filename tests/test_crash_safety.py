@@ -58,17 +58,30 @@ def _integrity(path: Path) -> str:
 
 
 def _import(url: str, kill_after: float | None) -> int | None:
-    """Run the import in a child; SIGKILL it after ``kill_after`` seconds. Its return code."""
+    """Run the import in a child; SIGKILL it ``kill_after`` seconds after it starts writing."""
     child = subprocess.Popen([sys.executable, "-c", CHILD, url, str(ORGS)], cwd=ROOT,
-                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    assert child.stdout is not None
+    assert child.stdout.readline().strip() == "writing"  # imports done, store open
     if kill_after is None:
-        child.communicate(timeout=60)
+        child.communicate(timeout=120)
         return child.returncode
     time.sleep(kill_after)
     if child.poll() is None:
         os.kill(child.pid, signal.SIGKILL)
     child.communicate(timeout=30)
     return child.returncode
+
+
+def _write_seconds(url: str) -> float:
+    """Seconds one uninterrupted import spends writing (from 'writing' to its exit)."""
+    child = subprocess.Popen([sys.executable, "-c", CHILD, url, str(ORGS)], cwd=ROOT,
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    assert child.stdout is not None and child.stdout.readline().strip() == "writing"
+    started = time.perf_counter()
+    child.communicate(timeout=120)
+    assert child.returncode == 0
+    return time.perf_counter() - started
 
 
 @pytest.mark.slow
@@ -80,10 +93,13 @@ def test_killed_import_is_all_or_nothing(tmp_path: Path) -> None:
     store.close()
     before = _state(url)
 
+    # how long one whole import writes here, so the kills land inside it on a fast or slow machine
+    duration = _write_seconds(f"sqlite:///{tmp_path / 'scratch.db'}")
+
     rng = random.Random(SEED)
     outcomes = []
     for _ in range(REPETITIONS):
-        code = _import(url, rng.uniform(0.2, 2.0))
+        code = _import(url, rng.uniform(0.05, 0.8) * duration)
         assert _integrity(path) == "ok"
         after = _state(url)
         if code == -signal.SIGKILL:
