@@ -227,6 +227,11 @@ for _command in cli_privacy.COMMANDS:
     cli.add_command(_command)
 
 
+from graphsvc.cli_migrate import migrate_command  # noqa: E402 - copy between any two stores
+
+cli.add_command(migrate_command)
+
+
 def main(argv: list[str] | None = None) -> None:
     """Entry point of the ``graphsvc`` console script."""
     try:

@@ -82,3 +82,18 @@ def test_bad_vocabulary_is_one_clean_line(tmp_path: Path) -> None:
     result = run_cli("get", "/api/v1/vocabulary", env=env)
     assert result.returncode == 1 and "Traceback" not in result.stderr
     assert "interests.yaml: entry 1 of 'interests' has id 'Bad Id'" in result.stderr
+
+
+def test_migrate_copies_everything_and_is_idempotent(runner: CliRunner, tmp_path: Path) -> None:
+    source, target = f"sqlite:///{tmp_path / 'a.db'}", f"sqlite:///{tmp_path / 'b.db'}"
+    assert runner.invoke(cli, ["--store", source, "demo", "--no-serve"]).exit_code == 0
+    first = runner.invoke(cli, ["migrate", "--from", source, "--to", target])
+    assert first.exit_code == 0, first.output
+    a = json.loads(runner.invoke(cli, ["--store", source, "stats", "--json"]).output)
+    b = json.loads(runner.invoke(cli, ["--store", target, "stats", "--json"]).output)
+    assert a["nodes"] == b["nodes"] and a["relationships"] == b["relationships"]
+    again = runner.invoke(cli, ["migrate", "--from", source, "--to", target])
+    assert again.exit_code == 0
+    assert json.loads(runner.invoke(cli, ["--store", target, "stats", "--json"]).output)["revision"] == b["revision"]
+    missing = runner.invoke(cli, ["migrate", "--from", f"sqlite:///{tmp_path / 'nope.db'}", "--to", target])
+    assert missing.exit_code == 1 and "There is no store at" in missing.output
