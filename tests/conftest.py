@@ -125,3 +125,15 @@ def csrf_token_from(html: str) -> str:
     match = re.search(r'name="csrf-token" content="([^"]+)"', html)
     assert match, "page has no CSRF token"
     return match.group(1)
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """Say how many tests ran against each real outside service, so a log shows they executed."""
+    for needle, what in (("neo4j", "Neo4j-backed"), ("tests/browser/", "Chromium browser")):
+        counts: dict[str, int] = {}
+        for outcome in ("passed", "failed", "skipped", "error"):
+            counts[outcome] = sum(1 for r in terminalreporter.stats.get(outcome, [])
+                                  if needle in getattr(r, "nodeid", "") and getattr(r, "when", "call") in ("call", "setup"))
+        terminalreporter.write_line(
+            f"{what} tests: {counts['passed']} passed, {counts['failed']} failed, "
+            f"{counts['skipped']} skipped, {counts['error']} errors")
