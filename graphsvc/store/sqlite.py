@@ -21,7 +21,7 @@ from graphsvc.model import (
     validate_node,
     validate_relationship,
 )
-from graphsvc.store.base import SCHEMA_VERSION, GraphStore, Transaction, utc_now
+from graphsvc.store.base import SCHEMA_VERSION, GraphData, GraphStore, Transaction, utc_now
 
 __all__ = ["SQLiteStore"]
 
@@ -377,6 +377,24 @@ class SQLiteStore(GraphStore):
             return self._reader().execute(sql, params).fetchall()
         except sqlite3.Error as exc:
             raise self._translate(exc) from None
+
+    def read_all(self) -> GraphData:
+        """The whole graph in one read transaction: WAL gives it one consistent revision, however
+        many writers commit meanwhile (no retries, so a busy meeting never starves a reader)."""
+        conn = self._connect()
+        try:
+            conn.execute("BEGIN")
+            revision = int(conn.execute("SELECT value FROM meta WHERE key = 'revision'").fetchone()[0])
+            nodes = [_node(r) for r in conn.execute("SELECT * FROM nodes ORDER BY id")]
+            rels = [_rel(r) for r in conn.execute(
+                'SELECT * FROM relationships ORDER BY type, start, "end", key')]
+            events = [_event(r) for r in conn.execute("SELECT * FROM tie_events ORDER BY seq")]
+            conn.execute("COMMIT")
+            return GraphData(revision, nodes, rels, events)
+        except sqlite3.Error as exc:
+            raise self._translate(exc) from None
+        finally:
+            conn.close()
 
     def revision(self) -> int:
         return int(self._query("SELECT value FROM meta WHERE key = 'revision'")[0][0])
