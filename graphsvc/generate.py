@@ -15,12 +15,13 @@ from __future__ import annotations
 
 import argparse
 import gc
+import itertools
 import json
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from itertools import islice
 from pathlib import Path
-from typing import Final
+from typing import Any, Final
 
 from graphsvc.demo_data.synthetic import SyntheticGraph
 from graphsvc.errors import InvalidInput
@@ -219,45 +220,67 @@ def write_dump(path: str | Path, records: Iterable[Node | Relationship]) -> dict
     >>> [(e["old_rung"], e["new_rung"]) for e in json.loads(path.read_text("utf-8"))["tie_events"]]
     [(0, 1), (1, 3)]
     """
-    dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
-    counts = {"nodes": 0, "relationships": 0, "tie_events": 0}
-    ties: dict[tuple[str, str], tuple[int, str]] = {}  # pair -> (rung, serialised relationship)
-    events: list[str] = []
-    with open(path, "w", encoding="utf-8", newline="\n") as fh:
-        fh.write(f'{{"format":"{DUMP_FORMAT}","version":{DUMP_VERSION},\n"nodes":[')
-        in_nodes = True
-        for record in records:
+    it = iter(records)
+    first_rel: list[Relationship] = []
+    ties: dict[tuple[str, str], tuple[int, dict[str, Any]]] = {}  # pair -> (rung, record)
+    events: list[dict[str, Any]] = []
+
+    def nodes() -> Iterator[dict[str, Any]]:
+        for record in it:
+            if not isinstance(record, Node):
+                first_rel.append(record)
+                return
+            yield {"id": record.id, "label": record.label, "props": dict(record.props)}
+
+    def relationships() -> Iterator[dict[str, Any]]:
+        for record in itertools.chain(first_rel, it):
             if isinstance(record, Node):
-                if not in_nodes:
-                    raise InvalidInput(f"Node {record.id!r} comes after relationships; put nodes first.")
-                fh.write(("\n" if not counts["nodes"] else ",\n") + dumps(
-                    {"id": record.id, "label": record.label, "props": dict(record.props)}))
-                counts["nodes"] += 1
+                raise InvalidInput(f"Node {record.id!r} comes after relationships; put nodes first.")
+            row = {"type": record.type, "start": record.start, "end": record.end,
+                   "key": record.key, "props": dict(record.props)}
+            if record.type != "TIE":
+                yield row
                 continue
-            if in_nodes:
-                fh.write('\n],\n"relationships":[')
-                in_nodes = False
-            text = dumps({"type": record.type, "start": record.start, "end": record.end,
-                          "key": record.key, "props": dict(record.props)})
-            if record.type == "TIE":
-                pair = (record.start, record.end)
-                event = _tie_event(record, ties[pair][0] if pair in ties else 0, len(events) + 1)
-                if event is not None:
-                    events.append(dumps(event.as_dict()))
-                ties[pair] = (int(record.props.get("rung", 0)), text)
-                continue
-            fh.write(("\n" if not counts["relationships"] else ",\n") + text)
-            counts["relationships"] += 1
-        if in_nodes:
-            fh.write('\n],\n"relationships":[')
-        for _, text in ties.values():
-            fh.write(("\n" if not counts["relationships"] else ",\n") + text)
-            counts["relationships"] += 1
-        fh.write('\n],\n"tie_events":[')
-        for i, text in enumerate(events):
-            fh.write(("\n" if not i else ",\n") + text)
-        fh.write("\n]}\n")
-    counts["tie_events"] = len(events)
+            # repeated ties of one pair: one relationship (last state), one event per change
+            pair = (record.start, record.end)
+            event = _tie_event(record, ties[pair][0] if pair in ties else 0, len(events) + 1)
+            if event is not None:
+                events.append(event.as_dict())
+            ties[pair] = (int(record.props.get("rung", 0)), row)
+        yield from (row for _, row in ties.values())
+
+    # sections are written in order, so each generator runs only after the one before it
+    return write_dump_sections(path, {"nodes": nodes(), "relationships": relationships(),
+                                      "tie_events": iter(events)})
+
+
+DUMP_SECTIONS = ("nodes", "relationships", "tie_events")
+_ENCODE = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+
+
+def write_dump_sections(path: str | Path, sections: dict[str, Iterable[dict[str, Any]]],
+                        progress: Callable[[str, int, int], None] | None = None) -> dict[str, int]:
+    """Write records in the full-dump layout (header line, one record per line): the one writer
+    of that layout, used by the generator and by every exporter.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> p = Path(tempfile.mkdtemp()) / "d.json"
+    >>> write_dump_sections(p, {"nodes": [{"id": "i", "label": "Interest", "props": {}}]})
+    {'nodes': 1, 'relationships': 0, 'tie_events': 0}
+    """
+    counts = dict.fromkeys(DUMP_SECTIONS, 0)
+    with open(path, "w", encoding="utf-8", newline="\n") as fh:
+        fh.write(f'{{"format":"{DUMP_FORMAT}","version":{DUMP_VERSION},\n')
+        for i, section in enumerate(DUMP_SECTIONS):
+            fh.write(f'"{section}":[')
+            for record in sections.get(section, ()):
+                fh.write(("\n" if not counts[section] else ",\n") + _ENCODE(record))
+                counts[section] += 1
+                if progress is not None and counts[section] % 10_000 == 0:
+                    progress(section, counts[section], 0)
+            fh.write("\n]" + (",\n" if i < len(DUMP_SECTIONS) - 1 else "}\n"))
     return counts
 
 

@@ -9,14 +9,13 @@ relationships never sits in memory as one JSON document.
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Any, Final
+from typing import Any
 
 from graphsvc.errors import StoreUnavailable
-from graphsvc.generate import DUMP_FORMAT, DUMP_VERSION
+from graphsvc.generate import DUMP_FORMAT, DUMP_VERSION, write_dump_sections
 from graphsvc.model import Node, Relationship, TieEvent
 from graphsvc.store.base import GraphStore
 from graphsvc.visibility import Viewer, visible_props, visible_relationship
@@ -26,8 +25,6 @@ from importers.limits import CLI_LIMITS, Limits
 
 __all__ = ["write_store_dump", "write_dump_records", "read_dump", "DUMP_FORMAT", "DUMP_VERSION"]
 
-_SECTIONS: Final = ("nodes", "relationships", "tie_events")
-_ENCODE = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 
 
 def _node_record(node: Node, viewer: Viewer) -> dict[str, Any]:
@@ -46,7 +43,7 @@ def write_dump_records(path: str | Path, sections: dict[str, Iterable[dict[str, 
 
     Examples
     --------
-    >>> import tempfile
+    >>> import json, tempfile
     >>> p = Path(tempfile.mkdtemp()) / "d.json"
     >>> write_dump_records(p, {"nodes": [{"id": "i", "label": "Interest", "props": {"name": "X"}}],
     ...                        "relationships": [], "tie_events": []})
@@ -54,18 +51,7 @@ def write_dump_records(path: str | Path, sections: dict[str, Iterable[dict[str, 
     >>> json.loads(p.read_text("utf-8"))["nodes"][0]["id"]
     'i'
     """
-    counts = dict.fromkeys(_SECTIONS, 0)
-    with open(path, "w", encoding="utf-8", newline="\n") as fh:
-        fh.write(f'{{"format":"{DUMP_FORMAT}","version":{DUMP_VERSION},\n')
-        for i, section in enumerate(_SECTIONS):
-            fh.write(f'"{section}":[')
-            for record in sections.get(section, ()):
-                fh.write(("\n" if not counts[section] else ",\n") + _ENCODE(record))
-                counts[section] += 1
-                if progress is not None and counts[section] % 10_000 == 0:
-                    progress(section, counts[section], 0)
-            fh.write("\n]" + (",\n" if i < len(_SECTIONS) - 1 else "}\n"))
-    return counts
+    return write_dump_sections(path, sections, progress)
 
 
 def write_store_dump(store: GraphStore, path: str | Path, viewer: Viewer, *,
@@ -77,7 +63,7 @@ def write_store_dump(store: GraphStore, path: str | Path, viewer: Viewer, *,
 
     Examples
     --------
-    >>> import tempfile
+    >>> import json, tempfile
     >>> from graphsvc.store import open_store
     >>> from graphsvc.visibility import PUBLIC
     >>> store = open_store("sqlite:///:memory:")
@@ -112,7 +98,7 @@ def read_dump(path: str | Path, *, name: str = "", limits: Limits = CLI_LIMITS) 
 
     Examples
     --------
-    >>> import tempfile
+    >>> import json, tempfile
     >>> p = Path(tempfile.mkdtemp()) / "d.json"
     >>> _ = write_dump_records(p, {"nodes": [{"id": "i", "label": "Interest", "props": {"name": "X"}}]})
     >>> batch = read_dump(p)
