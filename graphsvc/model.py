@@ -16,6 +16,7 @@ __all__ = [
     "Node",
     "Relationship",
     "TieEvent",
+    "ChangeEvent",
     "tie_pair",
     "validate_node",
     "validate_relationship",
@@ -170,6 +171,55 @@ class TieEvent:
             "source": self.source,
             "session": self.session,
             "declared_by": self.declared_by,
+        }
+
+
+@dataclass(frozen=True)
+class ChangeEvent:
+    """One committed change to a node or a relationship, as kept in the store's change log.
+
+    ``old`` and ``new`` hold only the properties that changed: a key in ``old`` but not in
+    ``new`` was removed, a key in ``new`` but not in ``old`` was added. A ``create`` has every
+    property in ``new`` (``old`` empty); a ``delete`` has every property in ``old``.
+
+    For a node, ``label`` is its label and ``start`` its id (``end`` and ``key`` empty). For a
+    relationship, ``label`` is its type and ``start``/``end``/``key`` its identity (a TIE in
+    canonical order). ``revision`` is the store revision the change's transaction committed as,
+    so ``changes_since(r)`` gives what a snapshot at revision ``r`` lacks. ``actor`` is who made
+    the change (an account name, ``cli:<user>``, ``import:<file>``), ``source`` the
+    transaction's source. ``version`` is the node's or relationship's version after the change
+    (0 after a delete).
+    """
+
+    seq: int
+    revision: int
+    at: str
+    actor: str
+    source: str
+    op: str  # "create" | "update" | "delete"
+    kind: str  # "node" | "relationship"
+    label: str
+    start: str
+    end: str = ""
+    key: str = ""
+    old: Mapping[str, Any] = field(default_factory=dict)
+    new: Mapping[str, Any] = field(default_factory=dict)
+    version: int = 0
+
+    @property
+    def is_node(self) -> bool:
+        return self.kind == "node"
+
+    def touches(self, node_id: str) -> bool:
+        """True when the change is to this node or to a relationship of it."""
+        return node_id in (self.start, self.end)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "seq": self.seq, "revision": self.revision, "at": self.at, "actor": self.actor,
+            "source": self.source, "op": self.op, "kind": self.kind, "label": self.label,
+            "start": self.start, "end": self.end, "key": self.key,
+            "old": dict(self.old), "new": dict(self.new), "version": self.version,
         }
 
 

@@ -8,7 +8,7 @@ from contextlib import AbstractContextManager
 from datetime import UTC, datetime
 from typing import Any
 
-from graphsvc.model import Node, Relationship, TieEvent
+from graphsvc.model import ChangeEvent, Node, Relationship, TieEvent
 
 __all__ = ["GraphStore", "Transaction", "GraphData", "read_consistent", "utc_now", "SCHEMA_VERSION"]
 
@@ -129,6 +129,20 @@ class GraphStore(abc.ABC):
     @abc.abstractmethod
     def tie_history(self, a: str | None = None, b: str | None = None) -> list[TieEvent]:
         """Tie events in the order they were recorded; of one pair, one actor, or all."""
+
+    def changes_since(self, revision: int, *, limit: int = 10_000) -> list[ChangeEvent] | None:
+        """Changes committed after ``revision``, oldest first, from the store's change log.
+
+        None means the store cannot say (no change log, or more than ``limit`` changes, or the
+        log no longer reaches back that far): the caller must re-read the whole graph.
+        """
+        return None
+
+    def changes(
+        self, *, node_id: str | None = None, before_seq: int | None = None, limit: int = 200
+    ) -> list[ChangeEvent]:
+        """The change log newest first: all, or the changes to one node and its relationships."""
+        return []
 
     @abc.abstractmethod
     def counts(self) -> dict[str, dict[str, int]]:
