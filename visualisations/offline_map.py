@@ -115,7 +115,9 @@ def vendored_assets() -> tuple[str, str, str, str]:
     vendor = _WEB.joinpath("static/vendor/vis-network")
     js = _clean_js(vendor.joinpath("vis-network.min.js").read_text(encoding="utf-8"))
     css = _clean_css(vendor.joinpath("vis-network.min.css").read_text(encoding="utf-8"))
-    own_js = _WEB.joinpath("static/js/meeting_offline.js").read_text(encoding="utf-8")
+    # the shared DOM helpers first: the page script reads them from ``window.GK``
+    own_js = "\n".join(_WEB.joinpath(f"static/js/{name}.js").read_text(encoding="utf-8")
+                       for name in ("dom", "meeting_offline"))
     own_css = _WEB.joinpath("static/css/meeting_offline.css").read_text(encoding="utf-8")
     for name, text in (("script", own_js), ("style", own_css)):
         if _URL.search(text) or re.search(r"</(script|style)", text, re.I):

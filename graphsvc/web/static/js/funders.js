@@ -4,6 +4,7 @@
  * Every user string is handled as text (textContent, plain-string tooltips), never as HTML. */
 (function () {
   "use strict";
+  var text = GK.text, fmt = GK.fmt;
   var config = JSON.parse(document.getElementById("funders-config").textContent);
   var container = document.getElementById("cluster-map");
   var statusEl = document.getElementById("cluster-map-status");
@@ -11,17 +12,6 @@
   var sizeBy = document.getElementById("f-size-by");
   var state = { network: null, nodes: null, edges: null, ready: false, payload: null, expanded: {} };
   window.goudkaartClusters = state;
-
-  function text(tag, value, cls) {
-    var el = document.createElement(tag);
-    el.textContent = value == null ? "" : String(value);
-    if (cls) { el.className = cls; }
-    return el;
-  }
-
-  function fmt(template, values) {
-    return template.replace(/\{(\w+)\}/g, function (_, k) { return String(values[k]); });
-  }
 
   function getJSON(url) {
     return fetch(url, { headers: { "Accept": "application/json" }, credentials: "same-origin" })

@@ -2,6 +2,7 @@
  * Every user string is handled as text (textContent, plain-string tooltips), never as HTML. */
 (function () {
   "use strict";
+  var text = GK.text, fmt = GK.fmt;
   var config = JSON.parse(document.getElementById("map-config").textContent);
   var form = document.getElementById("map-filters");
   var container = document.getElementById("network");
@@ -15,17 +16,6 @@
   var showMore = document.getElementById("show-more");
   var state = { network: null, nodes: null, edges: null, ready: false, payload: null };
   window.goudkaartMap = state;
-
-  function text(tag, value, cls) {
-    var el = document.createElement(tag);
-    el.textContent = value == null ? "" : String(value);
-    if (cls) { el.className = cls; }
-    return el;
-  }
-
-  function fmt(template, values) {
-    return template.replace(/\{(\w+)\}/g, function (_, k) { return String(values[k]); });
-  }
 
   function query() {
     var params = new URLSearchParams();

@@ -4,6 +4,7 @@
  * On the printable pages only the print buttons are wired. */
 (function () {
   "use strict";
+  var text = GK.text, fmt = GK.fmt;
   document.querySelectorAll("[data-print]").forEach(function (button) {
     button.addEventListener("click", function () { window.print(); });
   });
@@ -30,16 +31,6 @@
     versions: {}, islands: {}, names: {}, colours: {}, theme: "light", session: config.session
   };
   window.goudkaartMeeting = state;
-
-  function fmt(template, values) {
-    return template.replace(/\{(\w+)\}/g, function (_, k) { return String(values[k]); });
-  }
-
-  function text(tag, value) {
-    var el = document.createElement(tag);
-    el.textContent = value == null ? "" : String(value);
-    return el;
-  }
 
   function pair(a, b) { return a < b ? [a, b] : [b, a]; }
   function tieKey(a, b) { return pair(a, b).join("|"); }

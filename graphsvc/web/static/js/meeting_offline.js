@@ -3,6 +3,7 @@
  * plain-string tooltips), never as HTML. */
 (function () {
   "use strict";
+  var text = GK.text, fmt = GK.fmt;
   var data = JSON.parse(document.getElementById("map-data").textContent);
   var T = data.text;
   var container = document.getElementById("network");
@@ -18,17 +19,6 @@
   data.islands.forEach(function (id) { islandSet[id] = true; });
   var state = { ready: false, network: null, nodes: null, edges: null };
   window.goudkaartOffline = state;
-
-  function text(tag, value, cls) {
-    var el = document.createElement(tag);
-    el.textContent = value == null ? "" : String(value);
-    if (cls) { el.className = cls; }
-    return el;
-  }
-
-  function fmt(template, values) {
-    return template.replace(/\{(\w+)\}/g, function (_, k) { return String(values[k]); });
-  }
 
   function checkedTypes() {
     var types = {};
