@@ -61,10 +61,12 @@ CREATE INDEX IF NOT EXISTS tie_events_by_pair ON tie_events(a, b);
 """
 
 # schema 2: the change log (a store file of schema 1 gets it when opened). ``old``/``new`` are
-# JSON; ``created_at``/``updated_at`` are NULL when they equal ``at`` (see ChangeEvent).
+# JSON; ``created_at``/``updated_at`` are NULL when they equal ``at`` (see ChangeEvent). ``seq``
+# counts up by itself (the rowid); no AUTOINCREMENT, which would cost a sqlite_sequence update per
+# row in bulk imports and only matters when rows are deleted, which the log never is.
 _CHANGES_SCHEMA = """
 CREATE TABLE IF NOT EXISTS changes (
-    seq INTEGER PRIMARY KEY AUTOINCREMENT, revision INTEGER NOT NULL, at TEXT NOT NULL,
+    seq INTEGER PRIMARY KEY, revision INTEGER NOT NULL, at TEXT NOT NULL,
     actor TEXT NOT NULL, source TEXT NOT NULL, op TEXT NOT NULL, kind TEXT NOT NULL,
     label TEXT NOT NULL, start TEXT NOT NULL, "end" TEXT NOT NULL, key TEXT NOT NULL,
     old TEXT NOT NULL, new TEXT NOT NULL, version INTEGER NOT NULL,
@@ -123,9 +125,10 @@ class _SQLiteTransaction(Transaction):
         if not self._revision:  # under the writer lock: nobody else can commit meanwhile
             row = self.conn.execute("SELECT value FROM meta WHERE key = 'revision'").fetchone()
             self._revision = int(row[0]) + 1
-        self._log.append((self._revision, self.now, self.actor, self.source, op, kind, label, start,
-                          end, key, old, new, version, stamp_or_none(created_at, self.now),
-                          stamp_or_none(updated_at, self.now)))
+        now = self.now
+        self._log.append((self._revision, now, self.actor, self.source, op, kind, label, start, end,
+                          key, old, new, version, None if created_at == now else created_at,
+                          None if updated_at == now else updated_at))  # as stamp_or_none
         if len(self._log) >= LOG_BATCH:
             self.flush_log()
 
