@@ -39,6 +39,8 @@ AUDITED: Final[dict[str, tuple[str, tuple[str, ...]]]] = {
     "coach.organisation": ("view", ("capacity",)),
     "coach.visit_sheet": ("view", ("capacity",)),
     "coach.capacity.api_history": ("view", ("capacity",)),
+    "history.history_page": ("view", ("capacity", "contact_persons")),
+    "history.api_history": ("view", ("capacity", "contact_persons")),
     "coach.capacity.api_record": ("change", ("capacity",)),
     "coach.capacity.api_decide": ("change", ("capacity",)),
     "coach.capacity.api_positioning": ("change", ("capacity",)),
