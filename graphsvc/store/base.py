@@ -16,7 +16,7 @@ from graphsvc.model import ChangeEvent, Node, Relationship, TieEvent
 __all__ = [
     "GraphStore", "Transaction", "GraphData", "read_consistent", "utc_now", "SCHEMA_VERSION",
     "acting_as", "current_actor", "prop_changes", "Rewrite", "change_from_row", "stamp_or_none",
-    "replayable",
+    "replayable", "json_key",
 ]
 
 SCHEMA_VERSION = 2  # 2: the change log
@@ -80,6 +80,12 @@ def prop_changes(old: Mapping[str, Any], new: Mapping[str, Any]) -> tuple[dict[s
 def utc_now() -> str:
     """The current time as an ISO 8601 UTC string, the form every timestamp is stored in."""
     return datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+def json_key(name: str) -> str:
+    """A property name as it stands as a key in stored JSON text: ``"name":``. A quote inside a
+    string value is escaped, so this never matches inside a value."""
+    return _ENCODE(name) + ":"
 
 
 def stamp_or_none(stamp: str, at: str) -> str | None:
@@ -259,9 +265,14 @@ class GraphStore(abc.ABC):
         return None
 
     def changes(
-        self, *, node_id: str | None = None, before_seq: int | None = None, limit: int = 200
+        self, *, node_id: str | None = None, before_seq: int | None = None, limit: int = 200,
+        holding: str | None = None,
     ) -> list[ChangeEvent]:
-        """The change log newest first: all, or the changes to one node and its relationships."""
+        """The change log newest first: all, or the changes to one node and its relationships.
+
+        ``holding`` keeps only node changes whose old or new values have that property name as
+        a key (at any depth), e.g. to find personal data in the log.
+        """
         return []
 
     @abc.abstractmethod

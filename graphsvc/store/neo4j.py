@@ -30,6 +30,7 @@ from graphsvc.store.base import (
     Transaction,
     change_from_row,
     current_actor,
+    json_key,
     replayable,
 )
 from graphsvc.store.neo4j_tx import Neo4jTransaction, node_from
@@ -289,9 +290,13 @@ class Neo4jStore(GraphStore):
         return replayable(revision, int(current), events, limit)
 
     def changes(
-        self, *, node_id: str | None = None, before_seq: int | None = None, limit: int = 200
+        self, *, node_id: str | None = None, before_seq: int | None = None, limit: int = 200,
+        holding: str | None = None,
     ) -> list[ChangeEvent]:
         before = 2**63 - 1 if before_seq is None else before_seq
+        if holding is not None:
+            return self._read(q.CHANGES_HOLDING, lambda r: change_from_row(r["row"]),
+                              needle=json_key(holding), id=node_id, before=before, limit=limit)
         if node_id is None:
             return self._read(q.CHANGES, lambda r: change_from_row(r["row"]), before=before, limit=limit)
         return self._read(q.NODE_CHANGES, lambda r: change_from_row(r["row"]), id=node_id,

@@ -246,10 +246,11 @@ NODE_CHANGES: Final = (
     "UNION MATCH (c:GChange) WHERE c.end = $id AND c.seq < $before RETURN c } "
     "WITH c ORDER BY c.seq DESC LIMIT $limit RETURN " + _CHANGE_LIST + " AS row"
 )
-# node entries whose JSON values may hold a property (the caller checks exactly)
+# node entries whose JSON values have a key (``"name":`` in the text), newest first
 CHANGES_HOLDING: Final = (
     "MATCH (c:GChange) WHERE c.kind = 'node' AND (c.old_json CONTAINS $needle OR "
-    "c.new_json CONTAINS $needle) RETURN " + _CHANGE_LIST + " AS row"
+    "c.new_json CONTAINS $needle) AND c.seq < $before AND ($id IS NULL OR c.start = $id) "
+    "WITH c ORDER BY c.seq DESC LIMIT $limit RETURN " + _CHANGE_LIST + " AS row"
 )
 REWRITE_CHANGES: Final = (
     "UNWIND $rows AS r MATCH (c:GChange {seq: r.seq}) SET c.old_json = r.old_json, c.new_json = r.new_json"

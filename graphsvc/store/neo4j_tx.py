@@ -35,6 +35,7 @@ from graphsvc.store.base import (
     Rewrite,
     Transaction,
     change_from_row,
+    json_key,
     prop_changes,
     stamp_or_none,
     utc_now,
@@ -188,9 +189,9 @@ class Neo4jTransaction(Transaction):
 
     def rewrite_changes(self, field: str, rewrite: Rewrite) -> int:
         self.flush()
-        needle = json.dumps(field, ensure_ascii=False) + ":"  # the key as the JSON text holds it
         rows = []
-        for record in self._run(q.CHANGES_HOLDING, needle=needle):
+        for record in self._run(q.CHANGES_HOLDING, needle=json_key(field), id=None, before=2**63 - 1,
+                                limit=2**62):
             event = change_from_row(record["row"])
             values = rewrite(event)
             if values is not None:

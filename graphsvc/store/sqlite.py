@@ -30,6 +30,7 @@ from graphsvc.store.base import (
     Transaction,
     change_from_row,
     current_actor,
+    json_key,
     prop_changes,
     replayable,
     stamp_or_none,
@@ -156,7 +157,7 @@ class _SQLiteTransaction(Transaction):
 
     def rewrite_changes(self, field: str, rewrite: Rewrite) -> int:
         self.flush_log()
-        needle = json.dumps(field, ensure_ascii=False) + ":"  # the key as the JSON text holds it
+        needle = json_key(field)
         rows = self.conn.execute(
             "SELECT * FROM changes WHERE kind = 'node' AND (instr(old, ?) OR instr(new, ?))",
             (needle, needle),
@@ -602,10 +603,18 @@ class SQLiteStore(GraphStore):
         return replayable(revision, current, [change_from_row(r) for r in rows], limit)
 
     def changes(
-        self, *, node_id: str | None = None, before_seq: int | None = None, limit: int = 200
+        self, *, node_id: str | None = None, before_seq: int | None = None, limit: int = 200,
+        holding: str | None = None,
     ) -> list[ChangeEvent]:
         before = _NO_SEQ if before_seq is None else before_seq
-        if node_id is None:
+        if holding is not None:
+            needle = json_key(holding)
+            rows = self._query(
+                "SELECT * FROM changes WHERE kind = 'node' AND (instr(old, ?) OR instr(new, ?)) "
+                "AND seq < ? AND (? IS NULL OR start = ?) ORDER BY seq DESC LIMIT ?",
+                (needle, needle, before, node_id, node_id, limit),
+            )
+        elif node_id is None:
             rows = self._query("SELECT * FROM changes WHERE seq < ? ORDER BY seq DESC LIMIT ?",
                                (before, limit))
         else:  # its own changes and its relationships' (as start or end), each by its index
