@@ -169,8 +169,9 @@ def migrate(source: GraphStore, target: GraphStore, *, progress: Progress | None
     >>> a, b = open_store("sqlite:///:memory:"), open_store("sqlite:///:memory:")
     >>> with a.transaction() as tx:
     ...     _ = tx.upsert_node(Node("o1", "Organisation", {"name": "Al Amal"}))
-    >>> migrate(a, b).changed, migrate(a, b).changed
-    (1, 0)
+    >>> first = migrate(a, b)  # the node, and the entry of the change log that created it
+    >>> (first.nodes_changed, first.changes_added), migrate(a, b).changed
+    ((1, 1), 0)
     >>> b.get_node("o1").name
     'Al Amal'
     """
