@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import getpass
 import json
 import sys
 from typing import Any
@@ -11,6 +12,7 @@ import click
 from graphsvc.config import Settings, load_settings
 from graphsvc.errors import GraphsvcError
 from graphsvc.store import GraphStore, open_store
+from graphsvc.store.base import acting_as
 
 __all__ = ["main", "cli"]
 
@@ -48,6 +50,15 @@ def cli(ctx: click.Context, store_url: str | None) -> None:
     """Goudkaart: map who works on what, where, with whom and funded by whom."""
     ctx.ensure_object(dict)
     ctx.obj["settings"] = load_settings(store=store_url)
+    # the change log names who made each change: the operating-system user at this terminal
+    ctx.with_resource(acting_as(f"cli:{_os_user()}"))
+
+
+def _os_user() -> str:
+    try:
+        return getpass.getuser()
+    except (OSError, KeyError):  # no login name and no entry in the password database
+        return "unknown"
 
 
 @cli.command()

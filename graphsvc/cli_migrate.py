@@ -60,7 +60,7 @@ class _Bar:
               help="Records per transaction.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar, only the summary line.")
 def migrate_command(source_url: str, target_url: str, batch: int, quiet: bool) -> None:
-    """Copy every node, relationship and tie event from one store to another.
+    """Copy every node, relationship, tie event and change-log entry from one store to another.
 
     Safe to run again: what the target already holds is left as it is, so a second run changes
     nothing. Neo4j user and password come from GRAPHSVC_NEO4J_USER / GRAPHSVC_NEO4J_PASSWORD.

@@ -8,7 +8,7 @@ import click
 
 from graphsvc.audit import AuditLog
 from graphsvc.config import Settings
-from graphsvc.privacy import erase_person, export_person, find_person
+from graphsvc.privacy import erase_person, export_person, find_in_history, find_person
 from graphsvc.store import GraphStore, open_store
 
 __all__ = ["privacy", "COMMANDS"]
@@ -57,21 +57,25 @@ def export_command(ctx: click.Context, person: str) -> None:
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
 @click.pass_context
 def erase_command(ctx: click.Context, person: str, yes: bool) -> None:
-    """Remove PERSON from every organisation's contact list, in one transaction."""
+    """Remove PERSON from every organisation's contact list and the change log, in one transaction."""
     store = _open(ctx)
     try:
         found = find_person(store, person)
-        if not found:
+        history = find_in_history(store, person)
+        if not found and not history:
             click.echo(f"No contact person matches {person!r}.")
             return
-        names = ", ".join(sorted({r.organisation_name for r in found}))
+        names = ", ".join(sorted({r.organisation_name for r in found})) or "-"
         if not yes:
-            click.confirm(f"Erase {len(found)} entries ({names})?", abort=True)
+            click.confirm(f"Erase {len(found)} entries ({names}) and {len(history)} in the change "
+                          "history?", abort=True)
         removed = erase_person(store, person, source="cli:privacy")
     finally:
         store.close()
-    _audit(ctx, "erase", person, [r.organisation_id for r in removed])
-    click.echo(f"Erased {len(removed)} entries of {person!r} ({names}).")
+    _audit(ctx, "erase", person, sorted({r.organisation_id for r in removed}
+                                        | {str(h["organisation"]) for h in history}))
+    click.echo(f"Erased {len(removed)} entries of {person!r} ({names}) and {len(history)} in the "
+               "change history.")
 
 
 COMMANDS = [privacy]

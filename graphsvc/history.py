@@ -1,96 +1,322 @@
 """Change history of an organisation, and undo of a change (itself recorded).
 
-Built on what the store keeps today: the tie history (every rung change with when, the old and
-the new rung, and its source) and each node's version and ``updated_at``. Changes to other
-node properties are not kept by the store yet (the proposal for a store-level change log is in
-the report of issue 8), so the history lists them only as "the profile was last changed at …".
+Built on the store's change log (:meth:`~graphsvc.store.base.GraphStore.changes`): every create,
+update and delete of the organisation's node and of every relationship it is an end of, with
+who made it, when, through what (the source), and the old and new value of each field. The
+values pass through the visibility filter of :mod:`graphsvc.visibility` for whoever asks: a field
+the viewer may not see is listed by name only, without its old or new value.
+
+An undo puts back what the change replaced, in one transaction logged as ``undo:<seq>`` by
+whoever undid it; it is refused (:class:`UndoRefused`, a Conflict) when the node or relationship
+changed after that change, so an undo never overwrites a later decision.
 """
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
-from typing import Any
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Final
 
 from graphsvc.errors import Conflict, NotFound
-from graphsvc.model import Relationship, TieEvent
-from graphsvc.store.base import GraphStore, utc_now
+from graphsvc.model import ChangeEvent, Node, Relationship, TieEvent
+from graphsvc.store.base import GraphStore, Transaction, prop_changes, utc_now
+from graphsvc.visibility import PUBLIC, Viewer, visible_props, visible_relationship
 
-__all__ = ["Change", "organisation_history", "undo_tie_change"]
+__all__ = ["FieldChange", "HistoryEntry", "HistoryPage", "UndoRefused", "organisation_history",
+           "history_entry", "undo_change"]
+
+PAGE: Final = 50
 
 
 @dataclass(frozen=True)
-class Change:
-    """One change: ``field`` went from ``old`` to ``new`` at ``at``, by ``source``.
+class FieldChange:
+    """One field of a change: ``old`` → ``new`` (None when absent). ``hidden``: a field this
+    viewer may not see, so neither value is given."""
 
-    ``seq`` identifies a tie change for :func:`undo_tie_change`; 0 for a profile change.
+    field: str
+    old: Any = None
+    new: Any = None
+    hidden: bool = False
+
+    def as_dict(self) -> dict[str, Any]:
+        if self.hidden:
+            return {"field": self.field, "hidden": True}
+        return {"field": self.field, "old": self.old, "new": self.new, "hidden": False}
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    """One change in an organisation's history, as a viewer may see it.
+
+    ``kind`` is ``node`` (the organisation itself) or ``relationship``; ``label`` the node's
+    label or the relationship's type; ``other`` the relationship's other end (``other_name``
+    its current name, or its id when it no longer exists); ``outgoing`` whether the
+    organisation is the relationship's start.
     """
 
     seq: int
     at: str
+    actor: str
+    source: str
+    op: str
     kind: str
+    label: str
     other: str
     other_name: str
-    field: str
-    old: Any
-    new: Any
-    source: str
-    session: str = ""
+    outgoing: bool
+    key: str
+    fields: tuple[FieldChange, ...]
+
+    @property
+    def hidden_fields(self) -> tuple[str, ...]:
+        return tuple(f.field for f in self.fields if f.hidden)
 
     def as_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        return {"seq": self.seq, "at": self.at, "actor": self.actor, "source": self.source,
+                "op": self.op, "kind": self.kind, "label": self.label, "other": self.other,
+                "other_name": self.other_name, "outgoing": self.outgoing, "key": self.key,
+                "fields": [f.as_dict() for f in self.fields]}
 
 
-def _name(store: GraphStore, node_id: str) -> str:
-    try:
-        return str(store.get_node(node_id).props.get("name", node_id))
-    except NotFound:
-        return node_id
+@dataclass(frozen=True)
+class HistoryPage:
+    """A page of an organisation's history, newest first; ``next_before`` continues it."""
+
+    organisation_id: str
+    organisation_name: str
+    entries: list[HistoryEntry]
+    next_before: int | None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"organisation": {"id": self.organisation_id, "name": self.organisation_name},
+                "changes": [e.as_dict() for e in self.entries], "next_before": self.next_before}
 
 
-def _tie_change(store: GraphStore, org_id: str, event: TieEvent) -> Change:
-    other = event.b if event.a == org_id else event.a
-    return Change(event.seq, event.at, "tie", other, _name(store, other), "rung",
-                  event.old_rung, event.new_rung, event.source or event.declared_by, event.session)
+class UndoRefused(Conflict):
+    """An undo that would overwrite a later change (or needs something that is gone).
 
-
-def organisation_history(store: GraphStore, org_id: str) -> list[Change]:
-    """The organisation's tie changes, newest first, then its profile version; NotFound if unknown."""
-    node = store.get_node(org_id)
-    # newest first in the order the store recorded them (``at`` may be a meeting's date)
-    changes = [_tie_change(store, org_id, e)
-               for e in sorted(store.tie_history(org_id), key=lambda e: e.seq, reverse=True)]
-    changes.append(Change(0, node.updated_at or "", "profile", org_id, _name(store, org_id),
-                          "version", None, node.version, ""))
-    return changes
-
-
-def _latest_of_pair(store: GraphStore, event: TieEvent) -> bool:
-    pair = store.tie_history(event.a, event.b)
-    return bool(pair) and pair[-1].seq == event.seq
-
-
-def undo_tie_change(store: GraphStore, org_id: str, seq: int, *, by: str) -> Change:
-    """Put a tie back on the rung it had before change ``seq``; the undo is a new tie event.
-
-    Only the latest change of a pair can be undone (Conflict otherwise), so an undo never
-    silently overwrites a later decision.
+    ``reason``: ``later`` (changed again after it), ``changed`` (it no longer holds what the
+    change left) or ``missing`` (an end of the relationship no longer exists).
     """
-    event = next((e for e in store.tie_history(org_id) if e.seq == seq), None)
-    if event is None:
-        raise NotFound(f"There is no tie change {seq} for this organisation.")
-    if not _latest_of_pair(store, event):
-        raise Conflict("The tie was changed again after this; undo the later change first.")
-    now = utc_now()
-    source = f"undo:{by}"
-    with store.transaction(source=source) as tx:
-        if event.old_rung == 0:
-            tx.delete_relationship("TIE", event.a, event.b, changed_at=now, source=source)
-        else:
-            props: dict[str, Any] = {}
+
+    def __init__(self, reason: str, message: str) -> None:
+        super().__init__(message)
+        self.reason = reason
+
+
+# -- reading ------------------------------------------------------------------------------------
+class _Names:
+    """Current names of nodes, read once per page."""
+
+    def __init__(self, store: GraphStore) -> None:
+        self.store = store
+        self.known: dict[str, str] = {}
+
+    def __call__(self, node_id: str) -> str:
+        if node_id not in self.known:
             try:
-                props = dict(store.get_relationship("TIE", event.a, event.b).props)
+                self.known[node_id] = self.store.get_node(node_id).name
             except NotFound:
-                pass
-            props.update(rung=event.old_rung, changed_at=now, source=source)
-            tx.upsert_relationship(Relationship("TIE", event.a, event.b, props))
-    return organisation_history(store, org_id)[0]
+                self.known[node_id] = node_id
+        return self.known[node_id]
+
+
+def _hidden_keys(change: ChangeEvent, props: Mapping[str, Any], viewer: Viewer) -> set[str]:
+    """The keys of ``props`` (the record as it was or became) that the one filter holds back."""
+    if change.is_node:
+        shown = visible_props(Node(change.start, change.label, props), viewer)
+    else:
+        rel = Relationship(change.label, change.start, change.end, props, change.key)
+        shown = dict(visible_relationship(rel, viewer).props)
+    return set(props) - set(shown)
+
+
+def history_entry(store: GraphStore, org_id: str, change: ChangeEvent, viewer: Viewer = PUBLIC,
+                  names: _Names | None = None) -> HistoryEntry:
+    """One change as ``viewer`` may see it, from ``org_id``'s side."""
+    names = names or _Names(store)
+    context: Mapping[str, Any] = {}
+    if not change.is_node:  # what a relationship's other properties say decides what is visible
+        try:
+            context = store.get_relationship(change.label, change.start, change.end, change.key).props
+        except NotFound:
+            context = {}
+    hidden = (_hidden_keys(change, {**context, **change.old}, viewer)
+              | _hidden_keys(change, {**context, **change.new}, viewer))
+    fields = tuple(
+        FieldChange(k, hidden=True) if k in hidden else FieldChange(k, change.old.get(k), change.new.get(k))
+        for k in sorted({*change.old, *change.new})
+    )
+    other = "" if change.is_node else (change.end if change.start == org_id else change.start)
+    return HistoryEntry(change.seq, change.at, change.actor, change.source, change.op, change.kind,
+                        change.label, other, names(other) if other else "",
+                        not change.is_node and change.start == org_id, change.key, fields)
+
+
+def organisation_history(store: GraphStore, org_id: str, viewer: Viewer = PUBLIC, *,
+                         before: int | None = None, limit: int = PAGE) -> HistoryPage:
+    """The changes to an organisation and its relationships, newest first.
+
+    ``before`` (a seq) continues from where the previous page ended. A deleted organisation
+    still has its history (so that the deletion can be undone); NotFound when there is neither.
+    """
+    try:
+        name = store.get_node(org_id).name
+    except NotFound:  # deleted: its name as the log last knew it
+        gone = next((c for c in store.changes(node_id=org_id, limit=PAGE)
+                     if c.is_node and c.op == "delete"), None)
+        if gone is None:
+            raise
+        name = str(gone.old.get("name", org_id))
+    changes = store.changes(node_id=org_id, before_seq=before, limit=limit + 1)
+    names = _Names(store)
+    entries = [history_entry(store, org_id, c, viewer, names) for c in changes[:limit]]
+    more = len(changes) > limit
+    return HistoryPage(org_id, name, entries, entries[-1].seq if more and entries else None)
+
+
+def _change_of(store: GraphStore, org_id: str, seq: int) -> ChangeEvent:
+    found = store.changes(node_id=org_id, before_seq=seq + 1, limit=1)
+    if not found or found[0].seq != seq:
+        raise NotFound(f"There is no change {seq} in this organisation's history.")
+    return found[0]
+
+
+def _later(store: GraphStore, change: ChangeEvent, page: int = 500) -> list[ChangeEvent]:
+    """Every logged change after ``change`` to its node or to a relationship of that node."""
+    out: list[ChangeEvent] = []
+    before = None
+    while True:
+        batch = store.changes(node_id=change.start, before_seq=before, limit=page)
+        newer = [e for e in batch if e.seq > change.seq]
+        out += newer
+        if len(newer) < page:
+            return out
+        before = newer[-1].seq
+
+
+# -- undo ---------------------------------------------------------------------------------------
+def _holds(props: Mapping[str, Any], values: Mapping[str, Any], keys: set[str]) -> bool:
+    """True when ``props`` has, for each of ``keys``, exactly the value in ``values`` (or lacks it)."""
+    have = {k: props[k] for k in keys if k in props}
+    want = {k: values[k] for k in keys if k in values}
+    return prop_changes(have, want) == ({}, {})
+
+
+def _rel(store: GraphStore, change: ChangeEvent) -> Relationship | None:
+    try:
+        return store.get_relationship(change.label, change.start, change.end, change.key)
+    except NotFound:
+        return None
+
+
+def _write_rel(tx: Transaction, rel: Relationship, before: Relationship | None, now: str,
+               source: str, expected_version: int) -> None:
+    """Write a relationship as the undo restores it; a TIE's rung move goes into the tie history
+    at the time of the undo (the restored properties keep their own ``changed_at``)."""
+    tx.upsert_relationship(rel, expected_version=expected_version, record_history=rel.type != "TIE")
+    if rel.type == "TIE":
+        old = int((before.props if before else {}).get("rung", 0) or 0)
+        new = int(rel.props.get("rung", 0) or 0)
+        if old != new:
+            tx.add_tie_events([TieEvent(rel.start, rel.end, old, new, now, source, "",
+                                        str(rel.props.get("declared_by", "")))])
+
+
+def _undo_relationship(tx: Transaction, store: GraphStore, change: ChangeEvent, now: str,
+                       source: str) -> None:
+    current = _rel(store, change)
+    keys = {*change.old, *change.new}
+    if change.op == "delete":
+        if current is not None:
+            raise UndoRefused("later", "The relationship exists again; undo the later change first.")
+        for end in (change.start, change.end):
+            if tx.get_node(end) is None:
+                raise UndoRefused("missing", f"{end!r} no longer exists; undo its deletion first.")
+        rel = Relationship(change.label, change.start, change.end, change.old, change.key)
+        _write_rel(tx, rel, None, now, source, 0)
+        return
+    if current is not None and change.op == "create":
+        keys |= set(current.props)  # deleting it must lose nothing added since
+    if current is None or not _holds(current.props, change.new, keys):
+        raise UndoRefused("changed", "The relationship no longer is as this change left it; it was "
+                                     "not undone.")
+    if change.op == "create":
+        tx.delete_relationship(change.label, change.start, change.end, change.key, changed_at=now,
+                               source=source)
+        return
+    props = {k: v for k, v in current.props.items() if k not in change.new}
+    rel = Relationship(change.label, change.start, change.end, {**props, **change.old}, change.key)
+    _write_rel(tx, rel, current, now, source, current.version)
+
+
+def _cascade(store: GraphStore, change: ChangeEvent, page: int = 500) -> list[ChangeEvent]:
+    """The relationship deletes logged with a node delete: just before it, in the same revision."""
+    rels: list[ChangeEvent] = []
+    while True:
+        batch = store.changes(node_id=change.start, before_seq=change.seq - len(rels), limit=page)
+        for e in batch:
+            if e.revision != change.revision or e.is_node or e.op != "delete" or e.seq != change.seq - len(rels) - 1:
+                return rels
+            rels.append(e)
+        if len(batch) < page:
+            return rels
+
+
+def _undo_node(tx: Transaction, store: GraphStore, change: ChangeEvent, later: list[ChangeEvent],
+               now: str, source: str) -> None:
+    current = tx.get_node(change.start)
+    if change.op == "delete":
+        if current is not None:
+            raise UndoRefused("later", "It exists again; undo the later change first.")
+        tx.upsert_node(Node(change.start, change.label, change.old), expected_version=0)
+        # its relationships, where the other end still exists and nothing changed them since
+        # (a later change to one of them touches this node, so it is in ``later``)
+        touched = {e.target for e in later}
+        for rel in reversed(_cascade(store, change)):
+            other = rel.end if rel.start == change.start else rel.start
+            if rel.target not in touched and tx.get_node(other) is not None:
+                _write_rel(tx, Relationship(rel.label, rel.start, rel.end, rel.old, rel.key), None,
+                           now, source, 0)
+        return
+    keys = {*change.old, *change.new}
+    if current is not None and change.op == "create":
+        keys |= set(current.props)  # deleting it must lose nothing added since
+    if current is None or not _holds(current.props, change.new, keys):
+        raise UndoRefused("changed", "It no longer is as this change left it; it was not undone.")
+    if change.op == "create":
+        tx.delete_node(change.start)
+        return
+    props = {k: v for k, v in current.props.items() if k not in change.new}
+    tx.upsert_node(Node(change.start, change.label, {**props, **change.old}),
+                   expected_version=current.version)
+
+
+def undo_change(store: GraphStore, org_id: str, seq: int, *, actor: str | None = None) -> list[ChangeEvent]:
+    """Undo change ``seq`` of ``org_id``'s history; return the changes the undo made.
+
+    An update gets its fields' old values back, a create is deleted, a delete re-created with
+    its old properties (a node with the relationships deleted with it, where their other end
+    still exists and nothing changed them since). Refused with :class:`UndoRefused` when the
+    node or relationship changed after ``seq``; NotFound when ``seq`` is not in the history.
+    """
+    change = _change_of(store, org_id, seq)
+    source = f"undo:{seq}"
+    now = utc_now()
+    with store.transaction(source=source, actor=actor) as tx:
+        # the writer lock is held from here on: what the store says now stays true until commit
+        later = _later(store, change)
+        if change.is_node and change.op == "create":
+            # the relationships made with it go with it; anything made later must be undone first
+            blocking = [e for e in later if e.revision != change.revision or e.is_node]
+        else:
+            blocking = [e for e in later if e.target == change.target]
+        if blocking:
+            raise UndoRefused("later", "It was changed again after this; undo the later change first.")
+        if change.is_node:
+            _undo_node(tx, store, change, later, now, source)
+        else:
+            _undo_relationship(tx, store, change, now, source)
+    made = store.changes(node_id=change.start, limit=PAGE)
+    revision = next((e.revision for e in made if e.source == source), None)
+    return [e for e in made if e.source == source and e.revision == revision]

@@ -188,7 +188,9 @@ class ChangeEvent:
     so ``changes_since(r)`` gives what a snapshot at revision ``r`` lacks. ``actor`` is who made
     the change (an account name, ``cli:<user>``, ``import:<file>``), ``source`` the
     transaction's source. ``version`` is the node's or relationship's version after the change
-    (0 after a delete).
+    (0 after a delete). ``created_at`` and ``updated_at`` are the record's timestamps as the
+    change set them (a create sets both, an update ``updated_at``; empty when not set): usually
+    ``at``, but an import of a dump keeps the dump's.
     """
 
     seq: int
@@ -205,10 +207,17 @@ class ChangeEvent:
     old: Mapping[str, Any] = field(default_factory=dict)
     new: Mapping[str, Any] = field(default_factory=dict)
     version: int = 0
+    created_at: str = ""
+    updated_at: str = ""
 
     @property
     def is_node(self) -> bool:
         return self.kind == "node"
+
+    @property
+    def target(self) -> tuple[str, ...]:
+        """What was changed: ``(node_id,)`` or a relationship's ``(type, start, end, key)``."""
+        return (self.start,) if self.kind == "node" else (self.label, self.start, self.end, self.key)
 
     def touches(self, node_id: str) -> bool:
         """True when the change is to this node or to a relationship of it."""
@@ -220,6 +229,7 @@ class ChangeEvent:
             "source": self.source, "op": self.op, "kind": self.kind, "label": self.label,
             "start": self.start, "end": self.end, "key": self.key,
             "old": dict(self.old), "new": dict(self.new), "version": self.version,
+            "created_at": self.created_at, "updated_at": self.updated_at,
         }
 
 

@@ -1,23 +1,119 @@
-"""The store contract every backend implements: transactional upserts, a revision and tie history."""
+"""The store contract every backend implements: transactional upserts, a revision, tie history and
+a change log."""
 
 from __future__ import annotations
 
 import abc
-from collections.abc import Iterable, Iterator
-from contextlib import AbstractContextManager
+import json
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import AbstractContextManager, contextmanager
+from contextvars import ContextVar
 from datetime import UTC, datetime
 from typing import Any
 
 from graphsvc.model import ChangeEvent, Node, Relationship, TieEvent
 
-__all__ = ["GraphStore", "Transaction", "GraphData", "read_consistent", "utc_now", "SCHEMA_VERSION"]
+__all__ = [
+    "GraphStore", "Transaction", "GraphData", "read_consistent", "utc_now", "SCHEMA_VERSION",
+    "acting_as", "current_actor", "prop_changes", "Rewrite", "change_from_row", "stamp_or_none",
+    "replayable", "json_key",
+]
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: the change log
+
+_ACTOR: ContextVar[str] = ContextVar("graphsvc_actor", default="")
+
+Rewrite = Callable[[ChangeEvent], "tuple[Mapping[str, Any], Mapping[str, Any]] | None"]
+"""For :meth:`Transaction.rewrite_changes`: an entry's new ``(old, new)``, or None to keep it."""
+
+
+@contextmanager
+def acting_as(actor: str) -> Iterator[str]:
+    """Attribute the changes of every transaction opened inside to ``actor`` (unless a
+    transaction names its own): the web app sets the account per request, the CLI ``cli:<user>``.
+
+    Examples
+    --------
+    >>> with acting_as("ayse"):
+    ...     current_actor("import:orgs.csv")
+    'ayse'
+    >>> current_actor("import:orgs.csv")
+    'import:orgs.csv'
+    """
+    token = _ACTOR.set(actor)
+    try:
+        yield actor
+    finally:
+        _ACTOR.reset(token)
+
+
+def current_actor(source: str = "") -> str:
+    """Who the changes are by: the :func:`acting_as` name, else the transaction's ``source``."""
+    return _ACTOR.get() or source
+
+
+_ENCODE = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode
+
+
+def _same(a: Any, b: Any) -> bool:
+    # 1 == 1.0 == True in Python but not in the stored JSON: the log follows the JSON
+    if type(a) is not type(b) or a != b:
+        return False
+    return not isinstance(a, dict | list) or _ENCODE(a) == _ENCODE(b)
+
+
+def prop_changes(old: Mapping[str, Any], new: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The properties that differ, as a change-log entry holds them: ``(old values, new values)``.
+
+    A key only in the old values was removed, one only in the new values was added.
+
+    Examples
+    --------
+    >>> prop_changes({"name": "A", "kvk": "1", "year": 2020}, {"name": "B", "year": 2020, "x": 1})
+    ({'name': 'A', 'kvk': '1'}, {'name': 'B', 'x': 1})
+    """
+    before = {k: v for k, v in old.items() if k not in new or not _same(v, new[k])}
+    after = {k: v for k, v in new.items() if k not in old or not _same(old[k], v)}
+    return before, after
 
 
 def utc_now() -> str:
     """The current time as an ISO 8601 UTC string, the form every timestamp is stored in."""
     return datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+def json_key(name: str) -> str:
+    """A property name as it stands as a key in stored JSON text: ``"name":``. A quote inside a
+    string value is escaped, so this never matches inside a value."""
+    return _ENCODE(name) + ":"
+
+
+def stamp_or_none(stamp: str, at: str) -> str | None:
+    """A change's record timestamp as the stores keep it: None (nothing stored) when it is ``at``."""
+    return None if stamp == at else stamp
+
+
+def change_from_row(row: Any) -> ChangeEvent:
+    """A :class:`ChangeEvent` from ``[seq, revision, at, actor, source, op, kind, label, start,
+    end, key, old_json, new_json, version, created_at, updated_at]`` (a timestamp None: ``at``)."""
+    (seq, revision, at, actor, source, op, kind, label, start, end, key, old_json, new_json,
+     version, created_at, updated_at) = row
+    return ChangeEvent(seq, revision, at, actor, source, op, kind, label, start, end, key,
+                       json.loads(old_json), json.loads(new_json), version,
+                       at if created_at is None else created_at,
+                       at if updated_at is None else updated_at)
+
+
+def replayable(revision: int, current: int, events: list[ChangeEvent], limit: int) -> list[ChangeEvent] | None:
+    """What ``changes_since(revision)`` answers, given the first ``limit + 1`` entries after it
+    (oldest first) and the store's revision read with them: None unless every revision in between
+    is in the log."""
+    if current < revision or len(events) > limit:
+        return None
+    events = [e for e in events if e.revision <= current]  # a commit that landed meanwhile
+    if {e.revision for e in events} != set(range(revision + 1, current + 1)):
+        return None
+    return events
 
 
 class Transaction(abc.ABC):
@@ -30,6 +126,10 @@ class Transaction(abc.ABC):
 
     Upserting a node or relationship whose label and properties are unchanged changes nothing,
     so re-running an import leaves the revision where it was.
+
+    Every create, update and delete of a node or relationship is written to the store's change
+    log in the same transaction (a :class:`~graphsvc.model.ChangeEvent` each; deleting a node
+    logs the deletes of its relationships first). A rollback leaves no entry.
     """
 
     changed: int = 0
@@ -80,6 +180,24 @@ class Transaction(abc.ABC):
         """Append tie history as given (used by migration and restore)."""
 
     @abc.abstractmethod
+    def add_changes(self, events: Iterable[ChangeEvent]) -> int:
+        """Append change-log entries as given (migration copies a store's log this way).
+
+        They get new ``seq`` numbers and revision 0 ("before this store's own history"), so
+        :meth:`GraphStore.changes_since` never hands them out; ``at``, ``actor``, ``source``, the
+        values and the versions stay as given.
+        """
+
+    @abc.abstractmethod
+    def rewrite_changes(self, field: str, rewrite: Rewrite) -> int:
+        """Rewrite the old and new values of the logged node changes that hold ``field``.
+
+        Only for erasing personal data (AVG): ``rewrite(event)`` returns the entry's new
+        ``(old, new)`` values, or None to leave it. Entries logged earlier in this transaction
+        are included. Returns how many entries were rewritten.
+        """
+
+    @abc.abstractmethod
     def get_node(self, node_id: str) -> Node | None:
         """Read a node inside the transaction (sees its own writes)."""
 
@@ -100,10 +218,16 @@ class GraphStore(abc.ABC):
     url: str
 
     @abc.abstractmethod
-    def transaction(self, *, source: str = "") -> AbstractContextManager[Transaction]:
+    def transaction(
+        self, *, source: str = "", actor: str | None = None, record_changes: bool = True
+    ) -> AbstractContextManager[Transaction]:
         """A write transaction: committed on normal exit, rolled back on an exception.
 
-        The revision increases by one when the transaction changed anything.
+        The revision increases by one when the transaction changed anything. Its changes are
+        logged as made by ``actor``: when None, whoever :func:`acting_as` names, else ``source``.
+        ``record_changes=False`` writes no log entries; only for migration, which copies the
+        source's log with :meth:`Transaction.add_changes` (``changes_since`` then answers None
+        across such a transaction, so a snapshot re-reads the graph).
         """
 
     @abc.abstractmethod
@@ -134,14 +258,21 @@ class GraphStore(abc.ABC):
         """Changes committed after ``revision``, oldest first, from the store's change log.
 
         None means the store cannot say (no change log, or more than ``limit`` changes, or the
-        log no longer reaches back that far): the caller must re-read the whole graph.
+        log no longer reaches back that far): the caller must re-read the whole graph. The
+        backends also answer None when a revision after ``revision`` has no entries (a store
+        upgraded from schema 1, a migration, a tie-history restore): the log cannot replay it.
         """
         return None
 
     def changes(
-        self, *, node_id: str | None = None, before_seq: int | None = None, limit: int = 200
+        self, *, node_id: str | None = None, before_seq: int | None = None, limit: int = 200,
+        holding: str | None = None,
     ) -> list[ChangeEvent]:
-        """The change log newest first: all, or the changes to one node and its relationships."""
+        """The change log newest first: all, or the changes to one node and its relationships.
+
+        ``holding`` keeps only node changes whose old or new values have that property name as
+        a key (at any depth), e.g. to find personal data in the log.
+        """
         return []
 
     @abc.abstractmethod

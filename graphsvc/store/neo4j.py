@@ -22,9 +22,17 @@ from neo4j import exceptions as nx
 
 from graphsvc.config import describe_store_url
 from graphsvc.errors import ConfigError, Conflict, GraphsvcError, NotFound, StoreUnavailable
-from graphsvc.model import Node, Relationship, TieEvent, tie_pair
+from graphsvc.model import ChangeEvent, Node, Relationship, TieEvent, tie_pair
 from graphsvc.store import neo4j_cypher as q
-from graphsvc.store.base import SCHEMA_VERSION, GraphStore, Transaction
+from graphsvc.store.base import (
+    SCHEMA_VERSION,
+    GraphStore,
+    Transaction,
+    change_from_row,
+    current_actor,
+    json_key,
+    replayable,
+)
 from graphsvc.store.neo4j_tx import Neo4jTransaction, node_from
 
 __all__ = ["Neo4jStore", "DRIVER_ERRORS", "PAGE_SIZES"]
@@ -136,6 +144,7 @@ class Neo4jStore(GraphStore):
                     f"{found}, this version reads up to {SCHEMA_VERSION}); upgrade Goudkaart."
                 )
             driver.execute_query(q.CREATE_META, schema_version=SCHEMA_VERSION, database_=self.database)
+            driver.execute_query(q.UPGRADE_META, schema_version=SCHEMA_VERSION, database_=self.database)
         except DRIVER_ERRORS as exc:
             raise self._translate(exc) from None
 
@@ -171,8 +180,10 @@ class Neo4jStore(GraphStore):
             raise self._translate(exc) from None
 
     # -- writes ----------------------------------------------------------------------------------
-    def _begin(self) -> tuple[neo4j.Session, neo4j.Transaction, int]:
-        """Open a session and a transaction holding the writer lock; retried while no work is done."""
+    def _begin(self) -> tuple[neo4j.Session, neo4j.Transaction, neo4j.Record]:
+        """Open a session and a transaction holding the writer lock; retried while no work is done.
+
+        Returns the meta node's ``revision``, ``event_seq`` and ``change_seq`` with them."""
         driver = self._ready_driver()
         last: Exception | None = None
         for _ in range(3):
@@ -181,7 +192,7 @@ class Neo4jStore(GraphStore):
                 tx = session.begin_transaction()
                 meta = tx.run(q.BEGIN_WRITE, schema_version=SCHEMA_VERSION,
                               token=secrets.token_hex(8)).single(strict=True)
-                return session, tx, int(meta["event_seq"])
+                return session, tx, meta
             except (nx.ServiceUnavailable, nx.SessionExpired) as exc:  # e.g. a stale pooled connection
                 session.close()
                 last = exc
@@ -192,15 +203,20 @@ class Neo4jStore(GraphStore):
         raise self._translate(last) from None
 
     @contextmanager
-    def transaction(self, *, source: str = "") -> Iterator[Transaction]:
-        session, tx, event_seq = self._begin()
-        work = Neo4jTransaction(tx, source, event_seq, self._translate)
+    def transaction(
+        self, *, source: str = "", actor: str | None = None, record_changes: bool = True
+    ) -> Iterator[Transaction]:
+        who = current_actor(source) if actor is None else actor
+        session, tx, meta = self._begin()
+        work = Neo4jTransaction(tx, source, int(meta["event_seq"]), self._translate, actor=who,
+                                change_seq=int(meta["change_seq"]), revision=int(meta["revision"]) + 1,
+                                record_changes=record_changes)
         try:
             yield work  # the caller's own exceptions pass through untouched
             work.flush()
             if work.changed:
                 try:
-                    tx.run(q.FINISH_WRITE, event_seq=work.event_seq).consume()
+                    tx.run(q.FINISH_WRITE, event_seq=work.event_seq, change_seq=work.change_seq).consume()
                     tx.commit()
                 except DRIVER_ERRORS as exc:
                     raise self._translate(exc) from None
@@ -265,6 +281,26 @@ class Neo4jStore(GraphStore):
         if a is not None:
             return self._read(q.ACTOR_EVENTS, _event, a=a)
         return [_event(row) for page in self._pages(q.EVENT_PAGE, -1, PAGE_SIZES["tie_events"]) for row in page]
+
+    def changes_since(self, revision: int, *, limit: int = 10_000) -> list[ChangeEvent] | None:
+        current, rows = self._read(q.CHANGES_SINCE, tuple, revision=revision, limit=limit + 1)[0]
+        if len(rows) > limit:
+            return None
+        events = sorted((change_from_row(r) for r in rows), key=lambda e: e.seq)
+        return replayable(revision, int(current), events, limit)
+
+    def changes(
+        self, *, node_id: str | None = None, before_seq: int | None = None, limit: int = 200,
+        holding: str | None = None,
+    ) -> list[ChangeEvent]:
+        before = 2**63 - 1 if before_seq is None else before_seq
+        if holding is not None:
+            return self._read(q.CHANGES_HOLDING, lambda r: change_from_row(r["row"]),
+                              needle=json_key(holding), id=node_id, before=before, limit=limit)
+        if node_id is None:
+            return self._read(q.CHANGES, lambda r: change_from_row(r["row"]), before=before, limit=limit)
+        return self._read(q.NODE_CHANGES, lambda r: change_from_row(r["row"]), id=node_id,
+                          before=before, limit=limit)
 
     def counts(self) -> dict[str, dict[str, int]]:
         def pairs(query: LiteralString) -> dict[str, int]:

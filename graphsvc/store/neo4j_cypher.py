@@ -13,6 +13,10 @@ How the graph is laid out in Neo4j
   and ``schema_version``; every write transaction locks it first, so writers take turns as they
   do on SQLite.
 * Tie history: unconnected ``:TieEvent`` nodes numbered by ``seq``.
+* Change log (schema 2): unconnected ``:GChange`` nodes numbered by ``seq`` (the last one in
+  ``GMeta.change_seq``), with the fields of :class:`graphsvc.model.ChangeEvent` and the old and
+  new values as JSON strings ``old_json`` / ``new_json``. ``created_at``/``updated_at`` are left
+  out when they equal ``at``. Like ``GNode`` and ``GMeta``, the label is none of the model's.
 
 Labels and relationship types cannot be query parameters in Cypher 5. Where one varies, the query
 comes from a dict with one constant string per label or type of the fixed vocabulary, made once
@@ -41,7 +45,7 @@ __all__ = [
     "NODE_STATE",
     "GET_NODE",
     "WRITE_NODES",
-    "NODE_TIES",
+    "NODE_RELS",
     "DELETE_NODE",
     "REL_STATE",
     "RELS_FROM",
@@ -58,6 +62,13 @@ __all__ = [
     "ACTOR_EVENTS",
     "COUNT_NODES",
     "COUNT_RELS",
+    "UPGRADE_META",
+    "ADD_CHANGES",
+    "CHANGES_SINCE",
+    "CHANGES",
+    "NODE_CHANGES",
+    "CHANGES_HOLDING",
+    "REWRITE_CHANGES",
 ]
 
 _IDENTIFIER = re.compile(r"[A-Z][A-Za-z_]*")
@@ -80,6 +91,10 @@ SCHEMA: Final[tuple[LiteralString, ...]] = (
     "FOR (e:TieEvent) REQUIRE e.seq IS UNIQUE",
     "CREATE INDEX goudkaart_tie_event_a IF NOT EXISTS FOR (e:TieEvent) ON (e.a)",
     "CREATE INDEX goudkaart_tie_event_b IF NOT EXISTS FOR (e:TieEvent) ON (e.b)",
+    "CREATE CONSTRAINT goudkaart_change_seq IF NOT EXISTS FOR (c:GChange) REQUIRE c.seq IS UNIQUE",
+    "CREATE INDEX goudkaart_change_start IF NOT EXISTS FOR (c:GChange) ON (c.start)",
+    "CREATE INDEX goudkaart_change_end IF NOT EXISTS FOR (c:GChange) ON (c.end)",
+    "CREATE INDEX goudkaart_change_revision IF NOT EXISTS FOR (c:GChange) ON (c.revision)",
 )
 
 # what the database holds before the store uses it: our marker node, and whether anything else
@@ -97,11 +112,17 @@ BEGIN_WRITE: Final = (
     "MERGE (m:GMeta {key: 'graph'}) "
     "ON CREATE SET m.revision = 0, m.event_seq = 0, m.schema_version = $schema_version "
     "SET m.writer = $token "
-    "RETURN m.revision AS revision, m.event_seq AS event_seq"
+    "RETURN m.revision AS revision, m.event_seq AS event_seq, coalesce(m.change_seq, 0) AS change_seq"
 )
 FINISH_WRITE: Final = (
     "MATCH (m:GMeta {key: 'graph'}) "
-    "SET m.revision = m.revision + 1, m.event_seq = $event_seq REMOVE m.writer"
+    "SET m.revision = m.revision + 1, m.event_seq = $event_seq, m.change_seq = $change_seq "
+    "REMOVE m.writer"
+)
+# a database of schema 1 gets the change log's constraint and indexes (SCHEMA) and this
+UPGRADE_META: Final = (
+    "MATCH (m:GMeta {key: 'graph'}) WHERE m.schema_version < $schema_version "
+    "SET m.schema_version = $schema_version"
 )
 REVISION: Final = "OPTIONAL MATCH (m:GMeta {key: 'graph'}) RETURN coalesce(m.revision, 0) AS revision"
 PING: Final = "RETURN 1 AS ok"
@@ -118,11 +139,15 @@ NODE_STATE: Final = (
 GET_NODE: Final = "MATCH (n:GNode {id: $id}) RETURN " + _NODE_FIELDS
 # rows are complete or partial property maps; the label comes from the dict key, never a row
 WRITE_NODES: Final = _per_name(LABELS, "UNWIND $rows AS r MERGE (n:GNode {id: r.id}) SET n:NAME, n += r")
-NODE_TIES: Final = (
-    "MATCH (n:GNode {id: $id})-[r:TIE]-(:GNode) "
-    "RETURN startNode(r).id AS start, endNode(r).id AS end, r.props_json AS props_json"
+NODE_RELS: Final = (
+    "MATCH (n:GNode {id: $id})-[r]-(:GNode) "
+    "RETURN DISTINCT type(r) AS type, startNode(r).id AS start, endNode(r).id AS end, r.key AS key, "
+    "r.props_json AS props_json"
 )
-DELETE_NODE: Final = "MATCH (n:GNode {id: $id}) DETACH DELETE n RETURN count(*) AS deleted"
+DELETE_NODE: Final = (
+    "MATCH (n:GNode {id: $id}) WITH n, n.label AS label, n.props_json AS props_json "
+    "DETACH DELETE n RETURN label, props_json"
+)
 
 # per requested relationship: the labels of its ends and, when it exists, its stored state
 REL_STATE: Final = (
@@ -199,3 +224,34 @@ ACTOR_EVENTS: Final = (
 
 COUNT_NODES: Final = "MATCH (n:GNode) RETURN n.label AS name, count(*) AS n"
 COUNT_RELS: Final = "MATCH (:GNode)-[r]->(:GNode) RETURN type(r) AS name, count(*) AS n"
+
+# -- the change log ----------------------------------------------------------------------------
+ADD_CHANGES: Final = "UNWIND $rows AS c CREATE (x:GChange) SET x = c"
+_CHANGE_LIST: Final = (
+    "[c.seq, c.revision, c.at, c.actor, c.source, c.op, c.kind, c.label, c.start, c.end, c.key, "
+    "c.old_json, c.new_json, c.version, c.created_at, c.updated_at]"
+)
+# the revision and the entries after a revision, in one query (entries come by the revision index)
+CHANGES_SINCE: Final = (
+    "OPTIONAL MATCH (m:GMeta {key: 'graph'}) "
+    "RETURN coalesce(m.revision, 0) AS current, COLLECT { MATCH (c:GChange) WHERE c.revision > $revision "
+    "WITH c ORDER BY c.seq LIMIT $limit RETURN " + _CHANGE_LIST + " } AS rows"
+)
+CHANGES: Final = (
+    "MATCH (c:GChange) WHERE c.seq < $before WITH c ORDER BY c.seq DESC LIMIT $limit "
+    "RETURN " + _CHANGE_LIST + " AS row"
+)
+NODE_CHANGES: Final = (
+    "CALL { MATCH (c:GChange) WHERE c.start = $id AND c.seq < $before RETURN c "
+    "UNION MATCH (c:GChange) WHERE c.end = $id AND c.seq < $before RETURN c } "
+    "WITH c ORDER BY c.seq DESC LIMIT $limit RETURN " + _CHANGE_LIST + " AS row"
+)
+# node entries whose JSON values have a key (``"name":`` in the text), newest first
+CHANGES_HOLDING: Final = (
+    "MATCH (c:GChange) WHERE c.kind = 'node' AND (c.old_json CONTAINS $needle OR "
+    "c.new_json CONTAINS $needle) AND c.seq < $before AND ($id IS NULL OR c.start = $id) "
+    "WITH c ORDER BY c.seq DESC LIMIT $limit RETURN " + _CHANGE_LIST + " AS row"
+)
+REWRITE_CHANGES: Final = (
+    "UNWIND $rows AS r MATCH (c:GChange {seq: r.seq}) SET c.old_json = r.old_json, c.new_json = r.new_json"
+)

@@ -4,8 +4,9 @@ A batch of upserts costs at most one read (the stored state of every id or relat
 that the transaction has not seen yet) and, once enough waits, one ``UNWIND $rows … MERGE`` per
 label or type. The records are planned one by one, in order, against that state, exactly as
 :class:`graphsvc.store.sqlite.SQLiteStore` handles them one at a time: unchanged records change
-nothing, versions count up, a tie whose rung moves gets a history event, and the first invalid
-record raises with the records before it kept.
+nothing, versions count up, a tie whose rung moves gets a history event, every change gets a
+change-log entry (written with the batches), and the first invalid record raises with the records
+before it kept.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ import neo4j
 
 from graphsvc.errors import Conflict, InvalidInput
 from graphsvc.model import (
+    ChangeEvent,
     Node,
     Relationship,
     TieEvent,
@@ -29,7 +31,15 @@ from graphsvc.model import (
     validate_relationship,
 )
 from graphsvc.store import neo4j_cypher as q
-from graphsvc.store.base import Transaction, utc_now
+from graphsvc.store.base import (
+    Rewrite,
+    Transaction,
+    change_from_row,
+    json_key,
+    prop_changes,
+    stamp_or_none,
+    utc_now,
+)
 
 __all__ = ["Neo4jTransaction", "BATCH", "node_from", "dump_props"]
 
@@ -75,21 +85,29 @@ class Neo4jTransaction(Transaction):
     It remembers what it read and wrote (the store's writer lock keeps other writers out until
     commit), so a record it has seen costs no second read, and a relationship of a node created
     in this transaction needs no read at all. Planned writes wait (``_node_rows``, ``_rel_rows``,
-    ``_events``) until a batch is full or something has to see them; :meth:`flush` sends them,
-    and the store flushes before commit.
+    ``_events``, ``_changes``) until a batch is full or something has to see them; :meth:`flush`
+    sends them, and the store flushes before commit. ``revision`` is the revision the transaction
+    commits as (the writer lock is held from the start), ``change_seq`` the last log number.
     """
 
-    def __init__(self, tx: neo4j.Transaction, source: str, event_seq: int, translate: Translate) -> None:
+    def __init__(self, tx: neo4j.Transaction, source: str, event_seq: int, translate: Translate, *,
+                 actor: str = "", change_seq: int = 0, revision: int = 1,
+                 record_changes: bool = True) -> None:
         self.tx = tx
         self.source = source
+        self.actor = actor
         self.changed = 0
         self.event_seq = event_seq
+        self.change_seq = change_seq
+        self.revision = revision
         self.now = utc_now()
         self._translate = translate
+        self._record_changes = record_changes
         self._forget()
         self._node_rows: dict[str, dict[str, Any]] = {}
         self._rel_rows: dict[Ident, dict[str, Any]] = {}
         self._events: list[dict[str, Any]] = []
+        self._changes: list[dict[str, Any]] = []
 
     def _forget(self) -> None:
         self._nodes: dict[str, _Stored | None] = {}  # None: known not to exist
@@ -114,6 +132,7 @@ class Neo4jTransaction(Transaction):
             by_type[rel_type].append({"start": start, "end": end, "key": key, "fields": fields})
         self._node_rows, self._rel_rows = {}, {}
         events, self._events = self._events, []
+        changes, self._changes = self._changes, []
         for label, rows in by_label.items():
             for chunk in _chunks(rows):
                 self._run(q.WRITE_NODES[label], rows=chunk)
@@ -122,10 +141,66 @@ class Neo4jTransaction(Transaction):
                 self._run(q.WRITE_RELS[rel_type], rows=chunk)
         for chunk in _chunks(events):
             self._run(q.ADD_EVENTS, rows=chunk)
+        for chunk in _chunks(changes):
+            self._run(q.ADD_CHANGES, rows=chunk)
 
     def _flush_if_full(self) -> None:
-        if len(self._node_rows) + len(self._rel_rows) + len(self._events) >= BATCH:
+        if len(self._node_rows) + len(self._rel_rows) + len(self._events) + len(self._changes) >= BATCH:
             self.flush()
+
+    # -- the change log --------------------------------------------------------------------------
+    def _change(self, op: str, kind: str, label: str, start: str, end: str, key: str, old_json: str,
+                new_json: str, version: int, created_at: str = "", updated_at: str = "") -> None:
+        """Plan one change-log entry (``old_json``/``new_json`` as JSON text)."""
+        if not self._record_changes:
+            return
+        self.change_seq += 1
+        self._changes.append({
+            "seq": self.change_seq, "revision": self.revision, "at": self.now, "actor": self.actor,
+            "source": self.source, "op": op, "kind": kind, "label": label, "start": start,
+            "end": end, "key": key, "old_json": old_json, "new_json": new_json, "version": version,
+            "created_at": stamp_or_none(created_at, self.now),
+            "updated_at": stamp_or_none(updated_at, self.now),
+        })
+
+    def _update(self, kind: str, label: str, ident: tuple[str, str, str], old_json: str,
+                new_json: str, version: int, updated_at: str) -> None:
+        if self._record_changes:
+            old, new = prop_changes(json.loads(old_json), json.loads(new_json))
+            self._change("update", kind, label, *ident, dump_props(old), dump_props(new), version,
+                         updated_at=updated_at)
+
+    def add_changes(self, events: Iterable[ChangeEvent]) -> int:
+        count = 0
+        for e in events:
+            self.change_seq += 1
+            self._changes.append({
+                "seq": self.change_seq, "revision": 0, "at": e.at, "actor": e.actor,
+                "source": e.source, "op": e.op, "kind": e.kind, "label": e.label, "start": e.start,
+                "end": e.end, "key": e.key, "old_json": dump_props(e.old),
+                "new_json": dump_props(e.new), "version": e.version,
+                "created_at": stamp_or_none(e.created_at, e.at),
+                "updated_at": stamp_or_none(e.updated_at, e.at),
+            })
+            count += 1
+            self._flush_if_full()
+        self.changed += count
+        return count
+
+    def rewrite_changes(self, field: str, rewrite: Rewrite) -> int:
+        self.flush()
+        rows = []
+        for record in self._run(q.CHANGES_HOLDING, needle=json_key(field), id=None, before=2**63 - 1,
+                                limit=2**62):
+            event = change_from_row(record["row"])
+            values = rewrite(event)
+            if values is not None:
+                rows.append({"seq": event.seq, "old_json": dump_props(values[0]),
+                             "new_json": dump_props(values[1])})
+        for chunk in _chunks(rows):
+            self._run(q.REWRITE_CHANGES, rows=chunk)
+        self.changed += len(rows)
+        return len(rows)
 
     # -- nodes -------------------------------------------------------------------------------
     def get_node(self, node_id: str) -> Node | None:
@@ -172,12 +247,16 @@ class Neo4jTransaction(Transaction):
             created = node.created_at or self.now
             row.update(version=1, created_at=created, updated_at=node.updated_at or created)
             self._fresh.add(node.id)
+            self._change("create", "node", node.label, node.id, "", "", "{}", props, 1, created,
+                         row["updated_at"])
         elif old.label != node.label:
             raise InvalidInput(f"Id {node.id!r} already belongs to a {old.label}, not a {node.label}.")
         elif old.props_json == props:
             return 0
         else:
             row.update(version=old.version + 1, updated_at=node.updated_at or self.now)
+            self._update("node", node.label, (node.id, "", ""), old.props_json, props, row["version"],
+                         row["updated_at"])
         self._nodes[node.id] = _Stored(props, row["version"], node.label)
         self._labels[node.id] = node.label
         self._node_rows[node.id] = {**self._node_rows.get(node.id, {}), **row}
@@ -185,14 +264,22 @@ class Neo4jTransaction(Transaction):
 
     def delete_node(self, node_id: str) -> bool:
         self.flush()
-        ties = sorted((r["start"], r["end"], r["props_json"]) for r in self._run(q.NODE_TIES, id=node_id))
+        rels = sorted((r["type"], r["start"], r["end"], r["key"], r["props_json"])
+                      for r in self._run(q.NODE_RELS, id=node_id))
+        ties = [(a, b, p) for t, a, b, _, p in rels if t == "TIE"]
         events = [self._event(a, b, int(json.loads(p).get("rung", 0)), 0, {}) for a, b, p in ties]
         if events:
             self._run(q.ADD_EVENTS, rows=events)
-        deleted = self._run(q.DELETE_NODE, id=node_id)[0]["deleted"]
+        deleted = self._run(q.DELETE_NODE, id=node_id)
         self._forget()  # its relationships are gone too: start afresh
-        self.changed += len(ties) + deleted
-        return deleted > 0
+        self.changed += len(ties) + len(deleted)
+        if not deleted:
+            return False
+        for rel_type, start, end, key, props in rels:  # logged as on SQLite: relationships first
+            self._change("delete", "relationship", rel_type, start, end, key, props, "{}", 0)
+        self._change("delete", "node", deleted[0]["label"], node_id, "", "", deleted[0]["props_json"],
+                     "{}", 0)
+        return True
 
     # -- relationships -------------------------------------------------------------------------
     def upsert_relationship(
@@ -270,11 +357,15 @@ class Neo4jTransaction(Transaction):
         if old is None:
             created = rel.created_at or self.now
             fields.update(version=1, created_at=created, updated_at=rel.updated_at or created)
+            self._change("create", "relationship", *rel.ident, "{}", props, 1, created,
+                         fields["updated_at"])
             old_rung = 0
         elif old.props_json == props:
             return 0
         else:
             fields.update(version=old.version + 1, updated_at=rel.updated_at or self.now)
+            self._update("relationship", rel.type, (rel.start, rel.end, rel.key), old.props_json, props,
+                         fields["version"], fields["updated_at"])
             old_rung = int(json.loads(old.props_json).get("rung", 0))
         new_rung = int(rel.props.get("rung", 0) or 0)
         if rel.type == "TIE" and record_history and old_rung != new_rung:
@@ -304,6 +395,7 @@ class Neo4jTransaction(Transaction):
         self._rels[(rel_type, start, end, key)] = None
         if not rows:
             return False
+        self._change("delete", "relationship", rel_type, start, end, key, rows[0]["props_json"], "{}", 0)
         if rel_type == "TIE":
             old = int(json.loads(rows[0]["props_json"]).get("rung", 0))
             props = {"changed_at": changed_at, "source": source, "session": session}

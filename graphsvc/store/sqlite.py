@@ -14,6 +14,7 @@ from typing import Any
 
 from graphsvc.errors import Conflict, InvalidInput, NotFound, StoreUnavailable
 from graphsvc.model import (
+    ChangeEvent,
     Node,
     Relationship,
     TieEvent,
@@ -21,7 +22,20 @@ from graphsvc.model import (
     validate_node,
     validate_relationship,
 )
-from graphsvc.store.base import SCHEMA_VERSION, GraphData, GraphStore, Transaction, utc_now
+from graphsvc.store.base import (
+    SCHEMA_VERSION,
+    GraphData,
+    GraphStore,
+    Rewrite,
+    Transaction,
+    change_from_row,
+    current_actor,
+    json_key,
+    prop_changes,
+    replayable,
+    stamp_or_none,
+    utc_now,
+)
 
 __all__ = ["SQLiteStore"]
 
@@ -47,7 +61,30 @@ CREATE TABLE IF NOT EXISTS tie_events (
 CREATE INDEX IF NOT EXISTS tie_events_by_pair ON tie_events(a, b);
 """
 
+# schema 2: the change log (a store file of schema 1 gets it when opened). ``old``/``new`` are
+# JSON; ``created_at``/``updated_at`` are NULL when they equal ``at`` (see ChangeEvent). ``seq``
+# counts up by itself (the rowid); no AUTOINCREMENT, which would cost a sqlite_sequence update per
+# row in bulk imports and only matters when rows are deleted, which the log never is.
+_CHANGES_SCHEMA = """
+CREATE TABLE IF NOT EXISTS changes (
+    seq INTEGER PRIMARY KEY, revision INTEGER NOT NULL, at TEXT NOT NULL,
+    actor TEXT NOT NULL, source TEXT NOT NULL, op TEXT NOT NULL, kind TEXT NOT NULL,
+    label TEXT NOT NULL, start TEXT NOT NULL, "end" TEXT NOT NULL, key TEXT NOT NULL,
+    old TEXT NOT NULL, new TEXT NOT NULL, version INTEGER NOT NULL,
+    created_at TEXT, updated_at TEXT
+);
+CREATE INDEX IF NOT EXISTS changes_by_start ON changes(start);
+CREATE INDEX IF NOT EXISTS changes_by_end ON changes("end") WHERE "end" <> '';
+CREATE INDEX IF NOT EXISTS changes_by_revision ON changes(revision);
+"""
+_ADD_CHANGE = (
+    'INSERT INTO changes (revision, at, actor, source, op, kind, label, start, "end", key, old, new, '
+    "version, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
+LOG_BATCH = 5000  # change-log rows written per executemany
 
+
+_NO_SEQ = 2**63 - 1  # above every seq: "from the newest"
 _ENCODER = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",", ":"))
 
 
@@ -68,13 +105,72 @@ def _event(row: tuple[Any, ...]) -> TieEvent:
 
 
 class _SQLiteTransaction(Transaction):
-    def __init__(self, conn: sqlite3.Connection, source: str) -> None:
+    def __init__(self, conn: sqlite3.Connection, source: str, actor: str, record_changes: bool) -> None:
         self.conn = conn
         self.source = source
+        self.actor = actor
         self.changed = 0
         self.now = utc_now()
         # labels never change under an id, so a per-transaction cache is safe (cleared on delete)
         self._labels: dict[str, str] = {}
+        self._record_changes = record_changes
+        self._revision = 0  # the revision this transaction commits as; read with the first entry
+        self._log: list[tuple[Any, ...]] = []  # change-log rows waiting for one executemany
+
+    # -- the change log ------------------------------------------------------------------------
+    def _change(self, op: str, kind: str, label: str, start: str, end: str, key: str, old: str,
+                new: str, version: int, created_at: str = "", updated_at: str = "") -> None:
+        """Log one change (``old``/``new`` as JSON text); written in batches, before commit."""
+        if not self._record_changes:
+            return
+        if not self._revision:  # under the writer lock: nobody else can commit meanwhile
+            row = self.conn.execute("SELECT value FROM meta WHERE key = 'revision'").fetchone()
+            self._revision = int(row[0]) + 1
+        now = self.now
+        self._log.append((self._revision, now, self.actor, self.source, op, kind, label, start, end,
+                          key, old, new, version, None if created_at == now else created_at,
+                          None if updated_at == now else updated_at))  # as stamp_or_none
+        if len(self._log) >= LOG_BATCH:
+            self.flush_log()
+
+    def _update(self, kind: str, label: str, ident: tuple[str, str, str], old_json: str,
+                new_json: str, version: int, updated_at: str) -> None:
+        if self._record_changes:
+            old, new = prop_changes(json.loads(old_json), json.loads(new_json))
+            self._change("update", kind, label, *ident, _dump(old), _dump(new), version,
+                         updated_at=updated_at)
+
+    def flush_log(self) -> None:
+        """Write the change-log rows that wait (the store calls it before commit)."""
+        if self._log:
+            self.conn.executemany(_ADD_CHANGE, self._log)
+            self._log = []
+
+    def add_changes(self, events: Iterable[ChangeEvent]) -> int:
+        self.flush_log()
+        rows = [(0, e.at, e.actor, e.source, e.op, e.kind, e.label, e.start, e.end, e.key,
+                 _dump(e.old), _dump(e.new), e.version, stamp_or_none(e.created_at, e.at),
+                 stamp_or_none(e.updated_at, e.at)) for e in events]
+        self.conn.executemany(_ADD_CHANGE, rows)
+        self.changed += len(rows)
+        return len(rows)
+
+    def rewrite_changes(self, field: str, rewrite: Rewrite) -> int:
+        self.flush_log()
+        needle = json_key(field)
+        rows = self.conn.execute(
+            "SELECT * FROM changes WHERE kind = 'node' AND (instr(old, ?) OR instr(new, ?))",
+            (needle, needle),
+        ).fetchall()
+        count = 0
+        for row in rows:
+            values = rewrite(change_from_row(row))
+            if values is not None:
+                self.conn.execute("UPDATE changes SET old = ?, new = ? WHERE seq = ?",
+                                  (_dump(values[0]), _dump(values[1]), row[0]))
+                count += 1
+        self.changed += count
+        return count
 
     def _label(self, node_id: str) -> str:
         label = self._labels.get(node_id)
@@ -93,16 +189,19 @@ class _SQLiteTransaction(Transaction):
     def upsert_node(self, node: Node, *, expected_version: int | None = None) -> bool:
         validate_node(node)
         props = _dump(node.props)
+        created = node.created_at or self.now
+        updated = node.updated_at or created
         if expected_version in (None, 0):
             # the common case in imports is a new node: one statement instead of two
             inserted = self.conn.execute(
                 "INSERT INTO nodes VALUES (?, ?, ?, 1, ?, ?) ON CONFLICT(id) DO NOTHING",
-                (node.id, node.label, props, node.created_at or self.now,
-                 node.updated_at or node.created_at or self.now),
+                (node.id, node.label, props, created, updated),
             ).rowcount
             if inserted:
                 self._labels[node.id] = node.label
                 self.changed += 1
+                self._change("create", "node", node.label, node.id, "", "", "{}", props, 1,
+                             created, updated)
                 return True
         row = self.conn.execute(
             "SELECT label, props, version FROM nodes WHERE id = ?", (node.id,)
@@ -115,9 +214,10 @@ class _SQLiteTransaction(Transaction):
         if row is None:
             self.conn.execute(
                 "INSERT INTO nodes VALUES (?, ?, ?, ?, ?, ?)",
-                (node.id, node.label, props, 1, node.created_at or self.now,
-                 node.updated_at or node.created_at or self.now),
+                (node.id, node.label, props, 1, created, updated),
             )
+            self._change("create", "node", node.label, node.id, "", "", "{}", props, 1,
+                         created, updated)
         elif row[0] != node.label:
             raise InvalidInput(
                 f"Id {node.id!r} already belongs to a {row[0]}, not a {node.label}."
@@ -129,39 +229,51 @@ class _SQLiteTransaction(Transaction):
                 "UPDATE nodes SET props = ?, version = version + 1, updated_at = ? WHERE id = ?",
                 (props, node.updated_at or self.now, node.id),
             )
+            self._update("node", node.label, (node.id, "", ""), row[1], props, row[2] + 1,
+                         node.updated_at or self.now)
         self.changed += 1
         return True
 
     def delete_node(self, node_id: str) -> bool:
         self._labels.pop(node_id, None)
-        for (a, b) in self.conn.execute(
-            "SELECT start, \"end\" FROM relationships WHERE type = 'TIE' AND (start = ? OR \"end\" = ?)",
+        node = self.conn.execute("SELECT label, props FROM nodes WHERE id = ?", (node_id,)).fetchone()
+        if node is None:
+            return False
+        # its relationships go first, each logged (and a TIE's end in the tie history)
+        for rel_type, start, end, key, props in self.conn.execute(
+            'SELECT type, start, "end", key, props FROM relationships WHERE start = ? OR "end" = ? '
+            'ORDER BY type, start, "end", key',
             (node_id, node_id),
         ).fetchall():
-            self.delete_relationship("TIE", a, b)
+            if rel_type == "TIE":
+                self._add_event(start, end, int(json.loads(props).get("rung", 0)), 0, {})
+                self.changed += 1
+            self._change("delete", "relationship", rel_type, start, end, key, props, "{}", 0)
         self.conn.execute('DELETE FROM relationships WHERE start = ? OR "end" = ?', (node_id, node_id))
-        cur = self.conn.execute("DELETE FROM nodes WHERE id = ?", (node_id,))
-        if cur.rowcount:
-            self.changed += 1
-        return cur.rowcount > 0
+        self.conn.execute("DELETE FROM nodes WHERE id = ?", (node_id,))
+        self._change("delete", "node", node[0], node_id, "", "", node[1], "{}", 0)
+        self.changed += 1
+        return True
 
     def upsert_relationship(
         self, rel: Relationship, *, expected_version: int | None = None, record_history: bool = True
     ) -> bool:
         validate_relationship(rel, self._label(rel.start), self._label(rel.end))
         props = _dump(rel.props)
+        created = rel.created_at or self.now
+        updated = rel.updated_at or created
         if expected_version in (None, 0):
             inserted = self.conn.execute(
                 "INSERT INTO relationships VALUES (?, ?, ?, ?, ?, 1, ?, ?) "
                 'ON CONFLICT(type, start, "end", key) DO NOTHING',
-                (*rel.ident, props, rel.created_at or self.now,
-                 rel.updated_at or rel.created_at or self.now),
+                (*rel.ident, props, created, updated),
             ).rowcount
             if inserted:
                 if rel.type == "TIE" and record_history:
                     self._add_event(rel.start, rel.end, 0, int(rel.props.get("rung", 0) or 0),
                                     rel.props)
                 self.changed += 1
+                self._change("create", "relationship", *rel.ident, "{}", props, 1, created, updated)
                 return True
         row = self.conn.execute(
             'SELECT props, version FROM relationships WHERE type = ? AND start = ? AND "end" = ? AND key = ?',
@@ -175,9 +287,9 @@ class _SQLiteTransaction(Transaction):
         if row is None:
             self.conn.execute(
                 "INSERT INTO relationships VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                (*rel.ident, props, 1, rel.created_at or self.now,
-                 rel.updated_at or rel.created_at or self.now),
+                (*rel.ident, props, 1, created, updated),
             )
+            self._change("create", "relationship", *rel.ident, "{}", props, 1, created, updated)
             old_rung = 0
         elif row[0] == props:
             return False
@@ -187,6 +299,8 @@ class _SQLiteTransaction(Transaction):
                 'WHERE type = ? AND start = ? AND "end" = ? AND key = ?',
                 (props, rel.updated_at or self.now, *rel.ident),
             )
+            self._update("relationship", rel.type, (rel.start, rel.end, rel.key), row[0], props,
+                         row[1] + 1, rel.updated_at or self.now)
             old_rung = int(json.loads(row[0]).get("rung", 0))
         new_rung = int(rel.props.get("rung", 0) or 0)
         if rel.type == "TIE" and record_history and old_rung != new_rung:
@@ -219,6 +333,7 @@ class _SQLiteTransaction(Transaction):
             'DELETE FROM relationships WHERE type = ? AND start = ? AND "end" = ? AND key = ?',
             (rel_type, start, end, key),
         )
+        self._change("delete", "relationship", rel_type, start, end, key, row[0], "{}", 0)
         if rel_type == "TIE":
             old = int(json.loads(row[0]).get("rung", 0))
             self._add_event(start, end, old, 0,
@@ -329,11 +444,13 @@ class SQLiteStore(GraphStore):
                     )
                 if found < 1:
                     raise StoreUnavailable(f"The store file {self.path} has no valid schema version.")
+                if found < SCHEMA_VERSION:
+                    self._upgrade(conn)
                 return
             if tables - {"sqlite_sequence"}:
                 raise StoreUnavailable(f"The file {self.path} is a SQLite database but not a Goudkaart store.")
             conn.execute("BEGIN IMMEDIATE")
-            for statement in _SCHEMA.split(";"):
+            for statement in (_SCHEMA + _CHANGES_SCHEMA).split(";"):
                 if statement.strip():
                     conn.execute(statement)
             conn.execute("INSERT INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
@@ -344,10 +461,25 @@ class SQLiteStore(GraphStore):
                 conn.execute("ROLLBACK")
             raise self._translate(exc) from None
 
+    def _upgrade(self, conn: sqlite3.Connection) -> None:
+        """Schema 1 → 2 in place: add the change log (it starts empty; ``changes_since`` answers
+        None for the revisions before it)."""
+        conn.execute("BEGIN IMMEDIATE")
+        row = conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+        if int(row[0]) < SCHEMA_VERSION:  # another process may have upgraded it meanwhile
+            for statement in _CHANGES_SCHEMA.split(";"):
+                if statement.strip():
+                    conn.execute(statement)
+            conn.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", (str(SCHEMA_VERSION),))
+        conn.execute("COMMIT")
+
     # -- writes ------------------------------------------------------------------------------
     @contextmanager
-    def transaction(self, *, source: str = "") -> Iterator[Transaction]:
+    def transaction(
+        self, *, source: str = "", actor: str | None = None, record_changes: bool = True
+    ) -> Iterator[Transaction]:
         self._after_fork()
+        who = current_actor(source) if actor is None else actor
         with self._write_lock:
             if self._writer is None:
                 self._writer = self._connect()
@@ -356,9 +488,10 @@ class SQLiteStore(GraphStore):
                 conn.execute("BEGIN IMMEDIATE")
             except sqlite3.Error as exc:
                 raise self._translate(exc) from None
-            tx = _SQLiteTransaction(conn, source)
+            tx = _SQLiteTransaction(conn, source, who, record_changes)
             try:
                 yield tx
+                tx.flush_log()
                 if tx.changed:
                     conn.execute(
                         "UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'revision'"
@@ -449,6 +582,50 @@ class SQLiteStore(GraphStore):
         else:
             rows = self._query("SELECT * FROM tie_events ORDER BY seq")
         return [_event(r) for r in rows]
+
+    def changes_since(self, revision: int, *, limit: int = 10_000) -> list[ChangeEvent] | None:
+        conn = self._reader()
+        try:
+            conn.execute("BEGIN")  # the revision and the entries at one moment
+            current = int(conn.execute("SELECT value FROM meta WHERE key = 'revision'").fetchone()[0])
+            # own entries' revisions grow with seq, so the revision index gives seq order
+            rows = conn.execute(
+                "SELECT * FROM changes WHERE revision > ? ORDER BY revision, seq LIMIT ?",
+                (revision, limit + 1),
+            ).fetchall()
+            conn.execute("COMMIT")
+        except sqlite3.Error as exc:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise self._translate(exc) from None
+        if len(rows) > limit:
+            return None
+        return replayable(revision, current, [change_from_row(r) for r in rows], limit)
+
+    def changes(
+        self, *, node_id: str | None = None, before_seq: int | None = None, limit: int = 200,
+        holding: str | None = None,
+    ) -> list[ChangeEvent]:
+        before = _NO_SEQ if before_seq is None else before_seq
+        if holding is not None:
+            needle = json_key(holding)
+            rows = self._query(
+                "SELECT * FROM changes WHERE kind = 'node' AND (instr(old, ?) OR instr(new, ?)) "
+                "AND seq < ? AND (? IS NULL OR start = ?) ORDER BY seq DESC LIMIT ?",
+                (needle, needle, before, node_id, node_id, limit),
+            )
+        elif node_id is None:
+            rows = self._query("SELECT * FROM changes WHERE seq < ? ORDER BY seq DESC LIMIT ?",
+                               (before, limit))
+        else:  # its own changes and its relationships' (as start or end), each by its index
+            rows = self._query(
+                "SELECT * FROM (SELECT * FROM changes WHERE start = ? AND seq < ? "
+                "ORDER BY seq DESC LIMIT ?) UNION ALL "
+                "SELECT * FROM (SELECT * FROM changes WHERE \"end\" = ? AND \"end\" <> '' "
+                "AND start <> ? AND seq < ? ORDER BY seq DESC LIMIT ?) ORDER BY seq DESC LIMIT ?",
+                (node_id, before, limit, node_id, node_id, before, limit, limit),
+            )
+        return [change_from_row(r) for r in rows]
 
     def counts(self) -> dict[str, dict[str, int]]:
         nodes = dict(self._query("SELECT label, COUNT(*) FROM nodes GROUP BY label ORDER BY label"))

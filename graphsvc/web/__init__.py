@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from contextlib import ExitStack
 from typing import Any
 
-from flask import Flask, Response
+from flask import Flask, Response, g
 
 from graphsvc.config import Settings, load_settings
 from graphsvc.store import GraphStore
-from graphsvc.web.auth import init_auth
+from graphsvc.store.base import acting_as
+from graphsvc.web.auth import current_account, init_auth
 from graphsvc.web.errors import register_error_handlers
 from graphsvc.web.i18n import init_i18n
 from graphsvc.web.services import Services
@@ -48,6 +50,19 @@ def create_app(settings: Settings | None = None, *, store: GraphStore | None = N
     init_i18n(app)
     init_auth(app)
     register_error_handlers(app)
+
+    # the change log names who made each change: the logged-in account, else "public"
+    @app.before_request
+    def _act_as_the_account() -> None:  # after init_auth's hook: an API token counts too
+        account = current_account()
+        g.acting_as = ExitStack()
+        g.acting_as.enter_context(acting_as(account.username if account is not None else "public"))
+
+    @app.teardown_request
+    def _stop_acting(exc: BaseException | None) -> None:
+        scope = g.pop("acting_as", None)
+        if scope is not None:
+            scope.close()
 
     from graphsvc.web import api, pages
 

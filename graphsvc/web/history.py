@@ -1,38 +1,53 @@
-"""The change history of one organisation, with undo of a tie change (itself recorded).
+"""The change history of one organisation, with undo of any change (itself recorded).
 
-For the organisation's own members, its coaches and admins (like the coach workspace).
+For the organisation's own members, its coaches and admins (like the coach workspace). Values of
+confidential fields pass the visibility filter; viewing them is audited (``web/privacy.py``).
 """
 
 from __future__ import annotations
 
-from flask import Blueprint, jsonify, redirect, render_template, url_for
-from flask.typing import ResponseReturnValue
+from typing import Final
 
-from graphsvc.history import organisation_history, undo_tie_change
-from graphsvc.web.auth import current_account, require_organisation_access
+from flask import Blueprint, flash, jsonify, redirect, render_template, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from graphsvc.history import PAGE, UndoRefused, history_entry, organisation_history, undo_change
+from graphsvc.model import CONFIDENTIAL_FIELDS
+from graphsvc.web.auth import require_organisation_access
 from graphsvc.web.params import int_arg
+from graphsvc.web.privacy import record
 from graphsvc.web.services import services
 
 __all__ = ["bp"]
 
 bp = Blueprint("history", __name__)
 
+_REFUSED: Final = {
+    "later": _l("Not undone: this was changed again later. Undo the later change first."),
+    "changed": _l("Not undone: it is no longer as this change left it."),
+    "missing": _l("Not undone: the other side of this relationship no longer exists. Undo its "
+                  "deletion first."),
+}
+
 
 def _history(actor_id: str) -> dict[str, object]:
-    require_organisation_access(actor_id)
-    store = services().store
-    changes = organisation_history(store, actor_id)
-    limit, offset = int_arg("limit", 200, 1, 1000), int_arg("offset", 0, 0, 10_000_000)
-    return {"organisation": {"id": actor_id, "name": str(store.get_node(actor_id).props.get("name", ""))},
-            "count": len(changes), "changes": [c.as_dict() for c in changes[offset:offset + limit]]}
+    viewer = require_organisation_access(actor_id)
+    page = organisation_history(services().store, actor_id, viewer,
+                                before=int_arg("before", 0, 1, 2**53) or None,
+                                limit=int_arg("limit", PAGE, 1, 500))
+    return page.as_dict()
 
 
 def _undo(actor_id: str, seq: int) -> dict[str, object]:
-    require_organisation_access(actor_id)
-    account = current_account()
-    change = undo_tie_change(services().store, actor_id, seq,
-                             by=account.username if account is not None else "-")
-    return {"change": change.as_dict()}
+    viewer = require_organisation_access(actor_id)
+    store = services().store
+    made = undo_change(store, actor_id, seq)  # by the logged-in account (see create_app)
+    fields = sorted({k for c in made if c.is_node for k in (*c.old, *c.new)} & CONFIDENTIAL_FIELDS)
+    if fields:
+        record("change", actor_id, fields, f"undo of change {seq}")
+    return {"undone": seq, "changes": [history_entry(store, actor_id, c, viewer).as_dict() for c in made]}
 
 
 @bp.get("/organisations/<actor_id>/history")
@@ -47,7 +62,11 @@ def api_history(actor_id: str) -> ResponseReturnValue:
 
 @bp.post("/organisations/<actor_id>/history/<int:seq>/undo")
 def undo(actor_id: str, seq: int) -> ResponseReturnValue:
-    _undo(actor_id, seq)
+    try:
+        _undo(actor_id, seq)
+        flash(_("Undone; the undo is at the top of the history."), "ok")
+    except UndoRefused as exc:
+        flash(str(_REFUSED.get(exc.reason, exc.message)), "error")
     return redirect(url_for("history.history_page", actor_id=actor_id))
 
 

@@ -55,7 +55,7 @@ QUERY: Final[dict[str, dict[str, dict[str, Any]]]] = {
                          "min_orgs": _int(1, 100_000)},
     "funders.api_flows": {"fund": _STR, "period": _PERIOD, "level": _LEVEL},
     "funders.api_dependency": {"offset": _int(0, 10_000_000), "limit": _int(1, 10_000)},
-    "history.api_history": {"limit": _int(1, 1000), "offset": _int(0, 10_000_000)},
+    "history.api_history": {"limit": _int(1, 500), "before": _int(1, 2**53)},
     "privacy.api_audit": {"target": _STR, "limit": _int(1, 1000), "offset": _int(0, 10_000_000)},
     "privacy.api_person": {"person": {"type": "string", "minLength": 3, "maxLength": 200,
                                       "pattern": "\\S.*\\S.*\\S"}},
@@ -67,7 +67,7 @@ SUMMARY: Final[dict[str, str]] = {
     "api.organisation": "One organisation (confidential fields only for its own team)",
     "openapi.openapi_json": "This document",
     "history.api_history": "Change history of one organisation (its team only)",
-    "history.api_undo": "Undo one tie change (recorded as a new change)",
+    "history.api_undo": "Undo one change (recorded as a new change; 409 if changed since)",
     "privacy.api_audit": "Audit trail of confidential data (admins)",
     "privacy.api_person": "A contact person's personal data (admins)",
 }

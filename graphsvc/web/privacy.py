@@ -22,7 +22,7 @@ from flask_babel import gettext as _
 
 from graphsvc.audit import AuditLog
 from graphsvc.model import CONFIDENTIAL_FIELDS
-from graphsvc.privacy import erase_person, export_person
+from graphsvc.privacy import erase_person, export_person, find_in_history
 from graphsvc.web.auth import current_account, current_viewer, require_role
 from graphsvc.web.params import int_arg, str_arg
 from graphsvc.web.services import services
@@ -39,6 +39,8 @@ AUDITED: Final[dict[str, tuple[str, tuple[str, ...]]]] = {
     "coach.organisation": ("view", ("capacity",)),
     "coach.visit_sheet": ("view", ("capacity",)),
     "coach.capacity.api_history": ("view", ("capacity",)),
+    "history.history_page": ("view", ("capacity", "contact_persons")),
+    "history.api_history": ("view", ("capacity", "contact_persons")),
     "coach.capacity.api_record": ("change", ("capacity",)),
     "coach.capacity.api_decide": ("change", ("capacity",)),
     "coach.capacity.api_positioning": ("change", ("capacity",)),
@@ -107,9 +109,10 @@ def api_audit() -> ResponseReturnValue:
 def _person_data() -> dict[str, Any]:
     person = str_arg("person", 200)
     if not person:
-        return {"person": "", "count": 0, "records": []}
+        return {"person": "", "count": 0, "records": [], "history_count": 0, "history": []}
     data = export_person(services().store, person)
-    record("view", "*", ["contact_persons"], f"person search ({data['count']} found)")
+    record("view", "*", ["contact_persons"],
+           f"person search ({data['count']} found, {data['history_count']} in the change history)")
     return data
 
 
@@ -131,8 +134,9 @@ def erase() -> ResponseReturnValue:
     person = (request.form.get("person") or "").strip()[:200]
     account = current_account()
     source = f"user:{account.username}" if account is not None else "privacy"
+    history = find_in_history(services().store, person)  # what the erasure will scrub there
     removed = erase_person(services().store, person, source=source)
-    for target in sorted({r.organisation_id for r in removed}):
+    for target in sorted({r.organisation_id for r in removed} | {str(h["organisation"]) for h in history}):
         record("erase", target, ["contact_persons"], "contact person erased")
-    flash(_("Erased %(n)d entries.", n=len(removed)))
+    flash(_("Erased %(n)d entries and %(h)d in the change history.", n=len(removed), h=len(history)))
     return redirect(url_for("privacy.privacy_page"))

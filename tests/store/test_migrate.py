@@ -11,20 +11,25 @@ from click.testing import CliRunner
 from graphsvc.cli_migrate import migrate_command
 from graphsvc.demo import load_demo
 from graphsvc.errors import InvalidInput
+from graphsvc.history import organisation_history, undo_change
 from graphsvc.migrate import migrate
 from graphsvc.model import Node, Relationship
 from graphsvc.store import GraphStore, open_store
 from graphsvc.store.base import read_consistent
+from graphsvc.visibility import Viewer
 from tests.neo4j_server import free_port
 
 
 def dump(store: GraphStore) -> dict[str, list[Any]]:
-    """A store's full content with timestamps; versions left out (a copy starts them at 1)."""
+    """A store's full content with timestamps; versions left out (a copy starts them at 1), and
+    the change log without its numbering (the target numbers its entries itself)."""
     data = read_consistent(store)
     return {
         "nodes": [(n.id, n.label, dict(n.props), n.created_at, n.updated_at) for n in data.nodes],
         "relationships": [(r.ident, dict(r.props), r.created_at, r.updated_at) for r in data.relationships],
         "tie_events": [e.as_dict() for e in data.tie_events],
+        "changes": [{**c.as_dict(), "seq": None, "revision": None}
+                    for c in reversed(store.changes(limit=1_000_000))],
     }
 
 
@@ -55,6 +60,7 @@ def test_a_copy_holds_everything_and_a_second_run_changes_nothing(source: GraphS
     target = open_store(f"sqlite:///{tmp_path / 'target.db'}")
     first = migrate(source, target, batch=500)
     assert first.nodes_changed == first.nodes > 250 and first.tie_events_added == first.tie_events > 500
+    assert first.changes_added == first.changes > first.nodes + first.relationships
     assert dump(target) == dump(source)
     revision = target.revision()
     again = migrate(source, target, batch=500)
@@ -71,8 +77,22 @@ def test_a_later_run_adds_only_what_is_new(source: GraphStore, tmp_path: Path) -
         tx.upsert_relationship(Relationship("TIE", tie.start, tie.end, {**tie.props, "rung": 5,
                                                                          "changed_at": "2026-06-01T00:00:00Z"}))
     report = migrate(source, target)
-    assert (report.nodes_changed, report.relationships_changed, report.tie_events_added) == (0, 1, 1)
+    assert (report.nodes_changed, report.relationships_changed, report.tie_events_added,
+            report.changes_added) == (0, 1, 1, 1)
     assert dump(target) == dump(source)
+    target.close()
+
+
+def test_after_a_move_the_history_is_the_same_and_its_latest_change_can_be_undone(
+        source: GraphStore, tmp_path: Path) -> None:
+    target = open_store(f"sqlite:///{tmp_path / 'target.db'}")
+    migrate(source, target)
+    page = organisation_history(target, "org-extra", Viewer("admin"))
+    assert [e.as_dict() for e in page.entries] == [
+        e.as_dict() for e in organisation_history(source, "org-extra", Viewer("admin")).entries]
+    assert target.changes_since(0) is None  # the copy itself is not in the log: snapshots re-read
+    [made] = undo_change(target, "org-extra", page.entries[0].seq, actor="anna")  # rung 3 → 1
+    assert target.get_relationship("TIE", made.start, made.end).props["rung"] == 1
     target.close()
 
 
@@ -83,7 +103,7 @@ def test_progress_is_reported_per_stage_and_bad_arguments_are_refused(source: Gr
     by_stage: dict[str, list[tuple[int, int]]] = {}
     for stage, done, total in calls:
         by_stage.setdefault(stage, []).append((done, total))
-    assert list(by_stage) == ["nodes", "relationships", "tie events"]
+    assert list(by_stage) == ["nodes", "relationships", "tie events", "change log"]
     for seen in by_stage.values():  # from 0 up to the total, one step per batch
         assert seen[0][0] == 0 and seen[-1][0] == seen[-1][1] and len(seen) == 1 + -(-seen[0][1] // 1000)
     with pytest.raises(InvalidInput, match="same store"):

@@ -87,6 +87,35 @@ def test_the_id_constraint_and_history_indexes_are_created(neo4j_store: GraphSto
     found = {r["name"]: r["type"] for r in records}
     assert found["goudkaart_node_id"] == "UNIQUENESS"
     assert found["goudkaart_tie_event_seq"] == "UNIQUENESS"
+    assert found["goudkaart_change_seq"] == "UNIQUENESS"
+    records, _, _ = neo4j_server.driver().execute_query(
+        "SHOW INDEXES YIELD name RETURN collect(name) AS names", database_=neo4j_server.database)
+    assert {"goudkaart_change_start", "goudkaart_change_end", "goudkaart_change_revision"} <= set(
+        records[0]["names"])
+
+
+@needs_neo4j
+def test_a_schema_1_database_gets_the_change_log(neo4j_store: GraphStore,
+                                                 neo4j_server: Neo4jServer) -> None:
+    with neo4j_store.transaction() as tx:
+        tx.upsert_node(org("a"))
+    # as Goudkaart left a database before the change log: schema 1, no log, no change counter
+    neo4j_server.driver().execute_query(
+        "MATCH (c:GChange) DELETE c WITH count(*) AS gone MATCH (m:GMeta {key: 'graph'}) "
+        "SET m.schema_version = 1 REMOVE m.change_seq", database_=neo4j_server.database)
+    store = neo4j_server.store()
+    try:
+        assert store.revision() == 1 and store.changes() == []
+        assert store.changes_since(0) is None
+        with store.transaction(source="web") as tx:
+            tx.upsert_node(org("a", volunteers=3))
+        [change] = store.changes_since(1) or []
+        assert (change.seq, change.revision, change.op, dict(change.new)) == (1, 2, "update", {"volunteers": 3})
+        records, _, _ = neo4j_server.driver().execute_query(
+            "MATCH (m:GMeta {key: 'graph'}) RETURN m.schema_version AS v", database_=neo4j_server.database)
+        assert records[0]["v"] == 2
+    finally:
+        store.close()
 
 
 @needs_neo4j

@@ -14,6 +14,8 @@ from flask.testing import FlaskClient
 
 from graphsvc.audit import AuditLog
 from graphsvc.cli import cli
+from graphsvc.history import undo_change
+from graphsvc.model import Node
 from graphsvc.privacy import erase_person, export_person
 from graphsvc.store import GraphStore
 from tests.conftest import csrf_token_from
@@ -82,3 +84,67 @@ def test_cli_exports_and_erases(runner: CliRunner, seeded: GraphStore) -> None:
     out = runner.invoke(cli, ["privacy", "erase", "--person", PERSON, "--yes"])
     assert out.exit_code == 0 and "Erased 1" in out.output
     assert runner.invoke(cli, ["privacy", "erase", "--person", "x"]).exit_code == 1  # too short
+
+
+FATIMA = {"name": "Fatima Geheim", "role": "penningmeester", "email": "Fatima.Geheim@example.org",
+          "phone": "06-11112222"}
+OTHER = {"name": "Kees Blijft", "email": "kees@example.org", "phone": "06-99990000"}
+
+
+def _contacts(store: GraphStore, org: str, contacts: list[dict[str, str]]) -> None:
+    node = store.get_node(org)
+    with store.transaction(source="web", actor="coach-carla") as tx:
+        tx.upsert_node(Node(org, node.label, {**node.props, "contact_persons": contacts}))
+
+
+def test_erasure_also_scrubs_the_change_log(store: GraphStore) -> None:
+    from tests.small_graph import seed_small
+
+    seed_small(store)
+    _contacts(store, "org-amal", [FATIMA])
+    _contacts(store, "org-amal", [])  # gone from the list, still in the log
+    _contacts(store, "org-kadin", [OTHER, FATIMA])
+    data = export_person(store, "fatima.geheim@EXAMPLE.org")
+    assert data["count"] == 1 and data["records"][0]["organisation"]["id"] == "org-kadin"
+    assert {(h["organisation"], h["op"]) for h in data["history"]} == {("org-amal", "update"),
+                                                                       ("org-kadin", "update")}
+    assert data["history_count"] == 3 and data["history"][0]["after"] == [FATIMA]
+
+    removed = erase_person(store, " fatima  geheim ")
+    assert [r.organisation_id for r in removed] == ["org-kadin"]
+    log = json.dumps([c.as_dict() for c in store.changes(limit=100_000)], ensure_ascii=False)
+    for trace in ("Fatima Geheim", "Fatima.Geheim@example.org", "06-11112222"):
+        assert trace not in log
+    assert "06-99990000" in log  # the other contact person's history stays
+    assert store.get_node("org-kadin").props["contact_persons"] == [OTHER]
+    assert export_person(store, FATIMA["email"])["history_count"] == 0
+    # undoing anything in the history cannot bring her back either
+    latest = store.changes(node_id="org-kadin", limit=1)[0]
+    undo_change(store, "org-kadin", latest.seq)
+    assert "Fatima" not in json.dumps(dict(store.get_node("org-kadin").props))
+
+
+def test_erasure_with_a_failure_keeps_the_log_as_it_was(store: GraphStore) -> None:
+    from tests.small_graph import seed_small
+
+    seed_small(store)
+    _contacts(store, "org-amal", [FATIMA])
+    before = store.changes(limit=100_000)
+    with pytest.raises(RuntimeError), store.transaction(source="privacy") as tx:
+        tx.rewrite_changes("contact_persons", lambda change: ({}, {}))
+        raise RuntimeError("power cut")
+    assert store.changes(limit=100_000) == before
+
+
+def test_the_admin_page_shows_and_erases_what_only_the_log_still_holds(
+        app: Flask, client: FlaskClient, login: Any, seeded: GraphStore) -> None:
+    _contacts(seeded, "org-amal", [FATIMA])
+    _contacts(seeded, "org-amal", [])
+    login("admin")
+    page = client.get("/admin/privacy?person=Fatima Geheim&lang=en").get_data(as_text=True)
+    assert "The change history holds this person in 2 entries" in page
+    response = client.post("/admin/privacy/erase",
+                           data={"person": "Fatima Geheim", "csrf_token": csrf_token_from(page)})
+    assert response.status_code == 302
+    assert client.get("/api/v1/privacy/person?person=Fatima Geheim").get_json()["history_count"] == 0
+    assert any(e["action"] == "erase" and e["target"] == "org-amal" for e in _audit(app))

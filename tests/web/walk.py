@@ -110,8 +110,8 @@ def build_world(folder: Path) -> World:
 
 
 def _last_seq(world: World) -> int:
-    events = world.store.tie_history(ORG_A)
-    return events[-1].seq if events else 1
+    changes = world.store.changes(node_id=ORG_A, limit=1)
+    return changes[0].seq if changes else 1
 
 
 def _params(world: World) -> dict[str, str]:
