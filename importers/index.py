@@ -4,19 +4,48 @@ from __future__ import annotations
 
 import json
 from collections import Counter, defaultdict
+from collections.abc import Mapping
 from typing import Any
+
+import orjson
 
 from graphsvc.model import Node, Relationship, TieEvent
 from graphsvc.store.base import GraphStore
 from importers.duplicates import DUPLICATE_LABELS, NameIndex
 from queries.profiles import normalise_name
 
-__all__ = ["StoreIndex", "canonical", "event_key"]
+__all__ = ["StoreIndex", "canonical", "same_props", "event_key"]
 
 
 def canonical(props: Any) -> str:
     """Properties as the store compares them: sorted, compact JSON."""
     return json.dumps(dict(props), sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+
+def same_props(a: Mapping[str, Any], b: Mapping[str, Any]) -> bool:
+    """``canonical(a) == canonical(b)``, several times faster.
+
+    orjson writes both as sorted JSON. Where it writes other text than :func:`canonical` it
+    still tells the same values apart, except that it writes NaN and infinities as ``null``:
+    equal texts holding ``null`` are therefore compared by :func:`canonical`, as are values orjson
+    does not write (keys that are not text, integers beyond 64 bits).
+
+    Examples
+    --------
+    >>> same_props({"a": 1, "b": [1.0]}, {"b": [1.0], "a": 1}), same_props({"a": 1}, {"a": 1.0})
+    (True, False)
+    >>> same_props({"a": None}, {"a": float("nan")}), same_props({}, {})
+    (False, True)
+    """
+    if not a or not b:
+        return not a and not b
+    try:
+        text = orjson.dumps(dict(a), option=orjson.OPT_SORT_KEYS)
+        if text != orjson.dumps(dict(b), option=orjson.OPT_SORT_KEYS):
+            return False
+    except TypeError:  # orjson.JSONEncodeError is a TypeError
+        return canonical(a) == canonical(b)
+    return b"null" not in text or canonical(a) == canonical(b)
 
 
 def event_key(e: TieEvent) -> tuple[str, str, int, int, str, str, str, str]:

@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 
 from graphsvc.errors import ImportFailed
 from importers.dump_read import NeedsText, NotStreamable, read_dump_records
+from importers.index import canonical, same_props
 from importers.limits import CLI_LIMITS, Limits
 from importers.report import Problems
 
@@ -110,3 +111,21 @@ def test_a_file_with_windows_line_ends_streams_and_one_with_old_mac_ends_reads_a
     with pytest.raises(NeedsText):
         list(read_dump_records(cr, Problems("d"), Limits(), "d"))
     _same_as_text_reader(cr)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.dictionaries(st.text(max_size=3), json_values, max_size=4),
+       st.dictionaries(st.text(max_size=3), json_values, max_size=4))
+def test_same_props_agrees_with_canonical(a: dict[str, Any], b: dict[str, Any]) -> None:
+    assert same_props(a, b) == (canonical(a) == canonical(b))
+    assert same_props(a, dict(a)) == (canonical(a) == canonical(dict(a)))
+
+
+@pytest.mark.parametrize(("a", "b"), [
+    ({"a": None}, {"a": math.nan}), ({"a": math.nan}, {"a": math.nan}), ({"a": math.inf}, {"a": None}),
+    ({"a": 1}, {"a": 1.0}), ({"a": True}, {"a": 1}), ({"a": 0.0}, {"a": -0.0}), ({"a": [1]}, {"a": (1,)}),
+    ({"a": 10**30}, {"a": 10**30}), ({"a": 10**30}, {"a": 1e30}), ({1: "x"}, {"1": "x"}),
+    ({"a": {"b": 1, "c": 2}}, {"a": {"c": 2, "b": 1}}), ({"a": "é"}, {"a": "e\u0301"}), ({}, {"a": None}),
+])
+def test_same_props_on_the_values_where_orjson_writes_differently(a: dict[Any, Any], b: dict[Any, Any]) -> None:
+    assert same_props(a, b) == (canonical(a) == canonical(b))
