@@ -133,7 +133,7 @@ def _filled(batch: ImportBatch, records: Iterator[tuple[str, int, dict[str, Any]
         elif section == "nodes":
             _add_node(batch, record, Where(section, row), ids)
         else:
-            _add_event(batch, record, Where(section, row), ids)
+            _add_event(batch, record, row, ids)
     return batch
 
 
@@ -215,7 +215,23 @@ def _bad_rung(value: Any) -> tuple[str, str]:
             f"Rung {value!r} does not exist; use a whole number from 1 to 5.")
 
 
-def _add_event(batch: ImportBatch, record: dict[str, Any], where: Where, ids: dict[str, str]) -> None:
+def _add_event(batch: ImportBatch, record: dict[str, Any], row: int, ids: dict[str, str]) -> None:
+    get = record.get
+    a, b, at, old, new = get("a"), get("b"), get("at", ""), get("old_rung"), get("new_rung")
+    if (type(a) is str and a and type(b) is str and b and type(at) is str
+            and type(old) is int and 0 <= old <= 5 and type(new) is int and 0 <= new <= 5):
+        # the fast path for the well-formed history of a big dump
+        source, session, declared_by = get("source"), get("session"), get("declared_by")
+        batch.tie_events.append(TieEvent(
+            ids.get(a, a), ids.get(b, b), old, new, at,
+            source if type(source) is str else str(source or ""),
+            session if type(session) is str else str(session or ""),
+            declared_by if type(declared_by) is str else str(declared_by or "")))
+        return
+    _add_event_checked(batch, record, Where("tie_events", row))
+
+
+def _add_event_checked(batch: ImportBatch, record: dict[str, Any], where: Where) -> None:
     a, b = _text(batch, record, "a", where), _text(batch, record, "b", where)
     at = _text(batch, record, "at", where, required=False)
     for key in ("old_rung", "new_rung"):
@@ -225,6 +241,5 @@ def _add_event(batch: ImportBatch, record: dict[str, Any], where: Where, ids: di
     if a is None or b is None or at is None:
         return
     source, session, declared_by = (str(record.get(k) or "") for k in ("source", "session", "declared_by"))
-    batch.tie_events.append(TieEvent(ids.get(a, a), ids.get(b, b), record["old_rung"], record["new_rung"],
-                                     at, source, session, declared_by))
-
+    batch.tie_events.append(TieEvent(a, b, record["old_rung"], record["new_rung"], at, source, session,
+                                     declared_by))

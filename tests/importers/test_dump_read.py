@@ -129,3 +129,35 @@ def test_same_props_agrees_with_canonical(a: dict[str, Any], b: dict[str, Any]) 
 ])
 def test_same_props_on_the_values_where_orjson_writes_differently(a: dict[Any, Any], b: dict[Any, Any]) -> None:
     assert same_props(a, b) == (canonical(a) == canonical(b))
+
+
+def test_dump_records_check_the_same_on_the_fast_and_the_full_path(tmp_path: Path) -> None:
+    from importers.dump import read_dump
+
+    def dump(rels: list[bytes], events: list[bytes]) -> Path:
+        path = tmp_path / "d.json"
+        path.write_bytes(HEADER + b'"nodes":[\n{"id":"org-a","label":"Organisation","props":{"name":"A"}},\n'
+                         b'{"id":"org-b","label":"Organisation","props":{"name":"B"}}\n],\n"relationships":[\n'
+                         + b",\n".join(rels) + b'\n],\n"tie_events":[\n' + b",\n".join(events) + b"\n]}\n")
+        return path
+
+    batch = read_dump(dump(
+        [b'{"type":"TIE","start":"org-b","end":"org-a","key":"","props":{"rung":2}}',
+         b'{"type":"TIE","start":"org-a","end":"org-b","props":{"rung":true}}',
+         b'{"type":"TIE","start":"org-a","end":"org-b","key":null,"props":{"rung":3}}',
+         b'{"type":"","start":"org-a","end":"org-b","props":{}}',
+         b'{"type":"WORKS_ON","start":"org-a","end":"i","key":"","props":{},"created_at":""}'],
+        [b'{"a":"org-a","b":"org-b","old_rung":0,"new_rung":2,"at":"2024-01-01","source":null,"session":5}',
+         b'{"a":"org-a","b":"org-b","old_rung":false,"new_rung":2}',
+         b'{"a":"org-a","b":"","old_rung":2,"new_rung":6,"at":null}',
+         b'{"a":"org-a","b":"org-b","old_rung":2,"new_rung":3,"at":null,"declared_by":"self"}']))
+    assert [(r.rel.start, r.rel.end, dict(r.rel.props), r.rel.key, r.rel.created_at, r.row)
+            for r in batch.rels] == [("org-a", "org-b", {"rung": 2}, "", None, 7),
+                                     ("org-a", "org-b", {"rung": 3}, "", None, 9),
+                                     ("org-a", "i", {}, "", None, 11)]
+    assert [(e.old_rung, e.new_rung, e.at, e.source, e.session, e.declared_by) for e in batch.tie_events] == [
+        (0, 2, "2024-01-01", "", "5", ""), (2, 3, "", "", "", "self")]
+    assert [(e.sheet, e.row, e.column) for e in batch.problems.errors] == [
+        ("relationships", 8, "props.rung"), ("relationships", 10, "type"), ("tie_events", 15, "old_rung"),
+        ("tie_events", 16, "b"), ("tie_events", 16, "new_rung")]
+    assert batch.rels[0].rel.start is batch.nodes["org-a"].node.id  # the node's own id string
