@@ -75,8 +75,8 @@ class StoreIndex:
         self.by_kvk: dict[str, str] = {}
         self.aliases: dict[str, str] = {}
         self.by_code: dict[str, str] = {}
-        self._names: dict[tuple[str, str], list[str]] = defaultdict(list)
-        self.areas_of: dict[str, set[str]] = defaultdict(set)
+        self._names: dict[tuple[str, str], list[str]] | None = None  # built on first use
+        self._areas_of: dict[str, set[str]] | None = None  # read on first use
         self._rels: dict[tuple[str, str, str, str], Relationship] | None = None
         self._events: Counter[tuple[str, str, int, int, str, str, str, str]] | None = None
         self._similar: NameIndex | None = None
@@ -93,12 +93,23 @@ class StoreIndex:
                 self.by_code.setdefault(str(props["code"]).upper(), node.id)
             for old in props.get("merged_from") or ():
                 self.aliases[str(old)] = node.id
-            self._names[(node.label, normalise_name(node.name))].append(node.id)
-        for rel in self.store.iter_relationships("ACTIVE_IN"):
-            self.areas_of[rel.start].add(rel.end)
+
+    @property
+    def areas_of(self) -> dict[str, set[str]]:
+        """The areas each stored actor is active in (read on first use: matching by name)."""
+        if self._areas_of is None:
+            self._areas_of = defaultdict(set)
+            if not self.empty:
+                for rel in self.store.iter_relationships("ACTIVE_IN"):
+                    self._areas_of[rel.start].add(rel.end)
+        return self._areas_of
 
     def named(self, label: str, name: str) -> list[str]:
         """Ids of nodes of this label whose normalised name equals ``name``'s."""
+        if self._names is None:  # only imports that match by name need it (not a restore)
+            self._names = defaultdict(list)
+            for node in self.nodes.values():
+                self._names[(node.label, normalise_name(node.name))].append(node.id)
         return list(self._names.get((label, normalise_name(name)), ()))
 
     def resolve_id(self, node_id: str) -> str | None:
