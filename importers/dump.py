@@ -127,9 +127,23 @@ def _filled(batch: ImportBatch, records: Iterator[tuple[str, int, dict[str, Any]
     # node id -> the id string of its node record: relationships and events that name the node
     # share that string instead of each keeping a copy (a million of them in a big dump)
     ids: dict[str, str] = {}
+    keep, known_type, known_id = batch.rels.append, _REL_TYPES.get, ids.get
     for section, row, record in records:
         if section == "relationships":
-            _add_rel(batch, record, row, ids)
+            # the fast path for the million well-formed records of a big dump, inline
+            get = record.get
+            rel_type, start, end, key, props = get("type"), get("start"), get("end"), get("key", ""), get("props")
+            if (type(rel_type) is str and type(start) is str and type(end) is str and type(key) is str
+                    and type(props) is dict and rel_type and start and end
+                    and (rel_type != "TIE" or _is_rung(props.get("rung"), low=1))):
+                created, updated = get("created_at"), get("updated_at")
+                keep(RelIn(Relationship(known_type(rel_type, rel_type), known_id(start, start),
+                                        known_id(end, end), props, key, 0,
+                                        None if created is None else _stamp(created),
+                                        None if updated is None else _stamp(updated)),
+                           section, row, "", _ENDS))
+            else:
+                _add_rel_checked(batch, record, Where(section, row))
         elif section == "nodes":
             _add_node(batch, record, Where(section, row), ids)
         else:
@@ -171,24 +185,6 @@ def _add_node(batch: ImportBatch, record: dict[str, Any], where: Where, ids: dic
     ids.setdefault(node_id, node_id)
     batch.add_node(Node(node_id, label, props, created_at=_stamp(record.get("created_at")),
                         updated_at=_stamp(record.get("updated_at"))), where)
-
-
-def _add_rel(batch: ImportBatch, record: dict[str, Any], row: int, ids: dict[str, str]) -> None:
-    get = record.get
-    rel_type, start, end, key, props = get("type"), get("start"), get("end"), get("key", ""), get("props")
-    if (type(rel_type) is str and type(start) is str and type(end) is str and type(key) is str
-            and type(props) is dict and rel_type and start and end
-            and (rel_type != "TIE" or _is_rung(props.get("rung"), low=1))):
-        # the fast path for the million well-formed records of a big dump
-        created, updated = get("created_at"), get("updated_at")
-        batch.rels.append(RelIn(
-            Relationship(_REL_TYPES.get(rel_type, rel_type), ids.get(start, start), ids.get(end, end),
-                         props, key,
-                         created_at=None if created is None else _stamp(created),
-                         updated_at=None if updated is None else _stamp(updated)),
-            "relationships", row, "", _ENDS))
-        return
-    _add_rel_checked(batch, record, Where("relationships", row))
 
 
 def _add_rel_checked(batch: ImportBatch, record: dict[str, Any], where: Where) -> None:

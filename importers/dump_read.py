@@ -12,7 +12,7 @@ import codecs
 import json
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Final
+from typing import Any, BinaryIO, Final
 
 import orjson
 
@@ -33,6 +33,7 @@ Record = tuple[str, int, dict[str, Any]]  # (section, row, record)
 _DIGITS_TO_ZERO: Final = bytes.maketrans(b"123456789", b"000000000")
 _LONG_NUMBER: Final = b"0" * 19
 _TEXT_CHUNK: Final = 8192  # what a text-mode reader decodes on its first readline
+_BLOCK: Final = 1 << 20  # bytes read at once: checked for odd bytes once, then split into lines
 
 
 class NotStreamable(Exception):
@@ -158,6 +159,23 @@ def _decoded(raw: bytes, encoding: str = "utf-8") -> str:
         raise NeedsText from None
 
 
+def _blocks(fh: BinaryIO) -> Iterator[tuple[list[bytes], bool]]:
+    """The rest of the file as lists of lines (without their ``\n``), a megabyte at a time, each
+    with whether its block may hold a bare CR or a long number (then look at every line)."""
+    rest = b""
+    while block := fh.read(_BLOCK):
+        block = rest + block
+        cut = block.rfind(b"\n") + 1
+        block, rest = block[:cut], block[cut:]
+        if block:
+            odd = b"\r" in block or _LONG_NUMBER in block.translate(_DIGITS_TO_ZERO)
+            yield block.split(b"\n")[:-1], odd
+    if rest:  # a last line without a line end
+        if b"\r" in rest:
+            raise NeedsText  # a bare CR: a text reader splits the line there
+        yield [rest], True
+
+
 def _stream_bytes(path: str | Path, problems: Problems, limits: Limits, name: str) -> Iterator[Record]:
     """The text reader's records and errors, from bytes: a record line that orjson reads as an
     object is taken as is; every other line is decoded and judged by the text logic."""
@@ -175,25 +193,30 @@ def _stream_bytes(path: str | Path, problems: Problems, limits: Limits, name: st
         _check_header(_header(_decoded(first, "utf-8-sig")), name)
         lines = _Lines(problems, limits, name)
         big, orjson_loads, decode_error = _LONG_NUMBER, orjson.loads, orjson.JSONDecodeError
-        for lineno, raw in enumerate(fh, 2):
-            if b"\r" in raw and (raw.count(b"\r") > 1 or not raw.endswith(b"\r\n")):
-                raise NeedsText  # a text reader splits lines at a bare CR too
-            line = raw.strip()
-            if line[:1] == b"{" and lines.section:
-                body = line[:-1] if line[-1:] == b"," else line
-                if big not in body.translate(_DIGITS_TO_ZERO):
-                    try:
-                        record = orjson_loads(body)
-                    except decode_error:
-                        pass
-                    else:
-                        if type(record) is dict:
-                            lines.count()
-                            yield lines.section, lineno, record
-                            continue
-            record = lines.record(_decoded(raw), lineno)
-            if record is not None:
-                yield lines.section, lineno, record
+        max_rows, lineno = limits.max_rows, 1
+        for block, odd in _blocks(fh):
+            for raw in block:
+                lineno += 1
+                if odd and b"\r" in raw and (raw.count(b"\r") > 1 or not raw.endswith(b"\r")):
+                    raise NeedsText  # a text reader splits lines at a bare CR too
+                line = raw.strip()
+                if line[:1] == b"{" and lines.section:
+                    body = line[:-1] if line[-1:] == b"," else line
+                    if not odd or big not in body.translate(_DIGITS_TO_ZERO):
+                        try:
+                            record = orjson_loads(body)
+                        except decode_error:
+                            pass
+                        else:
+                            if type(record) is dict:
+                                lines.rows += 1
+                                if lines.rows > max_rows:
+                                    limits.check_rows(name, lines.rows)
+                                yield lines.section, lineno, record
+                                continue
+                record = lines.record(_decoded(raw), lineno)
+                if record is not None:
+                    yield lines.section, lineno, record
 
 
 def _parse_line(text: str, lineno: int, problems: Problems) -> dict[str, Any] | None:

@@ -7,6 +7,7 @@ import json
 import math
 from pathlib import Path
 from typing import Any
+from unittest import mock
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -81,11 +82,29 @@ def _file(tmp_path: Path, lines: list[bytes], name: str = "d.json") -> Path:
                 | st.sampled_from(ODD_LINES), max_size=8))
 def test_any_file_reads_the_same_with_the_fast_reader(tmp_path: Path, lines: list[bytes]) -> None:
     _same_as_text_reader(_file(tmp_path, lines))
+    with mock.patch("importers.dump_read._BLOCK", 16):  # lines across block boundaries
+        _same_as_text_reader(_file(tmp_path, lines))
 
 
 @pytest.mark.parametrize("line", ODD_LINES, ids=[repr(x)[:30] for x in ODD_LINES])
 def test_each_odd_line_reads_the_same(tmp_path: Path, line: bytes) -> None:
     _same_as_text_reader(_file(tmp_path, [b'{"id":"a"}', line, b'{"id":"b"}']))
+
+
+@pytest.mark.parametrize("block", [1, 7, 64])
+@pytest.mark.parametrize("line", ODD_LINES[:14], ids=[repr(x)[:30] for x in ODD_LINES[:14]])
+def test_lines_across_blocks_read_the_same(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                           block: int, line: bytes) -> None:
+    monkeypatch.setattr("importers.dump_read._BLOCK", block)
+    _same_as_text_reader(_file(tmp_path, [b'{"id":"a"}', line, b'{"id":"b","n":1234567890123456789}']))
+
+
+@pytest.mark.parametrize("end", [b"]}", b"]}\r", b"]}\r\n", b"]}\n\n", b"]} ", b'{"id":"c"}'])
+def test_the_last_line_reads_the_same_with_or_without_a_line_end(tmp_path: Path, end: bytes) -> None:
+    path = tmp_path / "d.json"
+    path.write_bytes(HEADER + b'"nodes":[\n{"id":"a"},\n{"id":"b"}\n],\n"relationships":[\n],\n'
+                     b'"tie_events":[\n' + end)
+    _same_as_text_reader(path)
 
 
 def test_big_integers_stay_exact_and_floats_stay_floats(tmp_path: Path) -> None:
