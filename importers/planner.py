@@ -29,6 +29,7 @@ __all__ = ["Plan", "plan_import", "write_plan"]
 
 MAX_NEAR_DUPLICATES: Final = 200
 _IDENT: Final = attrgetter("type", "start", "end", "key")  # Relationship.ident, as a sort key
+_TYPE: Final = attrgetter("type")
 T = TypeVar("T")
 
 
@@ -219,7 +220,7 @@ class _Planner:
             rels.sort(key=_IDENT)
         existing = self.index.relationships if rels else {}
         if not existing:  # an empty store, or nothing to write: every relationship is new
-            self.plan.report.created.update(Counter(rel.type for rel in rels))
+            self.plan.report.created.update(Counter(map(_TYPE, rels)))
             self.plan.rels.extend(rels)
             return
         for rel in rels:
@@ -293,7 +294,9 @@ class _Planner:
         if not self.batch.tie_events:
             return
         stored = Counter(self.index.events)
-        for event in self.batch.tie_events:
+        if not stored:  # no history in the store yet: every event is new
+            self.plan.events.extend(self.batch.tie_events)
+        for event in self.batch.tie_events if stored else ():
             key = event_key(event)
             if stored[key] > 0:  # already there: restoring the same dump twice adds nothing
                 stored[key] -= 1
