@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from operator import attrgetter
 from typing import Any, Final, TypeVar
@@ -218,7 +218,7 @@ class _Planner:
         del final
         if self.batch.restore:
             rels.sort(key=_IDENT)
-        existing = self.index.relationships if rels else {}
+        existing = self.index.rel_props if rels else {}
         if not existing:  # an empty store, or nothing to write: every relationship is new
             self.plan.report.created.update(Counter(map(_TYPE, rels)))
             self.plan.rels.extend(rels)
@@ -275,14 +275,15 @@ class _Planner:
                 return named.pop()
         return None
 
-    def _count_rel(self, rel: Relationship, existing: Relationship | None) -> None:
+    def _count_rel(self, rel: Relationship, existing: Mapping[str, Any] | None) -> None:
+        """Count ``rel`` as created, updated or unchanged against the stored properties."""
         report = self.plan.report
         if existing is None:
             report.created[rel.type] += 1
             self.plan.rels.append(rel)
             return
-        props = rel.props if self.batch.restore else {**existing.props, **rel.props}
-        if same_props(props, existing.props):
+        props = rel.props if self.batch.restore else {**existing, **rel.props}
+        if same_props(props, existing):
             report.unchanged[rel.type] += 1
             return
         report.updated[rel.type] += 1
