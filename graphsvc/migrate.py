@@ -16,6 +16,7 @@ concurrency starts afresh in the target.
 
 from __future__ import annotations
 
+import inspect
 import time
 from collections import Counter
 from collections.abc import Callable, Sequence
@@ -97,8 +98,11 @@ def missing_events(source: Sequence[TieEvent], target: Sequence[TieEvent]) -> li
 
 
 def _upsert_rels_quietly(tx: Transaction, rels: list[Relationship]) -> int:
-    """Upsert without recording history (the tie events are copied as they are), as one batch."""
-    return tx.upsert_relationships(rels, record_history=False)
+    """Upsert without recording history, in a batch where the backend offers one."""
+    method = tx.upsert_relationships
+    if "record_history" in inspect.signature(method).parameters:
+        return int(method(rels, record_history=False))
+    return sum(tx.upsert_relationship(r, record_history=False) for r in rels)
 
 
 def _copy(target: GraphStore, stage: str, items: Sequence[T], write: Callable[[Transaction, list[T]], int],
