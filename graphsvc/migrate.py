@@ -136,7 +136,7 @@ def _upsert_rels_quietly(tx: Transaction, rels: list[Relationship]) -> int:
     """Upsert without recording history, in a batch where the backend offers one."""
     method = tx.upsert_relationships
     if "record_history" in inspect.signature(method).parameters:
-        return int(method(rels, record_history=False))  # type: ignore[call-arg]
+        return int(method(rels, record_history=False))
     return sum(tx.upsert_relationship(r, record_history=False) for r in rels)
 
 

@@ -73,8 +73,13 @@ CONFIDENTIAL_FIELDS: Final = frozenset({"capacity", "contact_persons", "contacts
 RUNGS: Final = (1, 2, 3, 4, 5)
 
 
+# one read-only empty mapping for every record without properties (most relationships): no
+# dict and proxy of their own for each of a million relationships
+_NO_PROPS: Final[Mapping[str, Any]] = MappingProxyType({})
+
+
 def _freeze(props: Mapping[str, Any] | None) -> Mapping[str, Any]:
-    return MappingProxyType(dict(props or {}))
+    return MappingProxyType(dict(props)) if props else _NO_PROPS
 
 
 @dataclass(frozen=True)

@@ -49,12 +49,22 @@ class NodeIn:
 
 @dataclass(slots=True)
 class RelIn:
-    """A relationship as read from the file; its ends are ids, codes or names still to resolve."""
+    """A relationship as read from the file; its ends are ids, codes or names still to resolve.
+
+    Its place is kept as sheet, row and column rather than a :class:`Where`: one object less for
+    each of the million relationships of a big dump (``where`` builds it when needed).
+    """
 
     rel: Relationship
-    where: Where
+    sheet: str
+    row: int | None
+    column: str = ""
     ends: tuple[str, str] = ("", "")  # the columns that named the start and the end
     optional: bool = False  # an end that cannot be found gives a warning, not an error
+
+    @property
+    def where(self) -> Where:
+        return Where(self.sheet, self.row, self.column)
 
 
 @dataclass
@@ -104,7 +114,7 @@ class ImportBatch:
 
     def add_rel(self, rel: Relationship, where: Where, ends: tuple[str, str] = ("", ""), *,
                 optional: bool = False) -> None:
-        self.rels.append(RelIn(rel, where, ends, optional))
+        self.rels.append(RelIn(rel, where.sheet, where.row, where.column, ends, optional))
 
     def error(self, where: Where, nl: str, en: str) -> None:
         self.problems.error(where.sheet, where.row, where.column, nl, en)

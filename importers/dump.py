@@ -12,15 +12,15 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
 from graphsvc.errors import StoreUnavailable
 from graphsvc.generate import DUMP_FORMAT, DUMP_VERSION, write_dump_sections
-from graphsvc.model import Node, Relationship, TieEvent
+from graphsvc.model import REL_TYPES, Node, Relationship, TieEvent
 from graphsvc.store.base import GraphStore
 from graphsvc.visibility import Viewer, visible_props, visible_relationship
-from importers.batch import ImportBatch, Progress, Where
-from importers.dump_read import NotStreamable, read_dump_records
+from importers.batch import ImportBatch, Progress, RelIn, Where
+from importers.dump_read import NeedsText, NotStreamable, read_dump_records
 from importers.limits import CLI_LIMITS, Limits
 
 __all__ = ["write_store_dump", "write_dump_records", "read_dump", "DUMP_FORMAT", "DUMP_VERSION"]
@@ -106,25 +106,48 @@ def read_dump(path: str | Path, *, name: str = "", limits: Limits = CLI_LIMITS) 
     (['i'], True)
     """
     file = name or Path(path).name
-    for streaming in (True, False):
+    mode = "lines"
+    while True:  # lines (bytes), then text for odd bytes, then the whole file for another layout
         batch = ImportBatch(file, "dump", restore=True)
         try:
-            return _filled(batch, read_dump_records(path, batch.problems, limits, file,
-                                                    streaming=streaming))
+            return _filled(batch, read_dump_records(path, batch.problems, limits, file, mode=mode))
+        except NeedsText:
+            mode = "text"
         except NotStreamable:
-            continue
-    raise AssertionError("unreachable")  # pragma: no cover
+            if mode == "whole":  # pragma: no cover - the whole-file reader never raises it
+                raise
+            mode = "whole"
+
+
+_REL_TYPES: Final = {t: t for t in REL_TYPES}  # one string object per type, not one per record
+_ENDS: Final = ("start", "end")
 
 
 def _filled(batch: ImportBatch, records: Iterator[tuple[str, int, dict[str, Any]]]) -> ImportBatch:
+    # node id -> the id string of its node record: relationships and events that name the node
+    # share that string instead of each keeping a copy (a million of them in a big dump)
+    ids: dict[str, str] = {}
+    keep, known_type, known_id = batch.rels.append, _REL_TYPES.get, ids.get
     for section, row, record in records:
-        where = Where(section, row)
-        if section == "nodes":
-            _add_node(batch, record, where)
-        elif section == "relationships":
-            _add_rel(batch, record, where)
+        if section == "relationships":
+            # the fast path for the million well-formed records of a big dump, inline
+            get = record.get
+            rel_type, start, end, key, props = get("type"), get("start"), get("end"), get("key", ""), get("props")
+            if (type(rel_type) is str and type(start) is str and type(end) is str and type(key) is str
+                    and type(props) is dict and rel_type and start and end
+                    and (rel_type != "TIE" or _is_rung(props.get("rung"), low=1))):
+                created, updated = get("created_at"), get("updated_at")
+                keep(RelIn(Relationship(known_type(rel_type, rel_type), known_id(start, start),
+                                        known_id(end, end), props, key, 0,
+                                        None if created is None else _stamp(created),
+                                        None if updated is None else _stamp(updated)),
+                           section, row, "", _ENDS))
+            else:
+                _add_rel_checked(batch, record, Where(section, row))
+        elif section == "nodes":
+            _add_node(batch, record, Where(section, row), ids)
         else:
-            _add_event(batch, record, where)
+            _add_event(batch, record, row, ids)
     return batch
 
 
@@ -148,33 +171,20 @@ def _props(batch: ImportBatch, record: dict[str, Any], where: Where) -> dict[str
     return props
 
 
-def _stamp(record: dict[str, Any], key: str) -> str | None:
-    value = record.get(key)
+def _stamp(value: Any) -> str | None:
     return value if isinstance(value, str) and value else None
 
 
-def _add_node(batch: ImportBatch, record: dict[str, Any], where: Where) -> None:
+def _add_node(batch: ImportBatch, record: dict[str, Any], where: Where, ids: dict[str, str]) -> None:
     node_id, label = _text(batch, record, "id", where), _text(batch, record, "label", where)
     props = _props(batch, record, where)
     if node_id is None or label is None or props is None:
         if node_id:
             batch.failed_ids.add(node_id)
         return
-    batch.add_node(Node(node_id, label, props, created_at=_stamp(record, "created_at"),
-                        updated_at=_stamp(record, "updated_at")), where)
-
-
-def _add_rel(batch: ImportBatch, record: dict[str, Any], where: Where) -> None:
-    rel_type, start, end = record.get("type"), record.get("start"), record.get("end")
-    key, props = record.get("key", ""), record.get("props")
-    if (type(rel_type) is str and type(start) is str and type(end) is str and type(key) is str
-            and type(props) is dict and rel_type and start and end and rel_type != "TIE"):
-        # the fast path for the million well-formed records of a big dump
-        batch.add_rel(Relationship(rel_type, start, end, props, key,
-                                   created_at=_stamp(record, "created_at"),
-                                   updated_at=_stamp(record, "updated_at")), where, ("start", "end"))
-        return
-    _add_rel_checked(batch, record, where)
+    ids.setdefault(node_id, node_id)
+    batch.add_node(Node(node_id, label, props, created_at=_stamp(record.get("created_at")),
+                        updated_at=_stamp(record.get("updated_at"))), where)
 
 
 def _add_rel_checked(batch: ImportBatch, record: dict[str, Any], where: Where) -> None:
@@ -188,8 +198,8 @@ def _add_rel_checked(batch: ImportBatch, record: dict[str, Any], where: Where) -
         batch.error(where.at("props.rung"), *_bad_rung(props.get("rung")))
         return
     batch.add_rel(Relationship(rel_type, start, end, props, key,
-                               created_at=_stamp(record, "created_at"),
-                               updated_at=_stamp(record, "updated_at")), where, ("start", "end"))
+                               created_at=_stamp(record.get("created_at")),
+                               updated_at=_stamp(record.get("updated_at"))), where, _ENDS)
 
 
 def _is_rung(value: Any, low: int = 0) -> bool:
@@ -201,7 +211,23 @@ def _bad_rung(value: Any) -> tuple[str, str]:
             f"Rung {value!r} does not exist; use a whole number from 1 to 5.")
 
 
-def _add_event(batch: ImportBatch, record: dict[str, Any], where: Where) -> None:
+def _add_event(batch: ImportBatch, record: dict[str, Any], row: int, ids: dict[str, str]) -> None:
+    get = record.get
+    a, b, at, old, new = get("a"), get("b"), get("at", ""), get("old_rung"), get("new_rung")
+    if (type(a) is str and a and type(b) is str and b and type(at) is str
+            and type(old) is int and 0 <= old <= 5 and type(new) is int and 0 <= new <= 5):
+        # the fast path for the well-formed history of a big dump
+        source, session, declared_by = get("source"), get("session"), get("declared_by")
+        batch.tie_events.append(TieEvent(
+            ids.get(a, a), ids.get(b, b), old, new, at,
+            source if type(source) is str else str(source or ""),
+            session if type(session) is str else str(session or ""),
+            declared_by if type(declared_by) is str else str(declared_by or "")))
+        return
+    _add_event_checked(batch, record, Where("tie_events", row))
+
+
+def _add_event_checked(batch: ImportBatch, record: dict[str, Any], where: Where) -> None:
     a, b = _text(batch, record, "a", where), _text(batch, record, "b", where)
     at = _text(batch, record, "at", where, required=False)
     for key in ("old_rung", "new_rung"):
@@ -213,4 +239,3 @@ def _add_event(batch: ImportBatch, record: dict[str, Any], where: Where) -> None
     source, session, declared_by = (str(record.get(k) or "") for k in ("source", "session", "declared_by"))
     batch.tie_events.append(TieEvent(a, b, record["old_rung"], record["new_rung"], at, source, session,
                                      declared_by))
-

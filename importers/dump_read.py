@@ -1,25 +1,47 @@
-"""Read the records of a full-dump JSON file, streaming when it has the one-record-per-line layout."""
+"""Read the records of a full-dump JSON file, streaming when it has the one-record-per-line layout.
+
+Streaming is the fast path of a large restore: the file is read as bytes and each record line
+is parsed with orjson. Anything a byte-level reader could see differently from a text reader
+(a bare carriage return, bytes that are not UTF-8, a line orjson refuses) goes through the very
+same text logic as before, so every file gives exactly the records and errors it always gave.
+"""
 
 from __future__ import annotations
 
+import codecs
 import json
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Final
+from typing import Any, BinaryIO, Final
+
+import orjson
 
 from graphsvc.errors import ImportFailed
 from graphsvc.generate import DUMP_FORMAT, DUMP_VERSION
 from importers.limits import Limits
 from importers.report import Problems
 
-__all__ = ["read_dump_records", "json_error", "NotStreamable"]
+__all__ = ["read_dump_records", "json_error", "NotStreamable", "NeedsText"]
 
 _SECTIONS: Final = ("nodes", "relationships", "tie_events")
+_CLOSERS: Final = frozenset({"]", "],", "]}", ""})
 Record = tuple[str, int, dict[str, Any]]  # (section, row, record)
+
+# orjson reads an integer beyond 64 bits as a float, where json keeps it exact: a text with a run
+# of 19 digits anywhere (a superset of those integers) is left to json. Digits 1-9 become 0, so
+# one substring search finds the run.
+_DIGITS_TO_ZERO: Final = bytes.maketrans(b"123456789", b"000000000")
+_LONG_NUMBER: Final = b"0" * 19
+_TEXT_CHUNK: Final = 8192  # what a text-mode reader decodes on its first readline
+_BLOCK: Final = 1 << 20  # bytes read at once: checked for odd bytes once, then split into lines
 
 
 class NotStreamable(Exception):
     """The file is valid JSON laid out differently: read it whole instead."""
+
+
+class NeedsText(Exception):
+    """The byte-level reader met something only the text reader judges exactly: start over."""
 
 
 def json_error(problems: Problems, exc: json.JSONDecodeError, line_offset: int = 0) -> None:
@@ -40,17 +62,22 @@ def _dutch_json(msg: str) -> str:
 
 
 def read_dump_records(path: str | Path, problems: Problems, limits: Limits, name: str, *,
-                      streaming: bool = True) -> Iterator[Record]:
+                      mode: str = "lines") -> Iterator[Record]:
     """Yield ``(section, row, record)`` for every record; syntax errors go to ``problems``.
 
-    With ``streaming`` the file is read line by line, ``row`` being the line number; a file laid
-    out differently raises :class:`NotStreamable` (read it again with ``streaming=False``: then
-    ``row`` is the 1-based position in its list). Records that are not JSON objects are
-    reported, not yielded.
+    ``mode="lines"`` streams the file line by line, ``row`` being the line number, reading bytes;
+    when it meets something only a text reader judges exactly (a bare carriage return, bytes
+    that are not UTF-8) it raises :class:`NeedsText`: read again with ``mode="text"``, the same
+    streaming on decoded text. A file laid out differently raises :class:`NotStreamable`: read it
+    again with ``mode="whole"`` (then ``row`` is the 1-based position in its list). Start each
+    new reading with a fresh ``problems``. Records that are not JSON objects are reported, not
+    yielded.
     """
     limits.check_size(path, name)
-    if streaming:
-        yield from _stream(path, problems, limits, name)
+    if mode == "lines":
+        yield from _stream_bytes(path, problems, limits, name)
+    elif mode == "text":
+        yield from _stream_text(path, problems, limits, name)
     else:
         yield from _whole(path, problems, limits, name)
 
@@ -80,31 +107,116 @@ def _check_header(head: dict[str, Any], name: str) -> None:
             f"versie {DUMP_VERSION}.")
 
 
-def _stream(path: str | Path, problems: Problems, limits: Limits, name: str) -> Iterator[Record]:
-    section = ""
-    rows = 0
+class _Lines:
+    """The meaning of one text line of a streamed dump: section start, list end or record."""
+
+    def __init__(self, problems: Problems, limits: Limits, name: str) -> None:
+        self.problems = problems
+        self.limits = limits
+        self.name = name
+        self.section = ""
+        self.rows = 0
+
+    def record(self, raw: str, lineno: int) -> dict[str, Any] | None:
+        """The record on this line, or None (a section line, a list end, a reported error)."""
+        line = raw.strip()
+        if line.startswith('"') and line.endswith("["):
+            self.section = line[1:line.index('"', 1)]
+            if self.section not in _SECTIONS:
+                raise NotStreamable
+            return None
+        if line in _CLOSERS:
+            return None
+        if not self.section or not line.startswith("{"):
+            raise NotStreamable
+        self.count()
+        return _parse_line(line.removesuffix(","), lineno, self.problems)
+
+    def count(self) -> None:
+        self.rows += 1
+        if self.rows > self.limits.max_rows:
+            self.limits.check_rows(self.name, self.rows)
+
+
+def _stream_text(path: str | Path, problems: Problems, limits: Limits, name: str) -> Iterator[Record]:
     with open(path, encoding="utf-8-sig") as fh:
         try:
             first = fh.readline()
         except UnicodeDecodeError:
             raise ImportFailed(f"{name} is not UTF-8 text. / {name} is geen UTF-8-tekst.") from None
         _check_header(_header(first), name)
+        lines = _Lines(problems, limits, name)
         for lineno, raw in enumerate(fh, 2):
-            line = raw.strip()
-            if line.startswith('"') and line.endswith("["):
-                section = line[1:line.index('"', 1)]
-                if section not in _SECTIONS:
-                    raise NotStreamable
-                continue
-            if line in ("]", "],", "]}", ""):
-                continue
-            if not section or not line.startswith("{"):
-                raise NotStreamable
-            rows += 1
-            limits.check_rows(name, rows)
-            record = _parse_line(line.removesuffix(","), lineno, problems)
+            record = lines.record(raw, lineno)
             if record is not None:
-                yield section, lineno, record
+                yield lines.section, lineno, record
+
+
+def _decoded(raw: bytes, encoding: str = "utf-8") -> str:
+    try:
+        return raw.decode(encoding)
+    except UnicodeDecodeError:
+        raise NeedsText from None
+
+
+def _blocks(fh: BinaryIO) -> Iterator[tuple[list[bytes], bool]]:
+    """The rest of the file as lists of lines (without their ``\n``), a megabyte at a time, each
+    with whether its block may hold a bare CR or a long number (then look at every line)."""
+    rest = b""
+    while block := fh.read(_BLOCK):
+        block = rest + block
+        cut = block.rfind(b"\n") + 1
+        block, rest = block[:cut], block[cut:]
+        if block:
+            odd = b"\r" in block or _LONG_NUMBER in block.translate(_DIGITS_TO_ZERO)
+            yield block.split(b"\n")[:-1], odd
+    if rest:  # a last line without a line end
+        if b"\r" in rest:
+            raise NeedsText  # a bare CR: a text reader splits the line there
+        yield [rest], True
+
+
+def _stream_bytes(path: str | Path, problems: Problems, limits: Limits, name: str) -> Iterator[Record]:
+    """The text reader's records and errors, from bytes: a record line that orjson reads as an
+    object is taken as is; every other line is decoded and judged by the text logic."""
+    with open(path, "rb") as fh:
+        first = fh.readline()
+        # a text reader decodes whole chunks: the first ones before it returns the first line
+        ahead = fh.read(-len(first) % _TEXT_CHUNK)
+        try:
+            codecs.getincrementaldecoder("utf-8-sig")().decode(first + ahead)
+        except UnicodeDecodeError:
+            raise NeedsText from None
+        if b"\r" in first.removesuffix(b"\r\n"):
+            raise NeedsText
+        fh.seek(len(first))
+        _check_header(_header(_decoded(first, "utf-8-sig")), name)
+        lines = _Lines(problems, limits, name)
+        big, orjson_loads, decode_error = _LONG_NUMBER, orjson.loads, orjson.JSONDecodeError
+        max_rows, lineno = limits.max_rows, 1
+        for block, odd in _blocks(fh):
+            for raw in block:
+                lineno += 1
+                if odd and b"\r" in raw and (raw.count(b"\r") > 1 or not raw.endswith(b"\r")):
+                    raise NeedsText  # a text reader splits lines at a bare CR too
+                line = raw.strip()
+                if line[:1] == b"{" and lines.section:
+                    body = line[:-1] if line[-1:] == b"," else line
+                    if not odd or big not in body.translate(_DIGITS_TO_ZERO):
+                        try:
+                            record = orjson_loads(body)
+                        except decode_error:
+                            pass
+                        else:
+                            if type(record) is dict:
+                                lines.rows += 1
+                                if lines.rows > max_rows:
+                                    limits.check_rows(name, lines.rows)
+                                yield lines.section, lineno, record
+                                continue
+                record = lines.record(_decoded(raw), lineno)
+                if record is not None:
+                    yield lines.section, lineno, record
 
 
 def _parse_line(text: str, lineno: int, problems: Problems) -> dict[str, Any] | None:

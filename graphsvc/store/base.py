@@ -143,7 +143,11 @@ class Transaction(abc.ABC):
         """
 
     def upsert_nodes(self, nodes: Iterable[Node]) -> int:
-        """Upsert many nodes; return how many changed."""
+        """Upsert many nodes; return how many changed.
+
+        The batch entry point of imports, which hand over chunks of thousands: a backend may do a
+        chunk in one statement (Neo4j: one ``UNWIND``). This default does them one by one.
+        """
         return sum(1 for n in nodes if self.upsert_node(n))
 
     @abc.abstractmethod
@@ -165,8 +169,13 @@ class Transaction(abc.ABC):
         ``declared_by`` from the properties of the same name).
         """
 
-    def upsert_relationships(self, rels: Iterable[Relationship]) -> int:
-        return sum(1 for r in rels if self.upsert_relationship(r))
+    def upsert_relationships(self, rels: Iterable[Relationship], *, record_history: bool = True) -> int:
+        """Upsert many relationships, in order; return how many changed.
+
+        Like :meth:`upsert_nodes` the batch entry point of imports; ``record_history=False``
+        writes ties without history events (a restored dump brings its own history).
+        """
+        return sum(1 for r in rels if self.upsert_relationship(r, record_history=record_history))
 
     @abc.abstractmethod
     def delete_relationship(
