@@ -138,18 +138,37 @@ class _Lines:
             self.limits.check_rows(self.name, self.rows)
 
 
+def _not_utf8(path: str | Path, name: str) -> ImportFailed:
+    """The error for a file that is not UTF-8, naming the first line (as a text reader counts
+    lines: at LF, CR and CRLF) that holds bytes that are not UTF-8."""
+    lineno = 0
+    with open(path, "rb") as fh:
+        for chunk in fh:  # up to each LF; a CR or LF byte never occurs inside a UTF-8 sequence
+            for line in chunk.splitlines() or [b""]:
+                lineno += 1
+                try:
+                    line.decode("utf-8")
+                except UnicodeDecodeError:
+                    return ImportFailed(
+                        f"{name} is not UTF-8 text: line {lineno} holds bytes that are not UTF-8. / "
+                        f"{name} is geen UTF-8-tekst: regel {lineno} bevat bytes die geen UTF-8 zijn.")
+    return ImportFailed(f"{name} is not UTF-8 text. / {name} is geen UTF-8-tekst.")  # pragma: no cover
+
+
 def _stream_text(path: str | Path, problems: Problems, limits: Limits, name: str) -> Iterator[Record]:
     with open(path, encoding="utf-8-sig") as fh:
         try:
             first = fh.readline()
+            _check_header(_header(first), name)
+            lines = _Lines(problems, limits, name)
+            # the decoder reads ahead in chunks: bytes that are not UTF-8 may show up here at
+            # any line, not only at the first
+            for lineno, raw in enumerate(fh, 2):
+                record = lines.record(raw, lineno)
+                if record is not None:
+                    yield lines.section, lineno, record
         except UnicodeDecodeError:
-            raise ImportFailed(f"{name} is not UTF-8 text. / {name} is geen UTF-8-tekst.") from None
-        _check_header(_header(first), name)
-        lines = _Lines(problems, limits, name)
-        for lineno, raw in enumerate(fh, 2):
-            record = lines.record(raw, lineno)
-            if record is not None:
-                yield lines.section, lineno, record
+            raise _not_utf8(path, name) from None
 
 
 def _decoded(raw: bytes, encoding: str = "utf-8") -> str:
@@ -235,7 +254,7 @@ def _whole(path: str | Path, problems: Problems, limits: Limits, name: str) -> I
     try:
         data = json.loads(Path(path).read_text(encoding="utf-8-sig"))
     except UnicodeDecodeError:
-        raise ImportFailed(f"{name} is not UTF-8 text. / {name} is geen UTF-8-tekst.") from None
+        raise _not_utf8(path, name) from None
     except json.JSONDecodeError as exc:
         json_error(problems, exc)
         return
