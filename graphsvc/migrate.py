@@ -23,7 +23,6 @@ concurrency starts afresh in the target.
 
 from __future__ import annotations
 
-import inspect
 import json
 import time
 from collections import Counter
@@ -133,11 +132,8 @@ def _whole_log(store: GraphStore, up_to: int, page: int = 10_000) -> list[Change
 
 
 def _upsert_rels_quietly(tx: Transaction, rels: list[Relationship]) -> int:
-    """Upsert without recording history, in a batch where the backend offers one."""
-    method = tx.upsert_relationships
-    if "record_history" in inspect.signature(method).parameters:
-        return int(method(rels, record_history=False))
-    return sum(tx.upsert_relationship(r, record_history=False) for r in rels)
+    """Upsert without recording history (the source's history is copied as it is), in a batch."""
+    return tx.upsert_relationships(rels, record_history=False)
 
 
 def _copy(target: GraphStore, stage: str, items: Sequence[T], write: Callable[[Transaction, list[T]], int],
