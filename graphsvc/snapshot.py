@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import gc
 import threading
-from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any, TypeVar
 
@@ -16,26 +15,12 @@ import networkx as nx
 
 from graphsvc.errors import NotFound
 from graphsvc.model import ACTOR_LABELS, Node, Relationship, TieEvent
+from graphsvc.snapshot_build import Edge, Parts, build_parts, incoming_index, parts_from_data
 from graphsvc.store.base import GraphData, GraphStore, read_consistent
 
 __all__ = ["Snapshot", "SnapshotCache", "Edge"]
 
 T = TypeVar("T")
-_EMPTY: Mapping[str, Any] = {}
-
-
-class Edge(tuple[str, Mapping[str, Any]]):
-    """``(other_id, props)`` as kept in the adjacency lists."""
-
-    __slots__ = ()
-
-    @property
-    def other(self) -> str:
-        return self[0]
-
-    @property
-    def props(self) -> Mapping[str, Any]:
-        return self[1]
 
 
 class Snapshot:
@@ -54,37 +39,37 @@ class Snapshot:
     """
 
     def __init__(self, data: GraphData) -> None:
-        self.revision = data.revision
-        self.nodes: dict[str, Node] = {n.id: n for n in data.nodes}
-        by_label: dict[str, list[str]] = defaultdict(list)
-        for n in data.nodes:
-            by_label[n.label].append(n.id)
-        self._by_label = {k: sorted(v) for k, v in by_label.items()}
-        self._out: dict[str, dict[str, list[Edge]]] = defaultdict(lambda: defaultdict(list))
-        self._in: dict[str, dict[str, list[Edge]]] = defaultdict(lambda: defaultdict(list))
-        self.ties: dict[str, dict[str, int]] = defaultdict(dict)
-        self.tie_props: dict[tuple[str, str], Mapping[str, Any]] = {}
-        self.relationship_count = len(data.relationships)
-        for r in data.relationships:
-            props = dict(r.props) if r.props else _EMPTY
-            if r.key:
-                props = {**props, "key": r.key}
-            self._out[r.type][r.start].append(Edge((r.end, props)))
-            self._in[r.type][r.end].append(Edge((r.start, props)))
-            if r.type == "TIE":
-                rung = int(r.props.get("rung", 0))
-                self.ties[r.start][r.end] = rung
-                self.ties[r.end][r.start] = rung
-                self.tie_props[(r.start, r.end)] = {**props, "version": r.version,
-                                                    "created_at": r.created_at}
-        self.tie_events: tuple[TieEvent, ...] = tuple(data.tie_events)
+        self._take(parts_from_data(data))
+
+    def _take(self, parts: Parts) -> None:
+        self.revision = parts.revision
+        self.nodes: dict[str, Node] = parts.nodes
+        self._by_label = parts.by_label
+        self._out = parts.out
+        self._in = parts.into
+        self.ties: dict[str, dict[str, int]] = parts.ties
+        self.tie_props: dict[tuple[str, str], Mapping[str, Any]] = parts.tie_props
+        self.relationship_count = parts.relationship_count
+        self.tie_events: tuple[TieEvent, ...] = parts.tie_events
         self._derived: dict[str, Any] = {}
         # re-entrant: a builder may ask for another derived index while it is being built
         self._lock = threading.RLock()
 
     @classmethod
+    def from_parts(cls, parts: Parts) -> Snapshot:
+        """A snapshot holding these structures (they become the snapshot's: do not change them)."""
+        snap = cls.__new__(cls)
+        snap._take(parts)
+        return snap
+
+    @classmethod
     def from_store(cls, store: GraphStore) -> Snapshot:
-        return cls(read_consistent(store))
+        """The store's graph at one revision, read in one read transaction where the backend can."""
+        read_rows = getattr(store, "read_rows", None)
+        if read_rows is None:
+            return cls(read_consistent(store))
+        with read_rows() as rows:
+            return cls.from_parts(build_parts(rows))
 
     # -- nodes -------------------------------------------------------------------------------
     def node(self, node_id: str, label: str | None = None) -> Node:
@@ -116,7 +101,18 @@ class Snapshot:
     def into(self, rel_type: str, node_id: str) -> list[Edge]:
         """Relationships of this type ending at the node."""
         by_end = self._in.get(rel_type)
-        return by_end.get(node_id, []) if by_end else []
+        if by_end is None:
+            by_end = self._incoming(rel_type)
+        return by_end.get(node_id, [])
+
+    def _incoming(self, rel_type: str) -> dict[str, list[Edge]]:
+        """The incoming lists of one type, built on first use (most types are never followed
+        backwards; a city's worth of them costs a second and a hundred megabytes)."""
+        with self._lock:
+            by_end = self._in.get(rel_type)
+            if by_end is None:
+                by_end = self._in[rel_type] = incoming_index(self._out.get(rel_type, {}))
+            return by_end
 
     def targets(self, rel_type: str, node_id: str) -> set[str]:
         return {e[0] for e in self.out(rel_type, node_id)}

@@ -10,7 +10,7 @@ import uuid
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from graphsvc.errors import Conflict, InvalidInput, NotFound, StoreUnavailable
 from graphsvc.model import (
@@ -22,6 +22,9 @@ from graphsvc.model import (
     validate_relationship,
 )
 from graphsvc.store.base import SCHEMA_VERSION, GraphData, GraphStore, Transaction, utc_now
+
+if TYPE_CHECKING:
+    from graphsvc.store.rows import GraphRows
 
 __all__ = ["SQLiteStore"]
 
@@ -474,3 +477,36 @@ class SQLiteStore(GraphStore):
                     pass
         self._writer = None
         self._local = threading.local()
+
+    # -- reads for snapshots (read-only) -----------------------------------------------------
+    @contextmanager
+    def read_rows(self) -> Iterator[GraphRows]:
+        """The whole graph as rows inside one read transaction (WAL: one revision, no retries).
+
+        The row iterables are cursors of that transaction: consume them in order inside the
+        ``with`` block. See :mod:`graphsvc.store.rows`.
+        """
+        from graphsvc.store.rows import GraphRows
+
+        conn = self._connect()
+        try:
+            conn.execute("BEGIN")
+            revision = int(conn.execute("SELECT value FROM meta WHERE key = 'revision'").fetchone()[0])
+            yield GraphRows(
+                revision,
+                # cursors of one connection: SQLite steps each statement as it is read
+                conn.execute("SELECT id, label, props, version, created_at, updated_at FROM nodes ORDER BY id"),
+                conn.execute('SELECT type, start, "end", key, props, '
+                             "CASE type WHEN 'TIE' THEN version END, CASE type WHEN 'TIE' THEN created_at END "
+                             'FROM relationships ORDER BY type, start, "end", key'),
+                conn.execute("SELECT * FROM tie_events ORDER BY seq"),
+            )
+            conn.execute("COMMIT")
+        except sqlite3.Error as exc:
+            raise self._translate(exc) from None
+        finally:
+            conn.close()
+
+    def tie_events_after(self, seq: int) -> list[TieEvent]:
+        """Tie events with a sequence number above ``seq``, in order (what a snapshot lacks)."""
+        return [_event(r) for r in self._query("SELECT * FROM tie_events WHERE seq > ? ORDER BY seq", (seq,))]
