@@ -8,14 +8,22 @@ from __future__ import annotations
 
 import gc
 import threading
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any, TypeVar
 
 import networkx as nx
 
 from graphsvc.errors import NotFound
-from graphsvc.model import ACTOR_LABELS, Node, Relationship, TieEvent
-from graphsvc.snapshot_build import Edge, Parts, build_parts, incoming_index, parts_from_data
+from graphsvc.model import ACTOR_LABELS, ChangeEvent, Node, Relationship, TieEvent
+from graphsvc.snapshot_apply import NotApplicable, apply_changes
+from graphsvc.snapshot_build import (
+    Edge,
+    Parts,
+    build_parts,
+    incoming_index,
+    parts_from_data,
+    paused_gc,
+)
 from graphsvc.store.base import GraphData, GraphStore, read_consistent
 
 __all__ = ["Snapshot", "SnapshotCache", "Edge"]
@@ -62,14 +70,47 @@ class Snapshot:
         snap._take(parts)
         return snap
 
+    def parts(self) -> Parts:
+        """The structures this snapshot holds (shared, not copied: treat them as read-only)."""
+        return Parts(self.revision, self.nodes, self._by_label, self._out, self._in, self.ties,
+                     self.tie_props, self.relationship_count, self.tie_events)
+
+    def apply(self, changes: Sequence[ChangeEvent], tie_events: Iterable[TieEvent] = (), *,
+              revision: int | None = None) -> Snapshot:
+        """The snapshot after these change-log entries, sharing what they leave alone with this
+        one (which stays as it is, for whoever still reads it); derived indexes start empty.
+
+        ``changes`` come from :meth:`GraphStore.changes_since` (this snapshot's revision),
+        ``tie_events`` from :meth:`GraphStore.tie_events_after` (its last tie event). The result
+        is at ``revision`` (default: the last change's) and equals a full read of the store
+        there. Raises :class:`~graphsvc.snapshot_apply.NotApplicable` when a change does not fit
+        this snapshot. See :mod:`graphsvc.snapshot_apply`.
+
+        Examples
+        --------
+        >>> from graphsvc.model import ChangeEvent
+        >>> from graphsvc.store import open_store
+        >>> store = open_store("sqlite:///:memory:")
+        >>> with store.transaction() as tx:
+        ...     _ = tx.upsert_node(Node("o1", "Organisation", {"name": "Buurtvrouwen"}))
+        >>> before = Snapshot.from_store(store)
+        >>> rename = ChangeEvent(1, 2, "2025-01-01T00:00:00Z", "ayse", "", "update", "node",
+        ...                      "Organisation", "o1", old={"name": "Buurtvrouwen"}, new={"name": "Vrouwen"}, version=2)
+        >>> after = before.apply([rename])
+        >>> after.revision, after.name("o1"), before.name("o1")
+        (2, 'Vrouwen', 'Buurtvrouwen')
+        """
+        if not changes and revision is None:
+            return self
+        return Snapshot.from_parts(apply_changes(self.parts(), changes, tie_events, revision=revision))
+
     @classmethod
     def from_store(cls, store: GraphStore) -> Snapshot:
         """The store's graph at one revision, read in one read transaction where the backend can."""
         read_rows = getattr(store, "read_rows", None)
         if read_rows is None:
             return cls(read_consistent(store))
-        with read_rows() as rows:
-            return cls.from_parts(build_parts(rows))
+        return cls.from_parts(read_rows(build_parts))
 
     # -- nodes -------------------------------------------------------------------------------
     def node(self, node_id: str, label: str | None = None) -> Node:
@@ -208,32 +249,70 @@ class Snapshot:
 
 
 class SnapshotCache:
-    """Hands out the current snapshot of a store, rebuilding it only after the revision changed."""
+    """Hands out the current snapshot of a store, renewing it only after the revision changed.
+
+    A newer revision is reached by applying the store's change log to the current snapshot
+    (:meth:`Snapshot.apply`, milliseconds) when the log covers every revision in between;
+    otherwise (no change log, a big import, a restore) the whole graph is read again.
+    ``builds`` counts the snapshots made, ``updates`` those of them made by applying changes.
+    """
+
+    #: Tries to catch the store at one revision for an update before reading it all instead.
+    ATTEMPTS = 3
 
     def __init__(self, store: GraphStore) -> None:
         self.store = store
         self.builds = 0
+        self.updates = 0
         self._snapshot: Snapshot | None = None
         self._lock = threading.Lock()
 
     def get(self) -> Snapshot:
-        revision = self.store.revision()
         snap = self._snapshot
-        if snap is not None and snap.revision == revision:
+        if snap is not None and snap.revision == self.store.revision():
             return snap
         with self._lock:
             snap = self._snapshot
-            if snap is None or snap.revision != revision:
-                previous = self._snapshot
-                snap = Snapshot.from_store(self.store)
-                self._snapshot = snap
-                self.builds += 1
-                if previous is not None:
-                    # derived indexes may point back at their snapshot; dropping them breaks the
-                    # cycles, so reference counting frees the old snapshot once readers are done
-                    previous.release()
-                # a snapshot lives until the next write: move its objects out of the cyclic
-                # collector's sight (no full collection here: that costs ~1 s at city size)
-                gc.collect(1)
+            revision = self.store.revision()
+            if snap is not None and snap.revision == revision:
+                return snap
+            # Young garbage is collected now, while there is little of it; the new snapshot's
+            # objects are then made with the collector paused and frozen (moved out of its sight
+            # for good) before it runs again: scanning them would cost a second at city size.
+            gc.collect(1)
+            with paused_gc():
+                new = self._updated(snap, revision) if snap is not None else None
+                if new is None:
+                    new = Snapshot.from_store(self.store)
+                else:
+                    self.updates += 1
                 gc.freeze()
-            return snap
+            self.builds += 1
+            self._snapshot = new
+            if snap is not None:
+                # derived indexes may point back at their snapshot; dropping them breaks the
+                # cycles, so reference counting frees the old snapshot once readers are done
+                snap.release()
+            return new
+
+    def _updated(self, snap: Snapshot, revision: int) -> Snapshot | None:
+        """``snap`` brought to the store's revision from its change log; None when it cannot be."""
+        last_event = snap.tie_events[-1].seq if snap.tie_events else 0
+        for _ in range(self.ATTEMPTS):
+            if revision < snap.revision:
+                return None
+            changes = self.store.changes_since(snap.revision)
+            if not changes:
+                return None
+            if changes[-1].revision != revision:  # a commit landed since the revision was read
+                revision = self.store.revision()
+                continue
+            events = self.store.tie_events_after(last_event)
+            now = self.store.revision()
+            if now == revision:  # nothing committed while the changes and events were read
+                try:
+                    return snap.apply(changes, events, revision=revision)
+                except NotApplicable:
+                    return None
+            revision = now
+        return None

@@ -1,8 +1,9 @@
 """The whole graph at one revision as plain rows: what a snapshot is built from, record-free.
 
-A backend that can read its graph inside one read transaction offers ``read_rows()``, a context
-manager giving a :class:`GraphRows` whose row iterables must be consumed in order (nodes,
-relationships, tie events) inside the ``with`` block. Building a
+A backend that can read its graph inside one read transaction offers ``read_rows(consume)``: it
+calls ``consume`` with a :class:`GraphRows` whose row iterables ``consume`` reads in order
+(nodes, relationships, tie events) before it returns, and returns what ``consume`` returns (a
+backend may call it again, e.g. after a write slipped into a read that could not hold it off). Building a
 :class:`~graphsvc.snapshot.Snapshot` from rows skips the :class:`~graphsvc.model.Node` and
 :class:`~graphsvc.model.Relationship` records of :class:`~graphsvc.store.base.GraphData`, which
 dumps and migration keep using.
@@ -11,9 +12,11 @@ dumps and migration keep using.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TypeVar
 
-__all__ = ["GraphRows", "NODE_COLUMNS", "RELATIONSHIP_COLUMNS", "TIE_EVENT_COLUMNS"]
+__all__ = ["GraphRows", "NODE_COLUMNS", "RELATIONSHIP_COLUMNS", "TIE_EVENT_COLUMNS", "T"]
+
+T = TypeVar("T")  # what a consumer of rows makes of them
 
 #: A node row; ``props_json`` is the property map as JSON text.
 NODE_COLUMNS = ("id", "label", "props_json", "version", "created_at", "updated_at")

@@ -7,7 +7,7 @@ import os
 import sqlite3
 import threading
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -24,7 +24,7 @@ from graphsvc.model import (
 from graphsvc.store.base import SCHEMA_VERSION, GraphData, GraphStore, Transaction, utc_now
 
 if TYPE_CHECKING:
-    from graphsvc.store.rows import GraphRows
+    from graphsvc.store.rows import GraphRows, T
 
 __all__ = ["SQLiteStore"]
 
@@ -479,12 +479,11 @@ class SQLiteStore(GraphStore):
         self._local = threading.local()
 
     # -- reads for snapshots (read-only) -----------------------------------------------------
-    @contextmanager
-    def read_rows(self) -> Iterator[GraphRows]:
-        """The whole graph as rows inside one read transaction (WAL: one revision, no retries).
-
-        The row iterables are cursors of that transaction: consume them in order inside the
-        ``with`` block. See :mod:`graphsvc.store.rows`.
+    def read_rows(self, consume: Callable[[GraphRows], T]) -> T:
+        """``consume(rows)`` with the whole graph as rows, inside one read transaction (WAL: one
+        revision however many writers commit meanwhile, no retries). The row iterables are
+        cursors of that transaction: ``consume`` reads them in order before it returns. See
+        :mod:`graphsvc.store.rows`.
         """
         from graphsvc.store.rows import GraphRows
 
@@ -492,7 +491,7 @@ class SQLiteStore(GraphStore):
         try:
             conn.execute("BEGIN")
             revision = int(conn.execute("SELECT value FROM meta WHERE key = 'revision'").fetchone()[0])
-            yield GraphRows(
+            result = consume(GraphRows(
                 revision,
                 # cursors of one connection: SQLite steps each statement as it is read
                 conn.execute("SELECT id, label, props, version, created_at, updated_at FROM nodes ORDER BY id"),
@@ -500,8 +499,9 @@ class SQLiteStore(GraphStore):
                              "CASE type WHEN 'TIE' THEN version END, CASE type WHEN 'TIE' THEN created_at END "
                              'FROM relationships ORDER BY type, start, "end", key'),
                 conn.execute("SELECT * FROM tie_events ORDER BY seq"),
-            )
+            ))
             conn.execute("COMMIT")
+            return result
         except sqlite3.Error as exc:
             raise self._translate(exc) from None
         finally:
