@@ -188,8 +188,10 @@ class _Writer:
                 partners.pop(other, None)
                 if not partners:
                     del self.ties[one]
-            else:
+            elif other in partners or not partners or other > next(reversed(partners)):
                 partners[other] = int(props.get("rung", 0))
+            else:  # a new partner in the middle: partners stay in id order, as a full read has them
+                self.ties[one] = self._mine(dict(sorted([*partners.items(), (other, int(props.get("rung", 0)))])))
         if props is None:
             self.tie_props.pop((a, b), None)
             return

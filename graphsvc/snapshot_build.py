@@ -243,11 +243,20 @@ class _Builder:
         self.tie_props[(a, b)] = FrozenProps({**props, "version": version, "created_at": created_at})
 
     def sort_outgoing(self) -> None:
-        """Order every outgoing list by (end, key), for rows that came in another order."""
+        """For rows that came in another order: every outgoing list by (end, key), and the ties
+        as ordered rows make them (partners in id order, ``tie_props`` by pair)."""
         for by_start in self.out.values():
             for edges in by_start.values():
                 if len(edges) > 1:
                     edges.sort(key=edge_order)
+        self.tie_props = {pair: self.tie_props[pair] for pair in sorted(self.tie_props)}
+        ties: dict[str, dict[str, int]] = {}
+        rungs = self.ties
+        for a, b in self.tie_props:
+            rung = rungs[a][b]
+            (ties.get(a) or ties.setdefault(a, {}))[b] = rung
+            (ties.get(b) or ties.setdefault(b, {}))[a] = rung
+        self.ties = ties
 
     def parts(self, tie_events: tuple[TieEvent, ...]) -> Parts:
         return Parts(self.revision, self.nodes, self.by_label, self.out, self.into, self.ties,

@@ -232,7 +232,7 @@ def snapshot_state(snap: Snapshot) -> dict[str, Any]:
                     if snap.out(t, i)} for t in types},
         "into": {t: {i: [(e.other, dict(e.props), list(e.props)) for e in snap.into(t, i)] for i in ids
                      if snap.into(t, i)} for t in types},
-        "ties": {a: dict(partners) for a, partners in snap.ties.items()},
+        "ties": {a: list(partners.items()) for a, partners in snap.ties.items()},  # partners in id order
         "rungs": {(a, b): snap.rung(a, b) for a in ids for b in ids if snap.rung(a, b)},
         "tie_props": {pair: dict(props) for pair, props in snap.tie_props.items()},
         "relationship_count": snap.relationship_count,
