@@ -155,6 +155,18 @@ class Snapshot:
                 by_end = self._in[rel_type] = incoming_index(self._out.get(rel_type, {}))
             return by_end
 
+    def by_start(self, rel_type: str) -> Mapping[str, list[Edge]]:
+        """Every node with relationships of this type leaving it, and those (read-only): what
+        :meth:`out` answers for each node, for indexes that read a whole type at once. The order
+        of the nodes is not meaningful."""
+        return self._out.get(rel_type, {})
+
+    def by_end(self, rel_type: str) -> Mapping[str, list[Edge]]:
+        """Every node with relationships of this type ending at it, and those (read-only): what
+        :meth:`into` answers for each node. The order of the nodes is not meaningful."""
+        by_end = self._in.get(rel_type)
+        return by_end if by_end is not None else self._incoming(rel_type)
+
     def targets(self, rel_type: str, node_id: str) -> set[str]:
         return {e[0] for e in self.out(rel_type, node_id)}
 
