@@ -34,6 +34,12 @@ T = TypeVar("T")
 class Snapshot:
     """An immutable in-memory view of the graph at one store revision.
 
+    Read from a store in one pass over its rows (:meth:`from_store`, see
+    :mod:`graphsvc.snapshot_build`), from records (``Snapshot(GraphData(...))``), or made from
+    an older snapshot and the change log (:meth:`apply`). Adjacency lists are in the store's
+    order (by the other end, then the key), ``ties[a]`` in partner id order; relationship
+    properties are read-only dicts shared between edges.
+
     Examples
     --------
     >>> from graphsvc.store import open_store
@@ -294,10 +300,12 @@ class SnapshotCache:
             gc.collect(1)
             with paused_gc():
                 new = self._updated(snap, revision) if snap is not None else None
-                if new is None:
-                    new = Snapshot.from_store(self.store)
-                else:
+                if new is not None:
                     self.updates += 1
+                else:
+                    if snap is not None:  # its indexes would go right after: not two sets at once
+                        snap.release()
+                    new = Snapshot.from_store(self.store)
                 gc.freeze()
             self.builds += 1
             self._snapshot = new

@@ -37,6 +37,7 @@ __all__ = [
 T = TypeVar("T")
 _CHUNK = 4096
 _CACHE_LIMIT = 20_000  # distinct props texts remembered at once (most repeat within a type)
+_SHORT = 40  # property values up to this length are shared between relationships
 
 
 class Edge(tuple[str, Mapping[str, Any]]):
@@ -179,10 +180,14 @@ class _Builder:
             cache.clear()
             missing = {(r[4], r[3]) for r in chunk}
         wanted = list(missing)
+        same = self.texts.setdefault
         for (text, key), props in zip(wanted, _loads_many([t for t, _ in wanted]), strict=True):
+            # properties that are not shared (ties, grants) still repeat their short values
+            # ("self-report", "2024-01-01"): one string object each
+            shared = {k: same(v, v) if type(v) is str and len(v) <= _SHORT else v for k, v in props.items()}
             if key:
-                props["key"] = key
-            cache[(text, key)] = FrozenProps(props) if props else EMPTY_PROPS
+                shared["key"] = key
+            cache[(text, key)] = FrozenProps(shared) if shared else EMPTY_PROPS
 
     def add_relationship_rows(self, rows: Iterable[tuple[Any, ...]]) -> None:
         """``(type, start, end, key, props_json, version, created_at)`` rows (version and
