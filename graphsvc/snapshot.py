@@ -294,26 +294,27 @@ class SnapshotCache:
             revision = self.store.revision()
             if snap is not None and snap.revision == revision:
                 return snap
-            # Young garbage is collected now, while there is little of it; the new snapshot's
-            # objects are then made with the collector paused and frozen (moved out of its sight
-            # for good) before it runs again: scanning them would cost a second at city size.
-            gc.collect(1)
-            with paused_gc():
-                new = self._updated(snap, revision) if snap is not None else None
-                if new is not None:
-                    self.updates += 1
-                else:
-                    if snap is not None:  # its indexes would go right after: not two sets at once
-                        snap.release()
+            new = self._updated(snap, revision) if snap is not None else None
+            if new is not None:
+                self.updates += 1  # a few new objects, the rest shared: nothing for the collector
+            else:
+                if snap is not None:  # its indexes would go right after: not two sets at once
+                    snap.release()
+                # Young garbage is collected first; the new snapshot's millions of objects are
+                # then made with the collector paused and frozen (moved out of its sight for
+                # good) before it runs again: scanning them would cost a second at city size.
+                gc.collect(1)
+                with paused_gc():
                     new = Snapshot.from_store(self.store)
-                gc.freeze()
+                    gc.freeze()
             self.builds += 1
             self._snapshot = new
-            if snap is not None:
-                # derived indexes may point back at their snapshot; dropping them breaks the
-                # cycles, so reference counting frees the old snapshot once readers are done
-                snap.release()
-            return new
+        if snap is not None:
+            # derived indexes may point back at their snapshot; dropping them breaks the cycles,
+            # so reference counting frees the old snapshot once readers are done. Outside the
+            # lock: freeing a city's indexes takes a tenth of a second.
+            snap.release()
+        return new
 
     def _updated(self, snap: Snapshot, revision: int) -> Snapshot | None:
         """``snap`` brought to the store's revision from its change log; None when it cannot be."""
