@@ -129,7 +129,7 @@ def _clear_neo4j(neo4j: dict[str, str]) -> None:
 
     with GraphDatabase.driver(neo4j["url"], auth=("neo4j", neo4j["password"])) as driver, \
             driver.session(database="neo4j") as session:  # auto-commit: IN TRANSACTIONS needs it
-        session.run("MATCH (n) CALL { WITH n DETACH DELETE n } IN TRANSACTIONS OF 5000 ROWS").consume()
+        session.run("MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 5000 ROWS").consume()
 
 
 def _matches(orgs: int, quick: bool, snap: Any) -> list[dict[str, Any]]:
