@@ -81,7 +81,7 @@ def _snapshot(orgs: int, store: Any, runs: int) -> tuple[Any, list[dict[str, Any
     from benchmarks.bench_snapshot import full_builds, updates
 
     snap, walls, cpus = full_builds(store, runs)
-    full = _row("snapshot from SQLite", "s", walls, note=f"CPU {_fmt(cpus['median'])} s")
+    full = _row("snapshot from SQLite", "s", walls, note=f"as the app's cache builds it; CPU {_fmt(cpus['median'])} s")
     # the baseline is the full build just measured: the same store, one tie apart
     snap, ours, _, source = updates(store, snap, runs, rebuild=False)
     update = _row("snapshot update, one tie change", "ms", _ms(ours), "full build (the row above)",

@@ -171,31 +171,40 @@ class _Builder:
             ids.sort()
 
     # -- relationships -------------------------------------------------------------------------
-    def _decode_missing(self, chunk: list[tuple[Any, ...]]) -> None:
-        cache = self._props
-        missing = {(r[4], r[3]) for r in chunk if (r[4], r[3]) not in cache}
-        if not missing:
-            return
-        if len(cache) + len(missing) > _CACHE_LIMIT:
-            cache.clear()
-            missing = {(r[4], r[3]) for r in chunk}
-        wanted = list(missing)
-        same = self.texts.setdefault
+    def _chunk_props(self, chunk: list[tuple[Any, ...]]) -> list[FrozenProps]:
+        """The shared properties of every row: a row with the text and key of the row before
+        gets the same object (no lookup); others come from a cache of distinct texts, and the
+        texts it lacks are decoded in one call."""
+        get = self._props.get
+        found: list[FrozenProps | None] = []
+        last_text = last_key = last = None
+        for row in chunk:
+            text, key = row[4], row[3]
+            if text != last_text or key != last_key:
+                last_text, last_key, last = text, key, get((text, key))
+            found.append(last)
+        if None not in found:
+            return found  # type: ignore[return-value]
+        wanted = list(dict.fromkeys((r[4], r[3]) for r, p in zip(chunk, found, strict=True) if p is None))
+        if len(self._props) + len(wanted) > _CACHE_LIMIT:
+            self._props.clear()
+        cache, same = self._props, self.texts.setdefault
         for (text, key), props in zip(wanted, _loads_many([t for t, _ in wanted]), strict=True):
-            # properties that are not shared (ties, grants) still repeat their short values
-            # ("self-report", "2024-01-01"): one string object each
-            shared = {k: same(v, v) if type(v) is str and len(v) <= _SHORT else v for k, v in props.items()}
+            for k, v in props.items():
+                # properties that are not shared (ties, grants) still repeat their short values
+                # ("self-report", "2024-01-01"): one string object each
+                if type(v) is str and len(v) <= _SHORT:
+                    props[k] = same(v, v)
             if key:
-                shared["key"] = key
-            cache[(text, key)] = FrozenProps(shared) if shared else EMPTY_PROPS
+                props["key"] = key
+            cache[(text, key)] = FrozenProps(props) if props else EMPTY_PROPS
+        return [p if p is not None else cache[(r[4], r[3])] for r, p in zip(chunk, found, strict=True)]
 
     def add_relationship_rows(self, rows: Iterable[tuple[Any, ...]]) -> None:
         """``(type, start, end, key, props_json, version, created_at)`` rows (version and
         created_at are only read for ties)."""
-        cache = self._props
         for chunk in _chunks(rows):
-            self._decode_missing(chunk)
-            self._add(chunk, [cache[(r[4], r[3])] for r in chunk])
+            self._add(chunk, self._chunk_props(chunk))
 
     def add_relationships(self, rels: Iterable[Relationship]) -> None:
         """Records whose properties are already decoded (a :class:`GraphData`)."""
@@ -245,7 +254,7 @@ class _Builder:
         ties = self.ties
         (ties.get(a) or ties.setdefault(a, {}))[b] = rung
         (ties.get(b) or ties.setdefault(b, {}))[a] = rung
-        self.tie_props[(a, b)] = FrozenProps({**props, "version": version, "created_at": created_at})
+        self.tie_props[(a, b)] = FrozenProps(props, version=version, created_at=created_at)
 
     def sort_outgoing(self) -> None:
         """For rows that came in another order: every outgoing list by (end, key), and the ties
