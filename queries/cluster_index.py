@@ -215,8 +215,14 @@ def _per_org(by_node: Mapping[str, list[Edge]], orgs: pd.Index,
     if len(index) > 1 and bool((index[1:] < index[:-1]).any()):  # nodes not in id order: sort
         order = np.argsort(index, kind="stable")
         index = index[order]
-        other, props = [other[k] for k in order.tolist()], [props[k] for k in order.tolist()]
+        other, props = (_object_array(x)[order].tolist() for x in (other, props))
     return index, other, props
+
+
+def _object_array(items: list[Any]) -> npt.NDArray[np.object_]:
+    array = np.empty(len(items), dtype=object)
+    array[:] = items  # never read as nested sequences: properties are dicts
+    return array
 
 
 def _links(snapshot: Snapshot, orgs: pd.Index) -> dict[str, Any]:
