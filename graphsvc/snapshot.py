@@ -275,8 +275,9 @@ class SnapshotCache:
     ``builds`` counts the snapshots made, ``updates`` those of them made by applying changes.
     """
 
-    #: Tries to catch the store at one revision for an update before reading it all instead.
-    ATTEMPTS = 3
+    #: Tries to catch the store at one revision for an update before reading it all instead
+    #: (each try takes a millisecond or two; a try fails only when a write commits meanwhile).
+    ATTEMPTS = 10
 
     def __init__(self, store: GraphStore) -> None:
         self.store = store
