@@ -489,9 +489,6 @@ class SQLiteStore(GraphStore):
 
         conn = self._connect()
         try:
-            # the relationships are read in key order, one table page after another at random:
-            # mapped pages spare a system call per page (a sixth of the read at city size)
-            conn.execute(f"PRAGMA mmap_size = {_READ_MMAP}")
             conn.execute("BEGIN")
             revision = int(conn.execute("SELECT value FROM meta WHERE key = 'revision'").fetchone()[0])
             result = consume(GraphRows(
@@ -514,5 +511,3 @@ class SQLiteStore(GraphStore):
         """Tie events with a sequence number above ``seq``, in order (what a snapshot lacks)."""
         return [_event(r) for r in self._query("SELECT * FROM tie_events WHERE seq > ? ORDER BY seq", (seq,))]
 
-
-_READ_MMAP = 1 << 30  # bytes of the store file a whole-graph read may map
