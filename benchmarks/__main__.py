@@ -5,10 +5,17 @@ and prints ONE table: for every measurement its median and spread, the baseline 
 same run, the ratio ours/baseline, and the goal from issue 9 as PASS/FAIL. Each size runs in its
 own child process, so the memory peak (``ru_maxrss``) belongs to that size alone.
 
-Reuses the other benchmark modules: :mod:`benchmarks.bench_matching` (``measure``: partner
-matches vs a plain per-candidate loop), :mod:`benchmarks.bench_clusters` (``bench``: clusters with
-profiles vs raw igraph Leiden and networkx Louvain), :mod:`benchmarks.bench_import`
-(``timed_import``) and :mod:`benchmarks.bench_stores` (``load_records``, Neo4j start-up).
+Each size is measured as a server works: the graph is streamed into a SQLite store, the
+snapshot read from it (full builds, then updates after one tie change, vs a full build), and the
+queries answered on that snapshot; the memory peak at that point is the row with the goal. Then
+come the baselines that hold generated records in memory (a snapshot from records, networkx
+Louvain, Neo4j, the import), and the peak of the whole run.
+
+Reuses the other benchmark modules: :mod:`benchmarks.bench_snapshot` (full builds and updates),
+:mod:`benchmarks.bench_matching` (``measure``: partner matches vs a plain per-candidate loop),
+:mod:`benchmarks.bench_clusters` (``bench``: clusters with profiles vs raw igraph Leiden and
+networkx Louvain), :mod:`benchmarks.bench_import` (``timed_import``) and
+:mod:`benchmarks.bench_stores` (``load_records``, Neo4j start-up).
 Neo4j is measured when ``GRAPHSVC_BENCH_NEO4J`` (a bolt URL of an EMPTY database, password in
 ``GRAPHSVC_NEO4J_PASSWORD``) is set, or when scripts/neo4j_server.py can start one; else the row
 says why it was skipped. HTTP throughput and the browser map have their own commands
@@ -69,36 +76,40 @@ def _quiet(call: Callable[[], Any]) -> Any:
 
 
 # -- the measurements of one size (run in a child process) ---------------------------------------
-def _stores(orgs: int, folder: Path, runs: int, neo4j: dict[str, str] | None) -> list[dict[str, Any]]:
-    from benchmarks.bench_stores import load_records
-    from graphsvc.generate import generate, iter_generated
+def _snapshot(orgs: int, store: Any, runs: int) -> tuple[Any, list[dict[str, Any]]]:
+    """Full builds from the SQLite store, then updates after one tie change (bench_snapshot)."""
+    from benchmarks.bench_snapshot import full_builds, updates
+
+    snap, walls, cpus = full_builds(store, runs)
+    full = _row("snapshot from SQLite", "s", walls, note=f"as the app's cache builds it; CPU {_fmt(cpus['median'])} s")
+    # the baseline is the full build just measured: the same store, one tie apart
+    snap, ours, _, source = updates(store, snap, runs, rebuild=False)
+    update = _row("snapshot update, one tie change", "ms", _ms(ours), "full build (the row above)",
+                  _ms(walls), f"changes {source}"[:120])
+    return snap, [full, update]
+
+
+def _records_baseline(orgs: int, runs: int, row: dict[str, Any]) -> None:
+    """The snapshot row's baseline: the same graph from in-memory records, no store."""
+    from graphsvc.generate import generate
     from graphsvc.snapshot import Snapshot
-    from graphsvc.store import open_store
     from graphsvc.store.base import GraphData
 
-    store = open_store(f"sqlite:///{folder / 'graph.db'}")
-    load_records(store, iter_generated(orgs))
-    snap = _timed(lambda: Snapshot.from_store(store), runs)
-    store.close()
     nodes, rels = generate(orgs)
-    memory = _timed(lambda: Snapshot(GraphData(0, nodes, rels, [])), runs)
-    rows = [_row("snapshot from SQLite", "s", snap, "from in-memory records (no store)", memory)]
-    if neo4j is None:
-        rows.append(_row("snapshot from Neo4j", "s", None, note="skipped: no Neo4j (see docs/performance.md)"))
-    elif orgs > 10_000:
-        rows.append(_row("snapshot from Neo4j", "s", None,
-                         note="skipped at this size: loading takes minutes; see bench_stores"))
-    else:
-        rows.append(_neo4j_snapshot(orgs, runs, neo4j, snap))
-    return rows
+    row.update(baseline_name="from in-memory records (no store)",
+               baseline=_timed(lambda: Snapshot(GraphData(0, nodes, rels, [])), runs))
 
 
-def _neo4j_snapshot(orgs: int, runs: int, neo4j: dict[str, str], sqlite: dict[str, Any]) -> dict[str, Any]:
+def _neo4j_snapshot(orgs: int, runs: int, neo4j: dict[str, str] | None, sqlite: dict[str, Any]) -> dict[str, Any]:
     from benchmarks.bench_stores import load_records
     from graphsvc.generate import iter_generated
     from graphsvc.snapshot import Snapshot
     from graphsvc.store.neo4j import Neo4jStore
 
+    if neo4j is None:
+        return _row("snapshot from Neo4j", "s", None, note="skipped: no Neo4j (see docs/performance.md)")
+    if orgs > 10_000:
+        return _row("snapshot from Neo4j", "s", None, note="skipped at this size: loading takes minutes; see bench_stores")
     try:
         store = Neo4jStore(neo4j["url"], password=neo4j["password"])
         if not store.is_empty():
@@ -118,15 +129,14 @@ def _clear_neo4j(neo4j: dict[str, str]) -> None:
 
     with GraphDatabase.driver(neo4j["url"], auth=("neo4j", neo4j["password"])) as driver, \
             driver.session(database="neo4j") as session:  # auto-commit: IN TRANSACTIONS needs it
-        session.run("MATCH (n) CALL { WITH n DETACH DELETE n } IN TRANSACTIONS OF 5000 ROWS").consume()
+        session.run("MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 5000 ROWS").consume()
 
 
-def _matches(orgs: int, quick: bool) -> list[dict[str, Any]]:
+def _matches(orgs: int, quick: bool, snap: Any) -> list[dict[str, Any]]:
     from benchmarks.bench_matching import measure
-    from graphsvc.generate import generate
 
     samples, loop_samples = (150, 10) if quick else (300, 10 if orgs >= 100_000 else 30)
-    row = measure(orgs, lambda n, seed: generate(n, seed=seed), samples, loop_samples)
+    row = measure(orgs, lambda n, seed: ([], []), samples, loop_samples, snapshot=snap)
     fast, loop = sorted(row.fast), sorted(row.loop)
 
     def pct(values: list[float], q: float) -> dict[str, Any]:
@@ -138,41 +148,44 @@ def _matches(orgs: int, quick: bool) -> list[dict[str, Any]]:
             _row("partner matches p99", "ms", pct(fast, 99), "plain Python loop p99", pct(loop, 99))]
 
 
-def _clusters(orgs: int, quick: bool) -> list[dict[str, Any]]:
+def _clusters(orgs: int, runs: int, store: Any) -> tuple[list[dict[str, Any]], Any]:
+    """Clusters with profiles on fresh snapshots read from the store; the network for later."""
     try:
         from benchmarks import bench_clusters
+        from graphsvc.snapshot import Snapshot
     except ImportError as exc:
-        return [_row("clusters with profiles", "s", None, note=f"skipped: {exc}")]
-    with_networkx = orgs <= 10_000 or not quick
+        return [_row("clusters with profiles", "s", None, note=f"skipped: {exc}")], None
     try:
-        result = _quiet(lambda: bench_clusters.bench(orgs, 1, with_networkx))
+        result = _quiet(lambda: bench_clusters.bench(orgs, runs, False, lambda: Snapshot.from_store(store)))
     except Exception as exc:
-        return [_row("clusters with profiles", "s", None, note=f"failed: {type(exc).__name__}: {exc}"[:120])]
+        return [_row("clusters with profiles", "s", None, note=f"failed: {type(exc).__name__}: {exc}"[:120])], None
     rows = result["rows"]
-
-    def one(m: Any) -> dict[str, Any]:
-        return {"median": m.wall, "min": m.wall, "max": m.wall, "n": 1}
-
-    cold = one(rows["clusters with profiles, cold"])
-    out = [_row("clusters with profiles", "s", cold, "raw igraph Leiden (same graph)",
-                one(rows["raw igraph Leiden (same graph)"]), "cold, one run")]
-    nx_row = rows.get("networkx louvain_communities (same graph)")
-    out.append(_row("clusters with profiles", "s", cold, "networkx Louvain (same graph)",
-                    one(nx_row) if nx_row else None, "" if nx_row else "networkx skipped at this size"))
-    return out
+    cold = _spread(rows["clusters with profiles, cold"].walls)
+    raw = _spread(rows["raw igraph Leiden (same graph)"].walls)
+    return [_row("clusters with profiles", "s", cold, "raw igraph Leiden (same graph)", raw,
+                 f"cold: a fresh snapshot each run; CPU {_fmt(rows['clusters with profiles, cold'].cpu)} s (best)")], result
 
 
-def _islands_agenda(orgs: int, runs: int) -> list[dict[str, Any]]:
-    from graphsvc.generate import generate
+def _networkx_row(quick: bool, orgs: int, clusters: list[dict[str, Any]], store: Any) -> dict[str, Any]:
+    cold = clusters[0]["ours"]
+    if cold is None or (quick and orgs > 10_000):
+        return _row("clusters with profiles", "s", cold, "networkx Louvain (same graph)", None,
+                    "networkx skipped at this size")
+    from benchmarks import bench_clusters
     from graphsvc.snapshot import Snapshot
-    from graphsvc.store.base import GraphData
+    from queries.cluster_detection import organisation_graph
+
+    louvain = _quiet(lambda: bench_clusters._networkx(organisation_graph(Snapshot.from_store(store))))
+    return _row("clusters with profiles", "s", cold, "networkx Louvain (same graph)",
+                {"median": louvain.wall, "min": louvain.wall, "max": louvain.wall, "n": 1})
+
+
+def _islands_agenda(snap: Any, runs: int) -> list[dict[str, Any]]:
     from queries.agenda import neighbourhood_agenda
     from queries.islands import islands
 
-    nodes, rels = generate(orgs)
-    snap = Snapshot(GraphData(0, nodes, rels, []))
-    areas = [n for n in nodes if n.label == "Neighbourhood" and n.props.get("level") == "district"]
-    area = max(areas, key=lambda n: len(snap.actors_in(n.id))).id
+    areas = [a for a in snap.labelled("Neighbourhood") if snap.nodes[a].props.get("level") == "district"]
+    area = max(areas, key=lambda a: len(snap.actors_in(a)))
     members = set(snap.actors_in(area))
 
     def naive() -> list[str]:  # the baseline: every organisation, its ties looked up one by one
@@ -260,30 +273,52 @@ def _import(orgs: int, folder: Path) -> list[dict[str, Any]]:
                  f"{result['created']:,} records; goal ≤ 60 s at 100k (bench_import)")]
 
 
+def _peak(name: str, base: float, note: str) -> dict[str, Any]:
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return _row(name, "MB", {"median": peak, "min": peak, "max": peak, "n": 1}, "interpreter + libraries",
+                {"median": base, "min": base, "max": base, "n": 1}, note)
+
+
 def measure_size(orgs: int, quick: bool, neo4j: dict[str, str] | None) -> dict[str, Any]:
-    """Every measurement for one size (call in a fresh process: the RSS peak is for this size)."""
+    """Every measurement for one size (call in a fresh process: the RSS peak is for this size).
+
+    First what a server does, on a SQLite store holding the generated graph: read the snapshot,
+    update it after a tie change, answer matches, clusters, islands and agendas; the memory
+    peak so far is the server's. Then the baselines and steps that hold generated records in
+    memory (a snapshot from records, networkx, Neo4j, the import), and the peak of the run.
+    """
     import gc
+    import importlib
+
+    from benchmarks.bench_snapshot import prepared_store
 
     runs = 2 if orgs >= 100_000 or (quick and orgs >= 10_000) else 3
+    for module in ("graphsvc.snapshot", "queries.matching", "queries.clusters", "queries.agenda"):
+        importlib.import_module(module)  # what a server has loaded: the memory baseline
     base_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    rows: list[dict[str, Any]] = []
     started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="goudkaart-bench-") as tmp:
-        steps: list[Callable[[], list[dict[str, Any]]]] = [
-            lambda: _stores(orgs, Path(tmp), runs, neo4j),
-            lambda: _matches(orgs, quick),
-            lambda: _clusters(orgs, quick),
-            lambda: _islands_agenda(orgs, runs),
-            lambda: _import(orgs, Path(tmp)),
-        ]
+        folder = Path(tmp)
+        store = prepared_store(folder / "graph.db", orgs)  # streamed in: no records held
+        snap, (full, update) = _snapshot(orgs, store, runs)
+        matches = _matches(orgs, quick, snap)
+        islands = _islands_agenda(snap, runs)
+        del snap  # clusters run cold: on fresh snapshots, one at a time, as after a change
+        gc.collect()
+        clusters, _ = _clusters(orgs, 1 if orgs >= 100_000 and quick else runs, store)
+        server = _peak("memory peak (RSS)", base_rss, "one snapshot at a time: read, update, matches, "
+                       "islands, agenda, then clusters on fresh ones")
+        gc.collect()
+        clusters.append(_networkx_row(quick, orgs, clusters, store))
+        store.close()
+        _records_baseline(orgs, runs, full)
+        gc.collect()
+        neo = _neo4j_snapshot(orgs, runs, neo4j, full["ours"])
+        rest = _import(orgs, folder)
         if orgs == 10_000:  # the map picture has a fixed size; measured once
-            steps.append(lambda: _map(runs))
-        for step in steps:
-            rows.extend(step())
-            gc.collect()
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    rows.append(_row("memory peak (RSS)", "MB", {"median": peak, "min": peak, "max": peak, "n": 1},
-                     "interpreter + libraries", {"median": base_rss, "min": base_rss, "max": base_rss, "n": 1}))
+            rest += _map(runs)
+    rows = [full, update, neo, *matches, *clusters, *islands, *rest, server,
+            _peak("memory peak (RSS), whole run", base_rss, "also generated records, the baselines and the import")]
     return {"orgs": orgs, "seconds": time.perf_counter() - started, "rows": rows}
 
 
@@ -302,6 +337,10 @@ def _fmt(value: float) -> str:
     return f"{value:,.0f}" if value >= 100 else f"{value:.3g}"
 
 
+def _ratio(value: float) -> str:
+    return f"{value:.2f}×" if value >= 0.1 else f"{value:.2g}×"  # 0.0032×, not 0.00×
+
+
 def table(results: list[dict[str, Any]]) -> str:
     head = (f"{'orgs':>7} | {'measurement':<34} | {'median':>9} | {'spread (min–max, n)':<22} | "
             f"{'baseline':<34} | {'median':>9} | {'ratio':>7} | goal")
@@ -312,7 +351,7 @@ def table(results: list[dict[str, Any]]) -> str:
             o = f"{_fmt(ours['median'])} {r['unit']}" if ours else "—"
             spread = f"{_fmt(ours['min'])}–{_fmt(ours['max'])}, n={ours['n']}" if ours else r["note"][:22]
             b = f"{_fmt(base['median'])} {r['unit']}" if base else "—"
-            ratio = f"{ours['median'] / base['median']:.2f}×" if ours and base and base["median"] else ""
+            ratio = _ratio(ours["median"] / base["median"]) if ours and base and base["median"] else ""
             lines.append(f"{result['orgs']:>7,} | {r['measurement']:<34} | {o:>9} | {spread:<22} | "
                          f"{r['baseline_name'][:34]:<34} | {b:>9} | {ratio:>7} | {_verdict(r, result['orgs'])}")
             if r["note"] and ours:

@@ -33,7 +33,7 @@ import random
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 import networkx as nx
@@ -41,7 +41,6 @@ import numpy as np
 
 from graphsvc.generate import graph_data, iter_generated
 from graphsvc.snapshot import Snapshot
-from graphsvc.store.base import GraphData
 from queries.cluster_detection import LEIDEN_ITERATIONS, REFERENCE_SIZE, detect_clusters
 from queries.cluster_graph import OrganisationGraph, build_organisation_graph
 from queries.cluster_index import build_cluster_index
@@ -59,6 +58,7 @@ class Measure:
     cpu: float
     peak_mb: float
     result: Any = None
+    walls: list[float] = field(default_factory=list)  # every run's, for medians
 
 
 def _rss() -> int:
@@ -89,7 +89,9 @@ def measure(call: Callable[[], T], runs: int = 1, setup: Callable[[], None] | No
         sampler.join()
         peak_mb = max(peak[0], _rss()) - base
         m = Measure(wall, cpu, peak_mb / 2**20, result)
-        best = m if best is None else Measure(min(best.wall, wall), min(best.cpu, cpu), best.peak_mb, best.result)
+        best = m if best is None else Measure(min(best.wall, wall), min(best.cpu, cpu), best.peak_mb, best.result,
+                                              best.walls)
+        best.walls.append(wall)
     assert best is not None
     return best
 
@@ -113,9 +115,8 @@ def planted(orgs: int) -> np.ndarray:
     return np.asarray(SyntheticGraph(orgs, 1, load_vocabulary()).cluster_of)
 
 
-def _parts(data: GraphData) -> dict[str, Measure]:
+def _parts(snap: Snapshot) -> dict[str, Measure]:
     """The cold pipeline step by step on a fresh snapshot."""
-    snap = Snapshot(data)
     gc.collect()
     index = measure(lambda: build_cluster_index(snap))
     snap.derived("cluster-index", lambda s: index.result)
@@ -126,10 +127,11 @@ def _parts(data: GraphData) -> dict[str, Measure]:
             "detect (network + Leiden + ids)": found, "profiles (all clusters)": profiles}
 
 
-def _fresh(data: GraphData, holder: list[Snapshot]) -> Callable[[], None]:
+def _fresh(snapshot: Callable[[], Snapshot], holder: list[Snapshot]) -> Callable[[], None]:
     def setup() -> None:
         holder.clear()
-        holder.append(Snapshot(data))
+        gc.collect()
+        holder.append(snapshot())
 
     return setup
 
@@ -166,19 +168,26 @@ def _networkx(graph: OrganisationGraph) -> Measure:
     return louvain
 
 
-def bench(orgs: int, runs: int, with_networkx: bool) -> dict[str, Any]:
+def bench(orgs: int, runs: int, with_networkx: bool,
+          snapshot: Callable[[], Snapshot] | None = None) -> dict[str, Any]:
+    """Every figure of one size. ``snapshot`` makes a fresh snapshot of the generated graph
+    (e.g. read from a store the graph was loaded into); by default it is built from records."""
     started = time.perf_counter()
-    data = graph_data(iter_generated(orgs, seed=1))
-    snap = Snapshot(data)
+    if snapshot is None:
+        data = graph_data(iter_generated(orgs, seed=1))
+
+        def snapshot() -> Snapshot:
+            return Snapshot(data)
+
+    snap = snapshot()
     print(f"\n## {orgs:,} organisations: {len(snap.nodes):,} nodes, {snap.relationship_count:,} relationships "
           f"(generated and read in {time.perf_counter() - started:.0f} s)")
     del snap
     holder: list[Snapshot] = []
-    cold = measure(lambda: clusters(holder[0]), runs, setup=_fresh(data, holder))
-    warm_snap = holder[0]
+    cold = measure(lambda: clusters(holder[0]), runs, setup=_fresh(snapshot, holder))
     seeds = iter(range(7, 7 + runs))  # a new seed each run: nothing but the arrays is cached
-    warm = measure(lambda: clusters(warm_snap, seed=next(seeds)), runs)
-    graph = build_organisation_graph(build_cluster_index(warm_snap), 2004)
+    warm = measure(lambda: clusters(holder[0], seed=next(seeds)), runs)
+    graph = build_organisation_graph(build_cluster_index(holder[0]), 2004)
     raw = _raw_leiden(graph, runs)
     rows = {"clusters with profiles, cold": cold, "clusters with profiles, warm": warm,
             "raw igraph Leiden (same graph)": raw}
@@ -187,7 +196,8 @@ def bench(orgs: int, runs: int, with_networkx: bool) -> dict[str, Any]:
     if with_networkx:
         rows["networkx louvain_communities (same graph)"] = louvain = _networkx(graph)
         quality["networkx Louvain"] = nmi(louvain.result, truth)
-    parts = _parts(data)
+    holder.clear()
+    parts = _parts(snapshot())
     _report(orgs, graph.edge_count, rows, parts, quality, cold.result)
     return {"orgs": orgs, "rows": rows, "parts": parts, "quality": quality}
 

@@ -179,12 +179,16 @@ def loop_partner_matches(snapshot: Snapshot, actor: str, limit: int = 10) -> lis
 
 def measure(
     orgs: int, generate: Generator, samples: int, loop_samples: int, seed: int = 1, repeat: int = 1,
-    clock: Clock = time.perf_counter_ns,
+    clock: Clock = time.perf_counter_ns, snapshot: Snapshot | None = None,
 ) -> Row:
-    nodes, rels = generate(orgs, seed)
-    start = clock()
-    snapshot = Snapshot(GraphData(0, nodes, rels, []))
-    snapshot_s = (clock() - start) / 1e9
+    """The figures of one size; with ``snapshot`` (e.g. read from a store) nothing is generated."""
+    snapshot_s = 0.0
+    if snapshot is None:
+        nodes, rels = generate(orgs, seed)
+        start = clock()
+        snapshot = Snapshot(GraphData(0, nodes, rels, []))
+        snapshot_s = (clock() - start) / 1e9
+        del nodes, rels
     start = clock()
     index = snapshot.derived("matching_index", build_matching_index)
     fund_index(snapshot)
@@ -207,7 +211,8 @@ def measure(
     hub = max(len(m[0]) for m in index.theme_members.values()) / index.size
     referral = [_ms(partial(referral_partners, snapshot, actor), repeat, clock) for actor in sample]
     funds = [_ms(partial(fitting_funds, snapshot, actor), repeat, clock) for actor in sample]
-    return Row(orgs, index.size, len(rels), hub, snapshot_s, index_s, fast, loop, agree, referral, funds)
+    return Row(orgs, index.size, snapshot.relationship_count, hub, snapshot_s, index_s, fast, loop, agree,
+               referral, funds)
 
 
 def print_table(rows: list[Row], source: str) -> None:

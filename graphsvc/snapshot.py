@@ -8,38 +8,37 @@ from __future__ import annotations
 
 import gc
 import threading
-from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any, TypeVar
 
 import networkx as nx
 
 from graphsvc.errors import NotFound
-from graphsvc.model import ACTOR_LABELS, Node, Relationship, TieEvent
+from graphsvc.model import ACTOR_LABELS, ChangeEvent, Node, Relationship, TieEvent
+from graphsvc.snapshot_apply import NotApplicable, apply_changes
+from graphsvc.snapshot_build import (
+    Edge,
+    Parts,
+    build_parts,
+    incoming_index,
+    parts_from_data,
+    paused_gc,
+)
 from graphsvc.store.base import GraphData, GraphStore, read_consistent
 
 __all__ = ["Snapshot", "SnapshotCache", "Edge"]
 
 T = TypeVar("T")
-_EMPTY: Mapping[str, Any] = {}
-
-
-class Edge(tuple[str, Mapping[str, Any]]):
-    """``(other_id, props)`` as kept in the adjacency lists."""
-
-    __slots__ = ()
-
-    @property
-    def other(self) -> str:
-        return self[0]
-
-    @property
-    def props(self) -> Mapping[str, Any]:
-        return self[1]
 
 
 class Snapshot:
     """An immutable in-memory view of the graph at one store revision.
+
+    Read from a store in one pass over its rows (:meth:`from_store`, see
+    :mod:`graphsvc.snapshot_build`), from records (``Snapshot(GraphData(...))``), or made from
+    an older snapshot and the change log (:meth:`apply`). Adjacency lists are in the store's
+    order (by the other end, then the key), ``ties[a]`` in partner id order; relationship
+    properties are read-only dicts shared between edges.
 
     Examples
     --------
@@ -54,37 +53,70 @@ class Snapshot:
     """
 
     def __init__(self, data: GraphData) -> None:
-        self.revision = data.revision
-        self.nodes: dict[str, Node] = {n.id: n for n in data.nodes}
-        by_label: dict[str, list[str]] = defaultdict(list)
-        for n in data.nodes:
-            by_label[n.label].append(n.id)
-        self._by_label = {k: sorted(v) for k, v in by_label.items()}
-        self._out: dict[str, dict[str, list[Edge]]] = defaultdict(lambda: defaultdict(list))
-        self._in: dict[str, dict[str, list[Edge]]] = defaultdict(lambda: defaultdict(list))
-        self.ties: dict[str, dict[str, int]] = defaultdict(dict)
-        self.tie_props: dict[tuple[str, str], Mapping[str, Any]] = {}
-        self.relationship_count = len(data.relationships)
-        for r in data.relationships:
-            props = dict(r.props) if r.props else _EMPTY
-            if r.key:
-                props = {**props, "key": r.key}
-            self._out[r.type][r.start].append(Edge((r.end, props)))
-            self._in[r.type][r.end].append(Edge((r.start, props)))
-            if r.type == "TIE":
-                rung = int(r.props.get("rung", 0))
-                self.ties[r.start][r.end] = rung
-                self.ties[r.end][r.start] = rung
-                self.tie_props[(r.start, r.end)] = {**props, "version": r.version,
-                                                    "created_at": r.created_at}
-        self.tie_events: tuple[TieEvent, ...] = tuple(data.tie_events)
+        self._take(parts_from_data(data))
+
+    def _take(self, parts: Parts) -> None:
+        self.revision = parts.revision
+        self.nodes: dict[str, Node] = parts.nodes
+        self._by_label = parts.by_label
+        self._out = parts.out
+        self._in = parts.into
+        self.ties: dict[str, dict[str, int]] = parts.ties
+        self.tie_props: dict[tuple[str, str], Mapping[str, Any]] = parts.tie_props
+        self.relationship_count = parts.relationship_count
+        self.tie_events: tuple[TieEvent, ...] = parts.tie_events
         self._derived: dict[str, Any] = {}
         # re-entrant: a builder may ask for another derived index while it is being built
         self._lock = threading.RLock()
 
     @classmethod
+    def from_parts(cls, parts: Parts) -> Snapshot:
+        """A snapshot holding these structures (they become the snapshot's: do not change them)."""
+        snap = cls.__new__(cls)
+        snap._take(parts)
+        return snap
+
+    def parts(self) -> Parts:
+        """The structures this snapshot holds (shared, not copied: treat them as read-only)."""
+        return Parts(self.revision, self.nodes, self._by_label, self._out, self._in, self.ties,
+                     self.tie_props, self.relationship_count, self.tie_events)
+
+    def apply(self, changes: Sequence[ChangeEvent], tie_events: Iterable[TieEvent] = (), *,
+              revision: int | None = None) -> Snapshot:
+        """The snapshot after these change-log entries, sharing what they leave alone with this
+        one (which stays as it is, for whoever still reads it); derived indexes start empty.
+
+        ``changes`` come from :meth:`GraphStore.changes_since` (this snapshot's revision),
+        ``tie_events`` from :meth:`GraphStore.tie_events_after` (its last tie event). The result
+        is at ``revision`` (default: the last change's) and equals a full read of the store
+        there. Raises :class:`~graphsvc.snapshot_apply.NotApplicable` when a change does not fit
+        this snapshot. See :mod:`graphsvc.snapshot_apply`.
+
+        Examples
+        --------
+        >>> from graphsvc.model import ChangeEvent
+        >>> from graphsvc.store import open_store
+        >>> store = open_store("sqlite:///:memory:")
+        >>> with store.transaction() as tx:
+        ...     _ = tx.upsert_node(Node("o1", "Organisation", {"name": "Buurtvrouwen"}))
+        >>> before = Snapshot.from_store(store)
+        >>> rename = ChangeEvent(1, 2, "2025-01-01T00:00:00Z", "ayse", "", "update", "node",
+        ...                      "Organisation", "o1", old={"name": "Buurtvrouwen"}, new={"name": "Vrouwen"}, version=2)
+        >>> after = before.apply([rename])
+        >>> after.revision, after.name("o1"), before.name("o1")
+        (2, 'Vrouwen', 'Buurtvrouwen')
+        """
+        if not changes and revision is None:
+            return self
+        return Snapshot.from_parts(apply_changes(self.parts(), changes, tie_events, revision=revision))
+
+    @classmethod
     def from_store(cls, store: GraphStore) -> Snapshot:
-        return cls(read_consistent(store))
+        """The store's graph at one revision, read in one read transaction where the backend can."""
+        read_rows = getattr(store, "read_rows", None)
+        if read_rows is None:
+            return cls(read_consistent(store))
+        return cls.from_parts(read_rows(build_parts))
 
     # -- nodes -------------------------------------------------------------------------------
     def node(self, node_id: str, label: str | None = None) -> Node:
@@ -116,7 +148,30 @@ class Snapshot:
     def into(self, rel_type: str, node_id: str) -> list[Edge]:
         """Relationships of this type ending at the node."""
         by_end = self._in.get(rel_type)
-        return by_end.get(node_id, []) if by_end else []
+        if by_end is None:
+            by_end = self._incoming(rel_type)
+        return by_end.get(node_id, [])
+
+    def _incoming(self, rel_type: str) -> dict[str, list[Edge]]:
+        """The incoming lists of one type, built on first use (most types are never followed
+        backwards; a city's worth of them costs a second and a hundred megabytes)."""
+        with self._lock:
+            by_end = self._in.get(rel_type)
+            if by_end is None:
+                by_end = self._in[rel_type] = incoming_index(self._out.get(rel_type, {}))
+            return by_end
+
+    def by_start(self, rel_type: str) -> Mapping[str, list[Edge]]:
+        """Every node with relationships of this type leaving it, and those (read-only): what
+        :meth:`out` answers for each node, for indexes that read a whole type at once. The order
+        of the nodes is not meaningful."""
+        return self._out.get(rel_type, {})
+
+    def by_end(self, rel_type: str) -> Mapping[str, list[Edge]]:
+        """Every node with relationships of this type ending at it, and those (read-only): what
+        :meth:`into` answers for each node. The order of the nodes is not meaningful."""
+        by_end = self._in.get(rel_type)
+        return by_end if by_end is not None else self._incoming(rel_type)
 
     def targets(self, rel_type: str, node_id: str) -> set[str]:
         return {e[0] for e in self.out(rel_type, node_id)}
@@ -212,32 +267,74 @@ class Snapshot:
 
 
 class SnapshotCache:
-    """Hands out the current snapshot of a store, rebuilding it only after the revision changed."""
+    """Hands out the current snapshot of a store, renewing it only after the revision changed.
+
+    A newer revision is reached by applying the store's change log to the current snapshot
+    (:meth:`Snapshot.apply`, milliseconds) when the log covers every revision in between;
+    otherwise (no change log, a big import, a restore) the whole graph is read again.
+    ``builds`` counts the snapshots made, ``updates`` those of them made by applying changes.
+    """
+
+    #: Tries to catch the store at one revision for an update before reading it all instead
+    #: (each try takes a millisecond or two; a try fails only when a write commits meanwhile).
+    ATTEMPTS = 10
 
     def __init__(self, store: GraphStore) -> None:
         self.store = store
         self.builds = 0
+        self.updates = 0
         self._snapshot: Snapshot | None = None
         self._lock = threading.Lock()
 
     def get(self) -> Snapshot:
-        revision = self.store.revision()
         snap = self._snapshot
-        if snap is not None and snap.revision == revision:
+        if snap is not None and snap.revision == self.store.revision():
             return snap
         with self._lock:
             snap = self._snapshot
-            if snap is None or snap.revision != revision:
-                previous = self._snapshot
-                snap = Snapshot.from_store(self.store)
-                self._snapshot = snap
-                self.builds += 1
-                if previous is not None:
-                    # derived indexes may point back at their snapshot; dropping them breaks the
-                    # cycles, so reference counting frees the old snapshot once readers are done
-                    previous.release()
-                # a snapshot lives until the next write: move its objects out of the cyclic
-                # collector's sight (no full collection here: that costs ~1 s at city size)
+            revision = self.store.revision()
+            if snap is not None and snap.revision == revision:
+                return snap
+            new = self._updated(snap, revision) if snap is not None else None
+            if new is not None:
+                self.updates += 1  # a few new objects, the rest shared: nothing for the collector
+            else:
+                if snap is not None:  # its indexes would go right after: not two sets at once
+                    snap.release()
+                # Young garbage is collected first; the new snapshot's millions of objects are
+                # then made with the collector paused and frozen (moved out of its sight for
+                # good) before it runs again: scanning them would cost a second at city size.
                 gc.collect(1)
-                gc.freeze()
-            return snap
+                with paused_gc():
+                    new = Snapshot.from_store(self.store)
+                    gc.freeze()
+            self.builds += 1
+            self._snapshot = new
+        if snap is not None:
+            # derived indexes may point back at their snapshot; dropping them breaks the cycles,
+            # so reference counting frees the old snapshot once readers are done. Outside the
+            # lock: freeing a city's indexes takes a tenth of a second.
+            snap.release()
+        return new
+
+    def _updated(self, snap: Snapshot, revision: int) -> Snapshot | None:
+        """``snap`` brought to the store's revision from its change log; None when it cannot be."""
+        last_event = snap.tie_events[-1].seq if snap.tie_events else 0
+        for _ in range(self.ATTEMPTS):
+            if revision < snap.revision:
+                return None
+            changes = self.store.changes_since(snap.revision)
+            if not changes:
+                return None
+            if changes[-1].revision != revision:  # a commit landed since the revision was read
+                revision = self.store.revision()
+                continue
+            events = self.store.tie_events_after(last_event)
+            now = self.store.revision()
+            if now == revision:  # nothing committed while the changes and events were read
+                try:
+                    return snap.apply(changes, events, revision=revision)
+                except NotApplicable:
+                    return None
+            revision = now
+        return None

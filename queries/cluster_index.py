@@ -17,13 +17,15 @@ import gc
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from itertools import chain, compress
+from operator import itemgetter, methodcaller
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from graphsvc.snapshot import Snapshot
+from graphsvc.snapshot import Edge, Snapshot
 from queries.grants import area_levels, grant_amount
 
 __all__ = ["ClusterIndex", "cluster_index", "build_cluster_index", "no_cyclic_gc", "ISLAND_RUNG"]
@@ -131,19 +133,60 @@ def _grant(props: Mapping[str, Any]) -> tuple[int, int, float]:
     return first, last, grant_amount(props)
 
 
-def _ties(snapshot: Snapshot, orgs: tuple[str, ...]) -> dict[str, Any]:
+def _amounts(props: Sequence[Mapping[str, Any]]) -> FloatArray:
+    """:func:`queries.grants.grant_amount` of every grant, in C when the amounts are numbers."""
+    try:
+        raw = np.asarray([a or 0 for a in map(methodcaller("get", "amount"), props)], dtype=np.float64)
+    except (TypeError, ValueError):
+        return np.asarray([grant_amount(p) for p in props], dtype=np.float64)
+    return np.where((raw > 0) & np.isfinite(raw), raw, 0.0)
+
+
+def _grants(props: Sequence[Mapping[str, Any]]) -> FloatArray:
+    """``(first, last, amount)`` of every grant. Grants repeat a few dates, so each distinct
+    ``(year, start, end)`` is worked out once (and the rest is done in C)."""
+    fields = ("year", "start", "end")
+    keys = list(zip(*(map(methodcaller("get", f), props) for f in fields), strict=True))
+    try:
+        found: dict[tuple[Any, ...], Any] = dict.fromkeys(keys)
+    except TypeError:  # an unhashable value (a list): one by one
+        return np.asarray([_grant(p) for p in props], dtype=np.float64).reshape(-1, 3)
+    for key in found:
+        found[key] = _grant(dict(zip(fields, key, strict=True)))[:2]
+    years = np.asarray(list(map(found.__getitem__, keys)), dtype=np.float64).reshape(-1, 2)
+    return np.column_stack([years, _amounts(props)])
+
+
+def _weights(props: Sequence[Mapping[str, Any]]) -> FloatArray:
+    """The ``weight`` of every WORKS_ON, 1 when it is not a number; worked out once per
+    properties object (a snapshot shares one between every edge with the same properties)."""
+    if not props:
+        return np.zeros(0, dtype=np.float64)
+    _, first, inverse = np.unique(np.fromiter(map(id, props), dtype=np.int64, count=len(props)),
+                                  return_index=True, return_inverse=True)
+    weight = [w if isinstance(w := props[i].get("weight"), int | float) else 1 for i in first.tolist()]
+    return np.asarray(weight, dtype=np.float64)[inverse.ravel()]
+
+
+def _ties(snapshot: Snapshot, orgs: pd.Index) -> dict[str, Any]:
     """Organisation pairs, organisation–institution pairs and each organisation's best rung.
 
     A TIE joins two actors (organisations or institutions); a pair whose end is missing from
-    the snapshot is skipped, as :mod:`queries.islands` skips it.
+    the snapshot is skipped, as :mod:`queries.islands` skips it. The pairs come in the order of
+    ``snapshot.tie_props``, which is not meaningful: nothing below depends on it.
     """
     n = len(orgs)
     institutions = tuple(snapshot.labelled("Institution"))
-    actor = {a: i for i, a in enumerate((*orgs, *institutions))}
-    props = snapshot.tie_props  # every tie once; looking ids up in big dicts is the cost here
-    pa = _ints([actor.get(a, -1) for a, _ in props])
-    pb = _ints([actor.get(b, -1) for _, b in props])
-    rung = _ints([int(p.get("rung", 0)) for p in props.values()])
+    actors = orgs.append(pd.Index(institutions, dtype=object))
+    props = snapshot.tie_props  # every tie once; ids are looked up in C (pandas' hash table)
+    pairs = list(props)
+    pa = actors.get_indexer(list(map(itemgetter(0), pairs))).astype(np.int64)
+    pb = actors.get_indexer(list(map(itemgetter(1), pairs))).astype(np.int64)
+    rungs = list(map(methodcaller("get", "rung", 0), props.values()))
+    try:
+        rung = np.asarray(rungs, dtype=np.int64)
+    except (TypeError, ValueError):  # e.g. a rung stored as text
+        rung = _ints([int(r) for r in rungs])
     known = (pa >= 0) & (pb >= 0)
     pa, pb, rung = pa[known], pb[known], rung[known]
     best = np.zeros(n, dtype=np.int64)
@@ -158,38 +201,41 @@ def _ties(snapshot: Snapshot, orgs: tuple[str, ...]) -> dict[str, Any]:
             "inst_rung": rung[one], "best_rung": best}
 
 
-def _links(snapshot: Snapshot, orgs: tuple[str, ...]) -> dict[str, list[Any]]:
-    """WORKS_ON, ACTIVE_IN, SERVES, FUNDS and kind of every organisation in one pass.
+def _per_org(by_node: Mapping[str, list[Edge]], orgs: pd.Index,
+             ) -> tuple[IntArray, list[str], list[Mapping[str, Any]]]:
+    """The edges of the organisations in ``by_node`` as ``(organisation, other end, props)``,
+    by organisation (each one's edges in their list order): what one loop over the
+    organisations asking :meth:`Snapshot.out` would give, with the per-edge work done in C."""
+    where = orgs.get_indexer(list(by_node)).astype(np.int64)  # -1: not an organisation
+    keep = where >= 0
+    lists = list(compress(by_node.values(), keep.tolist()))
+    index = np.repeat(where[keep], np.fromiter(map(len, lists), dtype=np.int64, count=len(lists)))
+    edges = list(chain.from_iterable(lists))
+    other, props = list(map(itemgetter(0), edges)), list(map(itemgetter(1), edges))
+    if len(index) > 1 and bool((index[1:] < index[:-1]).any()):  # nodes not in id order: sort
+        order = np.argsort(index, kind="stable")
+        index = index[order]
+        other, props = (_object_array(x)[order].tolist() for x in (other, props))
+    return index, other, props
 
-    One loop with plain appends: a third faster than one comprehension per type, because each
-    organisation's entries are looked up while they are still in the processor's cache.
-    """
-    out, into, nodes = snapshot.out, snapshot.into, snapshot.nodes
-    lists: dict[str, list[Any]] = {k: [] for k in (
-        "theme_org", "theme_id", "theme_props", "area_org", "area_id", "serve_org", "serve_id",
-        "grant_org", "fund_id", "grant_props", "kind")}
-    theme_org, theme_id, theme_props = lists["theme_org"].append, lists["theme_id"].append, lists["theme_props"].append
-    area_org, area_id = lists["area_org"].append, lists["area_id"].append
-    serve_org, serve_id = lists["serve_org"].append, lists["serve_id"].append
-    grant_org, fund_id, grant_props = lists["grant_org"].append, lists["fund_id"].append, lists["grant_props"].append
-    kind = lists["kind"].append
-    for i, org in enumerate(orgs):
-        for theme, props in out("WORKS_ON", org):
-            theme_org(i)
-            theme_id(theme)
-            theme_props(props)
-        for area, _ in out("ACTIVE_IN", org):
-            area_org(i)
-            area_id(area)
-        for community, _ in out("SERVES", org):
-            serve_org(i)
-            serve_id(community)
-        for fund, props in into("FUNDS", org):
-            grant_org(i)
-            fund_id(fund)
-            grant_props(props)
-        kind(nodes[org].props.get("kind") or "")
-    return lists
+
+def _object_array(items: list[Any]) -> npt.NDArray[np.object_]:
+    array = np.empty(len(items), dtype=object)
+    array[:] = items  # never read as nested sequences: properties are dicts
+    return array
+
+
+def _links(snapshot: Snapshot, orgs: pd.Index) -> dict[str, Any]:
+    """WORKS_ON, ACTIVE_IN, SERVES, FUNDS and kind of every organisation, a whole type at once."""
+    theme_org, theme_id, theme_props = _per_org(snapshot.by_start("WORKS_ON"), orgs)
+    area_org, area_id, _ = _per_org(snapshot.by_start("ACTIVE_IN"), orgs)
+    serve_org, serve_id, _ = _per_org(snapshot.by_start("SERVES"), orgs)
+    grant_org, fund_id, grant_props = _per_org(snapshot.by_end("FUNDS"), orgs)
+    nodes = snapshot.nodes
+    return {"theme_org": theme_org, "theme_id": theme_id, "theme_props": theme_props,
+            "area_org": area_org, "area_id": area_id, "serve_org": serve_org, "serve_id": serve_id,
+            "grant_org": grant_org, "fund_id": fund_id, "grant_props": grant_props,
+            "kind": [nodes[o].props.get("kind") or "" for o in orgs]}
 
 
 def _areas(snapshot: Snapshot, area_ids: Sequence[str]) -> dict[str, Any]:
@@ -232,23 +278,23 @@ def build_cluster_index(snapshot: Snapshot) -> ClusterIndex:
 
 def _build(snapshot: Snapshot) -> ClusterIndex:
     orgs = tuple(snapshot.labelled("Organisation"))
-    ties = _ties(snapshot, orgs)
-    links = _links(snapshot, orgs)
+    position = {o: i for i, o in enumerate(orgs)}
+    org_index = pd.Index(orgs, dtype=object)
+    ties = _ties(snapshot, org_index)
+    links = _links(snapshot, org_index)
     theme_idx, themes = _codes(links["theme_id"])
     serve_idx, communities = _codes(links["serve_id"])
     grant_fund, funds = _codes(links["fund_id"])
-    grants = np.asarray([_grant(p) for p in links["grant_props"]], dtype=np.float64).reshape(-1, 3)
+    grants = _grants(links["grant_props"])
     kind_idx, kinds = _codes([str(k) for k in links["kind"]])
     no_kind = kinds.index("") if "" in kinds else -2
-    theme_props = links["theme_props"]
     return ClusterIndex(
-        revision=snapshot.revision, orgs=orgs, position={o: i for i, o in enumerate(orgs)},
-        **ties, themes=themes, theme_org=_ints(links["theme_org"]), theme_idx=theme_idx,
-        theme_weight=np.asarray([w if isinstance(w := p.get("weight"), int | float) else 1 for p in theme_props],
-                                dtype=np.float64),
-        area_org=_ints(links["area_org"]), **_areas(snapshot, links["area_id"]),
-        communities=communities, serve_org=_ints(links["serve_org"]), serve_idx=serve_idx,
-        funds=funds, grant_org=_ints(links["grant_org"]), grant_fund=grant_fund,
+        revision=snapshot.revision, orgs=orgs, position=position,
+        **ties, themes=themes, theme_org=links["theme_org"], theme_idx=theme_idx,
+        theme_weight=_weights(links["theme_props"]),
+        area_org=links["area_org"], **_areas(snapshot, links["area_id"]),
+        communities=communities, serve_org=links["serve_org"], serve_idx=serve_idx,
+        funds=funds, grant_org=links["grant_org"], grant_fund=grant_fund,
         grant_amount=grants[:, 2], grant_first=grants[:, 0].astype(np.int64),
         grant_last=grants[:, 1].astype(np.int64),
         kinds=kinds, org_kind=np.where(kind_idx == no_kind, -1, kind_idx),

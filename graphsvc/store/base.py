@@ -309,6 +309,18 @@ class GraphStore(abc.ABC):
     def __exit__(self, *exc: object) -> None:
         self.close()
 
+    def tie_events_after(self, seq: int) -> list[TieEvent]:
+        """Tie events recorded after the one numbered ``seq``, in order: what a snapshot whose
+        last tie event is ``seq`` lacks. Backends override this with a query by ``seq``.
+
+        Examples
+        --------
+        >>> from graphsvc.store import open_store
+        >>> open_store("sqlite:///:memory:").tie_events_after(0)
+        []
+        """
+        return [e for e in self.tie_history() if e.seq > seq]
+
 
 class GraphData:
     """Everything in a store at one revision: what a snapshot, a dump or a migration reads."""

@@ -14,7 +14,7 @@ import secrets
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, suppress
-from typing import Any, LiteralString, TypeVar
+from typing import TYPE_CHECKING, Any, LiteralString, TypeVar
 
 import neo4j
 from neo4j import GraphDatabase, RoutingControl
@@ -34,6 +34,10 @@ from graphsvc.store.base import (
     replayable,
 )
 from graphsvc.store.neo4j_tx import Neo4jTransaction, node_from
+
+if TYPE_CHECKING:
+    from graphsvc.store.base import GraphData
+    from graphsvc.store.rows import GraphRows
 
 __all__ = ["Neo4jStore", "DRIVER_ERRORS", "PAGE_SIZES"]
 
@@ -329,3 +333,34 @@ class Neo4jStore(GraphStore):
             driver, self._driver, self._ready = self._driver, None, False
         if driver is not None:
             driver.close()
+
+    # -- whole-graph reads (read-only; see neo4j_read) -------------------------------------------
+    def read_rows(self, consume: Callable[[GraphRows], T], *, full: bool = False) -> T:
+        """``consume(rows)`` with the whole graph at one revision, read inside one transaction
+        (see :mod:`graphsvc.store.neo4j_read`; ``consume`` may be called a second time).
+        ``full``: relationship rows with every column (``updated_at`` last), for records."""
+        from graphsvc.store.neo4j_read import read_graph
+
+        driver = self._ready_driver()
+        try:
+            return read_graph(driver, self.database, consume, full=full)
+        except DRIVER_ERRORS as exc:
+            raise self._translate(exc) from None
+
+    def read_all(self) -> GraphData:
+        """The whole graph at one revision as records (what read_consistent gives dumps and
+        migration), ordered as the SQLite store orders them."""
+        from graphsvc.store.base import GraphData
+
+        def records(rows: GraphRows) -> GraphData:
+            nodes = sorted((node_from(r) for r in rows.nodes), key=lambda n: n.id)
+            rels = sorted((_relationship(r) for r in rows.relationships), key=lambda r: r.ident)
+            return GraphData(rows.revision, nodes, rels, [_event(r) for r in rows.tie_events])
+
+        return self.read_rows(records, full=True)
+
+    def tie_events_after(self, seq: int) -> list[TieEvent]:
+        """Tie events with a sequence number above ``seq``, in order (what a snapshot lacks)."""
+        from graphsvc.store.neo4j_read import EVENTS_AFTER
+
+        return self._read(EVENTS_AFTER, _event, seq=seq)

@@ -7,10 +7,10 @@ import os
 import sqlite3
 import threading
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 try:  # a cross-process writer lock that wakes the next writer at once (POSIX)
     import fcntl
@@ -41,6 +41,9 @@ from graphsvc.store.base import (
     stamp_or_none,
     utc_now,
 )
+
+if TYPE_CHECKING:
+    from graphsvc.store.rows import GraphRows, T
 
 __all__ = ["SQLiteStore"]
 
@@ -685,3 +688,37 @@ class SQLiteStore(GraphStore):
         if self._lock_fd is not None:
             os.close(self._lock_fd)
             self._lock_fd = None
+
+    # -- reads for snapshots (read-only) -----------------------------------------------------
+    def read_rows(self, consume: Callable[[GraphRows], T]) -> T:
+        """``consume(rows)`` with the whole graph as rows, inside one read transaction (WAL: one
+        revision however many writers commit meanwhile, no retries). The row iterables are
+        cursors of that transaction: ``consume`` reads them in order before it returns. See
+        :mod:`graphsvc.store.rows`.
+        """
+        from graphsvc.store.rows import GraphRows
+
+        conn = self._connect()
+        try:
+            conn.execute("BEGIN")
+            revision = int(conn.execute("SELECT value FROM meta WHERE key = 'revision'").fetchone()[0])
+            result = consume(GraphRows(
+                revision,
+                # cursors of one connection: SQLite steps each statement as it is read
+                conn.execute("SELECT id, label, props, version, created_at, updated_at FROM nodes ORDER BY id"),
+                conn.execute('SELECT type, start, "end", key, props, '
+                             "CASE type WHEN 'TIE' THEN version END, CASE type WHEN 'TIE' THEN created_at END "
+                             'FROM relationships ORDER BY type, start, "end", key'),
+                conn.execute("SELECT * FROM tie_events ORDER BY seq"),
+            ))
+            conn.execute("COMMIT")
+            return result
+        except sqlite3.Error as exc:
+            raise self._translate(exc) from None
+        finally:
+            conn.close()
+
+    def tie_events_after(self, seq: int) -> list[TieEvent]:
+        """Tie events with a sequence number above ``seq``, in order (what a snapshot lacks)."""
+        return [_event(r) for r in self._query("SELECT * FROM tie_events WHERE seq > ? ORDER BY seq", (seq,))]
+

@@ -24,6 +24,7 @@ from queries.ladder import ladder_progress, quarters, years
 from queries.matching import fitting_funds, partner_matches, referral_partners
 from queries.profiles import actor_profile, area_list, organisation_list
 from queries.sessions import session_diff
+from tests.change_script import snapshot_state
 from tests.neo4j_server import Neo4jServer
 
 pytestmark = pytest.mark.neo4j
@@ -71,8 +72,21 @@ def datas(stores: tuple[GraphStore, GraphStore]) -> tuple[GraphData, GraphData]:
 
 
 @pytest.fixture(scope="module")
-def snapshots(datas: tuple[GraphData, GraphData]) -> tuple[Snapshot, Snapshot]:
-    return Snapshot(datas[0]), Snapshot(datas[1])
+def snapshots(stores: tuple[GraphStore, GraphStore]) -> tuple[Snapshot, Snapshot]:
+    """Read as the app reads them: each store's own whole-graph read."""
+    return Snapshot.from_store(stores[0]), Snapshot.from_store(stores[1])
+
+
+def test_snapshots_of_both_stores_are_identical(snapshots: tuple[Snapshot, Snapshot],
+                                                datas: tuple[GraphData, GraphData]) -> None:
+    """Every answer, in every order, and the same as a snapshot built from records."""
+    def orders(snap: Snapshot) -> list[Any]:
+        return [list(snap.ties), list(snap.tie_props), list(snap.nodes)]
+
+    sqlite, neo = snapshots
+    assert snapshot_state(neo) == snapshot_state(sqlite) and orders(neo) == orders(sqlite)
+    from_records = Snapshot(datas[0])
+    assert snapshot_state(from_records) == snapshot_state(sqlite) and orders(from_records) == orders(sqlite)
 
 
 def test_demo_reads_back_identically_timestamps_included(datas: tuple[GraphData, GraphData]) -> None:

@@ -1,0 +1,332 @@
+"""Building a snapshot's structures in one pass over plain rows: shared properties, interned ids.
+
+A city-size graph has about a million relationships, most of them with one of a handful of
+property sets (``{}``, ``{"weight": 2}``). Building :class:`~graphsvc.model.Relationship` records
+first and copying their properties for every edge made the snapshot cost seconds and gigabytes,
+so the builder reads the store's rows directly:
+
+* one read-only :class:`FrozenProps` per distinct JSON text (and key), shared by every edge
+  that has it; texts that are not shared are decoded many per ``json.loads`` call, so their keys
+  (``"rung"``, ``"since"``) are one string object each instead of one per relationship;
+* every id is the node's own string object, not a copy per row that mentions it;
+* the cyclic garbage collector is paused while the millions of new objects are made (none of
+  them form cycles; each collection would rescan all of them).
+
+The structures are those :class:`graphsvc.snapshot.Snapshot` keeps; see its docstring.
+"""
+
+from __future__ import annotations
+
+import gc
+import json
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from itertools import islice
+from typing import Any, NoReturn, TypeVar
+
+from graphsvc.model import Node, Relationship, TieEvent
+from graphsvc.store.base import GraphData
+from graphsvc.store.rows import GraphRows
+
+__all__ = [
+    "Edge", "FrozenProps", "EMPTY_PROPS", "Parts", "build_parts", "parts_from_data", "incoming_index",
+    "event_from_row", "paused_gc", "edge_order",
+]
+
+T = TypeVar("T")
+_CHUNK = 4096
+_CACHE_LIMIT = 20_000  # distinct props texts remembered at once (most repeat within a type)
+_SHORT = 40  # property values up to this length are shared between relationships
+
+
+class Edge(tuple[str, Mapping[str, Any]]):
+    """``(other_id, props)`` as kept in the adjacency lists."""
+
+    __slots__ = ()
+
+    @property
+    def other(self) -> str:
+        return self[0]
+
+    @property
+    def props(self) -> Mapping[str, Any]:
+        return self[1]
+
+
+class FrozenProps(dict[str, Any]):
+    """A read-only dict: the properties of relationships in a snapshot, shared between edges.
+
+    A dict (so ``json.dumps``, ``dict(p)`` and ``{**p}`` work as before) that refuses changes:
+    one object may stand for the properties of a hundred thousand edges.
+    """
+
+    __slots__ = ()
+
+    def _refuse(self, *args: Any, **kwargs: Any) -> NoReturn:
+        raise TypeError("Snapshot properties are read-only; copy them with dict(props) first.")
+
+    __setitem__ = __delitem__ = clear = pop = popitem = setdefault = update = __ior__ = _refuse
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (FrozenProps, (dict(self),))
+
+    def __copy__(self) -> FrozenProps:
+        return self
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> FrozenProps:
+        return self
+
+
+EMPTY_PROPS = FrozenProps()
+
+
+def edge_order(edge: Edge) -> tuple[str, str]:
+    """The order of an adjacency list: by the other end, then by key (the store's order)."""
+    return edge[0], edge[1].get("key", "") if edge[1] else ""
+
+
+@dataclass
+class Parts:
+    """Everything a snapshot holds (see :class:`graphsvc.snapshot.Snapshot`).
+
+    ``into`` holds the incoming lists of the relationship types built so far (see
+    :func:`incoming_index`); ``out`` always holds every type.
+    """
+
+    revision: int
+    nodes: dict[str, Node]
+    by_label: dict[str, list[str]]
+    out: dict[str, dict[str, list[Edge]]]
+    into: dict[str, dict[str, list[Edge]]]
+    ties: dict[str, dict[str, int]]
+    tie_props: dict[tuple[str, str], Mapping[str, Any]]
+    relationship_count: int
+    tie_events: tuple[TieEvent, ...]
+
+
+@contextmanager
+def paused_gc() -> Iterator[None]:
+    """Pause the cyclic garbage collector (a build makes millions of objects and no cycles)."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _chunks(rows: Iterable[T], size: int = _CHUNK) -> Iterator[list[T]]:
+    it = iter(rows)
+    while chunk := list(islice(it, size)):
+        yield chunk
+
+
+def _loads_many(texts: list[str]) -> list[Any]:
+    """Decode many JSON objects in one call: the decoder then shares their key strings."""
+    return json.loads("[" + ",".join(t or "{}" for t in texts) + "]") if texts else []
+
+
+class _Builder:
+    """One pass over the rows; see the module docstring."""
+
+    def __init__(self, revision: int, *, incoming: bool) -> None:
+        self.revision = revision
+        self.incoming = incoming  # build the incoming adjacency now (else lazily, per type)
+        self.nodes: dict[str, Node] = {}
+        self.by_label: dict[str, list[str]] = {}
+        self.canon: dict[str, str] = {}  # id -> the node's own string object
+        self.texts: dict[str, str] = {}  # timestamps and other repeated short strings
+        self.out: dict[str, dict[str, list[Edge]]] = {}
+        self.into: dict[str, dict[str, list[Edge]]] = {}
+        self.ties: dict[str, dict[str, int]] = {}
+        self.tie_props: dict[tuple[str, str], Mapping[str, Any]] = {}
+        self.count = 0
+        self._props: dict[tuple[str, str], FrozenProps] = {}
+
+    # -- nodes ---------------------------------------------------------------------------------
+    def add_node_rows(self, rows: Iterable[tuple[Any, ...]]) -> None:
+        """``(id, label, props_json, version, created_at, updated_at)`` rows."""
+        same = self.texts.setdefault
+        for chunk in _chunks(rows):
+            for row, props in zip(chunk, _loads_many([r[2] for r in chunk]), strict=True):
+                created, updated = row[4], row[5]
+                self.add_node(Node(row[0], same(row[1], row[1]), props, row[3],
+                                   created if created is None else same(created, created),
+                                   updated if updated is None else same(updated, updated)))
+
+    def add_node(self, node: Node) -> None:
+        ids = self.by_label.get(node.label)
+        if ids is None:
+            ids = self.by_label[node.label] = []
+        ids.append(node.id)
+        self.nodes[node.id] = node
+        self.canon[node.id] = node.id
+
+    def finish_nodes(self, *, ordered: bool) -> None:
+        if not ordered:
+            self.nodes = dict(sorted(self.nodes.items()))
+        for ids in self.by_label.values():
+            ids.sort()
+
+    # -- relationships -------------------------------------------------------------------------
+    def _chunk_props(self, chunk: list[tuple[Any, ...]]) -> list[FrozenProps]:
+        """The shared properties of every row: a row with the text and key of the row before
+        gets the same object (no lookup); others come from a cache of distinct texts, and the
+        texts it lacks are decoded in one call."""
+        get = self._props.get
+        found: list[FrozenProps | None] = []
+        last_text = last_key = last = None
+        for row in chunk:
+            text, key = row[4], row[3]
+            if text != last_text or key != last_key:
+                last_text, last_key, last = text, key, get((text, key))
+            found.append(last)
+        if None not in found:
+            return found  # type: ignore[return-value]
+        wanted = list(dict.fromkeys((r[4], r[3]) for r, p in zip(chunk, found, strict=True) if p is None))
+        if len(self._props) + len(wanted) > _CACHE_LIMIT:
+            self._props.clear()
+        cache, same = self._props, self.texts.setdefault
+        for (text, key), props in zip(wanted, _loads_many([t for t, _ in wanted]), strict=True):
+            for k, v in props.items():
+                # properties that are not shared (ties, grants) still repeat their short values
+                # ("self-report", "2024-01-01"): one string object each
+                if type(v) is str and len(v) <= _SHORT:
+                    props[k] = same(v, v)
+            if key:
+                props["key"] = key
+            cache[(text, key)] = FrozenProps(props) if props else EMPTY_PROPS
+        return [p if p is not None else cache[(r[4], r[3])] for r, p in zip(chunk, found, strict=True)]
+
+    def add_relationship_rows(self, rows: Iterable[tuple[Any, ...]]) -> None:
+        """``(type, start, end, key, props_json, version, created_at)`` rows (version and
+        created_at are only read for ties)."""
+        for chunk in _chunks(rows):
+            self._add(chunk, self._chunk_props(chunk))
+
+    def add_relationships(self, rels: Iterable[Relationship]) -> None:
+        """Records whose properties are already decoded (a :class:`GraphData`)."""
+        def props_of(props: Mapping[str, Any], key: str) -> FrozenProps:
+            if key:
+                return FrozenProps({**props, "key": key})
+            return FrozenProps(props) if props else EMPTY_PROPS
+
+        rows = ((r.type, r.start, r.end, r.key, r.props, r.version, r.created_at) for r in rels)
+        for chunk in _chunks(rows):
+            self._add(chunk, [props_of(r[4], r[3]) for r in chunk])
+
+    def _add(self, chunk: list[tuple[Any, ...]], props_list: list[FrozenProps]) -> None:
+        canon = self.canon.get
+        out, into, incoming = self.out, self.into, self.incoming
+        last_type = last_start = None
+        out_t: dict[str, list[Edge]] = {}
+        in_t: dict[str, list[Edge]] = {}
+        outgoing: list[Edge] = []
+        for row, props in zip(chunk, props_list, strict=True):
+            rel_type, start, end = row[0], row[1], row[2]
+            if rel_type != last_type:
+                last_type, last_start = rel_type, None
+                out_t = out.get(rel_type) or out.setdefault(rel_type, {})
+                in_t = into.get(rel_type) or into.setdefault(rel_type, {}) if incoming else {}
+            if start != last_start:  # rows of one start come together: look it up once
+                last_start = start = canon(start, start)
+                outgoing = out_t.get(start) or out_t.setdefault(start, [])
+            else:
+                start = last_start
+            end = canon(end, end)
+            outgoing.append(Edge((end, props)))
+            if incoming:
+                edges = in_t.get(end)
+                if edges is None:
+                    in_t[end] = [Edge((start, props))]
+                else:
+                    edges.append(Edge((start, props)))
+            if rel_type == "TIE":
+                created = row[6]
+                self.add_tie(start, end, props, row[5],
+                             created if created is None else self.texts.setdefault(created, created))
+        self.count += len(chunk)
+
+    def add_tie(self, a: str, b: str, props: Mapping[str, Any], version: int, created_at: str | None) -> None:
+        rung = int(props.get("rung", 0))
+        ties = self.ties
+        (ties.get(a) or ties.setdefault(a, {}))[b] = rung
+        (ties.get(b) or ties.setdefault(b, {}))[a] = rung
+        self.tie_props[(a, b)] = FrozenProps(props, version=version, created_at=created_at)
+
+    def sort_outgoing(self) -> None:
+        """For rows that came in another order: every outgoing list by (end, key), and the ties
+        as ordered rows make them (partners in id order, ``tie_props`` by pair)."""
+        for by_start in self.out.values():
+            for edges in by_start.values():
+                if len(edges) > 1:
+                    edges.sort(key=edge_order)
+        self.tie_props = {pair: self.tie_props[pair] for pair in sorted(self.tie_props)}
+        ties: dict[str, dict[str, int]] = {}
+        rungs = self.ties
+        for a, b in self.tie_props:
+            rung = rungs[a][b]
+            (ties.get(a) or ties.setdefault(a, {}))[b] = rung
+            (ties.get(b) or ties.setdefault(b, {}))[a] = rung
+        self.ties = ties
+
+    def parts(self, tie_events: tuple[TieEvent, ...]) -> Parts:
+        return Parts(self.revision, self.nodes, self.by_label, self.out, self.into, self.ties,
+                     self.tie_props, self.count, tie_events)
+
+
+def incoming_index(by_start: Mapping[str, list[Edge]]) -> dict[str, list[Edge]]:
+    """The incoming lists of one relationship type from its outgoing ones.
+
+    Starts are visited in sorted order and each outgoing list is ordered by (end, key), so every
+    incoming list comes out ordered by (start, key): the order the store reads them in.
+    """
+    into: dict[str, list[Edge]] = {}
+    get = into.get
+    with paused_gc():
+        for start in sorted(by_start):
+            for end, props in by_start[start]:
+                edges = get(end)
+                if edges is None:
+                    into[end] = [Edge((start, props))]
+                else:
+                    edges.append(Edge((start, props)))
+    return into
+
+
+def event_from_row(row: tuple[Any, ...], canon: Mapping[str, str], seen: dict[str, str]) -> TieEvent:
+    """A TieEvent from a store row, its strings shared with the snapshot's (ids) and each other."""
+    seq, a, b, old, new, at, source, session, declared_by = row
+    same = seen.setdefault
+    return TieEvent(canon.get(a, a), canon.get(b, b), old, new, same(at, at), same(source, source),
+                    same(session, session), same(declared_by, declared_by), seq)
+
+
+def build_parts(rows: GraphRows) -> Parts:
+    """The snapshot's structures from a store's rows (see :meth:`GraphStore.read_rows`).
+
+    The incoming adjacency is left for :func:`incoming_index` to build per type on first use:
+    most types are only ever followed from their start.
+    """
+    with paused_gc():
+        builder = _Builder(rows.revision, incoming=False)
+        builder.add_node_rows(rows.nodes)
+        builder.finish_nodes(ordered=rows.ordered)
+        builder.add_relationship_rows(rows.relationships)
+        if not rows.ordered:
+            builder.sort_outgoing()
+        events = tuple(event_from_row(r, builder.canon, builder.texts) for r in rows.tie_events)
+        return builder.parts(events)
+
+
+def parts_from_data(data: GraphData) -> Parts:
+    """The snapshot's structures from records, both adjacencies in the order the records come."""
+    with paused_gc():
+        builder = _Builder(data.revision, incoming=True)
+        for node in data.nodes:
+            builder.add_node(node)
+        builder.finish_nodes(ordered=True)
+        builder.add_relationships(data.relationships)
+        return builder.parts(tuple(data.tie_events))
