@@ -277,6 +277,9 @@ def test_undo_from_the_page_and_the_api_is_recorded_under_the_account(
     other = seeded.changes(node_id="org-alone", limit=1)[0].seq
     assert client.post(f"/api/v1/organisations/org-amal/history/{other}/undo",
                        headers={"X-CSRFToken": token}).status_code == 404
+    for absurd in (0, 2**64, 10**30):  # no such change, however large (found by the API fuzzer)
+        assert client.post(f"/api/v1/organisations/org-amal/history/{absurd}/undo",
+                           headers={"X-CSRFToken": token}).status_code == 404
 
 
 def test_web_changes_are_by_the_account_or_the_public(app: Flask, client: FlaskClient, login: Any,
