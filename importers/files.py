@@ -8,7 +8,6 @@ first, within the same size limit.
 
 from __future__ import annotations
 
-import gc
 import shutil
 import tempfile
 import zipfile
@@ -18,6 +17,7 @@ from pathlib import Path
 from typing import Final
 
 from graphsvc.errors import ImportFailed
+from graphsvc.snapshot_build import paused_gc
 from graphsvc.store.base import GraphStore
 from graphsvc.vocab import Vocabulary
 from importers.batch import ImportBatch, Progress, Where, run_import
@@ -197,7 +197,7 @@ def import_file(store: GraphStore, path: str | Path, *, format: str | None = Non
     >>> import_file(store, path).created["FUNDS"], import_file(store, path).unchanged["FUNDS"]
     (269, 269)
     """
-    with _paused_gc():
+    with paused_gc():
         if progress is not None:
             progress("read", 0, 0)
         batch = read_file(path, format=format, name=name, limits=limits, vocab=vocab)
@@ -205,17 +205,4 @@ def import_file(store: GraphStore, path: str | Path, *, format: str | None = Non
             progress("check", 0, 0)
         return run_import(store, batch, dry_run=dry_run, progress=progress,
                           per_transaction=per_transaction)
-
-
-@contextmanager
-def _paused_gc() -> Iterator[None]:
-    """Millions of fresh records make the cyclic collector rescan them again and again (most of
-    the run time of a large import); they hold no cycles, so collect once at the end instead."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 

@@ -41,8 +41,9 @@ import scipy.sparse as sp
 
 from graphsvc.errors import InvalidInput, NotFound
 from graphsvc.snapshot import Snapshot
+from graphsvc.snapshot_build import paused_gc
 from queries.cluster_graph import OrganisationGraph, build_organisation_graph
-from queries.cluster_index import IntArray, cluster_index, no_cyclic_gc
+from queries.cluster_index import IntArray, cluster_index
 
 __all__ = [
     "DEFAULT_SEED",
@@ -237,7 +238,7 @@ def detect_clusters(snapshot: Snapshot, *, seed: int = DEFAULT_SEED, resolution:
     if not resolution > 0:
         raise InvalidInput(f"resolution must be greater than 0, not {resolution!r}.")
     index = cluster_index(snapshot)
-    with no_cyclic_gc():
+    with paused_gc():
         graph = build_organisation_graph(index, seed)
         raw, quality = leiden(graph, seed=seed, resolution=resolution)
         labels, k = _canonical(raw)

@@ -13,9 +13,7 @@ contact persons) are never touched.
 
 from __future__ import annotations
 
-import gc
-from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from itertools import chain, compress
 from operator import itemgetter, methodcaller
@@ -26,9 +24,10 @@ import numpy.typing as npt
 import pandas as pd
 
 from graphsvc.snapshot import Edge, Snapshot
+from graphsvc.snapshot_build import paused_gc
 from queries.grants import area_levels, grant_amount
 
-__all__ = ["ClusterIndex", "cluster_index", "build_cluster_index", "no_cyclic_gc", "ISLAND_RUNG"]
+__all__ = ["ClusterIndex", "cluster_index", "build_cluster_index", "ISLAND_RUNG"]
 
 IntArray = npt.NDArray[np.int64]
 FloatArray = npt.NDArray[np.float64]
@@ -250,29 +249,9 @@ def _areas(snapshot: Snapshot, area_ids: Sequence[str]) -> dict[str, Any]:
     return {"areas": all_areas, "area_idx": codes, "area_wijk": _ints(wijk), "area_district": _ints(district)}
 
 
-@contextmanager
-def no_cyclic_gc() -> Iterator[None]:
-    """Pause the cyclic garbage collector while working through a big snapshot.
-
-    Reading 100k organisations creates about a million short-lived objects; each time they trip
-    the collector's thresholds, a full collection walks every object of the snapshot (millions),
-    which made reading it 2–3 times slower and clustering 10–20 % slower. Nothing built here
-    holds a reference cycle, so pausing is safe; the collector runs again afterwards. The web
-    app's :class:`~graphsvc.snapshot.SnapshotCache` freezes each snapshot (``gc.freeze()``), which
-    has the same effect; snapshots built directly (CLI, benchmarks, tests) are not frozen.
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
-
-
 def build_cluster_index(snapshot: Snapshot) -> ClusterIndex:
     """Read the snapshot into a :class:`ClusterIndex` (use :func:`cluster_index` to cache it)."""
-    with no_cyclic_gc():
+    with paused_gc():
         return _build(snapshot)
 
 

@@ -30,9 +30,10 @@ import numpy as np
 import scipy.sparse as sp
 
 from graphsvc.snapshot import Snapshot
+from graphsvc.snapshot_build import paused_gc
 from graphsvc.vocab import load_vocabulary
 from queries.cluster_detection import Clustering
-from queries.cluster_index import ClusterIndex, IntArray, cluster_index, no_cyclic_gc
+from queries.cluster_index import ClusterIndex, IntArray, cluster_index
 from queries.cluster_names import ClusterWords, cluster_texts
 from queries.funding import FunderShare
 from queries.grants import Period, herfindahl
@@ -300,6 +301,6 @@ def cluster_profiles(snapshot: Snapshot, clustering: Clustering, *,
     [('c1', 3, 800.0, 1.0)]
     """
     index = cluster_index(snapshot)
-    with no_cyclic_gc():
+    with paused_gc():
         profiler = _Profiler(snapshot, index, clustering, period)
         return [profiler.profile(label, cid) for label, cid in enumerate(clustering.ids)]
