@@ -205,4 +205,3 @@ def import_file(store: GraphStore, path: str | Path, *, format: str | None = Non
             progress("check", 0, 0)
         return run_import(store, batch, dry_run=dry_run, progress=progress,
                           per_transaction=per_transaction)
-
