@@ -176,9 +176,8 @@ def organisation_history(store: GraphStore, org_id: str, viewer: Viewer = PUBLIC
 
 
 def _change_of(store: GraphStore, org_id: str, seq: int) -> ChangeEvent:
-    if not 1 <= seq < 2**53:  # beyond any log (and beyond what a store's integers hold)
-        raise NotFound(f"There is no change {seq} in this organisation's history.")
-    found = store.changes(node_id=org_id, before_seq=seq + 1, limit=1)
+    # a number beyond any log (and beyond what a store's integers hold) is simply not there
+    found = store.changes(node_id=org_id, before_seq=seq + 1, limit=1) if 1 <= seq < 2**53 else []
     if not found or found[0].seq != seq:
         raise NotFound(f"There is no change {seq} in this organisation's history.")
     return found[0]
