@@ -6,11 +6,17 @@ rung changes are recorded against it: each write is one transaction with source
 and ``source``, and the store appends the rung change to the tie history with the session id,
 which is what :func:`queries.sessions.session_diff` reads as "what moved tonight".
 
-The session keeps its own change log (``changes`` on the node: each tie as it was before the
-change and the version the change left it at), so :func:`undo_last` can put a tie back exactly
-as it was. An undo is itself a rung change at the session and lands in the tie history too; a
-second undo takes back the change before that. An undo is refused when someone changed the tie
-in the meantime, because putting the old value back would silently overwrite their work.
+The session keeps an undo stack (``changes`` on the node: each tie as it was before the change
+and the version the change left it at), so :func:`undo_last` can put a tie back exactly as it
+was. An undo is itself a rung change at the session and lands in the tie history too; a second
+undo takes back the change before that. An undo is refused when someone changed the tie in the
+meantime, because putting the old value back would silently overwrite their work.
+
+The stack holds the last :data:`UNDO_DEPTH` changes, and ``change_count`` counts them all: every
+write rewrites the session node, and its old and new values go to the store's change log, so a
+stack that grew with the meeting made each write (and each worker's snapshot update) slower
+than the one before. Nothing is lost by the bound: every change stays in the tie history and in
+the store's change log, where the organisation's history page can undo it.
 
 Refused, with a plain message and nothing written: a tie between an actor and itself, a rung
 outside 1–5, an unknown area, session or actor, and any write to a closed session. A client that
@@ -41,13 +47,17 @@ __all__ = [
     "record_tie",
     "undo_last",
     "last_change",
+    "change_count",
     "set_public_meeting_map",
+    "UNDO_DEPTH",
 ]
 
 #: Who declared a tie: one side, both sides, or a coach who saw it.
 DECLARED_BY: Final = ("self", "both", "coach")
 MAX_NAME = 200
 MAX_NOTE = 1000
+#: How many of a session's latest changes :func:`undo_last` can take back.
+UNDO_DEPTH: Final = 20
 
 
 @dataclass(frozen=True)
@@ -187,7 +197,8 @@ def open_session(store: GraphStore, area: str, *, name: str = "", day: str | dat
     session_id = f"sess-{day_text}-{uuid.uuid4().hex[:8]}"
     now = utc_now()
     props = {"name": title, "date": day_text, "area": node.id, "area_code": node.props.get("code", ""),
-             "status": "open", "opened_at": now, "opened_by": opened_by, "changes": []}
+             "status": "open", "opened_at": now, "opened_by": opened_by, "changes": [],
+             "change_count": 0}
     with store.transaction(source=f"session:{session_id}") as tx:
         tx.upsert_node(Node(session_id, "Session", props))
         tx.upsert_relationship(Relationship("HELD_IN", session_id, node.id))
@@ -295,6 +306,7 @@ def _entry(tie: Relationship, current: Relationship | None, old_rung: int, now: 
     """One line of the session's change log: enough to put the tie back exactly as it was."""
     return {"a": tie.start, "b": tie.end, "before": dict(current.props) if current else None,
             "old_rung": old_rung, "new_rung": tie.props["rung"],
+            "before_version": current.version if current else 0,
             "after_version": (current.version if current else 0) + 1, "at": now, "by": by}
 
 
@@ -311,8 +323,17 @@ def _log(session: Node) -> list[dict[str, Any]]:
     return [dict(c) for c in changes] if isinstance(changes, list) else []
 
 
+def change_count(session: Node) -> int:
+    """How many changes were recorded at the session (undos not counted)."""
+    count = session.props.get("change_count")
+    if isinstance(count, int) and not isinstance(count, bool):
+        return count
+    return len(_log(session))  # a session recorded before the count was kept
+
+
 def _append_log(tx: Any, session: Node, entry: Mapping[str, Any]) -> None:
-    props = {**session.props, "changes": [*_log(session), dict(entry)]}
+    props = {**session.props, "changes": [*_log(session), dict(entry)][-UNDO_DEPTH:],
+             "change_count": change_count(session) + 1}
     tx.upsert_node(Node(session.id, "Session", props), expected_version=session.version)
 
 
@@ -342,6 +363,10 @@ def undo_last(store: GraphStore, session_id: str, *, expected_version: int | Non
     _check_version(session, expected_version)
     entry = last_change(session)
     if entry is None:
+        if change_count(session) > len(_log(session)):
+            raise Conflict(f"There is nothing left to undo here: a meeting can take back its last "
+                           f"{UNDO_DEPTH} changes. Older ones can be undone from an organisation's "
+                           "history page.", current_version=session.version)
         raise Conflict("There is nothing to undo in this session.", current_version=session.version)
     a, b = tie_pair(str(entry["a"]), str(entry["b"]))
     ends = (_actor(store, a), _actor(store, b))
@@ -355,12 +380,27 @@ def undo_last(store: GraphStore, session_id: str, *, expected_version: int | Non
         _check_version(live, session.version)
         tie_version = _restore(tx, current, entry, session_id, now)
         log = _log(live)
-        log[[i for i, c in enumerate(log) if not c.get("undone_at")][-1]].update(
-            undone_at=now, undone_by=undone_by)
+        pending = [i for i, c in enumerate(log) if not c.get("undone_at")]
+        log[pending[-1]].update(undone_at=now, undone_by=undone_by)
+        before_version = int(entry.get("before_version", int(entry["after_version"]) - 1))
+        _follow_undo(log, pending[:-1], (a, b), before_version, tie_version)
         tx.upsert_node(Node(session_id, "Session", {**live.props, "changes": log}),
                        expected_version=live.version)
     return _change(live, ends, int(entry["new_rung"]), int(entry["old_rung"]), "undone", now,
                    tie_version, live.version + 1)
+
+
+def _follow_undo(log: list[dict[str, Any]], pending: list[int], pair: tuple[str, str],
+                 before_version: int, tie_version: int) -> None:
+    """After an undo put a tie back as the session's previous change of it left it (at
+    ``before_version``), let that change expect the version the undo made, so a second undo
+    can take it back too."""
+    for i in reversed(pending):
+        change = log[i]
+        if tie_pair(str(change["a"]), str(change["b"])) == pair:
+            if tie_version and change.get("after_version") == before_version:
+                change["after_version"] = tie_version
+            return
 
 
 def _restore(tx: Any, current: Relationship, entry: Mapping[str, Any], session_id: str,

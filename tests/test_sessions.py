@@ -8,6 +8,8 @@ import pytest
 
 from graphsvc.errors import Conflict, InvalidInput, NotFound
 from graphsvc.sessions import (
+    UNDO_DEPTH,
+    change_count,
     close_session,
     last_change,
     open_session,
@@ -105,6 +107,44 @@ def test_undo_takes_back_the_last_change_and_is_recorded(seeded: GraphStore, ses
     assert session_diff(Snapshot.from_store(seeded), session_id).moves == ()
     with pytest.raises(Conflict, match="nothing to undo"):
         undo_last(seeded, session_id)
+
+
+def test_a_long_meeting_keeps_each_write_small_and_loses_no_change(seeded: GraphStore,
+                                                                     session_id: str) -> None:
+    # Rung changes back and forth on one pair: each write used to carry the whole session log
+    # (twice, in the change log), so a long meeting made every next write slower.
+    extra = 7
+    for i in range(UNDO_DEPTH + extra):
+        record_tie(seeded, session_id, "org-kadin", "org-xss", 1 + i % 3, recorded_by="coach")
+    node = seeded.get_node(session_id)
+    assert change_count(node) == UNDO_DEPTH + extra
+    assert len(node.props["changes"]) == UNDO_DEPTH
+    last_write = seeded.changes(node_id=session_id, limit=1)[0]
+    assert len(last_write.new["changes"]) == UNDO_DEPTH and last_write.new["change_count"] == UNDO_DEPTH + extra
+    # every change is still in the tie history, with the session on it
+    moves = [e for e in seeded.tie_history("org-kadin", "org-xss") if e.session == session_id]
+    assert len(moves) == UNDO_DEPTH + extra
+    for _ in range(UNDO_DEPTH):
+        undo_last(seeded, session_id)
+    # the first `extra` changes are beyond the stack: refused with where to go instead
+    with pytest.raises(Conflict, match=f"last {UNDO_DEPTH} changes.*history page"):
+        undo_last(seeded, session_id)
+    tie = seeded.get_relationship("TIE", "org-kadin", "org-xss")
+    assert tie.props["rung"] == 1 + (extra - 1) % 3  # as the last change beyond the stack left it
+    assert change_count(seeded.get_node(session_id)) == UNDO_DEPTH + extra
+
+
+def test_a_session_from_before_the_count_counts_its_log(seeded: GraphStore, session_id: str) -> None:
+    record_tie(seeded, session_id, "org-kadin", "org-xss", 2)
+    node = seeded.get_node(session_id)
+    legacy = {k: v for k, v in node.props.items() if k != "change_count"}
+    from graphsvc.model import Node
+
+    with seeded.transaction(source="test") as tx:
+        tx.upsert_node(Node(session_id, "Session", legacy))
+    assert change_count(seeded.get_node(session_id)) == 1
+    record_tie(seeded, session_id, "org-kadin", "org-xss", 3)
+    assert change_count(seeded.get_node(session_id)) == 2
 
 
 def test_undo_keeps_the_ladder_history_in_order(seeded: GraphStore, session_id: str) -> None:

@@ -9,7 +9,7 @@ from flask import request
 
 from graphsvc.errors import InvalidInput, NotFound
 from graphsvc.model import Node, tie_pair
-from graphsvc.sessions import is_open, last_change
+from graphsvc.sessions import change_count, is_open, last_change
 from graphsvc.snapshot import Snapshot
 from graphsvc.web.auth import Unauthorised, current_viewer
 from graphsvc.web.params import lang_arg, str_arg
@@ -74,7 +74,6 @@ def _area_of(snap: Snapshot, session: Node) -> str:
 def session_dict(snap: Snapshot, session: Node) -> dict[str, Any]:
     """A session as the API shows it: no change log, only what a client needs."""
     last = last_change(session) if is_open(session) else None
-    changes = session.props.get("changes")
     area_id = _area_of(snap, session)
     return {
         "id": session.id, "name": session.name, "date": str(session.props.get("date", "")),
@@ -82,7 +81,7 @@ def session_dict(snap: Snapshot, session: Node) -> dict[str, Any]:
         if area_id in snap.nodes else "",
         "status": "open" if is_open(session) else "closed", "version": session.version,
         "opened_at": session.props.get("opened_at"), "closed_at": session.props.get("closed_at"),
-        "changes": len(changes) if isinstance(changes, list) else 0,
+        "changes": change_count(session),
         "last_change": None if last is None else {
             "a": last["a"], "a_name": snap.name(str(last["a"])), "b": last["b"],
             "b_name": snap.name(str(last["b"])), "old_rung": last["old_rung"],
