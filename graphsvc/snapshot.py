@@ -26,9 +26,55 @@ from graphsvc.snapshot_build import (
 )
 from graphsvc.store.base import GraphData, GraphStore, read_consistent
 
-__all__ = ["Snapshot", "SnapshotCache", "Edge"]
+__all__ = ["Snapshot", "SnapshotCache", "Edge", "carries_over", "tie_changes"]
 
 T = TypeVar("T")
+
+#: Carries a derived index over to a snapshot made by :meth:`Snapshot.apply`:
+#: ``carrier(value, old, new, changes)`` gives the index for ``new``, or None to build it anew.
+Carrier = Callable[[Any, "Snapshot", "Snapshot", Sequence[ChangeEvent]], Any]
+_CARRIERS: dict[str, Carrier] = {}
+
+#: What recording ties at a meeting writes besides the ties: the session and who attended.
+_MEETING_NODE_LABELS = frozenset({"Session"})
+_MEETING_REL_TYPES = frozenset({"ATTENDED", "HELD_IN"})
+
+
+def carries_over(key: str) -> Callable[[Carrier], Carrier]:
+    """Register how the derived index ``key`` outlives changes (a decorator).
+
+    Without a carrier a derived index starts empty in every applied snapshot. A carrier must
+    give exactly what building the index on ``new`` would give, or None.
+    """
+    def register(carrier: Carrier) -> Carrier:
+        _CARRIERS[key] = carrier
+        return carrier
+    return register
+
+
+def tie_changes(changes: Iterable[ChangeEvent]) -> frozenset[tuple[str, str]] | None:
+    """The ties (canonical pairs) these changes touch, when ties and a meeting's bookkeeping
+    (its session node, who attended, where it was held) are all they touch; else None.
+
+    Examples
+    --------
+    >>> tie = ChangeEvent(1, 2, "", "", "", "update", "relationship", "TIE", "a", "b")
+    >>> sorted(tie_changes([tie]))
+    [('a', 'b')]
+    >>> rename = ChangeEvent(2, 3, "", "", "", "update", "node", "Organisation", "a")
+    >>> tie_changes([tie, rename]) is None
+    True
+    """
+    pairs = set()
+    for change in changes:
+        if change.is_node:
+            if change.label not in _MEETING_NODE_LABELS:
+                return None
+        elif change.label == "TIE":
+            pairs.add((change.start, change.end))
+        elif change.label not in _MEETING_REL_TYPES:
+            return None
+    return frozenset(pairs)
 
 
 class Snapshot:
@@ -84,12 +130,13 @@ class Snapshot:
     def apply(self, changes: Sequence[ChangeEvent], tie_events: Iterable[TieEvent] = (), *,
               revision: int | None = None) -> Snapshot:
         """The snapshot after these change-log entries, sharing what they leave alone with this
-        one (which stays as it is, for whoever still reads it); derived indexes start empty.
+        one (which stays as it is, for whoever still reads it).
 
         ``changes`` come from :meth:`GraphStore.changes_since` (this snapshot's revision),
         ``tie_events`` from :meth:`GraphStore.tie_events_after` (its last tie event). The result
         is at ``revision`` (default: the last change's) and equals a full read of the store
-        there. Raises :class:`~graphsvc.snapshot_apply.NotApplicable` when a change does not fit
+        there. Derived indexes with a carrier (:func:`carries_over`) that says they survive the
+        changes come along; the others are built anew on first use. Raises :class:`~graphsvc.snapshot_apply.NotApplicable` when a change does not fit
         this snapshot. See :mod:`graphsvc.snapshot_apply`.
 
         Examples
@@ -108,7 +155,18 @@ class Snapshot:
         """
         if not changes and revision is None:
             return self
-        return Snapshot.from_parts(apply_changes(self.parts(), changes, tie_events, revision=revision))
+        new = Snapshot.from_parts(apply_changes(self.parts(), changes, tie_events, revision=revision))
+        new._carry_from(self, changes)
+        return new
+
+    def _carry_from(self, old: Snapshot, changes: Sequence[ChangeEvent]) -> None:
+        """Take over ``old``'s derived indexes that a registered carrier says survive ``changes``."""
+        with old._lock:
+            derived = [(k, v) for k, v in old._derived.items() if k in _CARRIERS]
+        for key, value in derived:
+            carried = _CARRIERS[key](value, old, self, changes)
+            if carried is not None:
+                self._derived[key] = carried
 
     @classmethod
     def from_store(cls, store: GraphStore) -> Snapshot:

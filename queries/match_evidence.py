@@ -5,7 +5,7 @@ from __future__ import annotations
 from graphsvc.snapshot import Snapshot
 from graphsvc.vocab import Vocabulary
 from queries.match_common import most_specific_areas, named, named_all
-from queries.match_index import MatchIndex
+from queries.match_index import STRONG_RUNG, MatchIndex
 from queries.match_reasons import Evidence
 
 __all__ = ["pair_evidence", "introducer"]
@@ -66,7 +66,7 @@ def introducer(snapshot: Snapshot, a: str, b: str) -> str | None:
     best: tuple[int, str] | None = None
     for partner, rung in snapshot.ties.get(b, {}).items():
         other = mine.get(partner, 0)
-        if partner in (a, b) or rung < 2 or other < 2:
+        if partner in (a, b) or rung < STRONG_RUNG or other < STRONG_RUNG:
             continue
         key = (-min(rung, other), partner)
         if best is None or key < best:

@@ -16,19 +16,23 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
 
 import numpy as np
 from numpy.typing import NDArray
 
-from graphsvc.snapshot import Snapshot
+from graphsvc.model import ChangeEvent
+from graphsvc.snapshot import Snapshot, carries_over, tie_changes
 
-__all__ = ["MatchIndex", "AreaInfo", "matching_index", "build_matching_index", "DEFAULT_THEME_WEIGHT"]
+__all__ = ["MatchIndex", "AreaInfo", "matching_index", "build_matching_index", "DEFAULT_THEME_WEIGHT",
+           "STRONG_RUNG", "affected_by_ties"]
 
 #: ``WORKS_ON`` weight assumed when the relationship has none (the middle of 1–3).
 DEFAULT_THEME_WEIGHT = 2
 _MAX_THEME_WEIGHT = 3
+#: A partner at this rung or higher can introduce an actor to its own partners.
+STRONG_RUNG = 2
 
 Postings = NDArray[np.int32]
 
@@ -120,6 +124,44 @@ def build_matching_index(snapshot: Snapshot) -> MatchIndex:
     )
 
 
+@carries_over("matching_index")
+def _carry_index(index: MatchIndex, old: Snapshot, new: Snapshot,
+                 changes: Sequence[ChangeEvent]) -> MatchIndex | None:
+    """After tie changes only the ends' strong partners differ: everything else is kept."""
+    pairs = tie_changes(changes)
+    if pairs is None:
+        return None
+    strong = list(index.strong_partners)
+    for actor in {end for pair in pairs for end in pair}:
+        if actor in index.pos:
+            strong[index.pos[actor]] = _strong_partners(new, actor, index.pos)
+    return replace(index, strong_partners=tuple(strong))
+
+
+def affected_by_ties(snapshot: Snapshot, pairs: Iterable[tuple[str, str]]) -> set[str]:
+    """The actors whose partner matches a change of these ties can alter: the two ends, and
+    everyone tied to either at :data:`STRONG_RUNG` or higher (the ladder part and the
+    introducer use partners' partners). Either snapshot, before or after, gives the same set:
+    the ends' other ties did not change.
+
+    Examples
+    --------
+    >>> from graphsvc.model import Node, Relationship
+    >>> from graphsvc.store.base import GraphData
+    >>> nodes = [Node(x, "Organisation", {"name": x}) for x in "abcd"]
+    >>> snap = Snapshot(GraphData(1, nodes, [Relationship("TIE", "a", "c", {"rung": 3}),
+    ...                                      Relationship("TIE", "b", "d", {"rung": 1})], []))
+    >>> sorted(affected_by_ties(snap, [("a", "b")]))
+    ['a', 'b', 'c']
+    """
+    found: set[str] = set()
+    for pair in pairs:
+        for end in pair:
+            found.add(end)
+            found.update(p for p, rung in snapshot.ties.get(end, {}).items() if rung >= STRONG_RUNG)
+    return found
+
+
 def _themes_of(snapshot: Snapshot, actor: str, label: str) -> dict[str, float]:
     """Interest id → weight as a fraction of the maximum (1/3, 2/3 or 1)."""
     out: dict[str, float] = {}
@@ -209,5 +251,6 @@ def _areas_of(snapshot: Snapshot, actor: str, infos: dict[str, AreaInfo]) -> Are
 
 def _strong_partners(snapshot: Snapshot, actor: str, pos: dict[str, int]) -> Postings:
     """Positions of the actor's partners at rung 2 or higher: the people who could introduce it."""
-    found = sorted(pos[p] for p, rung in snapshot.ties.get(actor, {}).items() if rung >= 2 and p in pos)
+    found = sorted(pos[p] for p, rung in snapshot.ties.get(actor, {}).items()
+                   if rung >= STRONG_RUNG and p in pos)
     return np.array(found, dtype=np.int32)

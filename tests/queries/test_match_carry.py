@@ -1,0 +1,82 @@
+"""Partner matches across a meeting's writes: what a snapshot update carries over must answer
+exactly as if everything were built again.
+
+A real SQLite store with a generated city quarter, a real session recording ties (the meeting's
+path, with its session bookkeeping), and the snapshot brought up to date with
+:meth:`Snapshot.apply` as the web app does. Every actor's matches on the updated snapshot must
+equal those of a snapshot read from the store; the actors :func:`affected_by_ties` leaves out
+must answer as they did before the write (that is what lets the API keep their answers).
+"""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from graphsvc.generate import write_generated
+from graphsvc.model import Node
+from graphsvc.sessions import open_session, record_tie
+from graphsvc.snapshot import Snapshot
+from graphsvc.store import GraphStore
+from queries.match_index import affected_by_ties, matching_index
+from queries.matching import partner_matches
+
+
+def _answers(snap: Snapshot, actors: list[str]) -> dict[str, object]:
+    return {a: partner_matches(snap, a, limit=8) for a in actors}
+
+
+def _updated(snap: Snapshot, store: GraphStore) -> Snapshot:
+    changes = store.changes_since(snap.revision)
+    assert changes
+    last = snap.tie_events[-1].seq if snap.tie_events else 0
+    return snap.apply(changes, store.tie_events_after(last), revision=store.revision())
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_tie_changes_carry_the_index_and_the_unaffected_answers(sqlite_store: GraphStore,
+                                                                seed: int) -> None:
+    write_generated(sqlite_store, 120, seed=seed)
+    rng = random.Random(seed)
+    snap = Snapshot.from_store(sqlite_store)
+    actors = snap.actors()
+    area = next(a for a in snap.labelled("Neighbourhood")
+                if snap.nodes[a].props.get("level") == "wijk")
+    session = open_session(sqlite_store, area).id
+    snap = _updated(snap, sqlite_store)
+    kept = 0
+    for _ in range(12):
+        before = _answers(snap, actors)
+        index = matching_index(snap)
+        # a strong partner of somebody, so a rung crossing 2 moves introductions too
+        a = rng.choice([x for x in actors if any(r >= 2 for r in snap.ties.get(x, {}).values())]
+                       or actors)
+        b = rng.choice([x for x in actors if x != a])
+        record_tie(sqlite_store, session, a, b, rng.choice([1, 2, 3, 4]), recorded_by="coach")
+        new = _updated(snap, sqlite_store)
+        assert "matching_index" in new._derived  # carried, not built again
+        assert new._derived["matching_index"].themes is index.themes
+        fresh = Snapshot.from_store(sqlite_store)
+        after = _answers(new, actors)
+        assert after == _answers(fresh, actors)
+        stale = affected_by_ties(new, [(a, b)])
+        assert {a, b} <= stale
+        for actor in set(actors) - stale:
+            assert after[actor] == before[actor], actor
+        kept += len(set(actors) - stale)
+        snap = new
+    assert kept > 12 * len(actors) // 2  # most answers survive a tie change
+
+
+def test_any_other_change_builds_the_index_again(sqlite_store: GraphStore) -> None:
+    write_generated(sqlite_store, 30, seed=3)
+    snap = Snapshot.from_store(sqlite_store)
+    matching_index(snap)
+    org = snap.labelled("Organisation")[0]
+    with sqlite_store.transaction(source="test") as tx:
+        tx.upsert_node(Node(org, "Organisation", {**snap.nodes[org].props, "name": "Nieuwe naam"}))
+    new = _updated(snap, sqlite_store)
+    assert "matching_index" not in new._derived
+    other = next(a for a in snap.actors() if partner_matches(snap, a).matches and a != org)
+    assert partner_matches(new, other) == partner_matches(Snapshot.from_store(sqlite_store), other)
