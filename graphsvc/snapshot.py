@@ -41,7 +41,9 @@ _MEETING_REL_TYPES = frozenset({"ATTENDED", "HELD_IN"})
 
 
 def carries_over(key: str) -> Callable[[Carrier], Carrier]:
-    """Register how the derived index ``key`` outlives changes (a decorator).
+    """Register how the derived index ``key`` outlives changes (a decorator); ``key`` is a
+    derived key, or the part before the first ``:`` of a family of keys (``islands`` for
+    ``islands:<area>:<rung>``).
 
     Without a carrier a derived index starts empty in every applied snapshot. A carrier must
     give exactly what building the index on ``new`` would give, or None.
@@ -50,6 +52,10 @@ def carries_over(key: str) -> Callable[[Carrier], Carrier]:
         _CARRIERS[key] = carrier
         return carrier
     return register
+
+
+def _carrier(key: str) -> Carrier | None:
+    return _CARRIERS.get(key) or _CARRIERS.get(key.partition(":")[0])
 
 
 def tie_changes(changes: Iterable[ChangeEvent]) -> frozenset[tuple[str, str]] | None:
@@ -162,9 +168,9 @@ class Snapshot:
     def _carry_from(self, old: Snapshot, changes: Sequence[ChangeEvent]) -> None:
         """Take over ``old``'s derived indexes that a registered carrier says survive ``changes``."""
         with old._lock:
-            derived = [(k, v) for k, v in old._derived.items() if k in _CARRIERS]
+            derived = [(k, v) for k, v in old._derived.items() if _carrier(k) is not None]
         for key, value in derived:
-            carried = _CARRIERS[key](value, old, self, changes)
+            carried = _carrier(key)(value, old, self, changes)  # type: ignore[misc]
             if carried is not None:
                 self._derived[key] = carried
 

@@ -17,12 +17,13 @@ that tie and it is an island again.
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from graphsvc.errors import InvalidInput, NotFound
-from graphsvc.snapshot import Snapshot
+from graphsvc.model import ChangeEvent
+from graphsvc.snapshot import Snapshot, carries_over, tie_changes
 
 __all__ = [
     "Partner",
@@ -135,8 +136,10 @@ def counted_partners(snapshot: Snapshot, actor_id: str, members: Collection[str]
 
 
 def _candidates(snapshot: Snapshot, members: frozenset[str] | None) -> list[str]:
-    orgs = snapshot.labelled("Organisation")
-    return orgs if members is None else [o for o in orgs if o in members]
+    if members is None:
+        return snapshot.labelled("Organisation")
+    # an area holds a few hundred actors, a city tens of thousands: walk the area
+    return sorted(o for o in members if snapshot.nodes[o].label == "Organisation")
 
 
 def _classify(snapshot: Snapshot, org: str, members: frozenset[str] | None, min_rung: int) -> Island:
@@ -192,8 +195,38 @@ def islands(snapshot: Snapshot, area: str | None = None, min_rung: int = 2) -> l
     """
     min_rung = check_rung(min_rung)
     members = members_of(snapshot, area)
+    key = f"islands:{snapshot.area(area).id if area is not None else ''}:{min_rung}"
+    return list(snapshot.derived(key, lambda s: _Found(members, _islands(s, members, min_rung))).islands)
+
+
+@dataclass(frozen=True)
+class _Found:
+    """The islands of one area and rung, cached with the snapshot, with the actors they read."""
+
+    members: frozenset[str] | None
+    islands: tuple[Island, ...]
+
+
+def _islands(snapshot: Snapshot, members: frozenset[str] | None, min_rung: int) -> tuple[Island, ...]:
     found = [_classify(snapshot, o, members, min_rung) for o in _candidates(snapshot, members)]
-    return sorted((i for i in found if i.best_rung < min_rung), key=_sort_key)
+    return tuple(sorted((i for i in found if i.best_rung < min_rung), key=_sort_key))
+
+
+@carries_over("islands")
+def _carry_islands(found: _Found, old: Snapshot, new: Snapshot,
+                   changes: Sequence[ChangeEvent]) -> _Found | None:
+    """An area's islands stay as they were after tie changes between actors outside it."""
+    pairs = tie_changes(changes)
+    if pairs is None or found.members is None:
+        return None
+    return None if any(end in found.members for pair in pairs for end in pair) else found
+
+
+@carries_over("area-members")
+def _carry_members(members: frozenset[str], old: Snapshot, new: Snapshot,
+                   changes: Sequence[ChangeEvent]) -> frozenset[str] | None:
+    """Who is active in an area does not depend on ties."""
+    return members if tie_changes(changes) is not None else None
 
 
 def number_of_islands(snapshot: Snapshot, area: str | None = None, min_rung: int = 2) -> int:

@@ -26,7 +26,7 @@ from graphsvc.model import ChangeEvent
 from graphsvc.snapshot import Snapshot, carries_over, tie_changes
 
 __all__ = ["MatchIndex", "AreaInfo", "matching_index", "build_matching_index", "DEFAULT_THEME_WEIGHT",
-           "STRONG_RUNG", "affected_by_ties"]
+           "STRONG_RUNG", "match_inputs"]
 
 #: ``WORKS_ON`` weight assumed when the relationship has none (the middle of 1–3).
 DEFAULT_THEME_WEIGHT = 2
@@ -138,28 +138,24 @@ def _carry_index(index: MatchIndex, old: Snapshot, new: Snapshot,
     return replace(index, strong_partners=tuple(strong))
 
 
-def affected_by_ties(snapshot: Snapshot, pairs: Iterable[tuple[str, str]]) -> set[str]:
-    """The actors whose partner matches a change of these ties can alter: the two ends, and
-    everyone tied to either at :data:`STRONG_RUNG` or higher (the ladder part and the
-    introducer use partners' partners). Either snapshot, before or after, gives the same set:
-    the ends' other ties did not change.
+def match_inputs(snapshot: Snapshot, actor: str) -> frozenset[str]:
+    """The actors whose ties a partner match of ``actor`` reads: itself (its rungs with the
+    candidates) and its partners at :data:`STRONG_RUNG` or higher (the ladder part and the
+    introducer follow partners' partners). A change of a tie between two actors outside this
+    set leaves the match as it was.
 
     Examples
     --------
     >>> from graphsvc.model import Node, Relationship
     >>> from graphsvc.store.base import GraphData
-    >>> nodes = [Node(x, "Organisation", {"name": x}) for x in "abcd"]
-    >>> snap = Snapshot(GraphData(1, nodes, [Relationship("TIE", "a", "c", {"rung": 3}),
-    ...                                      Relationship("TIE", "b", "d", {"rung": 1})], []))
-    >>> sorted(affected_by_ties(snap, [("a", "b")]))
-    ['a', 'b', 'c']
+    >>> nodes = [Node(x, "Organisation", {"name": x}) for x in "abc"]
+    >>> snap = Snapshot(GraphData(1, nodes, [Relationship("TIE", "a", "b", {"rung": 3}),
+    ...                                      Relationship("TIE", "a", "c", {"rung": 1})], []))
+    >>> sorted(match_inputs(snap, "a"))
+    ['a', 'b']
     """
-    found: set[str] = set()
-    for pair in pairs:
-        for end in pair:
-            found.add(end)
-            found.update(p for p, rung in snapshot.ties.get(end, {}).items() if rung >= STRONG_RUNG)
-    return found
+    strong = (p for p, rung in snapshot.ties.get(actor, {}).items() if rung >= STRONG_RUNG)
+    return frozenset((actor, *strong))
 
 
 def _themes_of(snapshot: Snapshot, actor: str, label: str) -> dict[str, float]:

@@ -16,7 +16,7 @@ from visualisations.layout import LAYOUT_THRESHOLD, positions
 from visualisations.map_aggregate import aggregate_payload
 from visualisations.styles import ISLAND_BORDER, NODE_STYLES, RUNG_COLOURS, edge_width
 
-__all__ = ["MapFilters", "MAP_TYPES", "map_payload"]
+__all__ = ["MapFilters", "MAP_TYPES", "map_payload", "map_inputs"]
 
 MAP_TYPES = ("Organisation", "Institution", "Fund", "Interest")
 _EDGE_TYPES = {
@@ -179,6 +179,25 @@ def map_payload(snap: Snapshot, filters: MapFilters | None = None, *, lang: str 
         "islands": sorted(island_ids & shown),
         "more": more,
     }
+
+
+def map_inputs(payload: dict[str, Any], filters: MapFilters | None = None) -> frozenset[str] | None:
+    """The actors whose ties a map payload read (None: any): the nodes it shows (their edges and
+    island flags) and the focus (which partners are shown). A change of a tie between two
+    actors outside this set leaves the payload as it was, but for its revision.
+
+    Examples
+    --------
+    >>> from graphsvc.store.base import GraphData
+    >>> from graphsvc.model import Node
+    >>> snap = Snapshot(GraphData(1, [Node("o1", "Organisation", {"name": "x"})], [], []))
+    >>> sorted(map_inputs(map_payload(snap)))
+    ['o1']
+    """
+    if payload.get("mode") != "graph":
+        return None  # an aggregated view sums up every tie
+    f = filters or MapFilters()
+    return frozenset([*(n["id"] for n in payload["nodes"]), *([f.focus] if f.focus else [])])
 
 
 def _filters_dict(f: MapFilters) -> dict[str, Any]:

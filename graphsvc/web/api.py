@@ -6,10 +6,11 @@ from typing import Any
 
 from flask import Blueprint, jsonify
 
+from graphsvc.web.answers import cached_json
 from graphsvc.web.params import int_arg, lang_arg, list_arg, str_arg
 from graphsvc.web.services import services
 from queries.profiles import actor_profile, area_list, organisation_list
-from visualisations.network_map import MapFilters, map_payload
+from visualisations.network_map import MapFilters, map_inputs, map_payload
 
 __all__ = ["bp", "map_filters_from_request"]
 
@@ -55,8 +56,13 @@ def index() -> Any:
 def graph() -> Any:
     filters = map_filters_from_request()
     snap = services().snapshot()
-    return ok(map_payload(snap, filters, lang=lang_arg(),
-                          node_limit=services().settings.map_node_limit))
+    lang, limit = lang_arg(), services().settings.map_node_limit
+
+    def build() -> tuple[dict[str, Any], frozenset[str] | None]:
+        payload = map_payload(snap, filters, lang=lang, node_limit=limit)
+        return payload, map_inputs(payload, filters)
+
+    return cached_json(snap, ("graph", filters, lang, limit), build)
 
 
 def _list(label: str) -> Any:

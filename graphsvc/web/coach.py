@@ -9,20 +9,19 @@ organisation's member, its coach or an admin (:func:`require_organisation_access
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
-from flask import Blueprint, current_app, jsonify, render_template, request
+from flask import Blueprint, jsonify, render_template, request
 from flask_babel import lazy_gettext as _l
 
 from graphsvc.capacity import capacity_profile, capacity_trend
 from graphsvc.capacity_needs import capacity_needs, proposed_needs
 from graphsvc.errors import InvalidInput, NotFound
-from graphsvc.model import ChangeEvent
 from graphsvc.positioning import positioning_of
-from graphsvc.snapshot import Snapshot, carries_over, tie_changes
+from graphsvc.snapshot import Snapshot
 from graphsvc.web import coach_capacity
+from graphsvc.web.answers import cached_json
 from graphsvc.web.auth import (
     current_viewer,
     may_work_with,
@@ -32,7 +31,7 @@ from graphsvc.web.auth import (
 from graphsvc.web.params import int_arg, lang_arg, list_arg, str_arg
 from graphsvc.web.services import services
 from queries.coach_overview import last_ladder_step, need_items, needs_met_by, organisation_overview
-from queries.match_index import affected_by_ties
+from queries.match_index import match_inputs
 from queries.matching import fitting_funds, partner_matches, referral_partners
 from queries.profiles import normalise_name
 from visualisations.capacity_charts import capacity_trend_uri
@@ -69,43 +68,14 @@ def _match_args() -> dict[str, Any]:
             "kinds": kinds or None, "lang": lang_arg()}
 
 
-JSON_CACHE = "api-json-cache"
-
-
-def _cached_json(key: tuple[Any, ...], build: Any) -> Any:
-    """A JSON answer cached with the snapshot: the same question at the same revision is
-    answered once. After a write, answers the write cannot change are carried over
-    (:func:`_carry_answers`); the rest are computed again."""
-    cache: dict[tuple[Any, ...], str] = services().snapshot().derived(JSON_CACHE, lambda s: {})
-    body = cache.get(key)
-    if body is None:
-        body = current_app.json.dumps({"ok": True, **build().as_dict()})
-        if len(cache) >= 10_000:  # bounded: a crawler must not grow it without end
-            cache.clear()
-        cache[key] = body
-    return current_app.response_class(body, mimetype="application/json")
-
-
-@carries_over(JSON_CACHE)
-def _carry_answers(cache: dict[tuple[Any, ...], str], old: Snapshot, new: Snapshot,
-                   changes: Sequence[ChangeEvent]) -> dict[tuple[Any, ...], str] | None:
-    """Tie changes (a meeting recording its ladder) keep the partner matches of every actor
-    but the ties' ends and their strong partners; any other change drops them all."""
-    pairs = tie_changes(changes)
-    if pairs is None:
-        return None
-    stale = affected_by_ties(new, pairs)
-    answers = cache.copy()  # one C-level copy: readers of the old snapshot may still add to it
-    return {k: v for k, v in answers.items() if k[0] == "matches" and k[1] not in stale}
-
-
 @bp.get("/api/v1/organisations/<actor_id>/matches")
 def api_matches(actor_id: str) -> Any:
     _actor(actor_id)
     args = _match_args()
     snap = services().snapshot()
     key = ("matches", actor_id, args["limit"], args["area"], tuple(args["kinds"] or ()), args["lang"])
-    return _cached_json(key, lambda: partner_matches(snap, actor_id, **args))
+    return cached_json(snap, key, lambda: (partner_matches(snap, actor_id, **args).as_dict(),
+                                           match_inputs(snap, actor_id)))
 
 
 @bp.get("/api/v1/organisations/<actor_id>/referrals")

@@ -1,10 +1,12 @@
-"""The match API across a meeting's writes: answers kept from before a tie change (the API's
-answer cache carries those a tie change cannot alter) must equal answers computed afresh."""
+"""API answers across a meeting's writes: answers kept from before a tie change (the answer
+cache carries those that read neither end of the changed tie) must equal answers computed
+afresh, revision included."""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from typing import Any
 
 from flask import Flask
 from flask.testing import FlaskClient
@@ -12,16 +14,21 @@ from flask.testing import FlaskClient
 from graphsvc.demo import load_demo
 from graphsvc.snapshot import Snapshot
 from graphsvc.store import GraphStore
-from graphsvc.web.coach import JSON_CACHE
-from queries.match_index import affected_by_ties
+from graphsvc.web.answers import JSON_CACHE
+from queries.match_index import match_inputs
 from queries.matching import partner_matches
 from tests.conftest import csrf_token_from
+from visualisations.network_map import MapFilters, map_inputs, map_payload
 
 
-def _matches(client: FlaskClient, org: str) -> dict[str, object]:
-    response = client.get(f"/api/v1/organisations/{org}/matches?limit=5")
-    assert response.status_code == 200
-    return json.loads(response.get_data(as_text=True))
+def _get(client: FlaskClient, url: str) -> dict[str, Any]:
+    response = client.get(url)
+    assert response.status_code == 200, url
+    return dict(json.loads(response.get_data(as_text=True)))
+
+
+def _fresh(data: dict[str, Any]) -> dict[str, Any]:
+    return {"ok": True, **json.loads(json.dumps(data))}
 
 
 def test_answers_after_tie_writes_equal_fresh_ones(app: Flask, sqlite_store: GraphStore,
@@ -32,24 +39,40 @@ def test_answers_after_tie_writes_equal_fresh_ones(app: Flask, sqlite_store: Gra
     services = app.extensions["goudkaart"]
     snap = services.snapshot()
     orgs = snap.labelled("Organisation")
-    area = next(a for a in snap.labelled("Neighbourhood") if snap.nodes[a].props.get("level") == "wijk")
-    opened = client.post("/api/v1/sessions", json={"area": snap.nodes[area].props["code"]}, headers=headers)
+    wijken = [snap.nodes[a].props["code"] for a in snap.labelled("Neighbourhood")
+              if snap.nodes[a].props.get("level") == "wijk"]
+    opened = client.post("/api/v1/sessions", json={"area": wijken[0]}, headers=headers)
     assert opened.status_code == 201, opened.get_json()
     session = opened.get_json()["session"]["id"]
-    pairs = [(orgs[0], orgs[1]), (orgs[1], orgs[2]), (orgs[0], orgs[1]), (orgs[3], orgs[5])]
+    # ties inside one area (its map changes), and one between two other organisations
+    local = [o for o in snap.actors_in(snap.area(wijken[0]).id) if o in orgs]
+    away = [o for o in orgs if o not in local]
+    pairs = [(local[0], local[1]), (local[1], local[2]), (local[0], local[1]), (away[0], away[1])]
+    kept = 0
     for i, (a, b) in enumerate(pairs):
         for org in orgs:
-            _matches(client, org)  # every answer cached at this revision
+            _get(client, f"/api/v1/organisations/{org}/matches?limit=5")
+        for code in wijken:
+            _get(client, f"/api/v1/graph?area={code}")
         before = services.snapshot()
+        cached = before._derived[JSON_CACHE]
         wrote = client.post(f"/api/v1/sessions/{session}/ties", headers=headers,
                             json={"a": a, "b": b, "rung": 1 + i % 3, "declared_by": "coach"})
         assert wrote.status_code in (200, 201), wrote.get_json()
         after = services.snapshot()
         assert after.revision > before.revision
-        carried = after._derived.get(JSON_CACHE, {})
-        stale = affected_by_ties(after, [(a, b)])
-        assert {k[1] for k in carried} == set(orgs) - stale  # the rest kept, the affected dropped
+        # kept: exactly the answers that read neither end of the tie
+        reads = {key: (match_inputs(before, key[1]) if key[0] == "matches"
+                       else map_inputs(map_payload(before, key[1]), key[1])) for key in cached}
+        assert set(after._derived.get(JSON_CACHE, {})) == {
+            k for k, inputs in reads.items() if inputs is not None and inputs.isdisjoint((a, b))}
+        kept += len(after._derived.get(JSON_CACHE, {}))
         fresh = Snapshot.from_store(sqlite_store)
         for org in orgs:
-            expected = json.loads(json.dumps(partner_matches(fresh, org, limit=5).as_dict()))
-            assert _matches(client, org) == {"ok": True, **expected}, org
+            assert _get(client, f"/api/v1/organisations/{org}/matches?limit=5") == _fresh(
+                partner_matches(fresh, org, limit=5).as_dict()), org
+        for code in wijken:
+            answer = _get(client, f"/api/v1/graph?area={code}")
+            assert answer["revision"] == fresh.revision
+            assert answer == _fresh(map_payload(fresh, MapFilters(area=code))), code
+    assert kept > 0  # the carry path ran
