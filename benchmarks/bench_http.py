@@ -308,7 +308,10 @@ def run(seconds: float = 10.0, orgs: int = 0, workers: int = 2, use_wrk: bool | 
     with tempfile.TemporaryDirectory(prefix="goudkaart-http-") as tmp:
         setup = prepare(Path(tmp), orgs)
         with running_server(setup, workers=workers) as base:
-            python_load(base, plans(setup, mix=True), threads=2, total=100)  # warm every worker
+            # warm every worker: each builds its snapshot and matching index once (seconds at
+            # city size), which is start-up cost, not throughput
+            python_load(base, plans(setup, mix=False), threads=4 * workers, total=100 * workers)
+            python_load(base, plans(setup, mix=True), threads=2, total=100)
             matches = load(base, plans(setup, mix=False), seconds, use_wrk)
             mix = load(base, plans(setup, mix=True), seconds, use_wrk)
     return {"server": f"graphsvc serve (gunicorn gthread, {workers} workers x 4 threads)",
