@@ -11,7 +11,8 @@ queries answered on that snapshot; the memory peak at that point is the row with
 come the baselines that hold generated records in memory (a snapshot from records, networkx
 Louvain, Neo4j, the import), and the peak of the whole run.
 
-Reuses the other benchmark modules: :mod:`benchmarks.bench_snapshot` (full builds and updates),
+The measurements (:mod:`benchmarks.measurements`) reuse the other benchmark modules:
+:mod:`benchmarks.bench_snapshot` (full builds and updates),
 :mod:`benchmarks.bench_matching` (``measure``: partner matches vs a plain per-candidate loop),
 :mod:`benchmarks.bench_clusters` (``bench``: clusters with profiles vs raw igraph Leiden and
 networkx Louvain), :mod:`benchmarks.bench_import` (``timed_import``) and
@@ -26,19 +27,16 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import io
 import json
 import os
-import random
-import resource
-import statistics
 import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+
+from benchmarks.measurements import fmt, measure_size, quiet
 
 ROOT = Path(__file__).resolve().parents[1]
 GOALS = {  # measurement -> (limit, unit, size it applies to; None = every size)
@@ -49,277 +47,6 @@ GOALS = {  # measurement -> (limit, unit, size it applies to; None = every size)
     "snapshot from SQLite": (10.0, "s", None),
     "memory peak (RSS)": (1536.0, "MB", 100_000),
 }
-
-
-def _spread(values: list[float]) -> dict[str, Any]:
-    return {"median": statistics.median(values), "min": min(values), "max": max(values), "n": len(values)}
-
-
-def _timed(call: Callable[[], object], runs: int) -> dict[str, Any]:
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        call()
-        times.append(time.perf_counter() - start)
-    return _spread(times)
-
-
-def _row(name: str, unit: str, ours: dict[str, Any] | None, baseline_name: str = "",
-         baseline: dict[str, Any] | None = None, note: str = "") -> dict[str, Any]:
-    return {"measurement": name, "unit": unit, "ours": ours, "baseline_name": baseline_name,
-            "baseline": baseline, "note": note}
-
-
-def _quiet(call: Callable[[], Any]) -> Any:
-    with contextlib.redirect_stdout(io.StringIO()):
-        return call()
-
-
-# -- the measurements of one size (run in a child process) ---------------------------------------
-def _snapshot(orgs: int, store: Any, runs: int) -> tuple[Any, list[dict[str, Any]]]:
-    """Full builds from the SQLite store, then updates after one tie change (bench_snapshot)."""
-    from benchmarks.bench_snapshot import full_builds, updates
-
-    snap, walls, cpus = full_builds(store, runs)
-    full = _row("snapshot from SQLite", "s", walls, note=f"as the app's cache builds it; CPU {_fmt(cpus['median'])} s")
-    # the baseline is the full build just measured: the same store, one tie apart
-    snap, ours, _, source = updates(store, snap, runs, rebuild=False)
-    update = _row("snapshot update, one tie change", "ms", _ms(ours), "full build (the row above)",
-                  _ms(walls), f"changes {source}"[:120])
-    return snap, [full, update]
-
-
-def _records_baseline(orgs: int, runs: int, row: dict[str, Any]) -> None:
-    """The snapshot row's baseline: the same graph from in-memory records, no store."""
-    from graphsvc.generate import generate
-    from graphsvc.snapshot import Snapshot
-    from graphsvc.store.base import GraphData
-
-    nodes, rels = generate(orgs)
-    row.update(baseline_name="from in-memory records (no store)",
-               baseline=_timed(lambda: Snapshot(GraphData(0, nodes, rels, [])), runs))
-
-
-def _neo4j_snapshot(orgs: int, runs: int, neo4j: dict[str, str] | None, sqlite: dict[str, Any]) -> dict[str, Any]:
-    from benchmarks.bench_stores import load_records
-    from graphsvc.generate import iter_generated
-    from graphsvc.snapshot import Snapshot
-    from graphsvc.store.neo4j import Neo4jStore
-
-    if neo4j is None:
-        return _row("snapshot from Neo4j", "s", None, note="skipped: no Neo4j (see docs/performance.md)")
-    if orgs > 10_000:
-        return _row("snapshot from Neo4j", "s", None, note="skipped at this size: loading takes minutes; see bench_stores")
-    try:
-        store = Neo4jStore(neo4j["url"], password=neo4j["password"])
-        if not store.is_empty():
-            store.close()
-            return _row("snapshot from Neo4j", "s", None, note="skipped: the Neo4j database is not empty")
-        load_records(store, iter_generated(orgs))
-        timing = _timed(lambda: Snapshot.from_store(store), runs)
-        store.close()
-        _clear_neo4j(neo4j)  # leave the database empty again, as it was found
-    except Exception as exc:
-        return _row("snapshot from Neo4j", "s", None, note=f"failed: {type(exc).__name__}: {exc}"[:120])
-    return _row("snapshot from Neo4j", "s", timing, "snapshot from SQLite", sqlite)
-
-
-def _clear_neo4j(neo4j: dict[str, str]) -> None:
-    from neo4j import GraphDatabase
-
-    with GraphDatabase.driver(neo4j["url"], auth=("neo4j", neo4j["password"])) as driver, \
-            driver.session(database="neo4j") as session:  # auto-commit: IN TRANSACTIONS needs it
-        session.run("MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 5000 ROWS").consume()
-
-
-def _matches(orgs: int, quick: bool, snap: Any) -> list[dict[str, Any]]:
-    from benchmarks.bench_matching import measure
-
-    samples, loop_samples = (150, 10) if quick else (300, 10 if orgs >= 100_000 else 30)
-    row = measure(orgs, lambda n, seed: ([], []), samples, loop_samples, snapshot=snap)
-    fast, loop = sorted(row.fast), sorted(row.loop)
-
-    def pct(values: list[float], q: float) -> dict[str, Any]:
-        value = values[min(len(values) - 1, round(q / 100 * (len(values) - 1)))]
-        return {"median": value, "min": values[0], "max": values[-1], "n": len(values)}
-
-    note = f"loop agrees on {row.agree}/{len(loop)} rankings"
-    return [_row("partner matches p50", "ms", pct(fast, 50), "plain Python loop p50", pct(loop, 50), note),
-            _row("partner matches p99", "ms", pct(fast, 99), "plain Python loop p99", pct(loop, 99))]
-
-
-def _clusters(orgs: int, runs: int, store: Any) -> tuple[list[dict[str, Any]], Any]:
-    """Clusters with profiles on fresh snapshots read from the store; the network for later."""
-    try:
-        from benchmarks import bench_clusters
-        from graphsvc.snapshot import Snapshot
-    except ImportError as exc:
-        return [_row("clusters with profiles", "s", None, note=f"skipped: {exc}")], None
-    try:
-        result = _quiet(lambda: bench_clusters.bench(orgs, runs, False, lambda: Snapshot.from_store(store)))
-    except Exception as exc:
-        return [_row("clusters with profiles", "s", None, note=f"failed: {type(exc).__name__}: {exc}"[:120])], None
-    rows = result["rows"]
-    cold = _spread(rows["clusters with profiles, cold"].walls)
-    raw = _spread(rows["raw igraph Leiden (same graph)"].walls)
-    return [_row("clusters with profiles", "s", cold, "raw igraph Leiden (same graph)", raw,
-                 f"cold: a fresh snapshot each run; CPU {_fmt(rows['clusters with profiles, cold'].cpu)} s (best)")], result
-
-
-def _networkx_row(quick: bool, orgs: int, clusters: list[dict[str, Any]], store: Any) -> dict[str, Any]:
-    cold = clusters[0]["ours"]
-    if cold is None or (quick and orgs > 10_000):
-        return _row("clusters with profiles", "s", cold, "networkx Louvain (same graph)", None,
-                    "networkx skipped at this size")
-    from benchmarks import bench_clusters
-    from graphsvc.snapshot import Snapshot
-    from queries.cluster_detection import organisation_graph
-
-    louvain = _quiet(lambda: bench_clusters._networkx(organisation_graph(Snapshot.from_store(store))))
-    return _row("clusters with profiles", "s", cold, "networkx Louvain (same graph)",
-                {"median": louvain.wall, "min": louvain.wall, "max": louvain.wall, "n": 1})
-
-
-def _islands_agenda(snap: Any, runs: int) -> list[dict[str, Any]]:
-    from queries.agenda import neighbourhood_agenda
-    from queries.islands import islands
-
-    areas = [a for a in snap.labelled("Neighbourhood") if snap.nodes[a].props.get("level") == "district"]
-    area = max(areas, key=lambda a: len(snap.actors_in(a)))
-    members = set(snap.actors_in(area))
-
-    def naive() -> list[str]:  # the baseline: every organisation, its ties looked up one by one
-        out = []
-        for org in snap.labelled("Organisation"):
-            if org in members and not [b for b, rung in snap.ties.get(org, {}).items()
-                                       if rung >= 2 and b in members]:
-                out.append(org)
-        return out
-
-    first = _timed(lambda: islands(snap, area), 1)
-    warm = _timed(lambda: islands(snap, area), runs)
-    agenda = _timed(lambda: neighbourhood_agenda(snap, area), runs)
-    return [_row("islands of an area, first call", "ms", _ms(first), "bare tie scan (does less)", _ms(_timed(naive, runs)),
-                 f"area {snap.name(area)}: {len(members):,} actors"),
-            _row("islands of an area, warm", "ms", _ms(warm), "bare tie scan (does less)", _ms(_timed(naive, runs))),
-            _row("agenda of an area", "ms", _ms(agenda), note="no baseline: no simpler equivalent")]
-
-
-def _ms(seconds: dict[str, Any]) -> dict[str, Any]:
-    return {k: v * 1000 if k != "n" else v for k, v in seconds.items()}
-
-
-def map_graph(nodes: int = 5000, edges: int = 20_000, seed: int = 5) -> Any:
-    """A snapshot of exactly ``nodes`` organisations and ``edges`` ties (for the map payload)."""
-    from graphsvc.model import Node, Relationship
-    from graphsvc.snapshot import Snapshot
-    from graphsvc.store.base import GraphData
-
-    rng = random.Random(seed)
-    ids = [f"org-{i:05d}" for i in range(nodes)]
-    recs = [Node(i, "Organisation", {"name": f"Organisatie {i[4:]}"}) for i in ids]
-    pairs: set[tuple[str, str]] = set()
-    while len(pairs) < edges:
-        a, b = rng.sample(ids, 2)
-        pairs.add((min(a, b), max(a, b)))
-    ties = [Relationship("TIE", a, b, {"rung": rng.randint(1, 5)}) for a, b in sorted(pairs)]
-    return Snapshot(GraphData(0, recs, ties, []))
-
-
-def pyvis_picture(payload: dict[str, Any]) -> Any:
-    """The baseline: the same nodes and edges through pyvis ``Network.add_node``/``add_edge``."""
-    from pyvis.network import Network
-
-    net = Network(height="800px", width="100%")
-    for n in payload["nodes"]:
-        net.add_node(n["id"], label=n.get("label", ""), title=n.get("title", ""), color=n.get("color"))
-    for e in payload["edges"]:
-        net.add_edge(e["from"], e["to"], width=e.get("width", 1), color=e.get("color"), title=e.get("title", ""))
-    return net
-
-
-def _map(runs: int) -> list[dict[str, Any]]:
-    import warnings
-
-    from visualisations.network_map import MapFilters, map_payload
-
-    snap = map_graph()
-    filters = MapFilters(types=("Organisation",))
-    payload = map_payload(snap, filters, node_limit=5000)
-    ours = _timed(lambda: map_payload(snap, filters, node_limit=5000), runs)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        pyvis = _timed(lambda: pyvis_picture(payload), 1)
-    shown = f"{len(payload['nodes']):,} nodes, {len(payload['edges']):,} edges in the payload"
-    return [_row("map payload 5k/20k", "s", ours, "pyvis add_node/add_edge (1 run)", pyvis, shown)]
-
-
-def _import(orgs: int, folder: Path) -> list[dict[str, Any]]:
-    from benchmarks.bench_import import timed_import
-    from benchmarks.bench_stores import load_records
-    from graphsvc.generate import iter_generated, write_json
-    from graphsvc.store import open_store
-
-    dump = folder / "dump.json"
-    write_json(dump, orgs)
-    store = open_store(f"sqlite:///{folder / 'import.db'}")
-    result = timed_import(store, dump)
-    store.close()
-    raw = open_store(f"sqlite:///{folder / 'raw.db'}")
-    direct = _timed(lambda: load_records(raw, iter_generated(orgs)), 1)
-    raw.close()
-    one = {"median": result["seconds"], "min": result["seconds"], "max": result["seconds"], "n": 1}
-    return [_row("import of a full dump into SQLite", "s", one, "raw batched writes, no read/check", direct,
-                 f"{result['created']:,} records; goal ≤ 60 s at 100k (bench_import)")]
-
-
-def _peak(name: str, base: float, note: str) -> dict[str, Any]:
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    return _row(name, "MB", {"median": peak, "min": peak, "max": peak, "n": 1}, "interpreter + libraries",
-                {"median": base, "min": base, "max": base, "n": 1}, note)
-
-
-def measure_size(orgs: int, quick: bool, neo4j: dict[str, str] | None) -> dict[str, Any]:
-    """Every measurement for one size (call in a fresh process: the RSS peak is for this size).
-
-    First what a server does, on a SQLite store holding the generated graph: read the snapshot,
-    update it after a tie change, answer matches, clusters, islands and agendas; the memory
-    peak so far is the server's. Then the baselines and steps that hold generated records in
-    memory (a snapshot from records, networkx, Neo4j, the import), and the peak of the run.
-    """
-    import gc
-    import importlib
-
-    from benchmarks.bench_snapshot import prepared_store
-
-    runs = 2 if orgs >= 100_000 or (quick and orgs >= 10_000) else 3
-    for module in ("graphsvc.snapshot", "queries.matching", "queries.clusters", "queries.agenda"):
-        importlib.import_module(module)  # what a server has loaded: the memory baseline
-    base_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    started = time.perf_counter()
-    with tempfile.TemporaryDirectory(prefix="goudkaart-bench-") as tmp:
-        folder = Path(tmp)
-        store = prepared_store(folder / "graph.db", orgs)  # streamed in: no records held
-        snap, (full, update) = _snapshot(orgs, store, runs)
-        matches = _matches(orgs, quick, snap)
-        islands = _islands_agenda(snap, runs)
-        del snap  # clusters run cold: on fresh snapshots, one at a time, as after a change
-        gc.collect()
-        clusters, _ = _clusters(orgs, 1 if orgs >= 100_000 and quick else runs, store)
-        server = _peak("memory peak (RSS)", base_rss, "one snapshot at a time: read, update, matches, "
-                       "islands, agenda, then clusters on fresh ones")
-        gc.collect()
-        clusters.append(_networkx_row(quick, orgs, clusters, store))
-        store.close()
-        _records_baseline(orgs, runs, full)
-        gc.collect()
-        neo = _neo4j_snapshot(orgs, runs, neo4j, full["ours"])
-        rest = _import(orgs, folder)
-        if orgs == 10_000:  # the map picture has a fixed size; measured once
-            rest += _map(runs)
-    rows = [full, update, neo, *matches, *clusters, *islands, *rest, server,
-            _peak("memory peak (RSS), whole run", base_rss, "also generated records, the baselines and the import")]
-    return {"orgs": orgs, "seconds": time.perf_counter() - started, "rows": rows}
 
 
 # -- the table -----------------------------------------------------------------------------------
@@ -333,10 +60,6 @@ def _verdict(row: dict[str, Any], orgs: int) -> str:
     return ("PASS" if row["ours"]["median"] <= limit else "FAIL") + f" ≤ {limit:g} {unit}"
 
 
-def _fmt(value: float) -> str:
-    return f"{value:,.0f}" if value >= 100 else f"{value:.3g}"
-
-
 def _ratio(value: float) -> str:
     return f"{value:.2f}×" if value >= 0.1 else f"{value:.2g}×"  # 0.0032×, not 0.00×
 
@@ -348,9 +71,9 @@ def table(results: list[dict[str, Any]]) -> str:
     for result in results:
         for r in result["rows"]:
             ours, base = r["ours"], r["baseline"]
-            o = f"{_fmt(ours['median'])} {r['unit']}" if ours else "—"
-            spread = f"{_fmt(ours['min'])}–{_fmt(ours['max'])}, n={ours['n']}" if ours else r["note"][:22]
-            b = f"{_fmt(base['median'])} {r['unit']}" if base else "—"
+            o = f"{fmt(ours['median'])} {r['unit']}" if ours else "—"
+            spread = f"{fmt(ours['min'])}–{fmt(ours['max'])}, n={ours['n']}" if ours else r["note"][:22]
+            b = f"{fmt(base['median'])} {r['unit']}" if base else "—"
             ratio = _ratio(ours["median"] / base["median"]) if ours and base and base["median"] else ""
             lines.append(f"{result['orgs']:>7,} | {r['measurement']:<34} | {o:>9} | {spread:<22} | "
                          f"{r['baseline_name'][:34]:<34} | {b:>9} | {ratio:>7} | {_verdict(r, result['orgs'])}")
@@ -377,9 +100,9 @@ def _neo4j(folder: Path, enabled: bool) -> tuple[dict[str, str] | None, str, Any
 
         started = time.perf_counter()
         mod = launcher()
-        _quiet(mod.build)
+        quiet(mod.build)
         port, password = free_port(), "bench-" + secrets.token_urlsafe(12)
-        _quiet(lambda: mod.start(folder, port=port, password=password, heap="1g", pagecache="256m"))
+        quiet(lambda: mod.start(folder, port=port, password=password, heap="1g", pagecache="256m"))
         return ({"url": f"bolt://127.0.0.1:{port}", "password": password},
                 f"Neo4j started by scripts/neo4j_server.py in {time.perf_counter() - started:.0f} s", mod)
     except Exception as exc:
@@ -408,7 +131,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.one_size:
         neo4j = json.loads(os.environ["_GOUDKAART_BENCH_NEO4J"]) if os.environ.get("_GOUDKAART_BENCH_NEO4J") else None
-        result = _quiet(lambda: measure_size(args.one_size, args.quick, neo4j))
+        result = quiet(lambda: measure_size(args.one_size, args.quick, neo4j))
         print(json.dumps(result))
         return 0
     sizes = args.sizes or ([1000, 10_000] if args.quick else [1000, 10_000, 100_000])
