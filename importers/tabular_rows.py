@@ -51,6 +51,7 @@ class RowReader:
         self.vocab = vocab
         self.kinds = {key: _choices(terms) for key, terms in vocab.kinds.items()}
         self.kinds.update({k: {v: v for v in vals} for k, vals in _FIXED_CHOICES.items()})
+        self.kinds["grant_status"] = _choices(vocab.grant_statuses)
         self.interests = {t.id: t for t in vocab.interests}
         self.capabilities = {t.id: t for t in vocab.capabilities}
         self.interest_names = _choices(vocab.interests)
