@@ -21,6 +21,7 @@ __all__ = [
     "RULED_TYPES",
     "last_year",
     "property_problems",
+    "stored_weight",
 ]
 
 #: ``WORKS_ON.weight``: how central a theme is to the actor's work (1 a side line, 3 the core).
@@ -114,3 +115,20 @@ def property_problems(rel_type: str, props: Mapping[str, Any]) -> list[PropertyP
         if value is not None and (problem := rule(value)) is not None:
             problems.append(problem)
     return problems
+
+
+def stored_weight(raw: object, default: int) -> int:
+    """A stored ``WORKS_ON`` weight as the queries read it: 1–3, ``default`` when missing or unreadable.
+
+    Values stored before the rules were checked are clamped rather than failing a query.
+
+    Examples
+    --------
+    >>> stored_weight(3, 2), stored_weight("abc", 2), stored_weight(7, 2), stored_weight(None, 1)
+    (3, 2, 3, 1)
+    """
+    try:
+        value = int(raw)  # type: ignore[call-overload]
+    except (TypeError, ValueError, OverflowError):
+        return default
+    return min(max(value, WEIGHTS[0]), WEIGHTS[-1])
