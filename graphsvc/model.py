@@ -8,6 +8,7 @@ from types import MappingProxyType
 from typing import Any, Final
 
 from graphsvc.errors import InvalidInput
+from graphsvc.rel_props import property_problems
 
 __all__ = [
     "ACTOR_LABELS",
@@ -257,7 +258,12 @@ def validate_node(node: Node) -> None:
 
 
 def validate_relationship(rel: Relationship, start_label: str, end_label: str) -> None:
-    """Raise InvalidInput when a relationship's type, ends or rung do not fit the model."""
+    """Raise InvalidInput when a relationship's type, ends, rung or fixed properties do not fit.
+
+    The fixed properties are a ``WORKS_ON`` weight and a ``FUNDS`` amount, year and status
+    (:func:`graphsvc.rel_props.property_problems`); the message names the relationship and
+    every field that is wrong.
+    """
     allowed = REL_TYPES.get(rel.type)
     if allowed is None:
         raise InvalidInput(f"Unknown relationship type {rel.type!r}.")
@@ -277,3 +283,8 @@ def validate_relationship(rel: Relationship, start_label: str, end_label: str) -
         raise InvalidInput(
             f"{rel.type} cannot go from {start_label} {rel.start!r} to {end_label} {rel.end!r}."
         )
+    problems = property_problems(rel.type, rel.props)
+    if problems:
+        what = f"{rel.type} {rel.start} → {rel.end}" + (f" ({rel.key})" if rel.key else "")
+        lines = [f"{p.field}: {p.en}" for p in problems]
+        raise InvalidInput(f"{what}: {' '.join(p.en for p in problems)}", errors=lines)

@@ -1,4 +1,4 @@
-"""Vocabularies (ladder rungs, interests, capabilities, capacity dimensions, kinds) loaded from YAML.
+"""Vocabularies (ladder rungs, interests, capabilities, capacity dimensions, kinds, grant statuses) from YAML.
 
 The lists are data an organisation may edit; they are validated on load and any mistake is
 reported as one sentence naming the file, the entry and the field.
@@ -16,6 +16,7 @@ from typing import Any
 import yaml
 
 from graphsvc.errors import ConfigError
+from graphsvc.rel_props import GRANT_STATUSES
 
 __all__ = ["Term", "Rung", "CapacityDimension", "Vocabulary", "load_vocabulary", "FORBIDDEN_WORDS"]
 
@@ -23,7 +24,8 @@ _ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,79}$")
 # The product must never become a blacklist (DESIGN §3): no vocabulary term may label
 # organisations as a risk or as fraud.
 FORBIDDEN_WORDS = ("fraud", "fraude", "risk", "risico", "blacklist", "zwarte lijst", "verdacht")
-FILES = ("rungs.yaml", "interests.yaml", "capabilities.yaml", "capacity.yaml", "kinds.yaml")
+FILES = ("rungs.yaml", "interests.yaml", "capabilities.yaml", "capacity.yaml", "kinds.yaml",
+         "grant_statuses.yaml")
 CAPABILITY_GROUPS = ("gold", "support", "practical")
 
 
@@ -75,6 +77,7 @@ class Vocabulary:
     capabilities: tuple[Term, ...]
     capacity: tuple[CapacityDimension, ...]
     kinds: dict[str, tuple[Term, ...]]
+    grant_statuses: tuple[Term, ...]
 
     def rung(self, number: int) -> Rung:
         for r in self.rungs:
@@ -87,6 +90,9 @@ class Vocabulary:
 
     def capability(self, term_id: str) -> Term:
         return _by_id(self.capabilities)[term_id]
+
+    def grant_status(self, term_id: str) -> Term:
+        return _by_id(self.grant_statuses)[term_id]
 
 
 def _by_id(terms: tuple[Term, ...]) -> dict[str, Term]:
@@ -208,6 +214,17 @@ def _capacity(reader: _Reader, capability_ids: set[str]) -> tuple[CapacityDimens
     return tuple(dims)
 
 
+def _grant_statuses(reader: _Reader) -> tuple[Term, ...]:
+    statuses = reader.terms("grant_statuses")
+    ids = [t.id for t in statuses]
+    if sorted(ids) != sorted(GRANT_STATUSES):
+        raise ConfigError(
+            f"Vocabulary file {reader.path} must list exactly the grant statuses "
+            f"{', '.join(GRANT_STATUSES)} (you may rename them), not {', '.join(ids)}."
+        )
+    return statuses
+
+
 def load_vocabulary(directory: str | Path | None = None) -> Vocabulary:
     """Load and validate the vocabularies, from ``directory`` where it has a file, else the defaults.
 
@@ -247,4 +264,5 @@ def _load_cached(folder: str) -> Vocabulary:
         key: reader.terms(key)
         for key in ("organisation_kinds", "legal_forms", "institution_sectors", "fund_types")
     }
-    return Vocabulary(rungs, interests, capabilities, capacity, kinds)
+    statuses = _grant_statuses(_read(directory, "grant_statuses.yaml"))
+    return Vocabulary(rungs, interests, capabilities, capacity, kinds, statuses)

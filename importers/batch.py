@@ -89,6 +89,8 @@ class ImportBatch:
     rels: list[RelIn] = field(default_factory=list)
     tie_events: list[TieEvent] = field(default_factory=list)
     failed_ids: set[str] = field(default_factory=set)  # rows with errors: no dangling-ref noise
+    # the column a relationship property was read from, where it is not named like the property
+    prop_columns: dict[str, str] = field(default_factory=dict)
     skipped_rows: int = 0
 
     def __post_init__(self) -> None:

@@ -10,6 +10,8 @@ import re
 from datetime import date
 from typing import Final
 
+from graphsvc.rel_props import FIRST_YEAR, last_year
+
 __all__ = ["CellError", "parse_kvk", "parse_int", "parse_year", "parse_amount", "parse_date",
            "parse_list", "parse_id", "slug", "looks_like_formula", "parse_choice", "SEPARATOR"]
 
@@ -79,7 +81,7 @@ def parse_int(text: str, low: int = 0, high: int = 10_000_000) -> int:
 
 
 def parse_year(text: str) -> int:
-    return parse_int(text, 1800, date.today().year + 10)
+    return parse_int(text, FIRST_YEAR, last_year())
 
 
 def parse_amount(text: str) -> int | float:

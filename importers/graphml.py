@@ -29,6 +29,7 @@ __all__ = ["export_records", "to_networkx", "write_graphml", "read_graphml", "ad
            "add_edge_record", "CODECS_ATTRIBUTE"]
 
 CODECS_ATTRIBUTE: Final = "goudkaart_codecs"
+_NUMBERS: Final = {"WORKS_ON": ("weight",), "FUNDS": ("amount", "year")}  # edge attributes read as numbers
 
 
 def export_records(store: GraphStore, viewer: Viewer) -> tuple[list[Node], list[Relationship]]:
@@ -195,7 +196,22 @@ def add_edge_record(batch: ImportBatch, start: str, end: str, props: dict[str, A
                         f"Rung {props.get('rung')!r} does not exist; use 1 to 5.")
             return
         props["rung"] = rung
+    for prop in _NUMBERS.get(rel_type, ()):
+        if prop in props:
+            props[prop] = _number(props[prop])
     batch.add_rel(Relationship(rel_type, start, end, props, str(key)), where, ("source", "target"))
+
+
+def _number(value: Any) -> Any:
+    # Other tools write numbers as text or as doubles (2.0): read them as numbers, whole where
+    # they are whole; anything else stays as it is, for the import to name as an error.
+    if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+        return value
+    try:
+        number = float(value)
+    except ValueError:
+        return value
+    return int(number) if number.is_integer() else number
 
 
 def _rung(value: Any) -> int | None:

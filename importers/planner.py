@@ -18,6 +18,7 @@ from graphsvc.model import (
     TieEvent,
     validate_node,
 )
+from graphsvc.rel_props import RULED_TYPES, property_problems
 from graphsvc.store.base import GraphStore
 from importers.batch import WRITE_CHUNK, ImportBatch, NodeIn, Progress, RelIn, Where
 from importers.duplicates import DUPLICATE_LABELS
@@ -194,6 +195,8 @@ class _Planner:
         nodes, idmap, allowed_ends = self.final, self.idmap, REL_TYPES.get
         for rec in self.batch.rels:
             rel = rec.rel
+            if rel.type in RULED_TYPES and not self._valid_props(rec):
+                continue
             start, end = idmap.get(rel.start), idmap.get(rel.end)
             allowed = allowed_ends(rel.type)
             # the fast path: both ends are nodes of the file under their own ids, of fitting labels
@@ -225,6 +228,14 @@ class _Planner:
             return
         for rel in rels:
             self._count_rel(rel, existing.get(rel.ident))
+
+    def _valid_props(self, rec: RelIn) -> bool:
+        """Check the properties the design fixes; every bad one is an error at its column."""
+        problems = property_problems(rec.rel.type, rec.rel.props)
+        columns = self.batch.prop_columns
+        for problem in problems:
+            self.batch.error(rec.where.at(columns.get(problem.field, problem.field)), problem.nl, problem.en)
+        return not problems
 
     def _resolved(self, rec: RelIn) -> Relationship | None:
         rel = rec.rel

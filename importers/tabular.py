@@ -75,7 +75,7 @@ def read_tabular(path: str | Path, *, name: str = "", limits: Limits = CLI_LIMIT
     source = Path(path)
     file = name or source.name
     limits.check_size(source, file)
-    batch = ImportBatch(file, "tabular", loose_refs=True)
+    batch = ImportBatch(file, "tabular", loose_refs=True, prop_columns={"weight": "interests"})
     reader = RowReader(batch, vocab or load_vocabulary())
     tables = read_tables(source, file, batch, limits)
     sheets: list[tuple[Table, Sheet]] = []

@@ -29,6 +29,8 @@ _FIXED_CHOICES: Final = {
     "levels": ("district", "wijk", "buurt"),
     "declared_by": ("self", "both", "coach"),
 }
+# what an enum column holds, in Dutch and English, for "… is not a known …" (else its name)
+_ENUM_NAMES: Final = {"grant_status": ("status van een toekenning", "grant status")}
 _ID_PREFIX: Final = {"Organisation": "org", "Institution": "inst", "Fund": "fund",
                      "Neighbourhood": "area", "Community": "comm"}
 _NODE_REFS: Final = {"areas": ("ACTIVE_IN", "area"), "refs:Community": ("SERVES", "community"),
@@ -51,6 +53,7 @@ class RowReader:
         self.vocab = vocab
         self.kinds = {key: _choices(terms) for key, terms in vocab.kinds.items()}
         self.kinds.update({k: {v: v for v in vals} for k, vals in _FIXED_CHOICES.items()})
+        self.kinds["grant_status"] = _choices(vocab.grant_statuses)
         self.interests = {t.id: t for t in vocab.interests}
         self.capabilities = {t.id: t for t in vocab.capabilities}
         self.interest_names = _choices(vocab.interests)
@@ -79,7 +82,8 @@ class RowReader:
             return parsers[kind](text)
         if kind.startswith("enum:"):
             name = kind[5:]
-            return parse_choice(text, self.kinds.get(name, {}), name.replace("_", " "), name.replace("_", " "))
+            plain = name.replace("_", " ")
+            return parse_choice(text, self.kinds.get(name, {}), *_ENUM_NAMES.get(name, (plain, plain)))
         return text  # text, actor, area: plain text
 
     def _rung(self, text: str) -> int:

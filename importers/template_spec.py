@@ -158,7 +158,9 @@ SHEETS: Final = (
         _c("year", "year", False, "Jaar.", "Year.", "2025", ("jaar",)),
         _c("start", "date", False, "Begindatum.", "Start date.", "2025-01-01", ("begin",)),
         _c("end", "date", False, "Einddatum.", "End date.", "2025-12-31", ("eind",)),
-        _c("status", "text", False, "Bijvoorbeeld awarded, completed.", "E.g. awarded, completed.", "awarded"),
+        _c("status", "enum:grant_status", False,
+           "pending, awarded, active, completed, rejected of withdrawn (of de Nederlandse naam).",
+           "pending, awarded, active, completed, rejected or withdrawn (or the Dutch name).", "awarded"),
         _c("title", "text", False, "Titel van het project.", "Project title.", "Taalcafé", ("titel",)),
     ), "Eén rij per toekenning.", "One row per grant."),
 )

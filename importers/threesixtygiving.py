@@ -64,7 +64,8 @@ def read_360giving(path: str | Path, *, name: str = "", limits: Limits = CLI_LIM
     source = Path(path)
     file = name or source.name
     limits.check_size(source, file)
-    batch = ImportBatch(file, "360giving", loose_refs=True)
+    batch = ImportBatch(file, "360giving", loose_refs=True,
+                        prop_columns={"amount": "amountAwarded", "year": "awardDate"})
     grants = _grants(source, file, batch, limits)
     vocab = vocab or load_vocabulary()
     _GrantReader(batch, mapping or load_term_mapping(vocab), {t.id: t for t in vocab.interests}).read(grants)

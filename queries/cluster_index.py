@@ -23,6 +23,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from graphsvc.rel_props import stored_weight
 from graphsvc.snapshot import Edge, Snapshot
 from graphsvc.snapshot_build import paused_gc
 from queries.grants import area_levels, grant_amount
@@ -157,13 +158,13 @@ def _grants(props: Sequence[Mapping[str, Any]]) -> FloatArray:
 
 
 def _weights(props: Sequence[Mapping[str, Any]]) -> FloatArray:
-    """The ``weight`` of every WORKS_ON, 1 when it is not a number; worked out once per
-    properties object (a snapshot shares one between every edge with the same properties)."""
+    """The ``weight`` of every WORKS_ON, 1 when it is unreadable (clamped to 1–3); worked out once
+    per properties object (a snapshot shares one between every edge with the same properties)."""
     if not props:
         return np.zeros(0, dtype=np.float64)
     _, first, inverse = np.unique(np.fromiter(map(id, props), dtype=np.int64, count=len(props)),
                                   return_index=True, return_inverse=True)
-    weight = [w if isinstance(w := props[i].get("weight"), int | float) else 1 for i in first.tolist()]
+    weight = [stored_weight(props[i].get("weight"), 1) for i in first.tolist()]
     return np.asarray(weight, dtype=np.float64)[inverse.ravel()]
 
 

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from graphsvc.errors import InvalidInput
+from graphsvc.rel_props import stored_weight
 from graphsvc.snapshot import Snapshot
 from queries.funding_gaps import GapCell, GapMatrix, funding_gaps
 from queries.grants import (
@@ -266,7 +267,7 @@ def _targets(snapshot: Snapshot, org: str, level: str) -> tuple[dict[str, float]
     levels = area_levels(snapshot)
     pick = 0 if level == "wijk" else 1
     areas = {levels[a][pick] for a in snapshot.targets("ACTIVE_IN", org) if a in levels}
-    themes = {t: float(p.get("weight") or 1) for t, p in snapshot.out("WORKS_ON", org)}
+    themes = {t: float(stored_weight(p.get("weight"), 1)) for t, p in snapshot.out("WORKS_ON", org)}
     return ({a: 1.0 for a in areas} or {"": 1.0}), (themes or {"": 1.0})
 
 

@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from graphsvc.rel_props import NOT_GRANTED_STATUSES
 from graphsvc.snapshot import Snapshot
 from graphsvc.vocab import Vocabulary, load_vocabulary
 from queries.match_common import actor_node, check_lang, check_limit, named, named_all
@@ -29,8 +30,9 @@ __all__ = ["fitting_funds", "fund_index", "FundIndex", "euros", "NOT_GRANTED"]
 FloatArray = NDArray[np.float64]
 
 #: ``FUNDS.status`` values that mean no money was granted (yet): they do not count as funding.
-NOT_GRANTED = frozenset({
-    "applied", "pending", "rejected", "declined", "withdrawn", "cancelled",
+#: The vocabulary's ids, and the spellings stored before statuses were checked on write.
+NOT_GRANTED = NOT_GRANTED_STATUSES | frozenset({
+    "applied", "declined", "cancelled",
     "aangevraagd", "in behandeling", "afgewezen", "ingetrokken", "geannuleerd",
 })
 

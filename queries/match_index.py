@@ -23,6 +23,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from graphsvc.model import ChangeEvent
+from graphsvc.rel_props import stored_weight
 from graphsvc.snapshot import Snapshot, carries_over, tie_changes
 
 __all__ = ["MatchIndex", "AreaInfo", "matching_index", "build_matching_index", "DEFAULT_THEME_WEIGHT",
@@ -165,17 +166,8 @@ def _themes_of(snapshot: Snapshot, actor: str, label: str) -> dict[str, float]:
         for interest, _ in snapshot.out("PRIORITISES", actor):
             out[interest] = DEFAULT_THEME_WEIGHT / _MAX_THEME_WEIGHT
     for interest, props in snapshot.out("WORKS_ON", actor):
-        out[interest] = _theme_weight(props.get("weight")) / _MAX_THEME_WEIGHT
+        out[interest] = stored_weight(props.get("weight"), DEFAULT_THEME_WEIGHT) / _MAX_THEME_WEIGHT
     return out
-
-
-def _theme_weight(raw: object) -> int:
-    # Imported data may carry weights as text or out of range; clamp instead of failing a query.
-    try:
-        value = int(raw)  # type: ignore[call-overload]
-    except (TypeError, ValueError):
-        return DEFAULT_THEME_WEIGHT
-    return min(max(value, 1), _MAX_THEME_WEIGHT)
 
 
 def _theme_postings(

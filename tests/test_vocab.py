@@ -7,7 +7,9 @@ from pathlib import Path
 import pytest
 
 from graphsvc.errors import ConfigError
+from graphsvc.rel_props import GRANT_STATUSES, NOT_GRANTED_STATUSES, property_problems
 from graphsvc.vocab import load_vocabulary
+from queries.match_funds import NOT_GRANTED
 
 
 def test_default_vocabulary_has_rungs_themes_and_the_five_kinds_of_gold() -> None:
@@ -40,6 +42,8 @@ def write(folder: Path, name: str, text: str) -> Path:
         ("rungs.yaml", "rungs:\n  - {rung: 1, nl: a, en: a, description_nl: a, description_en: a}\n", "exactly five rungs"),
         ("capabilities.yaml", "capabilities:\n  - {id: x, group: gold, nl: Frauderisico, en: Fraud risk}\n", "does not label organisations as a risk"),
         ("capabilities.yaml", "capabilities:\n  - {id: x, group: silver, nl: X, en: X}\n", "group 'silver'"),
+        ("grant_statuses.yaml", "grant_statuses:\n  - {id: granted, nl: Toegekend, en: Granted}\n",
+         "must list exactly the grant statuses pending, awarded, active, completed, rejected, withdrawn"),
     ],
 )
 def test_mistakes_are_named(tmp_path: Path, name: str, text: str, message: str) -> None:
@@ -60,3 +64,23 @@ def test_an_edited_file_replaces_only_that_list(tmp_path: Path) -> None:
 def test_missing_folder_is_named(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="does not exist"):
         load_vocabulary(tmp_path / "nope")
+
+
+def test_grant_statuses_may_be_renamed_not_changed(tmp_path: Path) -> None:
+    lines = "".join(f"  - {{id: {s}, nl: N-{s}, en: E-{s}}}\n" for s in reversed(GRANT_STATUSES))
+    vocab = load_vocabulary(write(tmp_path / "vocab", "grant_statuses.yaml", f"grant_statuses:\n{lines}"))
+    assert vocab.grant_status("rejected").nl == "N-rejected"
+    assert [t.id for t in load_vocabulary().grant_statuses] == list(GRANT_STATUSES)
+
+
+def test_every_producer_writes_a_known_grant_status_and_fitting_weights() -> None:
+    from graphsvc.demo import demo_records
+    from graphsvc.generate import generate
+    from importers.threesixtygiving import read_360giving
+    from tests.importers.conftest import INDIGO
+
+    rels = [*demo_records()[1], *generate(300)[1], *(r.rel for r in read_360giving(INDIGO).rels)]
+    statuses = {r.props["status"] for r in rels if r.type == "FUNDS" and "status" in r.props}
+    assert statuses and statuses <= set(GRANT_STATUSES)
+    assert [r for r in rels if property_problems(r.type, r.props)] == []
+    assert NOT_GRANTED_STATUSES <= NOT_GRANTED  # the fund matches read the vocabulary's meaning

@@ -118,6 +118,7 @@ def vocabulary() -> Any:
         "rungs": [vars(r) for r in vocab.rungs],
         "interests": [vars(t) for t in vocab.interests],
         "capabilities": [vars(t) for t in vocab.capabilities],
+        "grant_statuses": [{"id": t.id, "nl": t.nl, "en": t.en} for t in vocab.grant_statuses],
     })
 
 

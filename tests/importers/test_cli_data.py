@@ -91,3 +91,24 @@ def test_an_unwritable_output_is_one_clean_line(runner: CliRunner, tmp_path: Pat
     result = runner.invoke(cli, ["export", "--format", "json", "--out", str(tmp_path / "no" / "such" / "d.json")])
     assert result.exit_code == 1 and "Traceback" not in result.output
     assert "Cannot use the file" in result.output
+
+
+def test_a_bad_grant_status_gives_one_clean_line(runner: CliRunner, tmp_path: Path) -> None:
+    path = tmp_path / "map.graphml"
+    path.write_text(
+        '<?xml version="1.0" encoding="utf-8"?>\n<graphml xmlns="http://graphml.graphdrawing.org/xmlns">'
+        '<key id="label" for="node" attr.name="label" attr.type="string"/>'
+        '<key id="name" for="node" attr.name="name" attr.type="string"/>'
+        '<key id="type" for="edge" attr.name="type" attr.type="string"/>'
+        '<key id="status" for="edge" attr.name="status" attr.type="string"/>'
+        '<graph edgedefault="directed"><node id="f"><data key="label">Fund</data><data key="name">F</data></node>'
+        '<node id="o"><data key="label">Organisation</data><data key="name">O</data></node>'
+        '<edge source="f" target="o"><data key="type">FUNDS</data><data key="status">lots</data></edge>'
+        '</graph></graphml>', encoding="utf-8")
+    result = runner.invoke(cli, ["import", str(path)])
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    lines = [line for line in result.output.splitlines() if line.startswith("  - ")]
+    assert lines == ["  - map.graphml, blad edges, rij 1, kolom status: De status moet een van pending, awarded, "
+                     "active, completed, rejected, withdrawn zijn, niet 'lots'. / The status must be one of "
+                     "pending, awarded, active, completed, rejected, withdrawn, not 'lots'."]
+    assert _stats(runner)["revision"] == 0

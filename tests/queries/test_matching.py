@@ -405,7 +405,7 @@ def test_fitting_funds_rank_direct_priorities_and_note_existing_funding(tmp_path
         .fund("h-other", "Sportfonds", priorities=["sport"])
         .grant("g-direct", "a", 10000, year=2023)
         .grant("g-direct", "a", 5000, year=2024)
-        .grant("g-direct", "a", 99000, year=2025, status="afgewezen")
+        .grant("g-direct", "a", 99000, year=2025, status="rejected")
         .snapshot(tmp_path)
     )
     result = fitting_funds(snap, "a")

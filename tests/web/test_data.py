@@ -150,3 +150,49 @@ def test_json_twins_with_an_api_token(app: Flask, client: FlaskClient, seeded: G
     assert client.get("/api/v1/data/duplicates", headers=headers).get_json()["ok"] is True
     merge = client.post("/api/v1/data/merge", headers=headers, json={"keep": "org-amal", "drop": "org-amal"})
     assert merge.status_code == 400 and merge.get_json()["ok"] is False
+
+
+BAD_GRANT = b"fund,organisation,grant_id,amount,year,status\nfund-a,org-amal,G-9,12500,2025,misschien\n"
+BAD_WEIGHT = (b'<?xml version="1.0" encoding="utf-8"?>\n<graphml xmlns="http://graphml.graphdrawing.org/xmlns">'
+              b'<key id="label" for="node" attr.name="label" attr.type="string"/>'
+              b'<key id="name" for="node" attr.name="name" attr.type="string"/>'
+              b'<key id="type" for="edge" attr.name="type" attr.type="string"/>'
+              b'<key id="weight" for="edge" attr.name="weight" attr.type="string"/>'
+              b'<graph edgedefault="directed"><node id="org-amal"><data key="label">Organisation</data>'
+              b'<data key="name">Stichting Al Amal West</data></node>'
+              b'<node id="taal"><data key="label">Interest</data><data key="name">Taal</data></node>'
+              b'<edge source="org-amal" target="taal"><data key="type">WORKS_ON</data>'
+              b'<data key="weight">abc</data></edge></graph></graphml>')
+
+
+@pytest.mark.parametrize(("data", "name", "where", "message"), [
+    (BAD_GRANT, "funding.csv", "funding.csv, blad funding, rij 2, kolom status",
+     "'misschien' is not a known grant status"),
+    (BAD_WEIGHT, "map.graphml", "map.graphml, blad edges, rij 1, kolom weight",
+     "The weight must be a whole number from 1 to 3, not 'abc'."),
+])
+def test_the_api_refuses_a_bad_property_with_400_and_writes_nothing(
+        app: Flask, client: FlaskClient, seeded: GraphStore, data: bytes, name: str, where: str,
+        message: str) -> None:
+    accounts = app.extensions["goudkaart"].accounts
+    token = accounts.create_token(accounts.add_user("steward", "correct horse battery", "admin", []).id, "api")
+    before = (seeded.revision(), seeded.counts())
+    response = client.post("/api/v1/data/import", headers={"Authorization": f"Bearer {token}"},
+                           data={"file": (io.BytesIO(data), name)}, content_type="multipart/form-data")
+    body = response.get_json()
+    assert response.status_code == 400 and set(body) == {"ok", "error", "errors", "status"}
+    assert body["ok"] is False and body["status"] == 400 and "nothing was written" in body["error"]
+    assert len(body["errors"]) == 1 and body["errors"][0].startswith(where) and message in body["errors"][0]
+    assert (seeded.revision(), seeded.counts()) == before
+
+
+def test_the_upload_form_shows_a_bad_grant_status_in_dutch_first(client: FlaskClient, login: Any,
+                                                                 seeded: GraphStore) -> None:
+    login("admin")
+    before = (seeded.revision(), seeded.counts())
+    response = _upload(client, BAD_GRANT, "funding.csv", format="tabular")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400 and (seeded.revision(), seeded.counts()) == before
+    assert "<td>funding</td><td>2</td><td>status</td>" in html
+    assert "&#39;misschien&#39; is geen bekende status van een toekenning" in html
+    assert 'name="token"' not in html
