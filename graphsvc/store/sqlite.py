@@ -31,12 +31,14 @@ from graphsvc.store.base import (
     SCHEMA_VERSION,
     GraphData,
     GraphStore,
+    RelIdent,
     Rewrite,
     Transaction,
     change_from_row,
     current_actor,
     json_key,
     prop_changes,
+    relationships_by_ident,
     replayable,
     stamp_or_none,
     utc_now,
@@ -582,6 +584,24 @@ class SQLiteStore(GraphStore):
         if not rows:
             raise NotFound(f"There is no {rel_type} from {start!r} to {end!r}.")
         return _rel(rows[0])
+
+    def get_nodes(self, node_ids: Iterable[str]) -> dict[str, Node]:
+        ids = list(dict.fromkeys(node_ids))
+        if not ids:
+            return {}
+        rows = self._query("SELECT * FROM nodes WHERE id IN (SELECT value FROM json_each(?))",
+                           (json.dumps(ids),))
+        return {n.id: n for n in map(_node, rows)}
+
+    def get_relationships(self, idents: Iterable[RelIdent]) -> dict[RelIdent, Relationship]:
+        def fetch(keys: list[RelIdent]) -> Iterable[Relationship]:
+            return map(_rel, self._query(  # one lookup by the primary key per ident
+                "SELECT r.* FROM json_each(?) AS k JOIN relationships AS r "
+                "ON r.type = json_extract(k.value, '$[0]') AND r.start = json_extract(k.value, '$[1]') "
+                "AND r.\"end\" = json_extract(k.value, '$[2]') AND r.key = json_extract(k.value, '$[3]')",
+                (json.dumps(keys),)))
+
+        return relationships_by_ident(idents, fetch)
 
     def _iterate(self, sql: str, params: tuple[Any, ...], convert: Any) -> Iterator[Any]:
         # a dedicated connection: the caller may write while iterating
