@@ -288,9 +288,9 @@ class GraphStore(abc.ABC):
         >>> from graphsvc.store import open_store
         >>> store = open_store("sqlite:///:memory:")
         >>> with store.transaction() as tx:
-        ...     _ = tx.upsert_node(Node("n1", "Interest", {"name": "Eenzaamheid"}))
-        >>> {k: n.name for k, n in store.get_nodes(["n1", "nope"]).items()}
-        {'n1': 'Eenzaamheid'}
+        ...     _ = tx.upsert_nodes([Node(i, "Interest", {"name": i.title()}) for i in ("taal", "sport")])
+        >>> sorted((k, n.name) for k, n in store.get_nodes(["taal", "nope", "sport"]).items())
+        [('sport', 'Sport'), ('taal', 'Taal')]
         """
         found: dict[str, Node] = {}
         for node_id in dict.fromkeys(node_ids):
@@ -310,10 +310,9 @@ class GraphStore(abc.ABC):
         Examples
         --------
         >>> from graphsvc.store import open_store
-        >>> store = open_store("sqlite:///:memory:")
+        >>> store, ends = open_store("sqlite:///:memory:"), [Node(n, "Organisation", {"name": n}) for n in "ab"]
         >>> with store.transaction() as tx:
-        ...     _ = tx.upsert_nodes([Node(n, "Organisation", {"name": n}) for n in "ab"])
-        ...     _ = tx.upsert_relationship(Relationship("TIE", "a", "b", {"rung": 2}))
+        ...     _ = tx.upsert_nodes(ends) + tx.upsert_relationship(Relationship("TIE", "a", "b", {"rung": 2}))
         >>> found = store.get_relationships([("TIE", "b", "a", ""), ("TIE", "a", "c", "")])
         >>> {k: dict(r.props) for k, r in found.items()}
         {('TIE', 'b', 'a', ''): {'rung': 2}}
