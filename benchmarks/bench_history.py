@@ -2,9 +2,9 @@
 
 Run ``python -m benchmarks.bench_history [--changes 200] [--runs 15] [--no-neo4j] [--json PATH]``.
 
-One organisation gets ``--changes`` logged changes (profile edits with confidential fields,
-ties to many other organisations and their rung changes, capacity needs, removed relationships,
-an other end deleted). Then, as an admin through the Flask test client, the HTML page and the
+One organisation gets ``--changes`` logged changes (:mod:`tests.busy_history`: profile edits
+with confidential fields, ties to many other organisations and their rung changes, capacity
+needs, removed relationships, an other end deleted). Then, as an admin through the Flask test client, the HTML page and the
 JSON API (50 changes a page, the default) are each requested ``--runs`` times; the figures are
 medians. Queries are counted with :func:`tests.query_count.counted_queries`: SQL statements on
 SQLite, Cypher ``RUN`` messages on Neo4j. Neo4j gets a private server in a temporary folder.
@@ -23,44 +23,12 @@ from typing import Any
 from flask import Flask
 
 from graphsvc.config import load_settings
-from graphsvc.model import Node, Relationship
 from graphsvc.store import GraphStore, open_store
 from graphsvc.web import create_app
+from tests.busy_history import ORG, build_history
 from tests.query_count import counted_queries
 
-__all__ = ["build_history", "main"]
-
-ORG = "org-main"
-
-
-def build_history(store: GraphStore, changes: int = 200, org: str = ORG) -> int:
-    """Give ``org`` at least ``changes`` logged changes of every kind; return how many it has."""
-    with store.transaction(source="bench") as tx:
-        tx.upsert_node(Node(org, "Organisation", {"name": "Stichting Hoofdzaak"}))
-        tx.upsert_node(Node("gone", "Organisation", {"name": "Verdwenen"}))
-        tx.upsert_node(Node("bestuur", "Capability", {"name": "Bestuur"}))
-        tx.upsert_relationship(Relationship("TIE", org, "gone", {"rung": 1}))
-    n = 0
-    while n % 8 or len(store.changes(node_id=org, limit=changes + 1)) < changes:  # ~3 changes per n
-        with store.transaction(source="bench", actor=f"coach-{n % 3}") as tx:
-            other = f"org-{n:03d}"
-            tx.upsert_node(Node(other, "Organisation", {"name": f"Partner {n}"}))
-            tx.upsert_relationship(Relationship("TIE", other, org, {"rung": 1 + n % 4}))
-            if n % 3 == 0:
-                tx.upsert_node(Node(org, "Organisation", {
-                    "name": "Stichting Hoofdzaak", "volunteers": n,
-                    "capacity": {"governance": n % 5}, "contact_persons": [{"name": f"Persoon {n}"}]}))
-            if n % 4 == 0:
-                tx.upsert_relationship(Relationship("NEEDS", org, "bestuur", {
-                    "source": "capacity", "confirmed_by": f"coach-{n}", "weight": n}))
-            if n % 7 == 0:
-                tx.upsert_relationship(Relationship("TIE", org, other, {"rung": 5, "note": "samen"}))
-            if n % 11 == 0:
-                tx.delete_relationship("TIE", org, other)
-        n += 1
-    with store.transaction(source="bench") as tx:
-        tx.delete_node("gone")
-    return len(store.changes(node_id=org, limit=10 * changes))
+__all__ = ["measure", "main"]
 
 
 def _app(folder: Path, store: GraphStore) -> tuple[Flask, str]:

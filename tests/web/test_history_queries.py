@@ -8,12 +8,12 @@ from collections.abc import Iterator
 import pytest
 from flask import Flask
 
-from benchmarks.bench_history import ORG, build_history
 from graphsvc.config import Settings
 from graphsvc.history import organisation_history
 from graphsvc.store import GraphStore
 from graphsvc.visibility import Viewer
 from graphsvc.web import create_app
+from tests.busy_history import ORG, build_history
 from tests.query_count import counted_queries
 
 MAX_QUERIES = 4  # a page reads the change log, the relationships changed and the nodes named: 3
@@ -21,7 +21,7 @@ MAX_QUERIES = 4  # a page reads the change log, the relationships changed and th
 
 @pytest.fixture
 def busy(store: GraphStore) -> GraphStore:
-    """An organisation with over 120 changes of every kind (see benchmarks/bench_history.py)."""
+    """An organisation with over 120 changes of every kind (see tests/busy_history.py)."""
     assert build_history(store, 120) >= 120
     return store
 
