@@ -53,7 +53,7 @@ def test_a_history_page_makes_a_few_queries_however_many_changes(
             assert len(response.get_json()["changes"]) >= 50
         else:
             assert response.get_data(as_text=True).count("<tr data-seq=") >= 50
-        assert len(queries) <= MAX_QUERIES, (role, path, *queries.statements)
+        assert 1 <= len(queries) <= MAX_QUERIES, (role, path, *queries.statements)  # 0: not counted
 
 
 def test_a_deleted_organisations_history_makes_a_few_queries_too(busy: GraphStore) -> None:
@@ -63,4 +63,4 @@ def test_a_deleted_organisations_history_makes_a_few_queries_too(busy: GraphStor
         page = organisation_history(busy, ORG, Viewer("admin"), limit=100)
     assert page.organisation_name == "Stichting Hoofdzaak" and len(page.entries) == 100
     assert page.entries[0].op == "delete" and page.entries[-1].other_name.startswith("Partner ")
-    assert len(queries) <= MAX_QUERIES + 2, "\n".join(queries.statements)
+    assert 1 <= len(queries) <= MAX_QUERIES + 2, "\n".join(queries.statements)
