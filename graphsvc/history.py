@@ -19,11 +19,11 @@ from typing import Any, Final
 
 from graphsvc.errors import Conflict, NotFound
 from graphsvc.model import ChangeEvent, Node, Relationship, TieEvent
-from graphsvc.store.base import GraphStore, Transaction, prop_changes, utc_now
+from graphsvc.store.base import GraphStore, RelIdent, Transaction, prop_changes, utc_now
 from graphsvc.visibility import PUBLIC, Viewer, visible_props, visible_relationship
 
 __all__ = ["FieldChange", "HistoryEntry", "HistoryPage", "UndoRefused", "organisation_history",
-           "history_entry", "undo_change"]
+           "history_entry", "history_entries", "undo_change"]
 
 PAGE: Final = 50
 
@@ -105,20 +105,32 @@ class UndoRefused(Conflict):
 
 
 # -- reading ------------------------------------------------------------------------------------
-class _Names:
-    """Current names of nodes, read once per page."""
+def _ident(change: ChangeEvent) -> RelIdent:
+    return (change.label, change.start, change.end, change.key)
 
-    def __init__(self, store: GraphStore) -> None:
-        self.store = store
-        self.known: dict[str, str] = {}
 
-    def __call__(self, node_id: str) -> str:
-        if node_id not in self.known:
-            try:
-                self.known[node_id] = self.store.get_node(node_id).name
-            except NotFound:
-                self.known[node_id] = node_id
-        return self.known[node_id]
+def _other(org_id: str, change: ChangeEvent) -> str:
+    """A relationship's other end, seen from ``org_id`` ("" for a node change)."""
+    return "" if change.is_node else (change.end if change.start == org_id else change.start)
+
+
+class _Now:
+    """What a page of entries needs from the graph as it is now, read in two queries whatever
+    the number of changes: the relationships changed (their other properties decide what is
+    visible) and the nodes at their other ends (their names), with ``also`` beside them."""
+
+    def __init__(self, store: GraphStore, org_id: str, changes: list[ChangeEvent],
+                 also: tuple[str, ...] = ()) -> None:
+        self.relationships = store.get_relationships(_ident(c) for c in changes if not c.is_node)
+        self.nodes = store.get_nodes([*also, *(_other(org_id, c) for c in changes if not c.is_node)])
+
+    def context(self, change: ChangeEvent) -> Mapping[str, Any]:
+        rel = None if change.is_node else self.relationships.get(_ident(change))
+        return {} if rel is None else rel.props
+
+    def name(self, node_id: str) -> str:
+        node = self.nodes.get(node_id)
+        return node_id if node is None else node.name
 
 
 def _hidden_keys(change: ChangeEvent, props: Mapping[str, Any], viewer: Viewer) -> set[str]:
@@ -131,26 +143,42 @@ def _hidden_keys(change: ChangeEvent, props: Mapping[str, Any], viewer: Viewer) 
     return set(props) - set(shown)
 
 
-def history_entry(store: GraphStore, org_id: str, change: ChangeEvent, viewer: Viewer = PUBLIC,
-                  names: _Names | None = None) -> HistoryEntry:
-    """One change as ``viewer`` may see it, from ``org_id``'s side."""
-    names = names or _Names(store)
-    context: Mapping[str, Any] = {}
-    if not change.is_node:  # what a relationship's other properties say decides what is visible
-        try:
-            context = store.get_relationship(change.label, change.start, change.end, change.key).props
-        except NotFound:
-            context = {}
+def _entry(org_id: str, change: ChangeEvent, viewer: Viewer, now: _Now) -> HistoryEntry:
+    context = now.context(change)  # what a relationship's other properties say decides what is visible
     hidden = (_hidden_keys(change, {**context, **change.old}, viewer)
               | _hidden_keys(change, {**context, **change.new}, viewer))
     fields = tuple(
         FieldChange(k, hidden=True) if k in hidden else FieldChange(k, change.old.get(k), change.new.get(k))
         for k in sorted({*change.old, *change.new})
     )
-    other = "" if change.is_node else (change.end if change.start == org_id else change.start)
+    other = _other(org_id, change)
     return HistoryEntry(change.seq, change.at, change.actor, change.source, change.op, change.kind,
-                        change.label, other, names(other) if other else "",
+                        change.label, other, now.name(other) if other else "",
                         not change.is_node and change.start == org_id, change.key, fields)
+
+
+def history_entries(store: GraphStore, org_id: str, changes: list[ChangeEvent],
+                    viewer: Viewer = PUBLIC) -> list[HistoryEntry]:
+    """The changes as ``viewer`` may see them, from ``org_id``'s side (two store queries)."""
+    now = _Now(store, org_id, changes)
+    return [_entry(org_id, c, viewer, now) for c in changes]
+
+
+def history_entry(store: GraphStore, org_id: str, change: ChangeEvent, viewer: Viewer = PUBLIC) -> HistoryEntry:
+    """One change as ``viewer`` may see it, from ``org_id``'s side."""
+    return history_entries(store, org_id, [change], viewer)[0]
+
+
+def _deleted_name(store: GraphStore, org_id: str) -> str:
+    """The name of an organisation not found: as the log last knew it when it was deleted."""
+    try:
+        return store.get_node(org_id).name  # created again meanwhile
+    except NotFound:
+        gone = next((c for c in store.changes(node_id=org_id, limit=PAGE)
+                     if c.is_node and c.op == "delete"), None)
+        if gone is None:
+            raise
+        return str(gone.old.get("name", org_id))
 
 
 def organisation_history(store: GraphStore, org_id: str, viewer: Viewer = PUBLIC, *,
@@ -159,18 +187,13 @@ def organisation_history(store: GraphStore, org_id: str, viewer: Viewer = PUBLIC
 
     ``before`` (a seq) continues from where the previous page ended. A deleted organisation
     still has its history (so that the deletion can be undone); NotFound when there is neither.
+    Three store queries a page, however many changes it holds (five for a deleted organisation).
     """
-    try:
-        name = store.get_node(org_id).name
-    except NotFound:  # deleted: its name as the log last knew it
-        gone = next((c for c in store.changes(node_id=org_id, limit=PAGE)
-                     if c.is_node and c.op == "delete"), None)
-        if gone is None:
-            raise
-        name = str(gone.old.get("name", org_id))
     changes = store.changes(node_id=org_id, before_seq=before, limit=limit + 1)
-    names = _Names(store)
-    entries = [history_entry(store, org_id, c, viewer, names) for c in changes[:limit]]
+    shown = changes[:limit]
+    now = _Now(store, org_id, shown, also=(org_id,))
+    name = now.nodes[org_id].name if org_id in now.nodes else _deleted_name(store, org_id)
+    entries = [_entry(org_id, c, viewer, now) for c in shown]
     more = len(changes) > limit
     return HistoryPage(org_id, name, entries, entries[-1].seq if more and entries else None)
 

@@ -11,17 +11,21 @@ from contextvars import ContextVar
 from datetime import UTC, datetime
 from typing import Any
 
-from graphsvc.model import ChangeEvent, Node, Relationship, TieEvent
+from graphsvc.errors import NotFound
+from graphsvc.model import ChangeEvent, Node, Relationship, TieEvent, tie_pair
 
 __all__ = [
     "GraphStore", "Transaction", "GraphData", "read_consistent", "utc_now", "SCHEMA_VERSION",
     "acting_as", "current_actor", "prop_changes", "Rewrite", "change_from_row", "stamp_or_none",
-    "replayable", "json_key",
+    "replayable", "json_key", "RelIdent", "relationships_by_ident",
 ]
 
 SCHEMA_VERSION = 2  # 2: the change log
 
 _ACTOR: ContextVar[str] = ContextVar("graphsvc_actor", default="")
+
+RelIdent = tuple[str, str, str, str]
+"""A relationship's ``(type, start, end, key)``."""
 
 Rewrite = Callable[[ChangeEvent], "tuple[Mapping[str, Any], Mapping[str, Any]] | None"]
 """For :meth:`Transaction.rewrite_changes`: an entry's new ``(old, new)``, or None to keep it."""
@@ -86,6 +90,28 @@ def json_key(name: str) -> str:
     """A property name as it stands as a key in stored JSON text: ``"name":``. A quote inside a
     string value is escaped, so this never matches inside a value."""
     return _ENCODE(name) + ":"
+
+
+def relationships_by_ident(
+    idents: Iterable[RelIdent], fetch: Callable[[list[RelIdent]], Iterable[Relationship]],
+) -> dict[RelIdent, Relationship]:
+    """What :meth:`GraphStore.get_relationships` answers, from ``fetch(keys)``: the stored
+    relationships of ``keys``, the distinct idents asked with a TIE's ends in stored order.
+
+    Examples
+    --------
+    >>> tie = Relationship("TIE", "org-a", "org-b", {"rung": 2})
+    >>> found = relationships_by_ident([("TIE", "org-b", "org-a", ""), ("TIE", "org-a", "x", "")],
+    ...                                lambda keys: [tie] if tie.ident in keys else [])
+    >>> list(found)
+    [('TIE', 'org-b', 'org-a', '')]
+    """
+    stored = {}
+    for ident in idents:
+        rel_type, start, end, key = ident
+        stored[ident] = (rel_type, *tie_pair(start, end), key) if rel_type == "TIE" else ident
+    found = {r.ident: r for r in fetch(sorted(set(stored.values())))} if stored else {}
+    return {ident: found[key] for ident, key in stored.items() if key in found}
 
 
 def stamp_or_none(stamp: str, at: str) -> str | None:
@@ -250,6 +276,54 @@ class GraphStore(abc.ABC):
     @abc.abstractmethod
     def get_relationship(self, rel_type: str, start: str, end: str, key: str = "") -> Relationship:
         """One relationship; raises NotFound. TIE ends may be given in either order."""
+
+    def get_nodes(self, node_ids: Iterable[str]) -> dict[str, Node]:
+        """The nodes with these ids, by id; ids of no node are left out.
+
+        One query where the backend can (a page that needs many nodes makes one round trip,
+        not one per node); this default asks :meth:`get_node` for each.
+
+        Examples
+        --------
+        >>> from graphsvc.store import open_store
+        >>> store = open_store("sqlite:///:memory:")
+        >>> with store.transaction() as tx:
+        ...     _ = tx.upsert_nodes([Node(i, "Interest", {"name": i.title()}) for i in ("taal", "sport")])
+        >>> sorted((k, n.name) for k, n in store.get_nodes(["taal", "nope", "sport"]).items())
+        [('sport', 'Sport'), ('taal', 'Taal')]
+        """
+        found: dict[str, Node] = {}
+        for node_id in dict.fromkeys(node_ids):
+            try:
+                found[node_id] = self.get_node(node_id)
+            except NotFound:
+                pass
+        return found
+
+    def get_relationships(self, idents: Iterable[RelIdent]) -> dict[RelIdent, Relationship]:
+        """The relationships of these ``(type, start, end, key)``, by the ident as asked
+        (TIE ends in either order, as :meth:`get_relationship` takes them); those that do not
+        exist are left out.
+
+        One query where the backend can; this default asks :meth:`get_relationship` for each.
+
+        Examples
+        --------
+        >>> from graphsvc.store import open_store
+        >>> store, ends = open_store("sqlite:///:memory:"), [Node(n, "Organisation", {"name": n}) for n in "ab"]
+        >>> with store.transaction() as tx:
+        ...     _ = tx.upsert_nodes(ends) + tx.upsert_relationship(Relationship("TIE", "a", "b", {"rung": 2}))
+        >>> found = store.get_relationships([("TIE", "b", "a", ""), ("TIE", "a", "c", "")])
+        >>> {k: dict(r.props) for k, r in found.items()}
+        {('TIE', 'b', 'a', ''): {'rung': 2}}
+        """
+        found: dict[RelIdent, Relationship] = {}
+        for ident in dict.fromkeys(idents):
+            try:
+                found[ident] = self.get_relationship(*ident)
+            except NotFound:
+                pass
+        return found
 
     @abc.abstractmethod
     def iter_nodes(self, label: str | None = None) -> Iterator[Node]:

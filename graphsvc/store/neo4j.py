@@ -12,7 +12,7 @@ import logging
 import os
 import secrets
 import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from typing import TYPE_CHECKING, Any, LiteralString, TypeVar
 
@@ -27,10 +27,12 @@ from graphsvc.store import neo4j_cypher as q
 from graphsvc.store.base import (
     SCHEMA_VERSION,
     GraphStore,
+    RelIdent,
     Transaction,
     change_from_row,
     current_actor,
     json_key,
+    relationships_by_ident,
     replayable,
 )
 from graphsvc.store.neo4j_tx import Neo4jTransaction, node_from
@@ -249,6 +251,17 @@ class Neo4jStore(GraphStore):
         if not rows:
             raise NotFound(f"There is no {rel_type} from {start!r} to {end!r}.")
         return rows[0]
+
+    def get_nodes(self, node_ids: Iterable[str]) -> dict[str, Node]:
+        ids = list(dict.fromkeys(node_ids))
+        return {n.id: n for n in self._read(q.GET_NODES, node_from, ids=ids)} if ids else {}
+
+    def get_relationships(self, idents: Iterable[RelIdent]) -> dict[RelIdent, Relationship]:
+        def fetch(keys: list[RelIdent]) -> list[Relationship]:
+            rows = [dict(zip(("type", "start", "end", "key"), k, strict=True)) for k in keys]
+            return self._read(q.GET_RELS, _relationship, keys=rows)
+
+        return relationships_by_ident(idents, fetch)
 
     def _pages(self, query: LiteralString, first: str | int, size: int) -> Iterator[list[Any]]:
         """The ``rows`` of a paged query (see :data:`neo4j_cypher.NODE_PAGE`), page by page."""

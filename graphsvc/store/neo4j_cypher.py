@@ -44,12 +44,14 @@ __all__ = [
     "IS_EMPTY",
     "NODE_STATE",
     "GET_NODE",
+    "GET_NODES",
     "WRITE_NODES",
     "NODE_RELS",
     "DELETE_NODE",
     "REL_STATE",
     "RELS_FROM",
     "GET_REL",
+    "GET_RELS",
     "WRITE_RELS",
     "DELETE_REL",
     "NODE_PAGE",
@@ -137,6 +139,7 @@ NODE_STATE: Final = (
     "RETURN n.id AS id, n.label AS label, n.props_json AS props_json, n.version AS version"
 )
 GET_NODE: Final = "MATCH (n:GNode {id: $id}) RETURN " + _NODE_FIELDS
+GET_NODES: Final = "UNWIND $ids AS id MATCH (n:GNode {id: id}) RETURN " + _NODE_FIELDS
 # rows are complete or partial property maps; the label comes from the dict key, never a row
 WRITE_NODES: Final = _per_name(LABELS, "UNWIND $rows AS r MERGE (n:GNode {id: r.id}) SET n:NAME, n += r")
 NODE_RELS: Final = (
@@ -171,6 +174,11 @@ _REL_FIELDS: Final = (
 GET_REL: Final = (
     "MATCH (a:GNode {id: $start})-[r]->(b:GNode {id: $end}) "
     "WHERE type(r) = $type AND r.key = $key RETURN " + _REL_FIELDS
+)
+# many at once: ``$keys`` a list of ``{type, start, end, key}`` (the ends as stored)
+GET_RELS: Final = (
+    "UNWIND $keys AS k MATCH (a:GNode {id: k.start})-[r]->(b:GNode {id: k.end}) "
+    "WHERE type(r) = k.type AND r.key = k.key RETURN " + _REL_FIELDS
 )
 WRITE_RELS: Final = _per_name(
     REL_TYPES,

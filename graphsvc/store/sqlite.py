@@ -6,11 +6,12 @@ The tables are described in :mod:`graphsvc.store.sqlite_schema`, the write seman
 
 from __future__ import annotations
 
+import json
 import os
 import sqlite3
 import threading
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -25,10 +26,12 @@ from graphsvc.model import ChangeEvent, Node, Relationship, TieEvent, tie_pair
 from graphsvc.store.base import (
     GraphData,
     GraphStore,
+    RelIdent,
     Transaction,
     change_from_row,
     current_actor,
     json_key,
+    relationships_by_ident,
     replayable,
 )
 from graphsvc.store.sqlite_schema import init_schema, node_from, relationship_from, tie_event_from
@@ -218,6 +221,24 @@ class SQLiteStore(GraphStore):
         if not rows:
             raise NotFound(f"There is no {rel_type} from {start!r} to {end!r}.")
         return relationship_from(rows[0])
+
+    def get_nodes(self, node_ids: Iterable[str]) -> dict[str, Node]:
+        ids = list(dict.fromkeys(node_ids))
+        if not ids:
+            return {}
+        rows = self._query("SELECT * FROM nodes WHERE id IN (SELECT value FROM json_each(?))",
+                           (json.dumps(ids),))
+        return {n.id: n for n in map(node_from, rows)}
+
+    def get_relationships(self, idents: Iterable[RelIdent]) -> dict[RelIdent, Relationship]:
+        def fetch(keys: list[RelIdent]) -> Iterable[Relationship]:
+            return map(relationship_from, self._query(  # one lookup by the primary key per ident
+                "SELECT r.* FROM json_each(?) AS k JOIN relationships AS r "
+                "ON r.type = json_extract(k.value, '$[0]') AND r.start = json_extract(k.value, '$[1]') "
+                "AND r.\"end\" = json_extract(k.value, '$[2]') AND r.key = json_extract(k.value, '$[3]')",
+                (json.dumps(keys),)))
+
+        return relationships_by_ident(idents, fetch)
 
     def _iterate(self, sql: str, params: tuple[Any, ...], convert: Any) -> Iterator[Any]:
         # a dedicated connection: the caller may write while iterating

@@ -13,7 +13,7 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from graphsvc.history import PAGE, UndoRefused, history_entry, organisation_history, undo_change
+from graphsvc.history import PAGE, UndoRefused, history_entries, organisation_history, undo_change
 from graphsvc.model import CONFIDENTIAL_FIELDS
 from graphsvc.web.auth import require_organisation_access
 from graphsvc.web.params import int_arg
@@ -47,7 +47,7 @@ def _undo(actor_id: str, seq: int) -> dict[str, object]:
     fields = sorted({k for c in made if c.is_node for k in (*c.old, *c.new)} & CONFIDENTIAL_FIELDS)
     if fields:
         record("change", actor_id, fields, f"undo of change {seq}")
-    return {"undone": seq, "changes": [history_entry(store, actor_id, c, viewer).as_dict() for c in made]}
+    return {"undone": seq, "changes": [e.as_dict() for e in history_entries(store, actor_id, made, viewer)]}
 
 
 @bp.get("/organisations/<actor_id>/history")

@@ -7,6 +7,7 @@ import pytest
 from graphsvc.errors import Conflict, InvalidInput, NotFound
 from graphsvc.model import Node, Relationship
 from graphsvc.store import GraphStore
+from tests.query_count import counted_queries
 
 
 def org(node_id: str, name: str | None = None, **props: object) -> Node:
@@ -189,3 +190,33 @@ def test_ping_and_describe_never_show_a_password(store: GraphStore) -> None:
     assert store.ping()
     described = str(store.describe())
     assert "password" not in described.lower()
+
+
+def test_many_nodes_at_once_in_one_query(store: GraphStore) -> None:
+    with store.transaction() as tx:
+        tx.upsert_nodes([org(f"o{i}", f"Organisatie {i} ‘ü’") for i in range(30)])
+    asked = ["o3", "nope", "o1", "o3", *(f"o{i}" for i in range(30))]
+    with counted_queries(store) as queries:
+        found = store.get_nodes(asked)
+    assert len(queries) == 1
+    assert found == GraphStore.get_nodes(store, asked) == {f"o{i}": store.get_node(f"o{i}") for i in range(30)}
+    assert store.get_nodes([]) == {} and store.get_nodes(["nope"]) == {}
+
+
+def test_many_relationships_at_once_in_one_query_ties_either_way_round(store: GraphStore) -> None:
+    with store.transaction() as tx:
+        tx.upsert_nodes([org(f"o{i}") for i in range(12)] + [Node("f", "Fund", {"name": "F"})])
+        tx.upsert_relationships([tie(f"o{i}", f"o{i + 1}", 1 + i % 5) for i in range(11)])
+        tx.upsert_relationships([Relationship("FUNDS", "f", "o1", {"amount": n}, f"G-{n}") for n in (1, 2)])
+    asked = [("TIE", "o2", "o1", ""), ("TIE", "o1", "o2", ""), ("TIE", "o1", "o3", ""),
+             ("FUNDS", "f", "o1", "G-2"), ("FUNDS", "f", "o1", "G-3"), ("FUNDS", "o1", "f", "G-1"),
+             *(("TIE", f"o{i + 1}", f"o{i}", "") for i in range(11))]
+    with counted_queries(store) as queries:
+        found = store.get_relationships(asked)
+    assert len(queries) == 1
+    assert found == GraphStore.get_relationships(store, asked)
+    assert set(found) == set(asked) - {("TIE", "o1", "o3", ""), ("FUNDS", "f", "o1", "G-3"),
+                                       ("FUNDS", "o1", "f", "G-1")}
+    assert found[("TIE", "o2", "o1", "")] == store.get_relationship("TIE", "o1", "o2")
+    assert dict(found[("FUNDS", "f", "o1", "G-2")].props) == {"amount": 2}
+    assert store.get_relationships([]) == {}
