@@ -157,7 +157,7 @@ def _networkx_row(quick: bool, orgs: int, clusters: list[dict[str, Any]], store:
 
 def _islands_agenda(snap: Any, runs: int) -> list[dict[str, Any]]:
     from queries.agenda import neighbourhood_agenda
-    from queries.islands import islands
+    from queries.islands import _islands, islands, members_of
 
     areas = [a for a in snap.labelled("Neighbourhood") if snap.nodes[a].props.get("level") == "district"]
     area = max(areas, key=lambda a: len(snap.actors_in(a)))
@@ -172,11 +172,13 @@ def _islands_agenda(snap: Any, runs: int) -> list[dict[str, Any]]:
         return out
 
     first = _timed(lambda: islands(snap, area), 1)
-    warm = _timed(lambda: islands(snap, area), runs)
+    # computed again with the area's members known (islands() itself now answers a second call
+    # from the snapshot's cache, which is not what this row measures)
+    warm = _timed(lambda: _islands(snap, members_of(snap, area), 2), runs)
     agenda = _timed(lambda: neighbourhood_agenda(snap, area), runs)
     return [_row("islands of an area, first call", "ms", _ms(first), "bare tie scan (does less)", _ms(_timed(naive, runs)),
                  f"area {snap.name(area)}: {len(members):,} actors"),
-            _row("islands of an area, warm", "ms", _ms(warm), "bare tie scan (does less)", _ms(_timed(naive, runs))),
+            _row("islands of an area, again", "ms", _ms(warm), "bare tie scan (does less)", _ms(_timed(naive, runs))),
             _row("agenda of an area", "ms", _ms(agenda), note="no baseline: no simpler equivalent")]
 
 
