@@ -14,7 +14,7 @@ from typing import Any, TypeVar
 import networkx as nx
 
 from graphsvc.errors import NotFound
-from graphsvc.model import ACTOR_LABELS, ChangeEvent, Node, Relationship, TieEvent
+from graphsvc.model import ACTOR_LABELS, SESSION, ChangeEvent, Node, Relationship, TieEvent
 from graphsvc.snapshot_apply import NotApplicable, apply_changes
 from graphsvc.snapshot_build import (
     Edge,
@@ -36,7 +36,7 @@ Carrier = Callable[[Any, "Snapshot", "Snapshot", Sequence[ChangeEvent]], Any]
 _CARRIERS: dict[str, Carrier] = {}
 
 #: What recording ties at a meeting writes besides the ties: the session and who attended.
-_MEETING_NODE_LABELS = frozenset({"Session"})
+_MEETING_NODE_LABELS = frozenset({SESSION})
 _MEETING_REL_TYPES = frozenset({"ATTENDED", "HELD_IN"})
 
 
@@ -142,8 +142,9 @@ class Snapshot:
         ``tie_events`` from :meth:`GraphStore.tie_events_after` (its last tie event). The result
         is at ``revision`` (default: the last change's) and equals a full read of the store
         there. Derived indexes with a carrier (:func:`carries_over`) that says they survive the
-        changes come along; the others are built anew on first use. Raises :class:`~graphsvc.snapshot_apply.NotApplicable` when a change does not fit
-        this snapshot. See :mod:`graphsvc.snapshot_apply`.
+        changes come along; the others are built anew on first use. Raises
+        :class:`~graphsvc.snapshot_apply.NotApplicable` when a change does not fit this
+        snapshot. See :mod:`graphsvc.snapshot_apply`.
 
         Examples
         --------
@@ -168,9 +169,9 @@ class Snapshot:
     def _carry_from(self, old: Snapshot, changes: Sequence[ChangeEvent]) -> None:
         """Take over ``old``'s derived indexes that a registered carrier says survive ``changes``."""
         with old._lock:
-            derived = [(k, v) for k, v in old._derived.items() if _carrier(k) is not None]
-        for key, value in derived:
-            carried = _carrier(key)(value, old, self, changes)  # type: ignore[misc]
+            derived = [(k, v, c) for k, v in old._derived.items() if (c := _carrier(k)) is not None]
+        for key, value, carrier in derived:
+            carried = carrier(value, old, self, changes)
             if carried is not None:
                 self._derived[key] = carried
 

@@ -1,4 +1,4 @@
-"""Partner matches across a meeting's writes: what a snapshot update carries over must answer
+"""Partner matches (and islands) across a meeting's writes: what a snapshot update carries over must answer
 exactly as if everything were built again.
 
 A real SQLite store with a generated city quarter, a real session recording ties (the meeting's
@@ -19,6 +19,7 @@ from graphsvc.model import Node
 from graphsvc.sessions import open_session, record_tie
 from graphsvc.snapshot import Snapshot
 from graphsvc.store import GraphStore
+from queries.islands import islands
 from queries.match_index import match_inputs, matching_index
 from queries.matching import partner_matches
 
@@ -54,8 +55,11 @@ def _carry_through_a_meeting(graph: GraphStore, seed: int, orgs: int, rounds: in
     session = open_session(graph, area).id
     snap = _updated(snap, graph)
     kept = 0
+    areas = snap.labelled("Neighbourhood")
     for _ in range(rounds):
         before = _answers(snap, actors)
+        for where in areas:
+            islands(snap, where)  # cached, to be carried where the tie is outside the area
         index = matching_index(snap)
         # a strong partner of somebody, so a rung crossing 2 moves introductions too
         a = rng.choice([x for x in actors if any(r >= 2 for r in snap.ties.get(x, {}).values())]
@@ -66,6 +70,8 @@ def _carry_through_a_meeting(graph: GraphStore, seed: int, orgs: int, rounds: in
         assert "matching_index" in new._derived  # carried, not built again
         assert new._derived["matching_index"].themes is index.themes
         fresh = Snapshot.from_store(graph)
+        assert any(k.startswith("islands:") for k in new._derived)
+        assert all(islands(new, where) == islands(fresh, where) for where in areas)
         after = _answers(new, actors)
         assert after == _answers(fresh, actors)
         unaffected = [x for x in actors if match_inputs(snap, x).isdisjoint((a, b))]
