@@ -7,8 +7,8 @@ and every relationship the clusters need becomes a pair of aligned index arrays.
 downstream is sparse-matrix arithmetic over these arrays.
 
 Only the fields clusters and funders may see are read: names, kinds, areas, themes,
-communities, ties, institutions and grants. Confidential properties (capacity profiles,
-contact persons) are never touched.
+communities, ties, institutions and grants (only those that are money received). Confidential
+properties (capacity profiles, contact persons) are never touched.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ import pandas as pd
 from graphsvc.rel_props import stored_weight
 from graphsvc.snapshot import Edge, Snapshot
 from graphsvc.snapshot_build import paused_gc
-from queries.grants import area_levels, grant_amount
+from queries.grants import area_levels, counts_as_funding, grant_amount
 
 __all__ = ["ClusterIndex", "cluster_index", "build_cluster_index", "ISLAND_RUNG"]
 
@@ -46,8 +46,9 @@ class ClusterIndex:
     ``inst_*``: organisation–institution ties. ``best_rung``: each organisation's strongest tie
     to any actor (0 when none). ``theme_*``, ``area_*``, ``serve_*``: ``WORKS_ON`` (with weight),
     ``ACTIVE_IN`` and ``SERVES``. ``area_wijk``/``area_district``: per area index, the index of
-    its wijk-level and district-level ancestor. ``grant_*``: ``FUNDS`` with amount and years
-    (``-1`` when unknown). ``org_kind``: index into ``kinds`` (``-1`` when unknown).
+    its wijk-level and district-level ancestor. ``grant_*``: the ``FUNDS`` that count as funding
+    (:func:`queries.grants.counts_as_funding`: not pending, rejected or withdrawn) with amount
+    and years (``-1`` when unknown). ``org_kind``: index into ``kinds`` (``-1`` when unknown).
     """
 
     revision: int
@@ -231,11 +232,25 @@ def _links(snapshot: Snapshot, orgs: pd.Index) -> dict[str, Any]:
     area_org, area_id, _ = _per_org(snapshot.by_start("ACTIVE_IN"), orgs)
     serve_org, serve_id, _ = _per_org(snapshot.by_start("SERVES"), orgs)
     grant_org, fund_id, grant_props = _per_org(snapshot.by_end("FUNDS"), orgs)
+    counted = _counted(grant_props)
+    if not counted.all():
+        grant_org = grant_org[counted]
+        fund_id, grant_props = list(compress(fund_id, counted.tolist())), list(compress(grant_props, counted.tolist()))
     nodes = snapshot.nodes
     return {"theme_org": theme_org, "theme_id": theme_id, "theme_props": theme_props,
             "area_org": area_org, "area_id": area_id, "serve_org": serve_org, "serve_id": serve_id,
             "grant_org": grant_org, "fund_id": fund_id, "grant_props": grant_props,
             "kind": [nodes[o].props.get("kind") or "" for o in orgs]}
+
+
+def _counted(props: Sequence[Mapping[str, Any]]) -> npt.NDArray[np.bool_]:
+    """:func:`queries.grants.counts_as_funding` of every grant, once per distinct status."""
+    statuses = list(map(methodcaller("get", "status"), props))
+    try:
+        verdict = {s: counts_as_funding({"status": s}) for s in set(statuses)}
+    except TypeError:  # an unhashable status (a list): one by one
+        return np.fromiter(map(counts_as_funding, props), dtype=bool, count=len(props))
+    return np.fromiter(map(verdict.__getitem__, statuses), dtype=bool, count=len(props))
 
 
 def _areas(snapshot: Snapshot, area_ids: Sequence[str]) -> dict[str, Any]:

@@ -7,7 +7,8 @@ fraction of a second. Per cluster:
 * **size**, the dominant **kinds** of organisation, top **themes**, **areas** (wijk level and
   district level; an organisation in two buurten of one wijk counts once), **communities** served;
 * **institutions** linked: institutions with a tie to a member, by number of members tied;
-* **funding**: total and per funder (grants in the ``period``), the **Herfindahl index** of the
+* **funding**: total and per funder (grants in the ``period`` that count as funding: not
+  pending, rejected or withdrawn), the **Herfindahl index** of the
   funders' shares (:func:`queries.grants.herfindahl`) and the largest funder's share;
 * **islands**: members with no tie at rung 2 or higher — the definition of
   :mod:`queries.islands` (an equivalence the tests check);

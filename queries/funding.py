@@ -7,7 +7,9 @@
 * :func:`funding_flows` — money from funds to districts and themes.
 * :func:`funding_gaps` — themes a fund prioritises crossed with areas (:mod:`queries.funding_gaps`).
 
-Grants and periods follow :mod:`queries.grants`. Nothing here reads confidential fields, and
+Grants and periods follow :mod:`queries.grants`: only grants that
+:func:`~queries.grants.counts_as_funding` are money (pending, rejected and withdrawn grants are
+not). Nothing here reads confidential fields, and
 there is no risk or fraud score: a high dependency describes a funding pattern, not a judgement.
 """
 
@@ -24,10 +26,12 @@ from queries.funding_gaps import GapCell, GapMatrix, funding_gaps
 from queries.grants import (
     Period,
     area_levels,
+    counts_as_funding,
     fund_node,
     grant_amount,
     grant_years,
     herfindahl,
+    is_pending,
     parse_period,
     percent,
 )
@@ -113,7 +117,7 @@ def _dependency(snapshot: Snapshot, org: str, period: Period | None) -> Dependen
     amounts: dict[str, float] = {}
     counts: dict[str, int] = {}
     for fund, props in snapshot.into("FUNDS", org):
-        if period is not None and not period.overlaps(*grant_years(props)):
+        if not counts_as_funding(props) or (period is not None and not period.overlaps(*grant_years(props))):
             continue
         amounts[fund] = amounts.get(fund, 0.0) + grant_amount(props)
         counts[fund] = counts.get(fund, 0) + 1
@@ -127,6 +131,9 @@ def _dependency(snapshot: Snapshot, org: str, period: Period | None) -> Dependen
 def organisation_dependency(snapshot: Snapshot, org_id: str, *,
                             period: str | Period | None = None) -> Dependency:
     """How much of one organisation's money comes from its largest funder.
+
+    Money is the grants that count as funding (:func:`~queries.grants.counts_as_funding`):
+    pending, rejected and withdrawn grants change neither the shares nor the Herfindahl index.
 
     Parameters
     ----------
@@ -161,6 +168,8 @@ def organisation_dependency(snapshot: Snapshot, org_id: str, *,
 def dependency_on_largest_funder(snapshot: Snapshot, *, period: str | Period | None = None,
                                  min_share: float = 0.0) -> list[Dependency]:
     """Every funded organisation with the share of its money that comes from its largest funder.
+
+    An organisation whose only grants are pending, rejected or withdrawn is not funded.
 
     Parameters
     ----------
@@ -222,7 +231,11 @@ class Flow:
 
 @dataclass(frozen=True)
 class FundingFlows:
-    """Where the money of one fund (or of all funds) goes: to areas and to themes."""
+    """Where the money of one fund (or of all funds) goes: to areas and to themes.
+
+    ``pending_grants`` / ``pending_amount``: applications in the period still waiting for a
+    decision, which are not in the money (nor are rejected and withdrawn grants).
+    """
 
     fund: str | None
     period: Period | None
@@ -231,10 +244,13 @@ class FundingFlows:
     grants: int
     to_areas: tuple[Flow, ...]
     to_themes: tuple[Flow, ...]
+    pending_grants: int = 0
+    pending_amount: float = 0.0
 
     def as_dict(self) -> dict[str, Any]:
         return {"fund": self.fund, "period": str(self.period) if self.period else None,
                 "level": self.level, "total": round(self.total, 2), "grants": self.grants,
+                "pending_grants": self.pending_grants, "pending_amount": round(self.pending_amount, 2),
                 "to_areas": [f.as_dict() for f in self.to_areas],
                 "to_themes": [f.as_dict() for f in self.to_themes]}
 
@@ -275,7 +291,9 @@ def funding_flows(snapshot: Snapshot, fund_id: str | None = None, *,
                   period: str | Period | None = None, level: str = "district") -> FundingFlows:
     """Money from funds to areas and to themes.
 
-    A grant to an organisation active in two districts counts half in each; a grant to an
+    Only grants that count as funding (:func:`~queries.grants.counts_as_funding`) are money;
+    pending applications are counted apart (``pending_grants``, ``pending_amount``), rejected
+    and withdrawn grants left out. A grant to an organisation active in two districts counts half in each; a grant to an
     organisation working on two themes is split by their ``WORKS_ON`` weights. So every view
     adds up to the money actually granted. Money to organisations without an area or a theme
     is listed under an empty target ("onbekend").
@@ -316,11 +334,15 @@ def funding_flows(snapshot: Snapshot, fund_id: str | None = None, *,
         raise InvalidInput(f"Parameter 'level' must be 'district' or 'wijk', not {level!r}.")
     funds = [fund_node(snapshot, fund_id).id] if fund_id else snapshot.labelled("Fund")
     areas, themes = _Tally(), _Tally()
-    total, grants = 0.0, 0
+    total, grants, pending, pending_amount = 0.0, 0, 0, 0.0
     for fund in funds:
         for org, props in snapshot.out("FUNDS", fund):
+            if org not in snapshot.nodes or (p is not None and not p.overlaps(*grant_years(props))):
+                continue
             amount = grant_amount(props)
-            if (p is not None and not p.overlaps(*grant_years(props))) or org not in snapshot.nodes:
+            if not counts_as_funding(props):
+                if is_pending(props):
+                    pending, pending_amount = pending + 1, pending_amount + amount
                 continue
             to_areas, to_themes = _targets(snapshot, org, level)
             areas.add(fund, to_areas, amount, org)
@@ -328,4 +350,4 @@ def funding_flows(snapshot: Snapshot, fund_id: str | None = None, *,
             total += amount
             grants += 1
     return FundingFlows(fund_id, p, level, total, grants, areas.flows(snapshot, "onbekend"),
-                        themes.flows(snapshot, "onbekend"))
+                        themes.flows(snapshot, "onbekend"), pending, pending_amount)

@@ -5,6 +5,8 @@ For a fund, every theme it ``PRIORITISES`` (with its sub-themes: an organisation
 has active organisations. Each cell counts the organisations there, those working on the theme,
 how many would be expected if the theme were as common there as in the whole city, how many
 this fund already supports, and which **other funders** already fund organisations in the cell.
+Funding means grants that :func:`~queries.grants.counts_as_funding`: an application that is
+pending, rejected or withdrawn makes no organisation funded.
 
 A cell is a **gap** when the area has at least ``min_orgs`` organisations but fewer than
 ``few`` of them work on the theme: the fund cares about the theme, the area is organised, but
@@ -20,7 +22,14 @@ from typing import Any
 
 from graphsvc.errors import InvalidInput
 from graphsvc.snapshot import Snapshot
-from queries.grants import Period, area_levels, fund_node, grant_years, parse_period
+from queries.grants import (
+    Period,
+    area_levels,
+    counts_as_funding,
+    fund_node,
+    grant_years,
+    parse_period,
+)
 
 __all__ = ["OtherFunder", "GapCell", "GapMatrix", "funding_gaps"]
 
@@ -140,11 +149,12 @@ def _orgs_by_area(snapshot: Snapshot, level: str) -> dict[str, set[str]]:
 
 
 def _funders(snapshot: Snapshot, orgs: set[str], period: Period | None) -> Counter[str]:
-    """Per fund, how many of these organisations it funds in the period."""
+    """Per fund, how many of these organisations it funds in the period (a pending, rejected or
+    withdrawn grant is no funding)."""
     count: Counter[str] = Counter()
     for org in orgs:
         funds = {f for f, p in snapshot.into("FUNDS", org)
-                 if period is None or period.overlaps(*grant_years(p))}
+                 if counts_as_funding(p) and (period is None or period.overlaps(*grant_years(p)))}
         count.update(funds)
     return count
 

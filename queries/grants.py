@@ -3,7 +3,10 @@
 The small shared vocabulary of the funding lenses (:mod:`queries.funding`,
 :mod:`queries.funding_gaps`) and the cluster profiles (:mod:`queries.cluster_profiles`).
 
-Grants are ``FUNDS`` relationships (fund → organisation) with an ``amount`` in euros. A
+Grants are ``FUNDS`` relationships (fund → organisation) with an ``amount`` in euros and a
+``status``. Only grants that :func:`counts_as_funding` are money received: every money figure
+(dependency, flows, gaps, cluster funding, fund matching) leaves pending, rejected and withdrawn
+grants out; lists of single grants show them with their status. A
 ``period`` (``"2024"`` or ``"2023-2025"``) keeps the grants whose years (``start``/``end`` dates,
 else ``year``) overlap it; a grant without any date is left out when a period is given.
 """
@@ -17,10 +20,15 @@ from typing import Any
 
 from graphsvc.errors import InvalidInput, NotFound
 from graphsvc.model import Node
+from graphsvc.rel_props import NOT_GRANTED_STATUSES
 from graphsvc.snapshot import Snapshot
 
 __all__ = [
     "Period",
+    "NOT_GRANTED",
+    "PENDING",
+    "counts_as_funding",
+    "is_pending",
     "parse_period",
     "grant_years",
     "grant_amount",
@@ -30,6 +38,16 @@ __all__ = [
     "fund_node",
     "percent",
 ]
+
+#: ``FUNDS.status`` values of an application still waiting for a decision: the vocabulary's
+#: ``pending`` and the spellings stored before statuses were checked on write.
+PENDING: frozenset[str] = frozenset({"pending", "applied", "aangevraagd", "in behandeling"})
+
+#: ``FUNDS.status`` values under which no money was granted (yet): the vocabulary's ids
+#: (``vocab/grant_statuses.yaml``), and the spellings stored before statuses were checked on write.
+NOT_GRANTED: frozenset[str] = NOT_GRANTED_STATUSES | PENDING | frozenset({
+    "declined", "cancelled", "afgewezen", "ingetrokken", "geannuleerd",
+})
 
 _PERIOD = re.compile(r"^\s*(\d{4})\s*(?:[-–/]\s*(\d{4}))?\s*$")
 _YEAR = re.compile(r"^\s*(\d{4})")
@@ -110,6 +128,39 @@ def grant_amount(props: Mapping[str, Any]) -> float:
     except (TypeError, ValueError):
         return 0.0
     return amount if amount > 0 and amount == amount and amount != float("inf") else 0.0
+
+
+def counts_as_funding(props: Mapping[str, Any]) -> bool:
+    """Whether a grant is money received: not pending, rejected or withdrawn (see :data:`NOT_GRANTED`).
+
+    A grant without a status counts, as do awarded, active and completed ones; the status is
+    read case- and space-insensitively, so legacy spellings such as ``"Afgewezen"`` are honoured.
+
+    Examples
+    --------
+    >>> [counts_as_funding({"status": s}) for s in ("awarded", "active", "completed", "pending")]
+    [True, True, True, False]
+    >>> counts_as_funding({"status": "rejected"}), counts_as_funding({"status": " Afgewezen "})
+    (False, False)
+    >>> counts_as_funding({}), counts_as_funding({"status": None})
+    (True, True)
+    """
+    return _status(props) not in NOT_GRANTED
+
+
+def is_pending(props: Mapping[str, Any]) -> bool:
+    """Whether a grant is an application still waiting for a decision (see :data:`PENDING`).
+
+    Examples
+    --------
+    >>> is_pending({"status": "pending"}), is_pending({"status": "Aangevraagd"}), is_pending({"status": "rejected"})
+    (True, True, False)
+    """
+    return _status(props) in PENDING
+
+
+def _status(props: Mapping[str, Any]) -> str:
+    return str(props.get("status", "") or "").strip().lower()
 
 
 def herfindahl(amounts: Iterable[float]) -> float:

@@ -16,9 +16,9 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from graphsvc.rel_props import NOT_GRANTED_STATUSES
 from graphsvc.snapshot import Snapshot
 from graphsvc.vocab import Vocabulary, load_vocabulary
+from queries.grants import NOT_GRANTED, counts_as_funding
 from queries.match_common import actor_node, check_lang, check_limit, named, named_all
 from queries.match_index import MatchIndex, matching_index
 from queries.match_reasons import name_list, term_text
@@ -29,12 +29,6 @@ __all__ = ["fitting_funds", "fund_index", "FundIndex", "euros", "NOT_GRANTED"]
 
 FloatArray = NDArray[np.float64]
 
-#: ``FUNDS.status`` values that mean no money was granted (yet): they do not count as funding.
-#: The vocabulary's ids, and the spellings stored before statuses were checked on write.
-NOT_GRANTED = NOT_GRANTED_STATUSES | frozenset({
-    "applied", "declined", "cancelled",
-    "aangevraagd", "in behandeling", "afgewezen", "ingetrokken", "geannuleerd",
-})
 
 
 def fitting_funds(
@@ -163,7 +157,7 @@ def _fund_fit(
     snapshot: Snapshot, org: str, fund: str, score: float, cover: Mapping[str, str], vocab: Vocabulary
 ) -> FundFit:
     node = snapshot.nodes[fund]
-    grants = [props for f, props in snapshot.into("FUNDS", org) if f == fund and _granted(props)]
+    grants = [props for f, props in snapshot.into("FUNDS", org) if f == fund and counts_as_funding(props)]
     amount = sum(_amount(p.get("amount")) for p in grants)
     priorities = named_all(snapshot, set(cover.values()), vocab)
     themes = tuple(named(snapshot, t, vocab) for t in sorted(cover, key=lambda t: (snapshot.name(t), t)))
@@ -181,10 +175,6 @@ def _fund_fit(
     )
     direct = all(priority == t for t, priority in cover.items())
     return replace(fit, reason_nl=_reason(fit, direct, "nl"), reason_en=_reason(fit, direct, "en"))
-
-
-def _granted(props: Mapping[str, Any]) -> bool:
-    return str(props.get("status", "") or "").strip().lower() not in NOT_GRANTED
 
 
 def _amount(raw: object) -> float:

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Mapping
 from typing import Any
 
 from graphsvc.errors import InvalidInput
 from graphsvc.snapshot import Snapshot
 from graphsvc.visibility import PUBLIC, Viewer, visible_node
+from queries.grants import counts_as_funding
 
 __all__ = ["actor_profile", "organisation_list", "normalise_name", "area_list"]
 
@@ -44,9 +46,18 @@ def _named(snap: Snapshot, ids: set[str] | list[str], lang: str) -> list[dict[st
     return out
 
 
+def _grant_status(props: Mapping[str, Any]) -> dict[str, Any]:
+    # every grant is listed, applications too; a reader must see which ones are money received
+    return {"status": props.get("status"), "counts_as_funding": counts_as_funding(props)}
+
+
 def actor_profile(snap: Snapshot, actor_id: str, viewer: Viewer = PUBLIC,
                   lang: str = "nl") -> dict[str, Any]:
     """One actor with its areas, themes, communities, offers, needs, ties and funding.
+
+    ``funding`` (grants received) and ``grants`` (grants given, for a fund) list every grant,
+    applications too, each with its ``status`` and whether it ``counts_as_funding``
+    (:func:`queries.grants.counts_as_funding`).
 
     Confidential fields are removed for viewers who may not see them.
 
@@ -65,12 +76,13 @@ def actor_profile(snap: Snapshot, actor_id: str, viewer: Viewer = PUBLIC,
     ]
     funding = [
         {"fund": fund, "fund_name": snap.name(fund), "amount": props.get("amount"),
-         "year": props.get("year"), "grant_id": props.get("key", ""), "title": props.get("title", "")}
+         "year": props.get("year"), "grant_id": props.get("key", ""), "title": props.get("title", ""),
+         **_grant_status(props)}
         for fund, props in sorted(snap.into("FUNDS", actor_id), key=lambda e: (e[0], str(e[1].get("key"))))
     ]
     funded = [
         {"organisation": org, "name": snap.name(org), "amount": props.get("amount"),
-         "year": props.get("year")}
+         "year": props.get("year"), **_grant_status(props)}
         for org, props in sorted(snap.out("FUNDS", actor_id), key=lambda e: e[0])
     ]
     return {

@@ -9,7 +9,7 @@ import pytest
 from graphsvc.errors import ConfigError
 from graphsvc.rel_props import GRANT_STATUSES, NOT_GRANTED_STATUSES, property_problems
 from graphsvc.vocab import load_vocabulary
-from queries.match_funds import NOT_GRANTED
+from queries.grants import NOT_GRANTED
 
 
 def test_default_vocabulary_has_rungs_themes_and_the_five_kinds_of_gold() -> None:

@@ -42,7 +42,7 @@ from queries.funding import (
     funding_gaps,
     organisation_dependency,
 )
-from queries.grants import area_levels
+from queries.grants import area_levels, counts_as_funding
 from visualisations.cluster_map import cluster_map_payload
 from visualisations.funding_charts import concentration_chart, funding_chart
 
@@ -85,14 +85,19 @@ def _default_fund(snap: Snapshot) -> str | None:
     if fund:
         return fund
     with_priorities = [f for f in snap.labelled("Fund") if snap.out("PRIORITISES", f)]
-    granted = {f: len(snap.out("FUNDS", f)) for f in with_priorities}
+    granted = {f: _grants(snap, f) for f in with_priorities}
     return max(granted, key=lambda f: (granted[f], f)) if granted else None
+
+
+def _grants(snap: Snapshot, fund: str) -> int:
+    """How many grants the fund gave (applications that were not granted do not count)."""
+    return sum(counts_as_funding(props) for _, props in snap.out("FUNDS", fund))
 
 
 def _fund_choices(snap: Snapshot, selected: str | None) -> list[dict[str, str]]:
     """Funds with priorities, most grants first (at most 200, plus the selected one)."""
     funds = sorted((f for f in snap.labelled("Fund") if snap.out("PRIORITISES", f)),
-                   key=lambda f: (-len(snap.out("FUNDS", f)), snap.name(f).casefold()))[:200]
+                   key=lambda f: (-_grants(snap, f), snap.name(f).casefold()))[:200]
     if selected and selected not in funds and selected in snap.nodes:
         funds.append(selected)
     return sorted(({"id": f, "name": snap.name(f)} for f in funds), key=lambda x: x["name"].casefold())

@@ -33,7 +33,8 @@ def _filter_choices() -> dict[str, Any]:
         key=lambda x: x["name"].casefold(),
     )
     return {"areas": area_list(snap), "interests": interests, "rungs": vocab.rungs,
-            "map_types": MAP_TYPES, "rung_names": {r.rung: r.name(lang) for r in vocab.rungs}}
+            "map_types": MAP_TYPES, "rung_names": {r.rung: r.name(lang) for r in vocab.rungs},
+            "grant_statuses": {t.id: t.name(lang) for t in vocab.grant_statuses}}
 
 
 @bp.get("/map")
@@ -62,5 +63,8 @@ def organisations() -> Any:
 @bp.get("/actors/<actor_id>")
 def actor(actor_id: str) -> Any:
     snap = services().snapshot()
-    profile = actor_profile(snap, actor_id, lang=lang_arg())
-    return render_template("actor.html", p=profile, rungs=services().vocab.rungs)
+    lang = lang_arg()
+    profile = actor_profile(snap, actor_id, lang=lang)
+    vocab = services().vocab
+    return render_template("actor.html", p=profile, rungs=vocab.rungs,
+                           statuses={t.id: t.name(lang) for t in vocab.grant_statuses})

@@ -148,7 +148,8 @@
         return text("li", t.name + " · " + config.text.rung + " " + t.rung + " (" + (config.rungs[t.rung] || "") + ")");
       }),
       section(config.text.funding, p.funding, function (f) {
-        return text("li", f.fund_name + (f.amount ? " · € " + Number(f.amount).toLocaleString(config.lang) : "") + (f.year ? " · " + f.year : ""));
+        return text("li", f.fund_name + (f.amount ? " · € " + Number(f.amount).toLocaleString(config.lang) : "") + (f.year ? " · " + f.year : "") +
+          (f.status ? " · " + (config.grantStatuses[f.status] || f.status) : ""));
       })
     ].forEach(function (s) { if (s) { parts.push(s); } });
     var around = text("button", config.text.showAround);
