@@ -11,6 +11,7 @@ from typing import Any
 
 from graphsvc.errors import InvalidInput
 from graphsvc.snapshot import Snapshot
+from queries.grants import counts_as_funding, is_pending
 from queries.islands import islands
 from visualisations.layout import LAYOUT_THRESHOLD, positions
 from visualisations.map_aggregate import aggregate_payload
@@ -120,7 +121,7 @@ def _type_name(label: str, lang: str) -> str:
     return _TYPE_NAMES.get(lang, _TYPE_NAMES["nl"]).get(label, label)
 
 
-def _edges(snap: Snapshot, shown: set[str], f: MapFilters) -> list[dict[str, Any]]:
+def _edges(snap: Snapshot, shown: set[str], f: MapFilters, lang: str) -> list[dict[str, Any]]:
     edges: list[dict[str, Any]] = []
     for a in sorted(shown):
         for b, rung in sorted(snap.ties.get(a, {}).items()):
@@ -130,11 +131,24 @@ def _edges(snap: Snapshot, shown: set[str], f: MapFilters) -> list[dict[str, Any
                               "color": RUNG_COLOURS[rung], "title": f"trede {rung}"})
         for rel_type in ("FUNDS", "WORKS_ON"):
             for b, props in snap.out(rel_type, a):
-                if b in shown:
-                    edges.append({"id": f"{rel_type}:{a}:{b}:{props.get('key', '')}", "from": a,
-                                  "to": b, "type": rel_type, "rung": 0, "dashes": True,
-                                  "width": edge_width(rel_type), "color": "#bbbbbb"})
+                if b in shown and (rel_type != "FUNDS" or _on_map(props)):
+                    edge: dict[str, Any] = {"id": f"{rel_type}:{a}:{b}:{props.get('key', '')}", "from": a,
+                            "to": b, "type": rel_type, "rung": 0, "dashes": True,
+                            "width": edge_width(rel_type), "color": "#bbbbbb"}
+                    if rel_type == "FUNDS" and is_pending(props):
+                        edge.update(dashes=[2, 6], pending=True, title=_PENDING[lang])
+                    edges.append(edge)
     return edges
+
+
+#: How a pending application's line is described (a grant line is money received).
+_PENDING = {"nl": "aangevraagd, nog niet toegekend", "en": "applied for, not granted yet"}
+
+
+def _on_map(grant: Any) -> bool:
+    """A grant is drawn when it is money received, or an application still pending: a rejected
+    or withdrawn one would show money that never came."""
+    return counts_as_funding(grant) or is_pending(grant)
 
 
 def map_payload(snap: Snapshot, filters: MapFilters | None = None, *, lang: str = "nl",
@@ -158,11 +172,11 @@ def map_payload(snap: Snapshot, filters: MapFilters | None = None, *, lang: str 
     island_ids = _island_ids(snap, f.area)
     shown = {a for a in actors if snap.nodes[a].label in f.types}
     if "Fund" in f.types:
-        shown |= {fund for a in actors for fund in snap.sources("FUNDS", a)}
+        shown |= {fund for a in actors for fund, props in snap.into("FUNDS", a) if _on_map(props)}
     if "Interest" in f.types:
         shown |= {i for a in actors for i in snap.targets("WORKS_ON", a)}
     nodes = [_node_entry(snap, n, n in island_ids, lang) for n in sorted(shown)]
-    edges = _edges(snap, shown, f)
+    edges = _edges(snap, shown, f, lang if lang in _PENDING else "nl")
     positioned = len(nodes) > LAYOUT_THRESHOLD
     if positioned:
         pos = snap.derived(f"map-layout:{_filters_key(f)}", lambda s: positions(

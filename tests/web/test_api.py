@@ -23,6 +23,27 @@ def test_graph_returns_nodes_edges_and_islands(client: FlaskClient, seeded: Grap
     assert xss_node["label"] == XSS and xss_node["island"] is True
 
 
+def test_map_draws_money_received_and_marks_applications(client: FlaskClient,
+                                                         seeded: GraphStore) -> None:
+    from graphsvc.model import Node, Relationship
+
+    with seeded.transaction() as tx:
+        tx.upsert_node(Node("fund-b", "Fund", {"name": "Fonds Nee"}))
+        tx.upsert_node(Node("fund-c", "Fund", {"name": "Fonds Misschien"}))
+        tx.upsert_relationship(Relationship("FUNDS", "fund-b", "org-kadin", {"amount": 5000, "status": "rejected"}, "G-9"))
+        tx.upsert_relationship(Relationship("FUNDS", "fund-a", "org-kadin", {"amount": 800, "status": "withdrawn"}, "G-8"))
+        tx.upsert_relationship(Relationship("FUNDS", "fund-c", "org-xss", {"amount": 3000, "status": "pending"}, "G-7"))
+    for lang, title in (("nl", "aangevraagd, nog niet toegekend"), ("en", "applied for, not granted yet")):
+        data = client.get(f"/api/v1/graph?area=WK0363EM&lang={lang}").get_json()
+        grants = {(e["from"], e["to"]): e for e in data["edges"] if e["type"] == "FUNDS"}
+        # a rejected or withdrawn grant is no line, and a fund with only those is no node
+        assert set(grants) == {("fund-a", "org-amal"), ("fund-c", "org-xss")}
+        assert "fund-b" not in {n["id"] for n in data["nodes"]}
+        assert grants[("fund-c", "org-xss")]["pending"] is True
+        assert grants[("fund-c", "org-xss")]["title"] == title
+        assert "pending" not in grants[("fund-a", "org-amal")]
+
+
 @pytest.mark.parametrize(
     ("query", "expected"),
     [
