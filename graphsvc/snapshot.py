@@ -30,9 +30,10 @@ __all__ = ["Snapshot", "SnapshotCache", "Edge", "carries_over", "tie_changes"]
 
 T = TypeVar("T")
 
-#: Carries a derived index over to a snapshot made by :meth:`Snapshot.apply`:
-#: ``carrier(value, old, new, changes)`` gives the index for ``new``, or None to build it anew.
-Carrier = Callable[[Any, "Snapshot", "Snapshot", Sequence[ChangeEvent]], Any]
+#: Carries a derived index over to a snapshot made by :meth:`Snapshot.apply` after tie changes:
+#: ``carrier(value, new, ends)`` gives the index for ``new``, or None to build it anew; ``ends``
+#: are the actors at either end of a changed tie.
+Carrier = Callable[[Any, "Snapshot", frozenset[str]], Any]
 _CARRIERS: dict[str, Carrier] = {}
 
 #: What recording ties at a meeting writes besides the ties: the session and who attended.
@@ -45,8 +46,10 @@ def carries_over(key: str) -> Callable[[Carrier], Carrier]:
     derived key, or the part before the first ``:`` of a family of keys (``islands`` for
     ``islands:<area>:<rung>``).
 
-    Without a carrier a derived index starts empty in every applied snapshot. A carrier must
-    give exactly what building the index on ``new`` would give, or None.
+    A carrier is asked only when ties and a meeting's bookkeeping are all that changed
+    (:func:`tie_changes`); after any other change, and without a carrier, a derived index
+    starts empty in the applied snapshot. A carrier must give exactly what building the index
+    on ``new`` would give, or None.
     """
     def register(carrier: Carrier) -> Carrier:
         _CARRIERS[key] = carrier
@@ -168,10 +171,14 @@ class Snapshot:
 
     def _carry_from(self, old: Snapshot, changes: Sequence[ChangeEvent]) -> None:
         """Take over ``old``'s derived indexes that a registered carrier says survive ``changes``."""
+        pairs = tie_changes(changes)
+        if pairs is None:
+            return
+        ends = frozenset(end for pair in pairs for end in pair)
         with old._lock:
             derived = [(k, v, c) for k, v in old._derived.items() if (c := _carrier(k)) is not None]
         for key, value, carrier in derived:
-            carried = carrier(value, old, self, changes)
+            carried = carrier(value, self, ends)
             if carried is not None:
                 self._derived[key] = carried
 

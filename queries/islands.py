@@ -17,13 +17,12 @@ that tie and it is an island again.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
 from graphsvc.errors import InvalidInput, NotFound
-from graphsvc.model import ChangeEvent
-from graphsvc.snapshot import Snapshot, carries_over, tie_changes
+from graphsvc.snapshot import Snapshot, carries_over
 
 __all__ = [
     "Partner",
@@ -194,9 +193,9 @@ def islands(snapshot: Snapshot, area: str | None = None, min_rung: int = 2) -> l
     [('c', 0), ('a', 1), ('b', 1)]
     """
     min_rung = check_rung(min_rung)
-    members = members_of(snapshot, area)
-    key = f"islands:{snapshot.area(area).id if area is not None else ''}:{min_rung}"
-    return list(snapshot.derived(key, lambda s: _Found(members, _islands(s, members, min_rung))).islands)
+    area_id = snapshot.area(area).id if area is not None else None
+    key = f"islands:{area_id or ''}:{min_rung}"
+    return list(snapshot.derived(key, lambda s: _found(s, area_id, min_rung)).islands)
 
 
 @dataclass(frozen=True)
@@ -207,26 +206,28 @@ class _Found:
     islands: tuple[Island, ...]
 
 
+def _found(snapshot: Snapshot, area_id: str | None, min_rung: int) -> _Found:
+    members = members_of(snapshot, area_id)
+    return _Found(members, _islands(snapshot, members, min_rung))
+
+
 def _islands(snapshot: Snapshot, members: frozenset[str] | None, min_rung: int) -> tuple[Island, ...]:
     found = [_classify(snapshot, o, members, min_rung) for o in _candidates(snapshot, members)]
     return tuple(sorted((i for i in found if i.best_rung < min_rung), key=_sort_key))
 
 
 @carries_over("islands")
-def _carry_islands(found: _Found, old: Snapshot, new: Snapshot,
-                   changes: Sequence[ChangeEvent]) -> _Found | None:
+def _carry_islands(found: _Found, new: Snapshot, ends: frozenset[str]) -> _Found | None:
     """An area's islands stay as they were after tie changes between actors outside it."""
-    pairs = tie_changes(changes)
-    if pairs is None or found.members is None:
+    if found.members is None or not found.members.isdisjoint(ends):
         return None
-    return None if any(end in found.members for pair in pairs for end in pair) else found
+    return found
 
 
 @carries_over("area-members")
-def _carry_members(members: frozenset[str], old: Snapshot, new: Snapshot,
-                   changes: Sequence[ChangeEvent]) -> frozenset[str] | None:
+def _carry_members(members: frozenset[str], new: Snapshot, ends: frozenset[str]) -> frozenset[str]:
     """Who is active in an area does not depend on ties."""
-    return members if tie_changes(changes) is not None else None
+    return members
 
 
 def number_of_islands(snapshot: Snapshot, area: str | None = None, min_rung: int = 2) -> int:

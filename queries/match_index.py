@@ -16,15 +16,14 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
 import numpy as np
 from numpy.typing import NDArray
 
-from graphsvc.model import ChangeEvent
 from graphsvc.rel_props import stored_weight
-from graphsvc.snapshot import Snapshot, carries_over, tie_changes
+from graphsvc.snapshot import Snapshot, carries_over
 
 __all__ = ["MatchIndex", "AreaInfo", "matching_index", "build_matching_index", "DEFAULT_THEME_WEIGHT",
            "STRONG_RUNG", "match_inputs"]
@@ -126,14 +125,10 @@ def build_matching_index(snapshot: Snapshot) -> MatchIndex:
 
 
 @carries_over("matching_index")
-def _carry_index(index: MatchIndex, old: Snapshot, new: Snapshot,
-                 changes: Sequence[ChangeEvent]) -> MatchIndex | None:
+def _carry_index(index: MatchIndex, new: Snapshot, ends: frozenset[str]) -> MatchIndex:
     """After tie changes only the ends' strong partners differ: everything else is kept."""
-    pairs = tie_changes(changes)
-    if pairs is None:
-        return None
     strong = list(index.strong_partners)
-    for actor in {end for pair in pairs for end in pair}:
+    for actor in ends:
         if actor in index.pos:
             strong[index.pos[actor]] = _strong_partners(new, actor, index.pos)
     return replace(index, strong_partners=tuple(strong))

@@ -195,7 +195,7 @@ def map_payload(snap: Snapshot, filters: MapFilters | None = None, *, lang: str 
     }
 
 
-def map_inputs(payload: dict[str, Any], filters: MapFilters | None = None) -> frozenset[str] | None:
+def map_inputs(payload: dict[str, Any]) -> frozenset[str] | None:
     """The actors whose ties a map payload read (None: any): the nodes it shows (their edges and
     island flags) and the focus (which partners are shown). A change of a tie between two
     actors outside this set leaves the payload as it was, but for its revision.
@@ -210,8 +210,8 @@ def map_inputs(payload: dict[str, Any], filters: MapFilters | None = None) -> fr
     """
     if payload.get("mode") != "graph":
         return None  # an aggregated view sums up every tie
-    f = filters or MapFilters()
-    return frozenset([*(n["id"] for n in payload["nodes"]), *([f.focus] if f.focus else [])])
+    focus = payload["filters"]["focus"]
+    return frozenset([*(n["id"] for n in payload["nodes"]), *([focus] if focus else [])])
 
 
 def _filters_dict(f: MapFilters) -> dict[str, Any]:

@@ -10,14 +10,13 @@ carried to the new snapshot. Any other change, or an answer that reads everythin
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable, Sequence
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from typing import Any
 
 from flask import current_app
 
-from graphsvc.model import ChangeEvent
-from graphsvc.snapshot import Snapshot, carries_over, tie_changes
+from graphsvc.snapshot import Snapshot, carries_over
 
 __all__ = ["JSON_CACHE", "MAX_ANSWERS", "cached_json"]
 
@@ -56,12 +55,8 @@ def cached_json(snap: Snapshot, key: tuple[Hashable, ...], build: Build) -> Any:
 
 
 @carries_over(JSON_CACHE)
-def _carry_answers(cache: dict[tuple[Hashable, ...], _Answer], old: Snapshot, new: Snapshot,
-                   changes: Sequence[ChangeEvent]) -> dict[tuple[Hashable, ...], _Answer] | None:
-    """The answers that read neither end of any changed tie, when ties are all that changed."""
-    pairs = tie_changes(changes)
-    if pairs is None:
-        return None
-    ends = {end for pair in pairs for end in pair}
+def _carry_answers(cache: dict[tuple[Hashable, ...], _Answer], new: Snapshot,
+                   ends: frozenset[str]) -> dict[tuple[Hashable, ...], _Answer]:
+    """The answers that read neither end of any changed tie."""
     answers = cache.copy()  # one C-level copy: readers of the old snapshot may still add to it
     return {k: a for k, a in answers.items() if a.depends is not None and a.depends.isdisjoint(ends)}

@@ -60,7 +60,7 @@ def graph() -> Any:
 
     def build() -> tuple[dict[str, Any], frozenset[str] | None]:
         payload = map_payload(snap, filters, lang=lang, node_limit=limit)
-        return payload, map_inputs(payload, filters)
+        return payload, map_inputs(payload)
 
     return cached_json(snap, ("graph", filters, lang, limit), build)
 

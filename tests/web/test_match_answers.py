@@ -63,7 +63,7 @@ def test_answers_after_tie_writes_equal_fresh_ones(app: Flask, sqlite_store: Gra
         assert after.revision > before.revision
         # kept: exactly the answers that read neither end of the tie
         reads = {key: (match_inputs(before, key[1]) if key[0] == "matches"
-                       else map_inputs(map_payload(before, key[1]), key[1])) for key in cached}
+                       else map_inputs(map_payload(before, key[1]))) for key in cached}
         assert set(after._derived.get(JSON_CACHE, {})) == {
             k for k, inputs in reads.items() if inputs is not None and inputs.isdisjoint((a, b))}
         kept += len(after._derived.get(JSON_CACHE, {}))
