@@ -65,11 +65,15 @@ def detect_format(path: Path) -> str:
 
     Examples
     --------
-    >>> from tests.conftest import SHARED
-    >>> detect_format(SHARED / "testdata/360giving-indigo-trust/indigo.json")
+    >>> import json, tempfile, pathlib
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "grants.json"
+    >>> grant = {"id": "360G-demo-1", "title": "Buurtkamer", "description": "Een jaar huur",
+    ...          "currency": "EUR", "amountAwarded": 9500, "awardDate": "2024-03-01",
+    ...          "recipientOrganization": [{"id": "NL-KVK-12345678", "name": "Stichting Buurtkamer"}],
+    ...          "fundingOrganization": [{"id": "NL-KVK-87654321", "name": "Fonds West"}]}
+    >>> _ = path.write_text(json.dumps({"grants": [grant]}))
+    >>> detect_format(path)
     '360giving'
-    >>> detect_format(SHARED / "testdata/hsds-3.0-examples/csv")
-    'hsds'
     """
     if path.is_dir():
         if package_path(path):
@@ -127,8 +131,11 @@ def read_file(path: str | Path, *, format: str | None = None, name: str = "",
 
     Examples
     --------
-    >>> from tests.conftest import SHARED
-    >>> read_file(SHARED / "testdata/hsds-3.0-examples/json/organization_full.json").format
+    >>> import json, tempfile, pathlib
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "organization.json"
+    >>> _ = path.write_text(json.dumps({"id": "5d9a2b1c-0000-4000-8000-000000000001",
+    ...                                 "name": "Buurtvereniging De Brug", "description": "Buurthuis"}))
+    >>> read_file(path).format
     'hsds'
     """
     source = Path(path)
@@ -189,13 +196,18 @@ def import_file(store: GraphStore, path: str | Path, *, format: str | None = Non
     Examples
     --------
     >>> from graphsvc.store import open_store
-    >>> from tests.conftest import SHARED
     >>> store = open_store("sqlite:///:memory:")
-    >>> path = SHARED / "testdata/360giving-indigo-trust/indigo.json"
+    >>> import json, tempfile, pathlib
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "grants.json"
+    >>> grant = {"id": "360G-demo-1", "title": "Buurtkamer", "description": "Een jaar huur",
+    ...          "currency": "EUR", "amountAwarded": 9500, "awardDate": "2024-03-01",
+    ...          "recipientOrganization": [{"id": "NL-KVK-12345678", "name": "Stichting Buurtkamer"}],
+    ...          "fundingOrganization": [{"id": "NL-KVK-87654321", "name": "Fonds West"}]}
+    >>> _ = path.write_text(json.dumps({"grants": [grant]}))
     >>> import_file(store, path, dry_run=True).created["FUNDS"], store.revision()
-    (269, 0)
+    (1, 0)
     >>> import_file(store, path).created["FUNDS"], import_file(store, path).unchanged["FUNDS"]
-    (269, 269)
+    (1, 1)
     """
     with paused_gc():
         if progress is not None:

@@ -50,10 +50,13 @@ def read_hsds(path: str | Path, *, name: str = "", limits: Limits = CLI_LIMITS,
 
     Examples
     --------
-    >>> from tests.conftest import SHARED
-    >>> batch = read_hsds(SHARED / "testdata/hsds-3.0-examples/json/organization_full.json")
+    >>> import json, tempfile, pathlib
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "organization.json"
+    >>> _ = path.write_text(json.dumps({"id": "5d9a2b1c-0000-4000-8000-000000000001",
+    ...                                 "name": "Buurtvereniging De Brug", "description": "Buurthuis"}))
+    >>> batch = read_hsds(path)
     >>> [(n.node.label, n.node.name) for n in batch.nodes.values()]
-    [('Organisation', 'Example Organization Inc.')]
+    [('Organisation', 'Buurtvereniging De Brug')]
     """
     source = Path(path)
     file = name or source.name

@@ -56,10 +56,16 @@ def read_360giving(path: str | Path, *, name: str = "", limits: Limits = CLI_LIM
 
     Examples
     --------
-    >>> from tests.conftest import SHARED
-    >>> batch = read_360giving(SHARED / "testdata/360giving-indigo-trust/indigo.json")
-    >>> sum(r.rel.type == "FUNDS" for r in batch.rels)
-    269
+    >>> import json, tempfile, pathlib
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "grants.json"
+    >>> grant = {"id": "360G-demo-1", "title": "Buurtkamer", "description": "Een jaar huur",
+    ...          "currency": "EUR", "amountAwarded": 9500, "awardDate": "2024-03-01",
+    ...          "recipientOrganization": [{"id": "NL-KVK-12345678", "name": "Stichting Buurtkamer"}],
+    ...          "fundingOrganization": [{"id": "NL-KVK-87654321", "name": "Fonds West"}]}
+    >>> _ = path.write_text(json.dumps({"grants": [grant]}))
+    >>> batch = read_360giving(path)
+    >>> [(r.rel.type, r.rel.props["amount"]) for r in batch.rels if r.rel.type == "FUNDS"]
+    [('FUNDS', 9500)]
     """
     source = Path(path)
     file = name or source.name

@@ -175,7 +175,9 @@ def _mvn_package(digest: str) -> None:
         "clean",
         "package",
     ]
-    proc = subprocess.Popen(
+    # the with-block closes the pipe: a pipe left open is a ResourceWarning, and the tests turn
+    # warnings into errors (the first test run after a fresh clone builds from inside pytest)
+    with subprocess.Popen(
         cmd,
         cwd=LAUNCHER_DIR,
         stdout=subprocess.PIPE,
@@ -183,13 +185,13 @@ def _mvn_package(digest: str) -> None:
         stdin=subprocess.DEVNULL,
         text=True,
         errors="replace",
-    )
-    assert proc.stdout is not None
-    for line in proc.stdout:  # -q: only warnings and errors; drop the colour codes
-        line = re.sub(r"\x1b\[[0-9;]*m", "", line).rstrip()
-        if line:
-            print(f"  mvn: {line}", file=sys.stderr, flush=True)
-    if proc.wait() != 0 or not JAR.is_file():
+    ) as proc:
+        assert proc.stdout is not None
+        for line in proc.stdout:  # -q: only warnings and errors; drop the colour codes
+            line = re.sub(r"\x1b\[[0-9;]*m", "", line).rstrip()
+            if line:
+                print(f"  mvn: {line}", file=sys.stderr, flush=True)
+    if proc.returncode != 0 or not JAR.is_file():
         raise Neo4jServerError(f"Maven build failed (exit {proc.returncode}): {' '.join(cmd)}")
     STAMP.write_text(digest + "\n")
     _log(f"built {JAR} in {time.monotonic() - t0:.1f}s")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -17,7 +18,28 @@ from graphsvc.store import GraphStore, open_store
 if TYPE_CHECKING:
     from tests.neo4j_server import Neo4jServer
 
-SHARED = Path(__file__).resolve().parents[2] / "shared"
+ROOT = Path(__file__).resolve().parents[1]
+# Third-party sample files (360Giving, HSDS, org-id lists) are not part of the repository: tests
+# marked ``testdata`` read them from here, fail in CI without them and are skipped elsewhere.
+TESTDATA = Path(os.environ.get("GRAPHSVC_TESTDATA") or ROOT.parent / "shared" / "testdata")
+# Fixture files written for this project.
+DATA = ROOT / "tests" / "data"
+
+
+_SAMPLES_NOT_RUN = pytest.StashKey[int]()
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Leave out the tests that need the third-party samples when they are absent (fail in CI)."""
+    if TESTDATA.is_dir():
+        return
+    if os.environ.get("CI"):
+        raise pytest.UsageError(f"GRAPHSVC_TESTDATA: {TESTDATA} not found (required in CI)")
+    left_out = [item for item in items if item.get_closest_marker("testdata")]
+    if left_out:
+        config.hook.pytest_deselected(items=left_out)
+        items[:] = [item for item in items if not item.get_closest_marker("testdata")]
+    config.stash[_SAMPLES_NOT_RUN] = len(left_out)
 
 
 @pytest.fixture
@@ -128,12 +150,21 @@ def csrf_token_from(html: str) -> str:
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
-    """Say how many tests ran against each real outside service, so a log shows they executed."""
-    for needle, what in (("neo4j", "Neo4j-backed"), ("tests/browser/", "Chromium browser")):
+    """Say how many tests ran against each real outside service, so a log shows they executed.
+
+    Counted by marker (``neo4j``, ``browser``, ``testdata``), not by test name.
+    """
+    for marker, what in (("neo4j", "Neo4j-backed"), ("browser", "Chromium browser"),
+                         ("testdata", "Third-party sample")):
         counts: dict[str, int] = {}
         for outcome in ("passed", "failed", "skipped", "error"):
             counts[outcome] = sum(1 for r in terminalreporter.stats.get(outcome, [])
-                                  if needle in getattr(r, "nodeid", "") and getattr(r, "when", "call") in ("call", "setup"))
-        terminalreporter.write_line(
-            f"{what} tests: {counts['passed']} passed, {counts['failed']} failed, "
-            f"{counts['skipped']} skipped, {counts['error']} errors")
+                                  if marker in getattr(r, "keywords", {})
+                                  and getattr(r, "when", "call") in ("call", "setup"))
+        line = (f"{what} tests: {counts['passed']} passed, {counts['failed']} failed, "
+                f"{counts['skipped']} skipped, {counts['error']} errors")
+        if marker == "testdata" and not TESTDATA.is_dir():
+            not_run = terminalreporter.config.stash.get(_SAMPLES_NOT_RUN, 0)
+            line = (f"{what} tests: {not_run} not run, samples not found at {TESTDATA} "
+                    "(set GRAPHSVC_TESTDATA)")
+        terminalreporter.write_line(line)

@@ -73,6 +73,7 @@ def test_grant_statuses_may_be_renamed_not_changed(tmp_path: Path) -> None:
     assert [t.id for t in load_vocabulary().grant_statuses] == list(GRANT_STATUSES)
 
 
+@pytest.mark.testdata
 def test_every_producer_writes_a_known_grant_status_and_fitting_weights() -> None:
     from graphsvc.demo import demo_records
     from graphsvc.generate import generate

@@ -45,8 +45,10 @@ def raw(name: str, data: bytes) -> Callable[[Path], Path]:
 
 
 def shared(path: Path) -> Callable[[Path], Path]:
+    """A copy of a third-party sample file (the case is marked ``testdata``)."""
     def make(folder: Path) -> Path:
         return Path(shutil.copy(path, folder / path.name))
+    make.samples = True  # type: ignore[attr-defined]
     return make
 
 
@@ -158,7 +160,9 @@ def test_there_are_at_least_twenty_broken_files() -> None:
     assert len(CASES) >= 20
 
 
-@pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
+@pytest.mark.parametrize("case", [
+    pytest.param(c, id=c.name, marks=[pytest.mark.testdata] if getattr(c.make, "samples", False) else [])
+    for c in CASES])
 def test_broken_file_gives_the_expected_error_and_changes_nothing(
         demo_store: GraphStore, tmp_path: Path, case: Broken) -> None:
     path = case.make(tmp_path)
@@ -180,6 +184,7 @@ def test_broken_file_gives_the_expected_error_and_changes_nothing(
     assert found[0].message_nl and found[0].message_nl != found[0].message_en
 
 
+@pytest.mark.testdata
 def test_the_hsds_example_package_is_not_broken_by_its_dangling_references(
         demo_store: GraphStore) -> None:
     report = import_file(demo_store, HSDS / "csv", dry_run=True)

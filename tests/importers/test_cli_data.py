@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 import json
 from pathlib import Path
 
@@ -15,6 +17,7 @@ def _stats(runner: CliRunner) -> dict[str, object]:
     return json.loads(runner.invoke(cli, ["stats", "--json"]).output)
 
 
+@pytest.mark.testdata
 def test_import_dry_run_then_import_then_again(runner: CliRunner) -> None:
     dry = runner.invoke(cli, ["import", str(INDIGO), "--dry-run", "--lang", "en"])
     assert dry.exit_code == 0, dry.output
@@ -37,6 +40,7 @@ def test_a_broken_file_gives_clean_error_lines_and_exit_code_1(runner: CliRunner
     assert _stats(runner)["revision"] == 0
 
 
+@pytest.mark.testdata
 def test_limits_give_a_clear_message(runner: CliRunner) -> None:
     result = runner.invoke(cli, ["import", str(INDIGO), "--max-rows", "100"])
     assert result.exit_code == 1 and "more than 100 rows" in result.output

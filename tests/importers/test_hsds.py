@@ -21,6 +21,7 @@ IMPORTABLE = ["organization_full.json", "organization_list.json", "service_full.
               "tabular.json"]
 
 
+@pytest.mark.testdata
 @pytest.mark.parametrize("name", IMPORTABLE)
 def test_every_official_json_example_with_an_organization_imports(empty_store: GraphStore,
                                                                   name: str) -> None:
@@ -33,6 +34,7 @@ def test_every_official_json_example_with_an_organization_imports(empty_store: G
     assert not again.changed
 
 
+@pytest.mark.testdata
 def test_organization_fields_and_other_identifiers_are_kept(empty_store: GraphStore) -> None:
     import_file(empty_store, HSDS / "json" / "organization_full.json")
     props = empty_store.get_node(EXAMPLE_ORG).props
@@ -40,6 +42,7 @@ def test_organization_fields_and_other_identifiers_are_kept(empty_store: GraphSt
     assert "kvk" not in props and props["funding_notes"][0].startswith("This service is funded")
 
 
+@pytest.mark.testdata
 def test_the_csv_package_reports_its_four_dangling_references_by_name(empty_store: GraphStore) -> None:
     report = import_file(empty_store, HSDS / "csv" / "datapackage.json")
     dangling = [w for w in report.warnings if "dangling reference" in w.message_en]
@@ -51,6 +54,7 @@ def test_the_csv_package_reports_its_four_dangling_references_by_name(empty_stor
     assert report.created["Organisation"] == 1
 
 
+@pytest.mark.testdata
 def test_a_taxonomy_term_that_is_not_mapped_is_a_warning_not_an_error(empty_store: GraphStore) -> None:
     report = import_file(empty_store, HSDS / "json" / "service_full.json")
     assert any("Taxonomy term 'name' is not in the mapping table" in w.message_en
@@ -115,6 +119,7 @@ def test_an_hsds_organisation_with_a_known_kvk_updates_the_existing_node(demo_st
     assert report.created["Organisation"] == 0 and report.updated["Organisation"] == 1
 
 
+@pytest.mark.testdata
 def test_the_csv_package_can_be_uploaded_as_one_zip(empty_store: GraphStore, tmp_path: Path) -> None:
     import zipfile
 

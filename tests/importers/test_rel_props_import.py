@@ -106,6 +106,7 @@ def test_a_tabular_weight_out_of_range_is_named(demo_store: GraphStore, tmp_path
     assert "Enter a whole number from 1 to 3, not '7'." in errors[0]
 
 
+@pytest.mark.testdata
 def test_a_360giving_award_year_out_of_range_names_the_award_date(empty_store: GraphStore,
                                                                    tmp_path: Path) -> None:
     data = json.loads(INDIGO.read_text(encoding="utf-8"))
@@ -117,6 +118,7 @@ def test_a_360giving_award_year_out_of_range_names_the_award_date(empty_store: G
     assert "The year must be a whole year from 1800 to" in errors[0]
 
 
+@pytest.mark.testdata
 def test_the_real_360giving_sample_still_imports_with_awarded_grants(empty_store: GraphStore,
                                                                      tmp_path: Path) -> None:
     import_file(empty_store, Path(shutil.copy(INDIGO, tmp_path / "indigo.json")))

@@ -13,6 +13,7 @@ from importers.files import detect_format, import_file
 from tests.importers.conftest import DQT, INDIGO, store_state
 
 
+@pytest.mark.testdata
 def test_the_indigo_trust_file_gives_269_grants_from_one_fund_summing_as_in_the_file(
         empty_store: GraphStore) -> None:
     grants = json.loads(INDIGO.read_text(encoding="utf-8"))["grants"]
@@ -29,6 +30,7 @@ def test_the_indigo_trust_file_gives_269_grants_from_one_fund_summing_as_in_the_
     assert {r.key for r in funds} == {g["id"] for g in grants}
 
 
+@pytest.mark.testdata
 def test_indigo_recipients_placeholder_ids_count_as_no_id(empty_store: GraphStore) -> None:
     import_file(empty_store, INDIGO)
     grants = json.loads(INDIGO.read_text(encoding="utf-8"))["grants"]
@@ -40,6 +42,7 @@ def test_indigo_recipients_placeholder_ids_count_as_no_id(empty_store: GraphStor
     assert charity.props["identifiers"] == ["GB-CHC-1070468"]
 
 
+@pytest.mark.testdata
 def test_indigo_quirks_are_accepted_with_warnings(empty_store: GraphStore) -> None:
     report = import_file(empty_store, INDIGO)
     texts = [w.message_en for w in report.warnings]
@@ -51,6 +54,7 @@ def test_indigo_quirks_are_accepted_with_warnings(empty_store: GraphStore) -> No
     assert grant.props["year"] == 2001 and grant.props["title"] == "Space to Imagine"
 
 
+@pytest.mark.testdata
 def test_reimporting_the_same_grants_changes_nothing(empty_store: GraphStore) -> None:
     import_file(empty_store, INDIGO)
     before = store_state(empty_store)
@@ -58,6 +62,7 @@ def test_reimporting_the_same_grants_changes_nothing(empty_store: GraphStore) ->
     assert store_state(empty_store) == before
 
 
+@pytest.mark.testdata
 def test_titled_csv_in_utf8_and_cp1252_are_both_read(empty_store: GraphStore) -> None:
     from importers.files import read_file
 
@@ -73,6 +78,7 @@ def test_titled_csv_in_utf8_and_cp1252_are_both_read(empty_store: GraphStore) ->
     assert grant.props["amount"] == 152505 and grant.props["duration_months"] == 30
 
 
+@pytest.mark.testdata
 def test_classifications_become_themes_through_the_mapping_table(empty_store: GraphStore) -> None:
     report = import_file(empty_store, DQT / "fundingtrust-grants_dc.csv")
     assert report.created["FUNDS"] == 9
@@ -95,6 +101,7 @@ def test_nl_kvk_org_ids_give_the_kvk_number_and_match_existing_organisations(
     assert funds.props["start"] == "2025-02-01" and funds.props["end"] == "2025-12-31"
 
 
+@pytest.mark.testdata
 @pytest.mark.parametrize("name", ["fundingproviders-grants_broken_grants.json",
                                   "fundingproviders-grants_fixed_2_grants.json"])
 def test_dqt_json_fixtures_with_duplicate_grant_ids_are_refused(demo_store: GraphStore,
@@ -108,6 +115,7 @@ def test_dqt_json_fixtures_with_duplicate_grant_ids_are_refused(demo_store: Grap
     assert store_state(demo_store) == before
 
 
+@pytest.mark.testdata
 def test_a_titled_xlsx_workbook_is_read_like_the_csv(empty_store: GraphStore, tmp_path: Path) -> None:
     import csv
 

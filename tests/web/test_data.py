@@ -130,6 +130,7 @@ def test_duplicates_page_and_merge(client: FlaskClient, login: Any, seeded: Grap
     assert seeded.get_node("org-amal").props["merged_from"] == ["org-amal-2"]
 
 
+@pytest.mark.testdata
 def test_json_twins_with_an_api_token(app: Flask, client: FlaskClient, seeded: GraphStore) -> None:
     accounts = app.extensions["goudkaart"].accounts
     user = accounts.add_user("steward", "correct horse battery", "admin", [])
