@@ -16,9 +16,9 @@ history therefore looks the same after a move to another store, and its latest c
 be undone there (an undo compares values, not versions).
 
 Each batch is its own transaction (a copy of 100k organisations does not fit in one); when a
-run fails half-way, running it again completes it. ``created_at`` and ``updated_at`` travel
-with the records. Versions do not: the contract gives a new record version 1, so optimistic
-concurrency starts afresh in the target.
+run fails half-way, running it again completes it. Versions, ``created_at`` and ``updated_at``
+travel with the records (:meth:`~graphsvc.store.base.Transaction.set_stamps`), so a version a
+client or an open meeting's undo stack holds is still the version in the target.
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ from dataclasses import asdict, dataclass
 from typing import Any, TypeVar
 
 from graphsvc.errors import InvalidInput
-from graphsvc.model import ChangeEvent, Relationship, TieEvent
+from graphsvc.model import ChangeEvent, Node, Relationship, TieEvent
 from graphsvc.store.base import GraphStore, Transaction, read_consistent
 
 __all__ = ["MigrationReport", "Progress", "migrate", "missing_events", "missing_changes"]
@@ -131,9 +131,19 @@ def _whole_log(store: GraphStore, up_to: int, page: int = 10_000) -> list[Change
     return [e for e in reversed(newest_first) if e.revision <= up_to]
 
 
+def _upsert_nodes(tx: Transaction, nodes: list[Node]) -> int:
+    """Upsert a batch of nodes and give them the source's versions and timestamps."""
+    changed = tx.upsert_nodes(nodes)
+    tx.set_stamps(nodes=nodes)
+    return changed
+
+
 def _upsert_rels_quietly(tx: Transaction, rels: list[Relationship]) -> int:
-    """Upsert without recording history (the source's history is copied as it is), in a batch."""
-    return tx.upsert_relationships(rels, record_history=False)
+    """Upsert without recording history (the source's history is copied as it is), in a batch,
+    with the source's versions and timestamps."""
+    changed = tx.upsert_relationships(rels, record_history=False)
+    tx.set_stamps(rels=rels)
+    return changed
 
 
 def _copy(target: GraphStore, stage: str, items: Sequence[T], write: Callable[[Transaction, list[T]], int],
@@ -177,7 +187,7 @@ def migrate(source: GraphStore, target: GraphStore, *, progress: Progress | None
         raise InvalidInput(f"The source and the target are the same store ({source.url}).")
     started = time.perf_counter()
     data = read_consistent(source)
-    nodes = _copy(target, "nodes", data.nodes, lambda tx, chunk: tx.upsert_nodes(chunk), batch, progress)
+    nodes = _copy(target, "nodes", data.nodes, _upsert_nodes, batch, progress)
     rels = _copy(target, "relationships", data.relationships, _upsert_rels_quietly, batch, progress)
     new_events = missing_events(data.tie_events, target.tie_history())
     events = _copy(target, "tie events", new_events, lambda tx, chunk: tx.add_tie_events(chunk),

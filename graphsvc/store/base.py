@@ -224,6 +224,16 @@ class Transaction(abc.ABC):
         """
 
     @abc.abstractmethod
+    def set_stamps(self, nodes: Iterable[Node] = (), rels: Iterable[Relationship] = ()) -> int:
+        """Give existing records the ``version``, ``created_at`` and ``updated_at`` they carry.
+
+        Only for copies of a whole store (migration, restore from a backup), so that versions
+        (optimistic concurrency, a meeting's undo) and timestamps survive the move. Properties,
+        the change log and the tie history are not touched; records that do not exist are
+        skipped. Returns how many records were found.
+        """
+
+    @abc.abstractmethod
     def rewrite_changes(self, field: str, rewrite: Rewrite) -> int:
         """Rewrite the old and new values of the logged node changes that hold ``field``.
 

@@ -53,6 +53,8 @@ __all__ = [
     "GET_REL",
     "GET_RELS",
     "WRITE_RELS",
+    "STAMP_NODES",
+    "STAMP_RELS",
     "DELETE_REL",
     "NODE_PAGE",
     "NODE_PAGES_OF",
@@ -185,6 +187,18 @@ WRITE_RELS: Final = _per_name(
     "UNWIND $rows AS r "
     "MATCH (a:GNode {id: r.start}) MATCH (b:GNode {id: r.end}) "
     "MERGE (a)-[x:NAME {key: r.key}]->(b) SET x += r.fields",
+)
+STAMP_NODES: Final = (
+    "UNWIND $rows AS r MATCH (n:GNode {id: r.id}) "
+    "SET n.version = r.version, n.created_at = coalesce(r.created_at, n.created_at), "
+    "n.updated_at = coalesce(r.updated_at, n.updated_at) RETURN count(n) AS found"
+)
+STAMP_RELS: Final = _per_name(
+    REL_TYPES,
+    "UNWIND $rows AS r "
+    "MATCH (:GNode {id: r.start})-[x:NAME {key: r.key}]->(:GNode {id: r.end}) "
+    "SET x.version = r.version, x.created_at = coalesce(r.created_at, x.created_at), "
+    "x.updated_at = coalesce(r.updated_at, x.updated_at) RETURN count(x) AS found",
 )
 DELETE_REL: Final = (
     "MATCH (:GNode {id: $start})-[r]->(:GNode {id: $end}) "

@@ -187,6 +187,23 @@ class Neo4jTransaction(Transaction):
         self.changed += count
         return count
 
+    def set_stamps(self, nodes: Iterable[Node] = (), rels: Iterable[Relationship] = ()) -> int:
+        self.flush()  # the records must be written before their stamps are set
+        found = 0
+        rows = [{"id": n.id, "version": n.version, "created_at": n.created_at,
+                 "updated_at": n.updated_at} for n in nodes]
+        for chunk in _chunks(rows):
+            found += self._run(q.STAMP_NODES, rows=chunk)[0]["found"]
+        by_type: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        for r in rels:
+            by_type[r.type].append({"start": r.start, "end": r.end, "key": r.key, "version": r.version,
+                                    "created_at": r.created_at, "updated_at": r.updated_at})
+        for rel_type, rel_rows in by_type.items():
+            for chunk in _chunks(rel_rows):
+                found += self._run(q.STAMP_RELS[rel_type], rows=chunk)[0]["found"]
+        self._forget()  # cached record states hold the old versions
+        return found
+
     def rewrite_changes(self, field: str, rewrite: Rewrite) -> int:
         self.flush()
         rows = []

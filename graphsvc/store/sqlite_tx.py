@@ -95,6 +95,21 @@ class SQLiteTransaction(Transaction):
         self.changed += len(rows)
         return len(rows)
 
+    def set_stamps(self, nodes: Iterable[Node] = (), rels: Iterable[Relationship] = ()) -> int:
+        found = 0
+        for n in nodes:
+            found += self.conn.execute(
+                "UPDATE nodes SET version = ?, created_at = coalesce(?, created_at), "
+                "updated_at = coalesce(?, updated_at) WHERE id = ?",
+                (n.version, n.created_at, n.updated_at, n.id)).rowcount
+        for r in rels:
+            found += self.conn.execute(
+                "UPDATE relationships SET version = ?, created_at = coalesce(?, created_at), "
+                "updated_at = coalesce(?, updated_at) "
+                'WHERE type = ? AND start = ? AND "end" = ? AND key = ?',
+                (r.version, r.created_at, r.updated_at, r.type, r.start, r.end, r.key)).rowcount
+        return found
+
     def rewrite_changes(self, field: str, rewrite: Rewrite) -> int:
         self.flush_log()
         needle = json_key(field)

@@ -21,12 +21,14 @@ from tests.neo4j_server import free_port
 
 
 def dump(store: GraphStore) -> dict[str, list[Any]]:
-    """A store's full content with timestamps; versions left out (a copy starts them at 1), and
-    the change log without its numbering (the target numbers its entries itself)."""
+    """A store's full content with versions and timestamps, and the change log without its
+    numbering (the target numbers its entries itself)."""
     data = read_consistent(store)
     return {
-        "nodes": [(n.id, n.label, dict(n.props), n.created_at, n.updated_at) for n in data.nodes],
-        "relationships": [(r.ident, dict(r.props), r.created_at, r.updated_at) for r in data.relationships],
+        "nodes": [(n.id, n.label, dict(n.props), n.version, n.created_at, n.updated_at)
+                  for n in data.nodes],
+        "relationships": [(r.ident, dict(r.props), r.version, r.created_at, r.updated_at)
+                          for r in data.relationships],
         "tie_events": [e.as_dict() for e in data.tie_events],
         "changes": [{**c.as_dict(), "seq": None, "revision": None}
                     for c in reversed(store.changes(limit=1_000_000))],
