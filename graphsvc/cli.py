@@ -242,6 +242,11 @@ from graphsvc.cli_migrate import migrate_command  # noqa: E402 - copy between an
 
 cli.add_command(migrate_command)
 
+from graphsvc import cli_backup  # noqa: E402 - backup FILE, restore FILE
+
+for _command in cli_backup.COMMANDS:
+    cli.add_command(_command)
+
 
 def main(argv: list[str] | None = None) -> None:
     """Entry point of the ``graphsvc`` console script."""

@@ -12,7 +12,7 @@ from graphsvc.errors import GraphsvcError
 from graphsvc.migrate import migrate
 from graphsvc.store import GraphStore, open_store
 
-__all__ = ["migrate_command"]
+__all__ = ["migrate_command", "ProgressBars"]
 
 
 def _settings() -> Settings:
@@ -23,7 +23,7 @@ def _settings() -> Settings:
     return load_settings()
 
 
-class _Bar:
+class ProgressBars:
     """One click progress bar per stage, fed by :func:`graphsvc.migrate.migrate`'s callback."""
 
     def __init__(self, quiet: bool) -> None:
@@ -65,7 +65,7 @@ def migrate_command(source_url: str, target_url: str, batch: int, quiet: bool) -
     Safe to run again: what the target already holds is left as it is, so a second run changes
     nothing. Neo4j user and password come from GRAPHSVC_NEO4J_USER / GRAPHSVC_NEO4J_PASSWORD.
     """
-    bar = _Bar(quiet)
+    bar = ProgressBars(quiet)
     stores: list[GraphStore] = []
     try:
         settings = _settings()

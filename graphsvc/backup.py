@@ -1,0 +1,320 @@
+"""Backup and restore: one compressed file holding a whole store, checked before anything is written.
+
+A backup is a zip file with three kinds of member:
+
+* ``graph.db`` — the whole graph store as an embedded SQLite store: every node, relationship,
+  version, timestamp, tie event and change-log entry (and whatever else the store keeps beside
+  the graph). From an SQLite store it is SQLite's own online backup of the file, taken while the
+  app serves and writes go on; from Neo4j it is one consistent read through the driver, copied
+  into a fresh SQLite file with :func:`graphsvc.migrate.migrate` (versions kept).
+* ``accounts.db`` — the accounts file (users, hashed passwords and API tokens, audit log) when
+  it lives beside the graph, taken the same way.
+* ``manifest.json`` — written last: format and version, when and from what kind of store, the
+  store's revision, the counts (nodes by label, relationships by type, tie events, change-log
+  entries, accounts) and the SHA-256 and size of every member.
+
+:func:`restore` reads the manifest, checks every member's checksum and the counts in the
+unpacked store, and refuses a damaged, truncated or foreign file, or a target that holds data,
+before it writes anything. The graph then goes into the target with
+:func:`graphsvc.migrate.migrate`, so a backup of either kind restores into either kind.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+import tempfile
+import zipfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from graphsvc.errors import Conflict, InvalidInput
+from graphsvc.migrate import migrate
+from graphsvc.store.base import GraphStore, read_consistent, utc_now
+from graphsvc.store.sqlite_files import online_copy, row_count
+
+__all__ = ["FORMAT", "FORMAT_VERSION", "Manifest", "backup", "read_manifest", "restore"]
+
+FORMAT = "goudkaart-backup"
+FORMAT_VERSION = 1
+GRAPH = "graph.db"
+ACCOUNTS = "accounts.db"
+MANIFEST = "manifest.json"
+_CHUNK = 1 << 20
+Progress = Callable[[str, int, int], None]
+
+
+@dataclass(frozen=True)
+class Manifest:
+    """What a backup file says it holds."""
+
+    created_at: str
+    store_kind: str
+    revision: int
+    counts: dict[str, Any]
+    members: dict[str, dict[str, Any]]
+    format: str = FORMAT
+    format_version: int = FORMAT_VERSION
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"format": self.format, "format_version": self.format_version,
+                "created_at": self.created_at, "store_kind": self.store_kind,
+                "revision": self.revision, "counts": self.counts, "members": self.members,
+                **self.extra}
+
+    def summary(self) -> str:
+        """One line for people: what the backup holds."""
+        nodes = sum(self.counts.get("nodes", {}).values())
+        rels = sum(self.counts.get("relationships", {}).values())
+        accounts = self.counts.get("accounts")
+        who = f", {accounts} accounts" if accounts is not None else ""
+        return (f"{nodes} nodes, {rels} relationships, {self.counts.get('tie_events', 0)} tie events, "
+                f"{self.counts.get('changes', 0)} change-log entries{who} "
+                f"(revision {self.revision} of a {self.store_kind} store, {self.created_at})")
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as f:
+        while chunk := f.read(_CHUNK):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _store_counts(store: GraphStore) -> dict[str, Any]:
+    data = read_consistent(store)
+    nodes: dict[str, int] = {}
+    for n in data.nodes:
+        nodes[n.label] = nodes.get(n.label, 0) + 1
+    rels: dict[str, int] = {}
+    for r in data.relationships:
+        rels[r.type] = rels.get(r.type, 0) + 1
+    changes = 0
+    before: int | None = None
+    while page := store.changes(before_seq=before, limit=10_000):
+        changes += len(page)
+        before = page[-1].seq
+    return {"nodes": dict(sorted(nodes.items())), "relationships": dict(sorted(rels.items())),
+            "tie_events": len(data.tie_events), "changes": changes, "revision": data.revision}
+
+
+def _account_count(path: Path) -> int | None:
+    return row_count(path, "users")
+
+
+def _graph_file(store: GraphStore, target: Path, progress: Progress | None) -> None:
+    """The store's graph as an SQLite file at ``target``."""
+    from graphsvc.store import open_store
+    from graphsvc.store.sqlite import SQLiteStore
+
+    if isinstance(store, SQLiteStore) and store.path != ":memory:":
+        online_copy(Path(store.path), target)
+        return
+    copy = open_store(f"sqlite:///{target}")
+    try:
+        migrate(store, copy, progress=progress)
+    finally:
+        copy.close()
+
+
+def backup(store: GraphStore, path: str | Path, *, accounts_path: str | Path | None = None,
+           progress: Progress | None = None) -> Manifest:
+    """Write a backup of ``store`` (and the accounts file, when given and present) to ``path``.
+
+    The file is written beside ``path`` first and renamed at the end, so a failed backup never
+    leaves a half-written file under the final name.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> from graphsvc.store import open_store
+    >>> from graphsvc.model import Node
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> store = open_store(f"sqlite:///{folder / 'graph.db'}")
+    >>> with store.transaction() as tx:
+    ...     _ = tx.upsert_node(Node("o1", "Organisation", {"name": "Al Amal"}))
+    >>> backup(store, folder / "nightly.zip").counts["nodes"]
+    {'Organisation': 1}
+    """
+    final = Path(path)
+    if final.is_dir():
+        raise InvalidInput(f"{final} is a folder; name the backup file to write.")
+    with tempfile.TemporaryDirectory(prefix="goudkaart-backup-") as tmp:
+        work = Path(tmp)
+        _graph_file(store, work / GRAPH, progress)
+        members = [work / GRAPH]
+        accounts = Path(accounts_path) if accounts_path else None
+        if accounts is not None and accounts.is_file():
+            online_copy(accounts, work / ACCOUNTS)
+            members.append(work / ACCOUNTS)
+        manifest = _manifest(work, members, store)
+        partial = final.with_name(final.name + ".partial")
+        try:
+            with zipfile.ZipFile(partial, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=6) as zf:
+                for member in members:
+                    zf.write(member, member.name)
+                zf.writestr(MANIFEST, json.dumps(manifest.as_dict(), indent=2, ensure_ascii=False))
+            partial.replace(final)
+        except OSError as exc:
+            partial.unlink(missing_ok=True)
+            raise InvalidInput(f"Cannot write the backup {final}: {exc.strerror or exc}.") from exc
+    return manifest
+
+
+def _manifest(work: Path, members: list[Path], store: GraphStore) -> Manifest:
+    from graphsvc.store import open_store
+
+    copy = open_store(f"sqlite:///{work / GRAPH}", create=False)
+    try:
+        counts = _store_counts(copy)
+    finally:
+        copy.close()
+    revision = counts.pop("revision")
+    if (work / ACCOUNTS).is_file():
+        counts["accounts"] = _account_count(work / ACCOUNTS)
+    kind = type(store).__name__.removesuffix("Store").lower()
+    return Manifest(created_at=utc_now(), store_kind=kind, revision=revision, counts=counts,
+                    members={m.name: {"sha256": _sha256(m), "size": m.stat().st_size} for m in members})
+
+
+def read_manifest(path: str | Path) -> Manifest:
+    """The manifest of a backup file, after checking that it is one this version reads."""
+    source = Path(path)
+    if not source.is_file():
+        raise InvalidInput(f"There is no backup file {source}.")
+    try:
+        with zipfile.ZipFile(source) as zf:
+            raw = zf.read(MANIFEST)
+    except KeyError:
+        raise InvalidInput(f"{source} is not a Goudkaart backup: it has no {MANIFEST}.") from None
+    except (zipfile.BadZipFile, OSError, EOFError) as exc:
+        raise InvalidInput(f"{source} is not a Goudkaart backup or it is damaged "
+                           f"(truncated or changed): {exc}.") from exc
+    try:
+        data = json.loads(raw)
+    except ValueError as exc:
+        raise InvalidInput(f"The manifest of {source} is damaged: {exc}.") from exc
+    if not isinstance(data, dict) or data.get("format") != FORMAT:
+        raise InvalidInput(f"{source} is not a Goudkaart backup (its manifest names another format).")
+    if data.get("format_version") != FORMAT_VERSION:
+        raise InvalidInput(f"{source} is a backup of format version {data.get('format_version')}; "
+                           f"this Goudkaart reads version {FORMAT_VERSION}.")
+    try:
+        known = {"format", "format_version", "created_at", "store_kind", "revision", "counts", "members"}
+        return Manifest(created_at=str(data["created_at"]), store_kind=str(data["store_kind"]),
+                        revision=int(data["revision"]), counts=dict(data["counts"]),
+                        members=dict(data["members"]),
+                        extra={k: v for k, v in data.items() if k not in known})
+    except (KeyError, TypeError, ValueError) as exc:
+        raise InvalidInput(f"The manifest of {source} lacks a field or has a wrong one ({exc}).") from exc
+
+
+@contextmanager
+def unpacked(path: str | Path) -> Iterator[tuple[Manifest, Path]]:
+    """The backup's members unpacked into a temporary folder, every checksum and count checked."""
+    source = Path(path)
+    manifest = read_manifest(source)
+    if GRAPH not in manifest.members:
+        raise InvalidInput(f"{source} holds no graph ({GRAPH} is not in its manifest).")
+    with tempfile.TemporaryDirectory(prefix="goudkaart-restore-") as tmp:
+        work = Path(tmp)
+        try:
+            with zipfile.ZipFile(source) as zf:
+                for name, expected in manifest.members.items():
+                    if name not in (GRAPH, ACCOUNTS):
+                        raise InvalidInput(f"{source} holds an unknown member {name!r}.")
+                    with zf.open(name) as src, (work / name).open("wb") as dst:
+                        shutil.copyfileobj(src, dst, _CHUNK)
+                    if _sha256(work / name) != expected.get("sha256"):
+                        raise InvalidInput(f"{source} is damaged: the checksum of {name} does not match "
+                                           "its manifest.")
+        except KeyError as exc:
+            raise InvalidInput(f"{source} is damaged: {exc.args[0]}.") from exc
+        except (zipfile.BadZipFile, OSError, EOFError) as exc:
+            raise InvalidInput(f"{source} is damaged (truncated or changed): {exc}.") from exc
+        _check_counts(source, manifest, work)
+        yield manifest, work
+
+
+def _check_counts(source: Path, manifest: Manifest, work: Path) -> None:
+    from graphsvc.errors import GraphsvcError
+    from graphsvc.store import open_store
+
+    try:
+        copy = open_store(f"sqlite:///{work / GRAPH}", create=False)
+    except GraphsvcError as exc:
+        raise InvalidInput(f"{source} is damaged: its graph cannot be opened ({exc.message}).") from exc
+    try:
+        counts = _store_counts(copy)
+    finally:
+        copy.close()
+    counts.pop("revision")
+    for key in ("nodes", "relationships", "tie_events", "changes"):
+        if counts[key] != manifest.counts.get(key):
+            raise InvalidInput(f"{source} is damaged: its graph holds other {key.replace('_', ' ')} "
+                               "than its manifest says.")
+
+
+@dataclass(frozen=True)
+class RestoreReport:
+    """What a restore wrote."""
+
+    manifest: Manifest
+    target: str
+    accounts_restored: bool
+
+    def summary(self) -> str:
+        accounts = " and the accounts" if self.accounts_restored else ""
+        return f"Restored {self.manifest.summary()}{accounts} into {self.target}."
+
+
+def restore(path: str | Path, target: GraphStore | Callable[[], GraphStore], *,
+            accounts_path: str | Path | None = None, progress: Progress | None = None) -> RestoreReport:
+    """Restore a backup into an empty store (of either kind), and its accounts file if given.
+
+    Everything is checked first (the file, its checksums and counts, an empty target, no
+    accounts file in the way); then the graph is copied in with its versions, tie history and
+    change log. ``target`` may be a function that opens the store: it is called only once the
+    file has passed its checks, so a refused file creates no store.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> from graphsvc.store import open_store
+    >>> from graphsvc.model import Node
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> store = open_store(f"sqlite:///{folder / 'graph.db'}")
+    >>> with store.transaction() as tx:
+    ...     _ = tx.upsert_node(Node("o1", "Organisation", {"name": "Al Amal"}))
+    >>> _ = backup(store, folder / "nightly.zip")
+    >>> fresh = open_store(f"sqlite:///{folder / 'new.db'}")
+    >>> _ = restore(folder / "nightly.zip", fresh)
+    >>> fresh.get_node("o1").name
+    'Al Amal'
+    """
+    accounts = Path(accounts_path) if accounts_path else None
+    with unpacked(path) as (manifest, work):
+        has_accounts = (work / ACCOUNTS).is_file() and accounts is not None
+        store = target() if callable(target) else target
+        if not store.is_empty():
+            raise Conflict(f"The store {store.url} already holds data; restore only into an empty store.")
+        if has_accounts and accounts is not None and accounts.exists() and _account_count(accounts):
+            raise Conflict(f"The accounts file {accounts} already holds accounts; move it away first.")
+        from graphsvc.store import open_store
+
+        source = open_store(f"sqlite:///{work / GRAPH}", create=False)
+        try:
+            migrate(source, store, progress=progress)
+        finally:
+            source.close()
+        if has_accounts and accounts is not None:
+            accounts.parent.mkdir(parents=True, exist_ok=True)
+            for suffix in ("", "-wal", "-shm"):
+                Path(f"{accounts}{suffix}").unlink(missing_ok=True)
+            shutil.copyfile(work / ACCOUNTS, accounts)
+    return RestoreReport(manifest=manifest, target=store.url, accounts_restored=has_accounts)

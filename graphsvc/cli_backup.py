@@ -1,0 +1,83 @@
+"""``graphsvc backup FILE`` and ``graphsvc restore FILE``: the whole store in one checked file."""
+
+from __future__ import annotations
+
+import json
+
+import click
+
+from graphsvc.backup import backup, restore
+from graphsvc.cli_migrate import ProgressBars
+from graphsvc.config import Settings, load_settings
+from graphsvc.store import GraphStore, open_store
+
+__all__ = ["COMMANDS"]
+
+
+def _settings() -> Settings:
+    obj = click.get_current_context().find_object(dict)
+    if obj and isinstance(obj.get("settings"), Settings):
+        return obj["settings"]
+    return load_settings()
+
+
+@click.command("backup")
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar, only the summary line.")
+@click.option("--json", "as_json", is_flag=True, help="Print the manifest as JSON.")
+def backup_command(file: str, quiet: bool, as_json: bool) -> None:
+    """Back up the store in use (and the accounts) into FILE, online: the app may keep serving.
+
+    FILE is a compressed file with a manifest (counts, checksums). Restore it with
+    `graphsvc restore FILE` into an empty store of either kind.
+    """
+    settings = _settings()
+    bars = ProgressBars(quiet)
+    store = open_store(settings.store, settings, create=False)
+    try:
+        manifest = backup(store, file, accounts_path=settings.accounts_path, progress=bars)
+    finally:
+        bars.close()
+        store.close()
+    if as_json:
+        click.echo(json.dumps(manifest.as_dict(), indent=2, ensure_ascii=False))
+    else:
+        click.echo(f"Backed up {manifest.summary()} to {file}.")
+
+
+@click.command("restore")
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--to", "target_url", metavar="URL", default=None,
+              help="The empty store to restore into (default: the store in use).")
+@click.option("--check", is_flag=True, help="Only check the file (manifest, checksums, counts).")
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar, only the summary line.")
+def restore_command(file: str, target_url: str | None, check: bool, quiet: bool) -> None:
+    """Restore a backup FILE into an empty store: SQLite or Neo4j, whichever it came from.
+
+    The file is checked completely first; a damaged or foreign file, or a store that already
+    holds data, is refused with nothing written.
+    """
+    settings = _settings()
+    if check:
+        from graphsvc.backup import unpacked
+
+        with unpacked(file) as (manifest, _):
+            click.echo(f"{file} is a complete backup: {manifest.summary()}.")
+        return
+    bars = ProgressBars(quiet)
+    opened: list[GraphStore] = []
+
+    def target() -> GraphStore:  # opened (a new SQLite file created) only once the file passed
+        opened.append(open_store(target_url or settings.store, settings))
+        return opened[0]
+
+    try:
+        report = restore(file, target, accounts_path=settings.accounts_path, progress=bars)
+    finally:
+        bars.close()
+        for store in opened:
+            store.close()
+    click.echo(report.summary())
+
+
+COMMANDS = [backup_command, restore_command]
