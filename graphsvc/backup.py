@@ -23,12 +23,14 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import shutil
 import tempfile
 import zipfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -37,7 +39,8 @@ from graphsvc.migrate import migrate
 from graphsvc.store.base import GraphStore, read_consistent, utc_now
 from graphsvc.store.sqlite_files import online_copy, row_count
 
-__all__ = ["FORMAT", "FORMAT_VERSION", "Manifest", "backup", "read_manifest", "restore"]
+__all__ = ["FORMAT", "FORMAT_VERSION", "Manifest", "backup", "read_manifest", "restore", "dated_name",
+           "rotate"]
 
 FORMAT = "goudkaart-backup"
 FORMAT_VERSION = 1
@@ -318,3 +321,54 @@ def restore(path: str | Path, target: GraphStore | Callable[[], GraphStore], *,
                 Path(f"{accounts}{suffix}").unlink(missing_ok=True)
             shutil.copyfile(work / ACCOUNTS, accounts)
     return RestoreReport(manifest=manifest, target=store.url, accounts_restored=has_accounts)
+
+
+# -- scheduled backups ---------------------------------------------------------------------------
+_DATED = re.compile(r"^goudkaart-(\d{4}-\d{2}-\d{2})T(\d{6})Z\.zip$")
+
+
+def dated_name(now: datetime | None = None) -> str:
+    """The file name of a scheduled backup: ``goudkaart-2026-12-07T020000Z.zip`` (UTC)."""
+    moment = (now or datetime.now(UTC)).astimezone(UTC)
+    return f"goudkaart-{moment:%Y-%m-%dT%H%M%S}Z.zip"
+
+
+def rotate(folder: str | Path, *, keep_daily: int = 7, keep_weekly: int = 4) -> list[Path]:
+    """Delete scheduled backups beyond the rotation; return the deleted files.
+
+    Kept: the newest backup of each of the ``keep_daily`` most recent days that have one, and
+    the newest of each of the ``keep_weekly`` most recent ISO weeks that have one. Only files
+    named by :func:`dated_name` are considered; anything else in the folder is left alone.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> for day in range(1, 32):  # a backup every night of December 2026
+    ...     _ = (folder / f"goudkaart-2026-12-{day:02d}T020000Z.zip").write_bytes(b"")
+    >>> _ = rotate(folder, keep_daily=7, keep_weekly=4)
+    >>> sorted(p.name[10:20] for p in folder.iterdir())  # doctest: +NORMALIZE_WHITESPACE
+    ['2026-12-13', '2026-12-20', '2026-12-25', '2026-12-26', '2026-12-27', '2026-12-28',
+     '2026-12-29', '2026-12-30', '2026-12-31']
+    """
+    dated: list[tuple[date, str, Path]] = []
+    for path in Path(folder).iterdir():
+        match = _DATED.match(path.name)
+        if match and path.is_file():
+            dated.append((date.fromisoformat(match.group(1)), match.group(2), path))
+    dated.sort(reverse=True)
+    keep: set[Path] = set()
+    days: list[date] = []
+    weeks: list[tuple[int, int]] = []
+    for day, _, path in dated:  # newest first: the first file of a day or week is its newest
+        if day not in days and len(days) < keep_daily:
+            days.append(day)
+            keep.add(path)
+        week = day.isocalendar()[:2]
+        if week not in weeks and len(weeks) < keep_weekly:
+            weeks.append(week)
+            keep.add(path)
+    deleted = [path for _, _, path in dated if path not in keep]
+    for path in deleted:
+        path.unlink(missing_ok=True)
+    return deleted

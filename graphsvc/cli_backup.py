@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import click
 
-from graphsvc.backup import backup, restore
+from graphsvc.backup import backup, dated_name, restore, rotate
 from graphsvc.cli_migrate import ProgressBars
 from graphsvc.config import Settings, load_settings
 from graphsvc.store import GraphStore, open_store
@@ -22,27 +23,44 @@ def _settings() -> Settings:
 
 
 @click.command("backup")
-@click.argument("file", type=click.Path(dir_okay=False))
+@click.argument("file", type=click.Path(dir_okay=False), required=False)
+@click.option("--into", "folder", type=click.Path(file_okay=False), default=None,
+              help="Write a dated file into this folder instead of FILE, then apply the rotation.")
+@click.option("--keep-daily", default=7, show_default=True, type=click.IntRange(1, 3650),
+              help="With --into: keep the newest backup of this many recent days.")
+@click.option("--keep-weekly", default=4, show_default=True, type=click.IntRange(0, 520),
+              help="With --into: and the newest of this many recent weeks.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar, only the summary line.")
 @click.option("--json", "as_json", is_flag=True, help="Print the manifest as JSON.")
-def backup_command(file: str, quiet: bool, as_json: bool) -> None:
+def backup_command(file: str | None, folder: str | None, keep_daily: int, keep_weekly: int,
+                   quiet: bool, as_json: bool) -> None:
     """Back up the store in use (and the accounts) into FILE, online: the app may keep serving.
 
     FILE is a compressed file with a manifest (counts, checksums). Restore it with
-    `graphsvc restore FILE` into an empty store of either kind.
+    `graphsvc restore FILE` into an empty store of either kind. For scheduled backups use
+    `--into DIR`: a file named by the date and time, and older ones rotated away.
     """
+    if (file is None) == (folder is None):
+        raise click.UsageError("Give either FILE or --into DIR.")
     settings = _settings()
+    target = Path(folder) / dated_name() if folder else Path(str(file))
+    if folder:
+        target.parent.mkdir(parents=True, exist_ok=True)
     bars = ProgressBars(quiet)
     store = open_store(settings.store, settings, create=False)
     try:
-        manifest = backup(store, file, accounts_path=settings.accounts_path, progress=bars)
+        manifest = backup(store, target, accounts_path=settings.accounts_path, progress=bars)
     finally:
         bars.close()
         store.close()
+    deleted = rotate(target.parent, keep_daily=keep_daily, keep_weekly=keep_weekly) if folder else []
     if as_json:
-        click.echo(json.dumps(manifest.as_dict(), indent=2, ensure_ascii=False))
+        click.echo(json.dumps({**manifest.as_dict(), "file": str(target),
+                               "rotated_away": [str(p) for p in deleted]}, indent=2, ensure_ascii=False))
     else:
-        click.echo(f"Backed up {manifest.summary()} to {file}.")
+        click.echo(f"Backed up {manifest.summary()} to {target}.")
+        if deleted:
+            click.echo(f"Rotated away {len(deleted)} older backups.")
 
 
 @click.command("restore")

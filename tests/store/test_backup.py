@@ -268,3 +268,30 @@ def test_the_cli_backs_up_and_restores_with_one_line_each(tmp_path: Path,
                                f"sqlite:///{tmp_path / 'never.db'}"])
     assert junk.exit_code == 1 and "not a Goudkaart backup" in junk.output
     assert not (tmp_path / "never.db").exists()
+
+
+def test_scheduled_backups_go_into_a_folder_and_are_rotated(tmp_path: Path,
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("GRAPHSVC_STORE", f"sqlite:///{tmp_path / 'g.db'}")
+    monkeypatch.setenv("GRAPHSVC_ACCOUNTS_DB", str(tmp_path / "acc.db"))
+    folder = tmp_path / "backups"
+    folder.mkdir()
+    for day in range(1, 21):  # twenty older nightly backups, and a file that is not one
+        (folder / f"goudkaart-2026-11-{day:02d}T020000Z.zip").write_bytes(b"old")
+    (folder / "notes.txt").write_text("keep me")
+    store = open_store(f"sqlite:///{tmp_path / 'g.db'}")
+    with store.transaction() as tx:
+        tx.upsert_node(Node("o1", "Organisation", {"name": "Al Amal"}))
+    store.close()
+    result = CliRunner().invoke(cli, ["backup", "--into", str(folder), "--keep-daily", "3",
+                                      "--keep-weekly", "2", "-q"])
+    assert result.exit_code == 0, result.output
+    names = sorted(p.name for p in folder.iterdir())
+    newest = [n for n in names if n.startswith("goudkaart-") and "2026-11" not in n]
+    assert len(newest) == 1 and read_manifest(folder / newest[0]).counts["nodes"] == {"Organisation": 1}
+    # three days (today, 20 and 19 November) and two weeks (this one and the week of 16 November)
+    assert [n for n in names if "2026-11" in n] == ["goudkaart-2026-11-19T020000Z.zip",
+                                                    "goudkaart-2026-11-20T020000Z.zip"]
+    assert "notes.txt" in names
+    usage = CliRunner().invoke(cli, ["backup"])
+    assert usage.exit_code != 0 and "either FILE or --into" in usage.output
