@@ -36,7 +36,7 @@ from typing import Any
 
 from graphsvc.errors import Conflict, InvalidInput
 from graphsvc.migrate import migrate
-from graphsvc.store.base import GraphStore, read_consistent, utc_now
+from graphsvc.store.base import GraphStore, utc_now
 from graphsvc.store.sqlite_files import online_copy, row_count
 
 __all__ = ["FORMAT", "FORMAT_VERSION", "Manifest", "backup", "read_manifest", "restore", "dated_name",
@@ -89,21 +89,19 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _store_counts(store: GraphStore) -> dict[str, Any]:
-    data = read_consistent(store)
-    nodes: dict[str, int] = {}
-    for n in data.nodes:
-        nodes[n.label] = nodes.get(n.label, 0) + 1
-    rels: dict[str, int] = {}
-    for r in data.relationships:
-        rels[r.type] = rels.get(r.type, 0) + 1
-    changes = 0
-    before: int | None = None
-    while page := store.changes(before_seq=before, limit=10_000):
-        changes += len(page)
-        before = page[-1].seq
-    return {"nodes": dict(sorted(nodes.items())), "relationships": dict(sorted(rels.items())),
-            "tie_events": len(data.tie_events), "changes": changes, "revision": data.revision}
+def _file_counts(path: Path) -> dict[str, Any]:
+    """The counts of an embedded store file (a backup's graph), read with a few SQL counts."""
+    from graphsvc.store import open_store
+
+    copy = open_store(f"sqlite:///{path}", create=False)
+    try:
+        counts: dict[str, Any] = {k: dict(sorted(v.items())) for k, v in copy.counts().items()}
+        counts["revision"] = copy.revision()
+    finally:
+        copy.close()
+    counts["tie_events"] = row_count(path, "tie_events") or 0
+    counts["changes"] = row_count(path, "changes") or 0
+    return counts
 
 
 def _account_count(path: Path) -> int | None:
@@ -111,13 +109,11 @@ def _account_count(path: Path) -> int | None:
 
 
 def _graph_file(store: GraphStore, target: Path, progress: Progress | None) -> None:
-    """The store's graph as an SQLite file at ``target``."""
-    from graphsvc.store import open_store
-    from graphsvc.store.sqlite import SQLiteStore
-
-    if isinstance(store, SQLiteStore) and store.path != ":memory:":
-        online_copy(Path(store.path), target)
+    """The store's graph as an embedded store file at ``target``."""
+    if store.copy_to_file(target):
         return
+    from graphsvc.store import open_store
+
     copy = open_store(f"sqlite:///{target}")
     try:
         migrate(store, copy, progress=progress)
@@ -170,13 +166,7 @@ def backup(store: GraphStore, path: str | Path, *, accounts_path: str | Path | N
 
 
 def _manifest(work: Path, members: list[Path], store: GraphStore) -> Manifest:
-    from graphsvc.store import open_store
-
-    copy = open_store(f"sqlite:///{work / GRAPH}", create=False)
-    try:
-        counts = _store_counts(copy)
-    finally:
-        copy.close()
+    counts = _file_counts(work / GRAPH)
     revision = counts.pop("revision")
     if (work / ACCOUNTS).is_file():
         counts["accounts"] = _account_count(work / ACCOUNTS)
@@ -246,17 +236,11 @@ def unpacked(path: str | Path) -> Iterator[tuple[Manifest, Path]]:
 
 def _check_counts(source: Path, manifest: Manifest, work: Path) -> None:
     from graphsvc.errors import GraphsvcError
-    from graphsvc.store import open_store
 
     try:
-        copy = open_store(f"sqlite:///{work / GRAPH}", create=False)
+        counts = _file_counts(work / GRAPH)
     except GraphsvcError as exc:
         raise InvalidInput(f"{source} is damaged: its graph cannot be opened ({exc.message}).") from exc
-    try:
-        counts = _store_counts(copy)
-    finally:
-        copy.close()
-    counts.pop("revision")
     for key in ("nodes", "relationships", "tie_events", "changes"):
         if counts[key] != manifest.counts.get(key):
             raise InvalidInput(f"{source} is damaged: its graph holds other {key.replace('_', ' ')} "
@@ -308,13 +292,14 @@ def restore(path: str | Path, target: GraphStore | Callable[[], GraphStore], *,
             raise Conflict(f"The store {store.url} already holds data; restore only into an empty store.")
         if has_accounts and accounts is not None and accounts.exists() and _account_count(accounts):
             raise Conflict(f"The accounts file {accounts} already holds accounts; move it away first.")
-        from graphsvc.store import open_store
+        if not store.load_file(work / GRAPH):
+            from graphsvc.store import open_store
 
-        source = open_store(f"sqlite:///{work / GRAPH}", create=False)
-        try:
-            migrate(source, store, progress=progress)
-        finally:
-            source.close()
+            source = open_store(f"sqlite:///{work / GRAPH}", create=False)
+            try:
+                migrate(source, store, progress=progress)
+            finally:
+                source.close()
         if has_accounts and accounts is not None:
             accounts.parent.mkdir(parents=True, exist_ok=True)
             for suffix in ("", "-wal", "-shm"):

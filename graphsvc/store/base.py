@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import AbstractContextManager, contextmanager
 from contextvars import ContextVar
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from graphsvc.errors import NotFound
@@ -375,6 +376,23 @@ class GraphStore(abc.ABC):
     @abc.abstractmethod
     def ping(self) -> bool:
         """True when the store answers (health check); never raises."""
+
+    def copy_to_file(self, path: str | Path) -> bool:
+        """Write the whole store, as it is at one moment, into a new embedded store file.
+
+        For backups: a backend that can copy itself faster than a record-by-record read does it
+        here (SQLite: its online backup) and returns True; the default returns False and the
+        caller copies through the contract (:func:`graphsvc.migrate.migrate`).
+        """
+        return False
+
+    def load_file(self, path: str | Path) -> bool:
+        """Make this empty store a copy of an embedded store file (restore of a backup).
+
+        True when the backend did it (SQLite: page by page); False: the caller copies through
+        the contract. The caller has checked that this store is empty.
+        """
+        return False
 
     @abc.abstractmethod
     def is_empty(self) -> bool:

@@ -34,6 +34,7 @@ from graphsvc.store.base import (
     relationships_by_ident,
     replayable,
 )
+from graphsvc.store.sqlite_files import online_copy
 from graphsvc.store.sqlite_schema import init_schema, node_from, relationship_from, tie_event_from
 from graphsvc.store.sqlite_tx import SQLiteTransaction
 
@@ -324,6 +325,30 @@ class SQLiteStore(GraphStore):
         nodes = dict(self._query("SELECT label, COUNT(*) FROM nodes GROUP BY label ORDER BY label"))
         rels = dict(self._query("SELECT type, COUNT(*) FROM relationships GROUP BY type ORDER BY type"))
         return {"nodes": nodes, "relationships": rels}
+
+    def copy_to_file(self, path: str | Path) -> bool:
+        if self.path == ":memory:":
+            return False
+        online_copy(self.path, path)
+        return True
+
+    def load_file(self, path: str | Path) -> bool:
+        if self.path == ":memory:":
+            return False
+        self._after_fork()
+        with self._write_lock, self._process_lock():
+            if self._writer is None:
+                self._writer = self._connect()
+            source = sqlite3.connect(f"{Path(path).absolute().as_uri()}?mode=ro", uri=True)
+            try:
+                source.backup(self._writer)
+            except sqlite3.Error as exc:
+                raise self._translate(exc) from None
+            finally:
+                source.close()
+            self._writer.execute("PRAGMA journal_mode = WAL")
+            init_schema(self._writer, self.path, self._translate)  # a backup of an older schema
+        return True
 
     def is_empty(self) -> bool:
         return not self._query("SELECT 1 FROM nodes LIMIT 1")

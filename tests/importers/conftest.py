@@ -11,6 +11,7 @@ import pytest
 from graphsvc.demo import load_demo
 from graphsvc.store import GraphStore, open_store
 from tests.conftest import TESTDATA
+
 INDIGO = TESTDATA / "360giving-indigo-trust" / "indigo.json"
 DQT = TESTDATA / "360giving-dqt-fixtures"
 HSDS = TESTDATA / "hsds-3.0-examples"
