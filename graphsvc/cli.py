@@ -145,13 +145,21 @@ def stats(ctx: click.Context, as_json: bool) -> None:
 
 @cli.command("get")
 @click.argument("path")
+@click.option("--token", envvar="GRAPHSVC_TOKEN", default=None,
+              help="An API token (graphsvc user token NAME); default: $GRAPHSVC_TOKEN, else anonymous.")
 @click.pass_context
-def get(ctx: click.Context, path: str) -> None:
-    """Run one GET request against the app without a server and print the response."""
+def get(ctx: click.Context, path: str, token: str | None) -> None:
+    """Run one GET request against the app without a server and print the response.
+
+    Without a token the answer is what an anonymous visitor gets (most of the API then says 401).
+    """
     from graphsvc.web import create_app
 
     app = create_app(_settings(ctx).with_overrides(testing=True))
-    response = app.test_client().get(path, headers={"Accept": "application/json"})
+    headers = {"Accept": "application/json"}
+    if token:
+        headers["Authorization"] = f"Bearer {token}"
+    response = app.test_client().get(path, headers=headers)
     click.echo(response.get_data(as_text=True))
     if response.status_code >= 400:
         ctx.exit(1)
@@ -212,7 +220,7 @@ from graphsvc.cli_coach import match  # noqa: E402 - coach: partner matches
 
 cli.add_command(match)
 
-from graphsvc import cli_meeting  # noqa: E402 - meeting: islands, agenda, export --format html
+from graphsvc import cli_meeting  # noqa: E402 - meeting: islands, agenda
 
 for _command in cli_meeting.COMMANDS:
     cli.add_command(_command)

@@ -162,14 +162,12 @@ def export_command(ctx: click.Context, fmt: str, out: Path, role: str, area: str
 
 
 def _export_html(ctx: click.Context, out: Path, area: str | None, lang: str) -> None:
-    try:
-        from graphsvc import cli_meeting
-    except ImportError:  # pragma: no cover - the meeting module ships with the app
-        raise InvalidInput("html export: see graphsvc export-map.") from None
+    from graphsvc.cli_meeting import export_area_map
+
     if not area:
         raise InvalidInput("html export needs --area (an area code or id, e.g. E). / "
                            "html-export heeft --area nodig (een gebiedscode of id, bv. E).")
-    ctx.invoke(cli_meeting.export_command, fmt="html", area=area, out=str(out), lang=lang)
+    export_area_map(ctx, area, out, lang)
 
 
 @click.command("template")

@@ -10,7 +10,6 @@ from pathlib import Path
 
 import click
 
-from graphsvc.errors import InvalidInput
 from graphsvc.snapshot import Snapshot
 from graphsvc.store import open_store
 from graphsvc.vocab import load_vocabulary
@@ -18,7 +17,7 @@ from queries.agenda import neighbourhood_agenda
 from queries.islands import islands, near_islands
 from visualisations.offline_map import write_offline_map
 
-__all__ = ["islands_command", "agenda_command", "export_command", "COMMANDS"]
+__all__ = ["islands_command", "agenda_command", "export_area_map", "COMMANDS"]
 
 _LANG = click.Choice(["nl", "en"])
 
@@ -87,18 +86,8 @@ def agenda_command(ctx: click.Context, area: str, limit: int, lang: str, as_json
         click.echo("  (geen gedeelde belangen)" if lang == "nl" else "  (no shared interests)")
 
 
-@click.command("export")
-@click.option("--format", "fmt", required=True, type=click.Choice(["html"]),
-              help="html: the area's map as one self-contained file that opens offline.")
-@click.option("--area", required=True, help="Area code or id, e.g. E or WK0363FC.")
-@click.option("--out", required=True, type=click.Path(dir_okay=False, writable=True),
-              help="The file to write, e.g. map.html.")
-@click.option("--lang", default="nl", show_default=True, type=_LANG)
-@click.pass_context
-def export_command(ctx: click.Context, fmt: str, area: str, out: str, lang: str) -> None:
-    """Export an area; --format html writes the offline map file."""
-    if fmt != "html":  # pragma: no cover - click refuses other choices
-        raise InvalidInput(f"Unknown export format {fmt!r}.")
+def export_area_map(ctx: click.Context, area: str, out: Path, lang: str) -> None:
+    """Write an area's offline map file (``graphsvc export --format html --area …``)."""
     snap = _snapshot(ctx)
     rungs = {r.rung: r.name(lang) for r in load_vocabulary(ctx.obj["settings"].vocab_dir or None).rungs}
     path = write_offline_map(snap, area, Path(out), lang=lang, rung_names=rungs)
@@ -107,4 +96,4 @@ def export_command(ctx: click.Context, fmt: str, area: str, out: str, lang: str)
 
 
 #: Registered at the bottom of graphsvc/cli.py.
-COMMANDS = (islands_command, agenda_command, export_command)
+COMMANDS = (islands_command, agenda_command)

@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from graphsvc.cli import cli
@@ -47,6 +48,30 @@ def test_get_runs_one_request_without_a_server(runner: CliRunner) -> None:
     assert len(json.loads(result.output)["items"]) == 3
     missing = runner.invoke(cli, ["get", "/api/v1/organisations/nope"])
     assert missing.exit_code == 1 and '"status": 404' in missing.output.replace('":404', '": 404')
+
+
+def test_get_authenticates_with_a_token(runner: CliRunner, tmp_path: Path,
+                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("GRAPHSVC_ACCOUNTS_DB", str(tmp_path / "accounts.db"))
+    runner.invoke(cli, ["demo", "--no-serve"])
+    anonymous = runner.invoke(cli, ["get", "/api/v1/audit"])
+    assert anonymous.exit_code == 1 and '"status": 401' in anonymous.output.replace('":401', '": 401')
+    added = runner.invoke(cli, ["user", "add", "beheer", "--role", "admin", "--password-stdin"],
+                          input="a long enough password\n")
+    assert added.exit_code == 0, added.output
+    token = runner.invoke(cli, ["user", "token", "beheer"]).output.strip().splitlines()[-1]
+    with_token = runner.invoke(cli, ["get", "/api/v1/audit", "--token", token])
+    assert with_token.exit_code == 0 and json.loads(with_token.output)["ok"] is True
+    monkeypatch.setenv("GRAPHSVC_TOKEN", token)
+    assert runner.invoke(cli, ["get", "/api/v1/audit"]).exit_code == 0
+
+
+def test_export_html_writes_the_offline_map_and_needs_an_area(runner: CliRunner, tmp_path: Path) -> None:
+    runner.invoke(cli, ["demo", "--no-serve"])
+    made = runner.invoke(cli, ["export", "--format", "html", "--area", "E", "--out", str(tmp_path / "w.html")])
+    assert made.exit_code == 0 and (tmp_path / "w.html").stat().st_size > 10_000, made.output
+    bare = runner.invoke(cli, ["export", "--format", "html", "--out", str(tmp_path / "x.html")])
+    assert bare.exit_code == 1 and "needs --area" in bare.output
 
 
 def run_cli(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
