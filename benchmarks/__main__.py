@@ -130,7 +130,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--one-size", type=int, help=argparse.SUPPRESS)  # the child process
     args = parser.parse_args(argv)
     if args.one_size:
-        neo4j = json.loads(os.environ["_GOUDKAART_BENCH_NEO4J"]) if os.environ.get("_GOUDKAART_BENCH_NEO4J") else None
+        neo4j = json.loads(os.environ["_GRAPHSVC_BENCH_NEO4J"]) if os.environ.get("_GRAPHSVC_BENCH_NEO4J") else None
         result = quiet(lambda: measure_size(args.one_size, args.quick, neo4j))
         print(json.dumps(result))
         return 0
@@ -141,7 +141,7 @@ def main(argv: list[str] | None = None) -> int:
         neo4j, neo4j_note, server = _neo4j(Path(tmp), not args.no_neo4j and (args.neo4j or not args.quick))
         print(f"# python -m benchmarks{' --quick' if args.quick else ''}: sizes {sizes}; "
               f"{os.cpu_count()} cores; load average {load_before[0]:.2f}; {neo4j_note}", flush=True)
-        env = {**os.environ, "_GOUDKAART_BENCH_NEO4J": json.dumps(neo4j) if neo4j else ""}
+        env = {**os.environ, "_GRAPHSVC_BENCH_NEO4J": json.dumps(neo4j) if neo4j else ""}
         results = []
         try:
             for orgs in sizes:

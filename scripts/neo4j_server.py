@@ -31,8 +31,8 @@ stdin, never a command line, environment or log.  Files in DIR:
 ``neo4j.conf``, ``neo4j.pid``, ``server.json``, ``neo4j.log`` (launcher and
 user log), and Neo4j's own ``data/`` and ``logs/`` (``logs/debug.log``).
 
-Environment: ``GOUDKAART_NEO4J_JAVA`` (java binary, default ``java`` on PATH),
-``GOUDKAART_NEO4J_MVN`` (mvn binary, default ``mvn``), ``GOUDKAART_NEO4J_CDS=1``
+Environment: ``GRAPHSVC_NEO4J_JAVA`` (java binary, default ``java`` on PATH),
+``GRAPHSVC_NEO4J_MVN`` (mvn binary, default ``mvn``), ``GRAPHSVC_NEO4J_CDS=1``
 (opt-in: ``build`` also makes an AppCDS archive, ~25 s once, after which each
 start is ~1.3 s faster; worth it on a developer machine, not on a fresh CI clone).
 """
@@ -108,7 +108,7 @@ def _log(msg: str) -> None:
 
 
 def _cds_enabled() -> bool:
-    return os.environ.get("GOUDKAART_NEO4J_CDS", "0") == "1"
+    return os.environ.get("GRAPHSVC_NEO4J_CDS", "0") == "1"
 
 
 # --------------------------------------------------------------------------- build
@@ -158,9 +158,9 @@ def build(force: bool = False) -> Path:
 
 
 def _mvn_package(digest: str) -> None:
-    mvn = shutil.which(os.environ.get("GOUDKAART_NEO4J_MVN") or "mvn")
+    mvn = shutil.which(os.environ.get("GRAPHSVC_NEO4J_MVN") or "mvn")
     if mvn is None:
-        raise Neo4jServerError("Maven (mvn) not found; install maven or set GOUDKAART_NEO4J_MVN")
+        raise Neo4jServerError("Maven (mvn) not found; install maven or set GRAPHSVC_NEO4J_MVN")
     _log("building the Neo4j launcher with Maven (the first build downloads ~125 MB of jars) ...")
     t0 = time.monotonic()
     STAMP.unlink(missing_ok=True)
@@ -204,10 +204,10 @@ def _java_info() -> tuple[str, str]:
     """(path of java, its `java -version` text); warns if the version is not 17 or 21."""
     global _JAVA_INFO
     if _JAVA_INFO is None:
-        java = shutil.which(os.environ.get("GOUDKAART_NEO4J_JAVA") or "java")
+        java = shutil.which(os.environ.get("GRAPHSVC_NEO4J_JAVA") or "java")
         if java is None:
             raise Neo4jServerError(
-                "java not found; install a JDK 17 or 21 or set GOUDKAART_NEO4J_JAVA"
+                "java not found; install a JDK 17 or 21 or set GRAPHSVC_NEO4J_JAVA"
             )
         out = subprocess.run([java, "-version"], capture_output=True, text=True).stderr.strip()
         m = re.search(r'version "(\d+)', out)
