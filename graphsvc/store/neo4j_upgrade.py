@@ -14,13 +14,14 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Iterator
 from typing import Any, Final
 
 import neo4j
 
 from graphsvc.store.neo4j_props import NODE_KEYS, REL_KEYS, stamp_to_neo4j, to_neo4j
 
-__all__ = ["LAYOUT", "BATCH", "upgrade_layout"]
+__all__ = ["LAYOUT", "BATCH", "upgrade_batches", "upgrade_layout"]
 
 LAYOUT: Final = 2  # 1: properties as JSON text; 2: native properties
 BATCH: Final = 5000  # nodes (for relationships: start nodes) per transaction
@@ -54,45 +55,55 @@ def _stored(props_json: str | None, reserved: frozenset[str], fields: dict[str, 
     return out
 
 
-def _nodes(driver: neo4j.Driver, database: str, batch: int) -> int:
-    after, count = "", 0
+def _node_batches(driver: neo4j.Driver, database: str, batch: int) -> Iterator[int]:
+    after = ""
     while True:
         records, _, _ = driver.execute_query(_OLD_NODES, after=after, limit=batch, database_=database)
         if not records:
-            return count
+            return
         rows = [{"props": _stored(r["props_json"], NODE_KEYS, {
             "id": r["id"], "version": r["version"], "created_at": r["created_at"],
             "updated_at": r["updated_at"]})} for r in records if r["props_json"] is not None]
         if rows:
             driver.execute_query(_SET_NODES, rows=rows, database_=database)
-        count += len(rows)
+        yield len(rows)
         after = records[-1]["id"]
 
 
-def _relationships(driver: neo4j.Driver, database: str, batch: int) -> int:
-    after, count = "", 0
+def _relationship_batches(driver: neo4j.Driver, database: str, batch: int) -> Iterator[int]:
+    after = ""
     while True:
         records, _, _ = driver.execute_query(_OLD_RELS, after=after, limit=batch, database_=database)
         if not records:
-            return count
+            return
         rows = [{"eid": r["eid"], "props": _stored(r["props_json"], REL_KEYS, {
             "key": r["key"] or "", "version": r["version"], "created_at": r["created_at"],
             "updated_at": r["updated_at"]})} for r in records if r["eid"] is not None]
         for start in range(0, len(rows), batch):
             driver.execute_query(_SET_RELS, rows=rows[start:start + batch], database_=database)
-        count += len(rows)
+        yield len(rows)
         after = max(r["start"] for r in records)
 
 
-def upgrade_layout(driver: neo4j.Driver, database: str, *, batch: int = BATCH) -> tuple[int, int]:
-    """Upgrade a layout-1 graph in place; returns how many nodes and relationships were rewritten.
-
-    Resumable and idempotent: records already upgraded are skipped. Driver errors pass through.
+def upgrade_batches(driver: neo4j.Driver, database: str, *, batch: int = BATCH) -> Iterator[tuple[str, int]]:
+    """Upgrade a layout-1 graph in place, one committed batch per step: yields ``("nodes", n)``
+    or ``("relationships", n)`` after each. Stopping early (as a crash would) leaves a graph
+    the next run completes; records already upgraded are skipped. Driver errors pass through.
     """
+    for count in _node_batches(driver, database, batch):
+        yield "nodes", count
+    for count in _relationship_batches(driver, database, batch):
+        yield "relationships", count
+    driver.execute_query(_DONE, layout=LAYOUT, database_=database)
+
+
+def upgrade_layout(driver: neo4j.Driver, database: str, *, batch: int = BATCH) -> dict[str, int]:
+    """Run :func:`upgrade_batches` to the end; how many nodes and relationships were rewritten."""
     log.warning("Upgrading the Neo4j graph in database %r to native properties (layout %d).",
                 database, LAYOUT)
-    nodes = _nodes(driver, database, batch)
-    rels = _relationships(driver, database, batch)
-    driver.execute_query(_DONE, layout=LAYOUT, database_=database)
-    log.warning("Upgrade done: %d nodes and %d relationships rewritten.", nodes, rels)
-    return nodes, rels
+    done = {"nodes": 0, "relationships": 0}
+    for stage, count in upgrade_batches(driver, database, batch=batch):
+        done[stage] += count
+    log.warning("Upgrade done: %d nodes and %d relationships rewritten.", done["nodes"],
+                done["relationships"])
+    return done
