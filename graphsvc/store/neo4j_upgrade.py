@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from typing import Any, Final
 
 import neo4j
@@ -85,7 +85,8 @@ def _relationship_batches(driver: neo4j.Driver, database: str, batch: int) -> It
         after = max(r["start"] for r in records)
 
 
-def upgrade_batches(driver: neo4j.Driver, database: str, *, batch: int = BATCH) -> Iterator[tuple[str, int]]:
+def upgrade_batches(driver: neo4j.Driver, database: str, *,
+                    batch: int = BATCH) -> Generator[tuple[str, int], None, None]:
     """Upgrade a layout-1 graph in place, one committed batch per step: yields ``("nodes", n)``
     or ``("relationships", n)`` after each. Stopping early (as a crash would) leaves a graph
     the next run completes; records already upgraded are skipped. Driver errors pass through.

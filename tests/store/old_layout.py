@@ -51,6 +51,7 @@ def write_old_layout(driver: Driver, database: str, data: GraphData, changes: It
                "at": e.at, "source": e.source, "session": e.session, "declared_by": e.declared_by}
               for e in data.tie_events]
     _run(driver, database, "UNWIND $rows AS e CREATE (t:TieEvent) SET t = e", rows=events)
+    changes = list(changes)
     log = [{"seq": c.seq, "revision": c.revision, "at": c.at, "actor": c.actor, "source": c.source,
             "op": c.op, "kind": c.kind, "label": c.label, "start": c.start, "end": c.end, "key": c.key,
             "old_json": _json(c.old), "new_json": _json(c.new), "version": c.version,
@@ -60,4 +61,4 @@ def write_old_layout(driver: Driver, database: str, data: GraphData, changes: It
     _run(driver, database, "CREATE (:GMeta {key: 'graph', revision: $revision, event_seq: $event_seq, "
          "change_seq: $change_seq, schema_version: 2})", revision=revision,
          event_seq=max((e.seq for e in data.tie_events), default=0),
-         change_seq=max((c["seq"] for c in log), default=0))
+         change_seq=max((c.seq for c in changes), default=0))
