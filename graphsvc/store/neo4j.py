@@ -241,6 +241,16 @@ class Neo4jStore(GraphStore):
 
     # -- reads -----------------------------------------------------------------------------------
     def revision(self) -> int:
+        """One round trip: an auto-commit read (a managed transaction adds a COMMIT message and
+        its answer); a dropped pooled connection falls back to the driver's retrying path."""
+        driver = self._ready_driver()
+        try:
+            with driver.session(database=self.database, default_access_mode=neo4j.READ_ACCESS) as session:
+                return int(session.run(q.REVISION).single(strict=True)["revision"])
+        except (nx.ServiceUnavailable, nx.SessionExpired):
+            pass
+        except DRIVER_ERRORS as exc:
+            raise self._translate(exc) from None
         return int(self._read(q.REVISION, lambda r: r["revision"])[0])
 
     def get_node(self, node_id: str) -> Node:

@@ -45,7 +45,7 @@ from graphsvc.model import Node, Relationship
 
 __all__ = ["NODE_KEYS", "REL_KEYS", "JSON_SUFFIX", "to_neo4j", "from_neo4j", "to_value", "from_value",
            "stamp_to_neo4j", "stamp_from_neo4j", "node_from", "node_row", "rel_from", "rel_row",
-           "stored_node", "stored_rel"]
+           "stored_node", "stored_rel", "dump_props", "canonical", "merged"]
 
 #: Bookkeeping keys of a node and of a relationship: never domain properties.
 NODE_KEYS: Final = frozenset({"id", "version", "created_at", "updated_at"})
@@ -195,3 +195,21 @@ def stored_rel(rel: Relationship, version: int, created_at: str | None, updated_
     if created_at is not None:
         out["created_at"] = stamp_to_neo4j(created_at)
     return out
+
+
+def dump_props(props: Mapping[str, Any]) -> str:
+    """Properties as the canonical JSON text both stores compare (same as the SQLite store)."""
+    return json.dumps(dict(props), sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+
+def canonical(stored: Mapping[str, Any], reserved: frozenset[str]) -> str:
+    """The canonical JSON text of a stored property map's domain properties."""
+    return dump_props(from_neo4j(stored, reserved))
+
+
+def merged(pending: dict[str, Any] | None, row: dict[str, Any]) -> dict[str, Any]:
+    """A planned row after an earlier one for the same record in this transaction: the new map,
+    keeping the first row's ``created_at`` (a create then an update is still a create)."""
+    if pending is not None and "created_at" in pending["props"] and "created_at" not in row["props"]:
+        row["props"]["created_at"] = pending["props"]["created_at"]
+    return row

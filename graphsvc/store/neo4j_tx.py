@@ -43,36 +43,25 @@ from graphsvc.store.base import (
 from graphsvc.store.neo4j_props import (
     NODE_KEYS,
     REL_KEYS,
+    dump_props,
     from_neo4j,
     node_from,
     stored_node,
     stored_rel,
 )
+from graphsvc.store.neo4j_props import (
+    canonical as _canon,
+)
+from graphsvc.store.neo4j_props import (
+    merged as _merged,
+)
 
-__all__ = ["Neo4jTransaction", "BATCH", "node_from", "dump_props"]
+__all__ = ["Neo4jTransaction", "BATCH"]
 
 BATCH = 5000  # rows per UNWIND: Neo4j's sweet spot is 1k–10k
 T = TypeVar("T")
 Ident = tuple[str, str, str, str]
 Translate = Callable[[Exception], Exception]
-
-
-def dump_props(props: Mapping[str, Any]) -> str:
-    """Properties as the canonical JSON text both stores compare (same as the SQLite store)."""
-    return json.dumps(dict(props), sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-
-
-def _canon(stored: Mapping[str, Any], reserved: frozenset[str]) -> str:
-    """The canonical JSON text of a stored property map's domain properties."""
-    return dump_props(from_neo4j(stored, reserved))
-
-
-def _merged(pending: dict[str, Any] | None, row: dict[str, Any]) -> dict[str, Any]:
-    """A planned row after an earlier one for the same record in this transaction: the new map,
-    keeping the first row's ``created_at`` (a create then an update is still a create)."""
-    if pending is not None and "created_at" in pending["props"] and "created_at" not in row["props"]:
-        row["props"]["created_at"] = pending["props"]["created_at"]
-    return row
 
 
 def _chunks(items: Iterable[T]) -> Iterator[list[T]]:
