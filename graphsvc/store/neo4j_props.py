@@ -56,6 +56,7 @@ _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _DATETIME = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{6})?(Z|[+-]\d{2}:\d{2})?")
 _INT64 = (-(2**63), 2**63 - 1)
 _SCALARS = (str, int, float, bool)
+_TEMPORAL = (Date, DateTime, date)  # datetime is a date
 
 
 def _iso(value: datetime) -> str:
@@ -117,6 +118,10 @@ def from_value(value: Any) -> Any:
         return _iso(value.to_native())
     if isinstance(value, Date):
         return value.iso_format()
+    if isinstance(value, datetime):  # as sent, before a round trip through Neo4j
+        return _iso(value)
+    if isinstance(value, date):
+        return value.isoformat()
     return value
 
 
@@ -129,7 +134,7 @@ def from_neo4j(stored: Mapping[str, Any], reserved: frozenset[str]) -> dict[str,
             continue
         if key.endswith(JSON_SUFFIX):
             out[key[:-5]] = json.loads(value)  # "a_json" sorts after "a_b": re-sort below
-        elif isinstance(value, (Date, DateTime)):
+        elif isinstance(value, _TEMPORAL):
             out[key] = from_value(value)
         else:
             out[key] = value
@@ -145,7 +150,7 @@ def stamp_to_neo4j(stamp: str | None) -> Any:
 
 def stamp_from_neo4j(value: Any) -> Any:
     """A stored record timestamp as text (None stays None)."""
-    return from_value(value) if isinstance(value, (Date, DateTime)) else value
+    return from_value(value) if isinstance(value, _TEMPORAL) else value
 
 
 def node_from(row: Sequence[Any]) -> Node:
