@@ -132,7 +132,7 @@ def test_funding_per_area(demo: tuple[GraphStore, Snapshot], neo4j_server: Neo4j
         grants[code] += flow.grants
     assert {r["district"]: r["amount"] for r in rows} == pytest.approx(dict(expected))
     assert {r["district"]: r["grants"] for r in rows} == dict(grants)
-    assert len(rows) > 2
+    assert len(rows) >= 2 and all(r["amount"] > 0 for r in rows)  # the demo has two districts
 
 
 def test_funds_that_fit_an_organisations_themes(demo: tuple[GraphStore, Snapshot],
