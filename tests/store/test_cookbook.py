@@ -144,3 +144,20 @@ def test_funds_that_fit_an_organisations_themes(demo: tuple[GraphStore, Snapshot
         assert {r["id"] for r in rows} == {f.id for f in fitting_funds(snap, org, limit=100).funds}, org
         fitting += len(rows)
     assert fitting > 10
+
+
+def test_what_the_issue_asked_of_plain_cypher(demo: tuple[GraphStore, Snapshot], neo4j_server: Neo4jServer) -> None:
+    _, snap = demo
+    driver = neo4j_server.driver()
+    totals = {r["id"]: r["total"] for r in driver.execute_query(
+        "MATCH (f:Fund)-[g:FUNDS]->() RETURN f.id AS id, sum(g.amount) AS total").records}
+    expected = {f: sum(p["amount"] for _, p in snap.out("FUNDS", f)) for f in snap.labelled("Fund")}
+    assert totals == pytest.approx({f: t for f, t in expected.items() if snap.out("FUNDS", f)})
+    assert max(totals.values()) > 100_000
+    counts = driver.execute_query(
+        "MATCH (o:Organisation) WITH count(*) AS orgs, count(o.kind) AS kinds "
+        "MATCH (a:Neighbourhood) WITH orgs, kinds, count(*) AS areas, count(a.code) AS codes "
+        "MATCH ()-[t:TIE]->() RETURN orgs, kinds, areas, codes, count(t.since) AS since, "
+        "count(CASE WHEN t.since IS :: DATE THEN 1 END) AS dates").records[0]
+    assert counts["orgs"] == counts["kinds"] > 100 and counts["areas"] == counts["codes"] > 10
+    assert counts["since"] == counts["dates"] > 100
