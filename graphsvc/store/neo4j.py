@@ -97,6 +97,9 @@ class Neo4jStore(GraphStore):
         self._ready = False
         self._pid = os.getpid()
         self._lock = threading.Lock()
+        #: Commits made through this object: a caller that holds a snapshot for a moment (the
+        #: web app, for one request) renews it when this moved, without asking the revision.
+        self.commits = 0
 
     def __repr__(self) -> str:
         return f"Neo4jStore({self.url!r}, user={self.user!r}, database={self.database!r})"
@@ -229,6 +232,7 @@ class Neo4jStore(GraphStore):
                 try:
                     tx.run(q.FINISH_WRITE, event_seq=work.event_seq, change_seq=work.change_seq).consume()
                     tx.commit()
+                    self.commits += 1
                 except DRIVER_ERRORS as exc:
                     raise self._translate(exc) from None
         finally:
