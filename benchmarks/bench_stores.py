@@ -100,7 +100,9 @@ def _start_neo4j(folder: Path, heap: str, pagecache: str, restarts: int) -> tupl
 
 
 def _bench_backend(stores: _Stores, backend: str, orgs: int, runs: int, big_runs: int) -> dict[str, Any]:
-    demo, load, snap = [], [], []
+    demo: list[float] = []
+    load: list[float] = []
+    snap: list[float] = []
     for _ in range(runs):
         store = stores.fresh(backend)
         demo.append(_timed(load_demo, store))

@@ -150,13 +150,17 @@ class _Builder:
         self.tie_props: dict[tuple[str, str], Mapping[str, Any]] = {}
         self.count = 0
         self._props: dict[tuple[str, str], FrozenProps] = {}
+        self._decoded: dict[Any, FrozenProps] = {}  # the same for maps decoded by the store
 
     # -- nodes ---------------------------------------------------------------------------------
     def add_node_rows(self, rows: Iterable[tuple[Any, ...]]) -> None:
-        """``(id, label, props_json, version, created_at, updated_at)`` rows."""
+        """``(id, label, props_json, version, created_at, updated_at)`` rows (``props_json`` may
+        also be the decoded property map)."""
         same = self.texts.setdefault
         for chunk in _chunks(rows):
-            for row, props in zip(chunk, _loads_many([r[2] for r in chunk]), strict=True):
+            decoded = bool(chunk) and type(chunk[0][2]) is not str
+            props_list = [r[2] for r in chunk] if decoded else _loads_many([r[2] for r in chunk])
+            for row, props in zip(chunk, props_list, strict=True):
                 created, updated = row[4], row[5]
                 self.add_node(Node(row[0], same(row[1], row[1]), props, row[3],
                                    created if created is None else same(created, created),
@@ -208,9 +212,36 @@ class _Builder:
 
     def add_relationship_rows(self, rows: Iterable[tuple[Any, ...]]) -> None:
         """``(type, start, end, key, props_json, version, created_at)`` rows (version and
-        created_at are only read for ties)."""
+        created_at are only read for ties; ``props_json`` may also be the decoded map)."""
         for chunk in _chunks(rows):
-            self._add(chunk, self._chunk_props(chunk))
+            decoded = bool(chunk) and type(chunk[0][4]) is not str
+            self._add(chunk, self._decoded_props(chunk) if decoded else self._chunk_props(chunk))
+
+    def _decoded_props(self, chunk: list[tuple[Any, ...]]) -> list[FrozenProps]:
+        """Shared properties for rows whose maps are decoded already: one object per distinct
+        map of hashable values (and key), short texts shared."""
+        cache, same = self._decoded, self.texts.setdefault
+        out: list[FrozenProps] = []
+        for row in chunk:
+            props, key = row[4], row[3]
+            try:
+                # with the types: 1, 1.0 and True are equal keys, but not the same value
+                ident: Any = (tuple(props.items()), tuple(map(type, props.values())), key)
+                found = cache.get(ident)
+            except TypeError:  # a list value: not shared
+                ident = found = None
+            if found is None:
+                fresh = {k: same(v, v) if type(v) is str and len(v) <= _SHORT else v
+                         for k, v in props.items()}
+                if key:
+                    fresh["key"] = key
+                found = FrozenProps(fresh) if fresh else EMPTY_PROPS
+                if ident is not None:
+                    if len(cache) >= _CACHE_LIMIT:
+                        cache.clear()
+                    cache[ident] = found
+            out.append(found)
+        return out
 
     def add_relationships(self, rels: Iterable[Relationship]) -> None:
         """Records whose properties are already decoded (a :class:`GraphData`)."""

@@ -7,7 +7,6 @@ database come from their own settings. The layout in the database is described i
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import secrets
@@ -35,7 +34,10 @@ from graphsvc.store.base import (
     relationships_by_ident,
     replayable,
 )
-from graphsvc.store.neo4j_tx import Neo4jTransaction, node_from
+from graphsvc.store.neo4j_props import node_from
+from graphsvc.store.neo4j_props import rel_from as _relationship
+from graphsvc.store.neo4j_tx import Neo4jTransaction
+from graphsvc.store.neo4j_upgrade import LAYOUT, upgrade_layout
 
 if TYPE_CHECKING:
     from graphsvc.store.base import GraphData
@@ -54,10 +56,10 @@ _ABANDONED: list[neo4j.Driver] = []  # drivers inherited over a fork: never used
 logging.getLogger("neo4j").addHandler(logging.NullHandler())
 
 
-def _relationship(row: Sequence[Any]) -> Relationship:
-    """From ``[type, start, end, key, props_json, version, created_at, updated_at]``."""
-    rel_type, start, end, key, props_json, version, created_at, updated_at = row
-    return Relationship(rel_type, start, end, json.loads(props_json), key, version, created_at, updated_at)
+def _record(row: Sequence[Any]) -> Relationship:
+    """From a full row ``(type, start, end, key, props, version, created_at, updated_at)``."""
+    rel_type, start, end, key, props, version, created_at, updated_at = row
+    return Relationship(rel_type, start, end, props, key, version, created_at, updated_at)
 
 
 def _event(row: Sequence[Any]) -> TieEvent:
@@ -95,6 +97,9 @@ class Neo4jStore(GraphStore):
         self._ready = False
         self._pid = os.getpid()
         self._lock = threading.Lock()
+        #: Commits made through this object: a caller that holds a snapshot for a moment (the
+        #: web app, for one request) renews it when this moved, without asking the revision.
+        self.commits = 0
 
     def __repr__(self) -> str:
         return f"Neo4jStore({self.url!r}, user={self.user!r}, database={self.database!r})"
@@ -138,7 +143,8 @@ class Neo4jStore(GraphStore):
             for statement in q.SCHEMA:
                 driver.execute_query(statement, database_=self.database)
             records, _, _ = driver.execute_query(q.INSPECT, database_=self.database)
-            found, has_data = records[0]["schema_version"], records[0]["has_data"]
+            found, layout, has_data = (records[0]["schema_version"], records[0]["layout"],
+                                       records[0]["has_data"])
             if found is None and has_data:
                 raise StoreUnavailable(
                     f"The Neo4j database {self.database!r} at {self.location} holds data that is not "
@@ -151,6 +157,8 @@ class Neo4jStore(GraphStore):
                 )
             driver.execute_query(q.CREATE_META, schema_version=SCHEMA_VERSION, database_=self.database)
             driver.execute_query(q.UPGRADE_META, schema_version=SCHEMA_VERSION, database_=self.database)
+            if found is not None and (layout or 1) < LAYOUT:  # written before native properties
+                upgrade_layout(driver, self.database)
         except DRIVER_ERRORS as exc:
             raise self._translate(exc) from None
 
@@ -224,6 +232,7 @@ class Neo4jStore(GraphStore):
                 try:
                     tx.run(q.FINISH_WRITE, event_seq=work.event_seq, change_seq=work.change_seq).consume()
                     tx.commit()
+                    self.commits += 1
                 except DRIVER_ERRORS as exc:
                     raise self._translate(exc) from None
         finally:
@@ -236,6 +245,16 @@ class Neo4jStore(GraphStore):
 
     # -- reads -----------------------------------------------------------------------------------
     def revision(self) -> int:
+        """One round trip: an auto-commit read (a managed transaction adds a COMMIT message and
+        its answer); a dropped pooled connection falls back to the driver's retrying path."""
+        driver = self._ready_driver()
+        try:
+            with driver.session(database=self.database, default_access_mode=neo4j.READ_ACCESS) as session:
+                return int(session.run(q.REVISION).single(strict=True)["revision"])
+        except (nx.ServiceUnavailable, nx.SessionExpired):
+            pass
+        except DRIVER_ERRORS as exc:
+            raise self._translate(exc) from None
         return int(self._read(q.REVISION, lambda r: r["revision"])[0])
 
     def get_node(self, node_id: str) -> Node:
@@ -366,8 +385,8 @@ class Neo4jStore(GraphStore):
         from graphsvc.store.base import GraphData
 
         def records(rows: GraphRows) -> GraphData:
-            nodes = sorted((node_from(r) for r in rows.nodes), key=lambda n: n.id)
-            rels = sorted((_relationship(r) for r in rows.relationships), key=lambda r: r.ident)
+            nodes = sorted((Node(*r) for r in rows.nodes), key=lambda n: n.id)
+            rels = sorted((_record(r) for r in rows.relationships), key=lambda r: r.ident)
             return GraphData(rows.revision, nodes, rels, [_event(r) for r in rows.tie_events])
 
         return self.read_rows(records, full=True)

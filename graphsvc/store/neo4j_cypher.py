@@ -1,22 +1,21 @@
 """The Cypher the Neo4j store runs: constant query strings with parameters, nothing built per call.
 
-How the graph is laid out in Neo4j
-----------------------------------
-* Every domain node carries the common label ``:GNode`` plus its label from
-  :data:`graphsvc.model.LABELS` (``:GNode:Organisation``), with real properties ``id``, ``label``,
-  ``name``, ``version``, ``created_at``, ``updated_at`` and its full property map as a JSON string
-  in ``props_json`` (so nested maps and lists read back exactly as they were written).
+How the graph is laid out in Neo4j (schema 3; ``docs/neo4j.md`` is the user's guide)
+-----------------------------------------------------------------------------------
+* Every domain node carries its label from :data:`graphsvc.model.LABELS` and the common label
+  ``:GNode`` (one index for a lookup by id whatever the label; ids are unique across labels),
+  with ``id``, ``version``, ``created_at``, ``updated_at`` and its domain properties as native
+  properties by the rule of :mod:`graphsvc.store.neo4j_props`.
 * A relationship is a real Neo4j relationship of its type from :data:`graphsvc.model.REL_TYPES`
-  with ``key``, ``props_json``, ``version``, ``created_at``, ``updated_at`` (and ``rung`` on a
-  ``TIE``, for people who browse the graph with Cypher).
-* One ``:GMeta {key: 'graph'}`` node holds ``revision``, ``event_seq`` (the last tie event number)
-  and ``schema_version``; every write transaction locks it first, so writers take turns as they
-  do on SQLite.
-* Tie history: unconnected ``:TieEvent`` nodes numbered by ``seq``.
-* Change log (schema 2): unconnected ``:GChange`` nodes numbered by ``seq`` (the last one in
-  ``GMeta.change_seq``), with the fields of :class:`graphsvc.model.ChangeEvent` and the old and
-  new values as JSON strings ``old_json`` / ``new_json``. ``created_at``/``updated_at`` are left
-  out when they equal ``at``. Like ``GNode`` and ``GMeta``, the label is none of the model's.
+  with ``key`` (``""`` unless parallel ones are told apart, e.g. a grant id), ``version``,
+  ``created_at``, ``updated_at`` and its domain properties by the same rule.
+* Bookkeeping, apart from the domain graph (no relationships to it, labels none of the model's):
+  one ``:GMeta {key: 'graph'}`` node holds ``revision``, ``event_seq`` (the last tie event number),
+  ``change_seq`` and ``schema_version``; every write transaction locks it first, so writers take
+  turns as they do on SQLite. Tie history: ``:TieEvent`` nodes numbered by ``seq``. Change log:
+  ``:GChange`` nodes numbered by ``seq`` with the fields of :class:`graphsvc.model.ChangeEvent`
+  and the old and new values as JSON text ``old_json`` / ``new_json`` (``created_at`` /
+  ``updated_at`` left out when they equal ``at``).
 
 Labels and relationship types cannot be query parameters in Cypher 5. Where one varies, the query
 comes from a dict with one constant string per label or type of the fixed vocabulary, made once
@@ -88,8 +87,25 @@ def _per_name(names: Iterable[str], template: LiteralString) -> Mapping[str, Lit
     return MappingProxyType(out)
 
 
-SCHEMA: Final[tuple[LiteralString, ...]] = (
+_LABEL: Final = "head([l IN labels(n) WHERE l <> 'GNode'])"  # a domain node's one model label
+
+#: The domain schema: a uniqueness constraint on ``id`` per model label (and on ``GNode.id``,
+#: the lookup by id whatever the label), area codes unique, names searchable, filtered
+#: relationship properties indexed. Created (IF NOT EXISTS) whenever a store starts.
+DOMAIN_SCHEMA: Final[tuple[LiteralString, ...]] = (
     "CREATE CONSTRAINT goudkaart_node_id IF NOT EXISTS FOR (n:GNode) REQUIRE n.id IS UNIQUE",
+    *_per_name(LABELS, "CREATE CONSTRAINT goudkaart_NAME_id IF NOT EXISTS "
+                       "FOR (n:NAME) REQUIRE n.id IS UNIQUE").values(),
+    "CREATE CONSTRAINT goudkaart_Neighbourhood_code IF NOT EXISTS "
+    "FOR (n:Neighbourhood) REQUIRE n.code IS UNIQUE",
+    "CREATE FULLTEXT INDEX goudkaart_names IF NOT EXISTS FOR (n:GNode) ON EACH [n.name]",
+    "CREATE INDEX goudkaart_tie_rung IF NOT EXISTS FOR ()-[r:TIE]-() ON (r.rung)",
+    "CREATE INDEX goudkaart_tie_since IF NOT EXISTS FOR ()-[r:TIE]-() ON (r.since)",
+    "CREATE INDEX goudkaart_funds_year IF NOT EXISTS FOR ()-[r:FUNDS]-() ON (r.year)",
+    "CREATE INDEX goudkaart_funds_status IF NOT EXISTS FOR ()-[r:FUNDS]-() ON (r.status)",
+)
+#: The bookkeeping nodes' schema (meta node, tie history, change log).
+BOOKKEEPING_SCHEMA: Final[tuple[LiteralString, ...]] = (
     "CREATE CONSTRAINT goudkaart_meta_key IF NOT EXISTS FOR (m:GMeta) REQUIRE m.key IS UNIQUE",
     "CREATE CONSTRAINT goudkaart_tie_event_seq IF NOT EXISTS "
     "FOR (e:TieEvent) REQUIRE e.seq IS UNIQUE",
@@ -100,21 +116,22 @@ SCHEMA: Final[tuple[LiteralString, ...]] = (
     "CREATE INDEX goudkaart_change_end IF NOT EXISTS FOR (c:GChange) ON (c.end)",
     "CREATE INDEX goudkaart_change_revision IF NOT EXISTS FOR (c:GChange) ON (c.revision)",
 )
+SCHEMA: Final[tuple[LiteralString, ...]] = DOMAIN_SCHEMA + BOOKKEEPING_SCHEMA
 
 # what the database holds before the store uses it: our marker node, and whether anything else
 INSPECT: Final = (
     "OPTIONAL MATCH (m:GMeta {key: 'graph'}) "
-    "RETURN m.schema_version AS schema_version, "
+    "RETURN m.schema_version AS schema_version, m.layout AS layout, "
     "EXISTS { MATCH (n) WHERE NOT n:GMeta } AS has_data"
 )
 CREATE_META: Final = (
     "MERGE (m:GMeta {key: 'graph'}) "
-    "ON CREATE SET m.revision = 0, m.event_seq = 0, m.schema_version = $schema_version"
+    "ON CREATE SET m.revision = 0, m.event_seq = 0, m.schema_version = $schema_version, m.layout = 2"
 )
 # SET takes the write lock on the meta node: one writer at a time, until commit or rollback
 BEGIN_WRITE: Final = (
     "MERGE (m:GMeta {key: 'graph'}) "
-    "ON CREATE SET m.revision = 0, m.event_seq = 0, m.schema_version = $schema_version "
+    "ON CREATE SET m.revision = 0, m.event_seq = 0, m.schema_version = $schema_version, m.layout = 2 "
     "SET m.writer = $token "
     "RETURN m.revision AS revision, m.event_seq AS event_seq, coalesce(m.change_seq, 0) AS change_seq"
 )
@@ -123,7 +140,7 @@ FINISH_WRITE: Final = (
     "SET m.revision = m.revision + 1, m.event_seq = $event_seq, m.change_seq = $change_seq "
     "REMOVE m.writer"
 )
-# a database of schema 1 gets the change log's constraint and indexes (SCHEMA) and this
+# once a database of an older schema is upgraded (the change log's schema comes with SCHEMA)
 UPGRADE_META: Final = (
     "MATCH (m:GMeta {key: 'graph'}) WHERE m.schema_version < $schema_version "
     "SET m.schema_version = $schema_version"
@@ -132,26 +149,31 @@ REVISION: Final = "OPTIONAL MATCH (m:GMeta {key: 'graph'}) RETURN coalesce(m.rev
 PING: Final = "RETURN 1 AS ok"
 IS_EMPTY: Final = "MATCH (n:GNode) RETURN n.id AS id LIMIT 1"
 
-_NODE_FIELDS: Final = (
-    "n.id AS id, n.label AS label, n.props_json AS props_json, n.version AS version, "
-    "n.created_at AS created_at, n.updated_at AS updated_at"
-)
+# A node comes as ``[label, properties]``, a relationship as ``[type, start, end, properties]``
+# (the bookkeeping keys inside the properties); neo4j_props turns them into records.
 NODE_STATE: Final = (
-    "UNWIND $ids AS id MATCH (n:GNode {id: id}) "
-    "RETURN n.id AS id, n.label AS label, n.props_json AS props_json, n.version AS version"
+    "UNWIND $ids AS id MATCH (n:GNode {id: id}) RETURN " + _LABEL + " AS label, properties(n) AS props"
 )
-GET_NODE: Final = "MATCH (n:GNode {id: $id}) RETURN " + _NODE_FIELDS
-GET_NODES: Final = "UNWIND $ids AS id MATCH (n:GNode {id: id}) RETURN " + _NODE_FIELDS
-# rows are complete or partial property maps; the label comes from the dict key, never a row
-WRITE_NODES: Final = _per_name(LABELS, "UNWIND $rows AS r MERGE (n:GNode {id: r.id}) SET n:NAME, n += r")
+GET_NODE: Final = "MATCH (n:GNode {id: $id}) RETURN " + _LABEL + " AS label, properties(n) AS props"
+GET_NODES: Final = (
+    "UNWIND $ids AS id MATCH (n:GNode {id: id}) RETURN " + _LABEL + " AS label, properties(n) AS props"
+)
+# ``r.props`` is the node's whole stored map (id and bookkeeping included) except, on an update,
+# ``created_at``, which stays; the label comes from the dict key, never a row
+WRITE_NODES: Final = _per_name(
+    LABELS,
+    "UNWIND $rows AS r MERGE (n:GNode {id: r.props.id}) "
+    "WITH n, r, n.created_at AS created SET n:NAME, n = r.props "
+    "SET n.created_at = coalesce(r.props.created_at, created)",
+)
 NODE_RELS: Final = (
     "MATCH (n:GNode {id: $id})-[r]-(:GNode) "
-    "RETURN DISTINCT type(r) AS type, startNode(r).id AS start, endNode(r).id AS end, r.key AS key, "
-    "r.props_json AS props_json"
+    "RETURN DISTINCT type(r) AS type, startNode(r).id AS start, endNode(r).id AS end, "
+    "properties(r) AS props"
 )
 DELETE_NODE: Final = (
-    "MATCH (n:GNode {id: $id}) WITH n, n.label AS label, n.props_json AS props_json "
-    "DETACH DELETE n RETURN label, props_json"
+    "MATCH (n:GNode {id: $id}) WITH n, " + _LABEL + " AS label, properties(n) AS props "
+    "DETACH DELETE n RETURN label, props"
 )
 
 # per requested relationship: the labels of its ends and, when it exists, its stored state
@@ -160,19 +182,16 @@ REL_STATE: Final = (
     "OPTIONAL MATCH (a:GNode {id: k.start}) "
     "OPTIONAL MATCH (b:GNode {id: k.end}) "
     "OPTIONAL MATCH (a)-[r]->(b) WHERE type(r) = k.type AND r.key = k.key "
-    "RETURN k.i AS i, a.label AS start_label, b.label AS end_label, "
-    "r.props_json AS props_json, r.version AS version"
+    "RETURN k.i AS i, head([l IN labels(a) WHERE l <> 'GNode']) AS start_label, "
+    "head([l IN labels(b) WHERE l <> 'GNode']) AS end_label, properties(r) AS props"
 )
 # every relationship leaving the given nodes: one read serves a run of single upserts from one node
 RELS_FROM: Final = (
     "UNWIND $starts AS s MATCH (a:GNode {id: s}) OPTIONAL MATCH (a)-[r]->(b:GNode) "
-    "RETURN s AS start, a.label AS start_label, type(r) AS type, b.id AS end, b.label AS end_label, "
-    "r.key AS key, r.props_json AS props_json, r.version AS version"
+    "RETURN s AS start, head([l IN labels(a) WHERE l <> 'GNode']) AS start_label, type(r) AS type, "
+    "b.id AS end, head([l IN labels(b) WHERE l <> 'GNode']) AS end_label, properties(r) AS props"
 )
-_REL_FIELDS: Final = (
-    "type(r) AS type, a.id AS start, b.id AS end, r.key AS key, r.props_json AS props_json, "
-    "r.version AS version, r.created_at AS created_at, r.updated_at AS updated_at"
-)
+_REL_FIELDS: Final = "type(r) AS type, a.id AS start, b.id AS end, properties(r) AS props"
 GET_REL: Final = (
     "MATCH (a:GNode {id: $start})-[r]->(b:GNode {id: $end}) "
     "WHERE type(r) = $type AND r.key = $key RETURN " + _REL_FIELDS
@@ -182,11 +201,14 @@ GET_RELS: Final = (
     "UNWIND $keys AS k MATCH (a:GNode {id: k.start})-[r]->(b:GNode {id: k.end}) "
     "WHERE type(r) = k.type AND r.key = k.key RETURN " + _REL_FIELDS
 )
+# as WRITE_NODES: ``r.props`` the whole map (``key`` included), ``created_at`` kept on an update
 WRITE_RELS: Final = _per_name(
     REL_TYPES,
     "UNWIND $rows AS r "
     "MATCH (a:GNode {id: r.start}) MATCH (b:GNode {id: r.end}) "
-    "MERGE (a)-[x:NAME {key: r.key}]->(b) SET x += r.fields",
+    "MERGE (a)-[x:NAME {key: r.props.key}]->(b) "
+    "WITH x, r, x.created_at AS created SET x = r.props "
+    "SET x.created_at = coalesce(r.props.created_at, created)",
 )
 STAMP_NODES: Final = (
     "UNWIND $rows AS r MATCH (n:GNode {id: r.id}) "
@@ -203,27 +225,26 @@ STAMP_RELS: Final = _per_name(
 DELETE_REL: Final = (
     "MATCH (:GNode {id: $start})-[r]->(:GNode {id: $end}) "
     "WHERE type(r) = $type AND r.key = $key "
-    "WITH r, r.props_json AS props_json DELETE r RETURN props_json"
+    "WITH r, properties(r) AS props DELETE r RETURN props"
 )
 
 # Whole-graph reads come in pages of one list each: one Bolt message per page instead of per row
 # (per-row messages dominated the time of a snapshot). Pages follow the id index (keyset paging);
 # the order within a page does not matter, the store sorts in Python.
-_NODE_LIST: Final = "[n.id, n.label, n.props_json, n.version, n.created_at, n.updated_at]"
 NODE_PAGE: Final = (
     "MATCH (n:GNode) WHERE n.id > $after WITH n ORDER BY n.id LIMIT $limit "
-    "WITH collect(n) AS page RETURN page[-1].id AS last, [n IN page | " + _NODE_LIST + "] AS rows"
+    "WITH collect(n) AS page RETURN page[-1].id AS last, [n IN page | [" + _LABEL + ", properties(n)]] AS rows"
 )
 NODE_PAGES_OF: Final = _per_name(
     LABELS,
     "MATCH (n:GNode:NAME) WHERE n.id > $after WITH n ORDER BY n.id LIMIT $limit "
-    "WITH collect(n) AS page RETURN page[-1].id AS last, [n IN page | " + _NODE_LIST + "] AS rows",
+    "WITH collect(n) AS page RETURN page[-1].id AS last, [n IN page | ['NAME', properties(n)]] AS rows",
 )
 # the relationships leaving a page of nodes, as one list per node
 REL_PAGE: Final = (
     "MATCH (a:GNode) WHERE a.id > $after WITH a ORDER BY a.id LIMIT $limit "
     "WITH collect(a) AS page RETURN page[-1].id AS last, [a IN page | [(a)-[r]->(b:GNode) | "
-    "[type(r), a.id, b.id, r.key, r.props_json, r.version, r.created_at, r.updated_at]]] AS rows"
+    "[type(r), a.id, b.id, properties(r)]]] AS rows"
 )
 RELS_OF: Final = _per_name(REL_TYPES, "MATCH (a:GNode)-[r:NAME]->(b:GNode) RETURN " + _REL_FIELDS)
 
@@ -244,7 +265,7 @@ ACTOR_EVENTS: Final = (
     "MATCH (e:TieEvent) WHERE e.a = $a OR e.b = $a RETURN " + _EVENT_FIELDS + " ORDER BY seq"
 )
 
-COUNT_NODES: Final = "MATCH (n:GNode) RETURN n.label AS name, count(*) AS n"
+COUNT_NODES: Final = "MATCH (n:GNode) RETURN " + _LABEL + " AS name, count(*) AS n"
 COUNT_RELS: Final = "MATCH (:GNode)-[r]->(:GNode) RETURN type(r) AS name, count(*) AS n"
 
 # -- the change log ----------------------------------------------------------------------------

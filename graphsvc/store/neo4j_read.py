@@ -23,6 +23,8 @@ from typing import Any, Final, LiteralString
 import neo4j
 
 from graphsvc.store import neo4j_cypher as q
+from graphsvc.store.neo4j_props import node_row, stamp_from_neo4j
+from graphsvc.store.neo4j_props import rel_row as row_of
 from graphsvc.store.rows import GraphRows, T
 
 __all__ = [
@@ -32,18 +34,19 @@ __all__ = [
 #: Rows (nodes: start nodes for relationships) per page inside the read transaction.
 READ_PAGES: Final = {"nodes": 10_000, "relationships": 5000, "tie_events": 20_000}
 
-# the relationships leaving a page of nodes as one list per node, in the shape of snapshot rows
+# the relationships leaving a page of nodes as one list per node, ``[type, start, end, properties]``
+# with the bookkeeping a snapshot does not read left out (nulls cost a byte, timestamps more)
 REL_ROW_PAGE: Final = (
     "MATCH (a:GNode) WHERE a.id > $after WITH a ORDER BY a.id LIMIT $limit "
     "WITH collect(a) AS page RETURN page[-1].id AS last, [a IN page | [(a)-[r]->(b:GNode) | "
-    "[type(r), a.id, b.id, r.key, r.props_json, "
-    "CASE type(r) WHEN 'TIE' THEN r.version END, CASE type(r) WHEN 'TIE' THEN r.created_at END]]] AS rows"
+    "[type(r), a.id, b.id, CASE type(r) WHEN 'TIE' THEN r {.*, updated_at: null} "
+    "ELSE r {.*, version: null, created_at: null, updated_at: null} END]]] AS rows"
 )
 # ... with every column, for records (dumps, migration)
 REL_RECORD_PAGE: Final = (
     "MATCH (a:GNode) WHERE a.id > $after WITH a ORDER BY a.id LIMIT $limit "
     "WITH collect(a) AS page RETURN page[-1].id AS last, [a IN page | [(a)-[r]->(b:GNode) | "
-    "[type(r), a.id, b.id, r.key, r.props_json, r.version, r.created_at, r.updated_at]]] AS rows"
+    "[type(r), a.id, b.id, properties(r)]]] AS rows"
 )
 EVENTS_AFTER: Final = (
     "MATCH (e:TieEvent) WHERE e.seq > $seq RETURN e.seq AS seq, e.a AS a, e.b AS b, "
@@ -78,10 +81,21 @@ def _rows(tx: neo4j.Transaction, query: LiteralString, first: str | int, size: i
         yield from map(tuple, page)
 
 
-def _relationship_rows(tx: neo4j.Transaction, query: LiteralString) -> Iterator[tuple[Any, ...]]:
-    for page in _pages(tx, query, "", READ_PAGES["relationships"]):
+def _node_rows(tx: neo4j.Transaction) -> Iterator[tuple[Any, ...]]:
+    for page in _pages(tx, q.NODE_PAGE, "", READ_PAGES["nodes"]):
+        yield from map(node_row, page)
+
+
+def _record_row(row: list[Any]) -> tuple[Any, ...]:
+    stored = row[3]
+    return (*row_of(row), stamp_from_neo4j(stored.get("updated_at")))
+
+
+def _relationship_rows(tx: neo4j.Transaction, full: bool) -> Iterator[tuple[Any, ...]]:
+    convert = _record_row if full else row_of
+    for page in _pages(tx, REL_RECORD_PAGE if full else REL_ROW_PAGE, "", READ_PAGES["relationships"]):
         for per_node in page:
-            yield from map(tuple, per_node)
+            yield from map(convert, per_node)
 
 
 def _read(tx: neo4j.Transaction, consume: Callable[[GraphRows], T], locked: bool,
@@ -90,8 +104,8 @@ def _read(tx: neo4j.Transaction, consume: Callable[[GraphRows], T], locked: bool
     revision = _revision(tx, locked)
     result = consume(GraphRows(
         revision,
-        _rows(tx, q.NODE_PAGE, "", READ_PAGES["nodes"]),
-        _relationship_rows(tx, REL_RECORD_PAGE if full else REL_ROW_PAGE),
+        _node_rows(tx),
+        _relationship_rows(tx, full),
         _rows(tx, q.EVENT_PAGE, -1, READ_PAGES["tie_events"]),
         ordered=False,
     ))

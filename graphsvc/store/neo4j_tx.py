@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from itertools import islice
 from typing import Any, LiteralString, TypeVar
@@ -40,24 +40,29 @@ from graphsvc.store.base import (
     stamp_or_none,
     utc_now,
 )
+from graphsvc.store.neo4j_props import (
+    NODE_KEYS,
+    REL_KEYS,
+    dump_props,
+    from_neo4j,
+    node_from,
+    stamp_to_neo4j,
+    stored_node,
+    stored_rel,
+)
+from graphsvc.store.neo4j_props import (
+    canonical as _canon,
+)
+from graphsvc.store.neo4j_props import (
+    merged as _merged,
+)
 
-__all__ = ["Neo4jTransaction", "BATCH", "node_from", "dump_props"]
+__all__ = ["Neo4jTransaction", "BATCH"]
 
 BATCH = 5000  # rows per UNWIND: Neo4j's sweet spot is 1k–10k
 T = TypeVar("T")
 Ident = tuple[str, str, str, str]
 Translate = Callable[[Exception], Exception]
-
-
-def dump_props(props: Mapping[str, Any]) -> str:
-    """Properties as the canonical JSON text both stores compare (same as the SQLite store)."""
-    return json.dumps(dict(props), sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-
-
-def node_from(row: Sequence[Any]) -> Node:
-    """A :class:`Node` from ``[id, label, props_json, version, created_at, updated_at]``."""
-    node_id, label, props_json, version, created_at, updated_at = row
-    return Node(node_id, label, json.loads(props_json), version, created_at, updated_at)
 
 
 def _chunks(items: Iterable[T]) -> Iterator[list[T]]:
@@ -126,10 +131,10 @@ class Neo4jTransaction(Transaction):
         """Write what waits: nodes by label, then relationships by type, then tie events."""
         by_label: dict[str, list[dict[str, Any]]] = defaultdict(list)
         for row in self._node_rows.values():
-            by_label[row["label"]].append(row)
+            by_label[row["label"]].append({"props": row["props"]})
         by_type: dict[str, list[dict[str, Any]]] = defaultdict(list)
-        for (rel_type, start, end, key), fields in self._rel_rows.items():
-            by_type[rel_type].append({"start": start, "end": end, "key": key, "fields": fields})
+        for (rel_type, start, end, _key), fields in self._rel_rows.items():
+            by_type[rel_type].append({"start": start, "end": end, "props": fields["props"]})
         self._node_rows, self._rel_rows = {}, {}
         events, self._events = self._events, []
         changes, self._changes = self._changes, []
@@ -190,14 +195,15 @@ class Neo4jTransaction(Transaction):
     def set_stamps(self, nodes: Iterable[Node] = (), rels: Iterable[Relationship] = ()) -> int:
         self.flush()  # the records must be written before their stamps are set
         found = 0
-        rows = [{"id": n.id, "version": n.version, "created_at": n.created_at,
-                 "updated_at": n.updated_at} for n in nodes]
+        rows = [{"id": n.id, "version": n.version, "created_at": stamp_to_neo4j(n.created_at),
+                 "updated_at": stamp_to_neo4j(n.updated_at)} for n in nodes]
         for chunk in _chunks(rows):
             found += self._run(q.STAMP_NODES, rows=chunk)[0]["found"]
         by_type: dict[str, list[dict[str, Any]]] = defaultdict(list)
         for r in rels:
             by_type[r.type].append({"start": r.start, "end": r.end, "key": r.key, "version": r.version,
-                                    "created_at": r.created_at, "updated_at": r.updated_at})
+                                    "created_at": stamp_to_neo4j(r.created_at),
+                                    "updated_at": stamp_to_neo4j(r.updated_at)})
         for rel_type, rel_rows in by_type.items():
             for chunk in _chunks(rel_rows):
                 found += self._run(q.STAMP_RELS[rel_type], rows=chunk)[0]["found"]
@@ -238,8 +244,9 @@ class Neo4jTransaction(Transaction):
         for i in unknown:
             self._nodes[i] = self._labels[i] = None
         for r in self._run(q.NODE_STATE, ids=unknown):
-            self._nodes[r["id"]] = _Stored(r["props_json"], r["version"], r["label"])
-            self._labels[r["id"]] = r["label"]
+            stored = r["props"]
+            self._nodes[stored["id"]] = _Stored(_canon(stored, NODE_KEYS), stored["version"], r["label"])
+            self._labels[stored["id"]] = r["label"]
 
     def _upsert_node_batch(self, nodes: list[Node], expected_version: int | None = None) -> int:
         self._learn_nodes(n.id for n in nodes)
@@ -259,29 +266,28 @@ class Neo4jTransaction(Transaction):
         if expected_version is not None and (old.version if old else 0) != expected_version:
             raise Conflict(f"{node.name!r} was changed by someone else; reload and try again.",
                            current_version=old.version if old else 0)
-        row = {"id": node.id, "label": node.label, "name": node.props["name"], "props_json": props}
         if old is None:
             created = node.created_at or self.now
-            row.update(version=1, created_at=created, updated_at=node.updated_at or created)
+            version, updated = 1, node.updated_at or created
             self._fresh.add(node.id)
-            self._change("create", "node", node.label, node.id, "", "", "{}", props, 1, created,
-                         row["updated_at"])
+            self._change("create", "node", node.label, node.id, "", "", "{}", props, 1, created, updated)
+            row = {"label": node.label, "props": stored_node(node, version, created, updated)}
         elif old.label != node.label:
             raise InvalidInput(f"Id {node.id!r} already belongs to a {old.label}, not a {node.label}.")
         elif old.props_json == props:
             return 0
         else:
-            row.update(version=old.version + 1, updated_at=node.updated_at or self.now)
-            self._update("node", node.label, (node.id, "", ""), old.props_json, props, row["version"],
-                         row["updated_at"])
-        self._nodes[node.id] = _Stored(props, row["version"], node.label)
+            version, updated = old.version + 1, node.updated_at or self.now
+            self._update("node", node.label, (node.id, "", ""), old.props_json, props, version, updated)
+            row = {"label": node.label, "props": stored_node(node, version, None, updated)}
+        self._nodes[node.id] = _Stored(props, version, node.label)
         self._labels[node.id] = node.label
-        self._node_rows[node.id] = {**self._node_rows.get(node.id, {}), **row}
+        self._node_rows[node.id] = _merged(self._node_rows.get(node.id), row)
         return 1
 
     def delete_node(self, node_id: str) -> bool:
         self.flush()
-        rels = sorted((r["type"], r["start"], r["end"], r["key"], r["props_json"])
+        rels = sorted((r["type"], r["start"], r["end"], r["props"]["key"], _canon(r["props"], REL_KEYS))
                       for r in self._run(q.NODE_RELS, id=node_id))
         ties = [(a, b, p) for t, a, b, _, p in rels if t == "TIE"]
         events = [self._event(a, b, int(json.loads(p).get("rung", 0)), 0, {}) for a, b, p in ties]
@@ -294,8 +300,8 @@ class Neo4jTransaction(Transaction):
             return False
         for rel_type, start, end, key, props in rels:  # logged as on SQLite: relationships first
             self._change("delete", "relationship", rel_type, start, end, key, props, "{}", 0)
-        self._change("delete", "node", deleted[0]["label"], node_id, "", "", deleted[0]["props_json"],
-                     "{}", 0)
+        self._change("delete", "node", deleted[0]["label"], node_id, "", "",
+                     _canon(deleted[0]["props"], NODE_KEYS), "{}", 0)
         return True
 
     # -- relationships -------------------------------------------------------------------------
@@ -331,17 +337,18 @@ class Neo4jTransaction(Transaction):
             ident = keys[row["i"]]
             self._labels.setdefault(ident[1], row["start_label"])
             self._labels.setdefault(ident[2], row["end_label"])
-            if row["props_json"] is not None:
-                self._rels[ident] = _Stored(row["props_json"], row["version"])
+            if row["props"] is not None:
+                self._rels[ident] = _Stored(_canon(row["props"], REL_KEYS), row["props"]["version"])
 
     def _learn_rels_from(self, start: str) -> None:
         for row in self._run(q.RELS_FROM, starts=[start]):
             self._labels.setdefault(start, row["start_label"])
             if row["type"] is not None:
                 self._labels.setdefault(row["end"], row["end_label"])
-                ident = (row["type"], start, row["end"], row["key"])
+                stored = row["props"]
+                ident = (row["type"], start, row["end"], stored["key"])
                 if ident not in self._rels:  # what this transaction wrote or deleted stands
-                    self._rels[ident] = _Stored(row["props_json"], row["version"])
+                    self._rels[ident] = _Stored(_canon(stored, REL_KEYS), stored["version"])
         self._complete.add(start)  # every relationship from here is now known
 
     def _upsert_rel_batch(self, rels: list[Relationship], expected_version: int | None = None,
@@ -369,26 +376,25 @@ class Neo4jTransaction(Transaction):
         if expected_version is not None and (old.version if old else 0) != expected_version:
             raise Conflict(f"This {rel.type.lower()} was changed by someone else; reload and try again.",
                            current_version=old.version if old else 0)
-        fields: dict[str, Any] = {"props_json": props,
-                                  "rung": rel.props.get("rung") if rel.type == "TIE" else None}
         if old is None:
             created = rel.created_at or self.now
-            fields.update(version=1, created_at=created, updated_at=rel.updated_at or created)
-            self._change("create", "relationship", *rel.ident, "{}", props, 1, created,
-                         fields["updated_at"])
+            version, updated = 1, rel.updated_at or created
+            self._change("create", "relationship", *rel.ident, "{}", props, 1, created, updated)
+            fields = {"props": stored_rel(rel, version, created, updated)}
             old_rung = 0
         elif old.props_json == props:
             return 0
         else:
-            fields.update(version=old.version + 1, updated_at=rel.updated_at or self.now)
+            version, updated = old.version + 1, rel.updated_at or self.now
             self._update("relationship", rel.type, (rel.start, rel.end, rel.key), old.props_json, props,
-                         fields["version"], fields["updated_at"])
+                         version, updated)
+            fields = {"props": stored_rel(rel, version, None, updated)}
             old_rung = int(json.loads(old.props_json).get("rung", 0))
         new_rung = int(rel.props.get("rung", 0) or 0)
         if rel.type == "TIE" and record_history and old_rung != new_rung:
             self._events.append(self._event(rel.start, rel.end, old_rung, new_rung, rel.props))
-        self._rels[rel.ident] = _Stored(props, fields["version"])
-        self._rel_rows[rel.ident] = {**self._rel_rows.get(rel.ident, {}), **fields}
+        self._rels[rel.ident] = _Stored(props, version)
+        self._rel_rows[rel.ident] = _merged(self._rel_rows.get(rel.ident), fields)
         return 1
 
     def _event(self, a: str, b: str, old: int, new: int, props: Mapping[str, Any]) -> dict[str, Any]:
@@ -412,9 +418,10 @@ class Neo4jTransaction(Transaction):
         self._rels[(rel_type, start, end, key)] = None
         if not rows:
             return False
-        self._change("delete", "relationship", rel_type, start, end, key, rows[0]["props_json"], "{}", 0)
+        old_props = from_neo4j(rows[0]["props"], REL_KEYS)
+        self._change("delete", "relationship", rel_type, start, end, key, dump_props(old_props), "{}", 0)
         if rel_type == "TIE":
-            old = int(json.loads(rows[0]["props_json"]).get("rung", 0))
+            old = int(old_props.get("rung", 0))
             props = {"changed_at": changed_at, "source": source, "session": session}
             self._events.append(self._event(start, end, old, 0, props))
         self.changed += 1

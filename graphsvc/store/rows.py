@@ -18,7 +18,8 @@ __all__ = ["GraphRows", "NODE_COLUMNS", "RELATIONSHIP_COLUMNS", "TIE_EVENT_COLUM
 
 T = TypeVar("T")  # what a consumer of rows makes of them
 
-#: A node row; ``props_json`` is the property map as JSON text.
+#: A node row; ``props_json`` is the property map as JSON text, or the map itself when the
+#: backend decodes it (Neo4j's native properties).
 NODE_COLUMNS = ("id", "label", "props_json", "version", "created_at", "updated_at")
 #: A relationship row; ``version`` and ``created_at`` are only read for ties (may be None otherwise).
 RELATIONSHIP_COLUMNS = ("type", "start", "end", "key", "props_json", "version", "created_at")

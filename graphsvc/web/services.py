@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 
-from flask import current_app
+from flask import current_app, g, has_request_context
 
 from graphsvc.accounts import AccountStore
 from graphsvc.config import Settings
@@ -43,9 +43,19 @@ class Services:
         return self._store
 
     def snapshot(self) -> Snapshot:
+        """The current snapshot; within one request, on a server store (whose ``commits`` count
+        its commits), the revision is asked once: again only after this process committed."""
         store = self.store
         assert self._cache is not None and self._cache.store is store
-        return self._cache.get()
+        commits = getattr(store, "commits", None)
+        if commits is None or not has_request_context():
+            return self._cache.get()
+        held = g.get("_goudkaart_snapshot")
+        if held is not None and held[0] is store and held[1] == commits:
+            return held[2]
+        snap = self._cache.get()
+        g._goudkaart_snapshot = (store, commits, snap)
+        return snap
 
     def health(self) -> dict[str, object]:
         try:

@@ -1,0 +1,139 @@
+"""Native properties: every kind of value reads back exactly, with its type, on both stores; on
+Neo4j the values Cypher can use are real properties of the right type, and the schema is there."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from graphsvc.model import Node, Relationship
+from graphsvc.snapshot import Snapshot
+from graphsvc.store import GraphStore
+from graphsvc.store.base import read_consistent
+from tests.neo4j_server import Neo4jServer
+
+VALUES: dict[str, Any] = {
+    "name": "Buurthuis De Ster",
+    "founded": 1987,
+    "share": 0.25,
+    "whole_float": 2.0,
+    "active": True,
+    "languages": ["nl", "ar", "tr"],
+    "scores": [3, 1, 2],
+    "ratios": [0.5, 1.5],
+    "flags": [True, False],
+    "nothing_yet": [],
+    "start": "2019-05-01",
+    "confirmed_at": "2024-03-01T10:00:00Z",
+    "local_time": "2024-03-01T10:00:00.250000+01:00",
+    "plus_zero": "2024-03-01T10:00:00+00:00",  # not the canonical form: stays text
+    "not_a_day": "2019-02-30",
+    "almost": "2019-05-01 ",
+    "none": None,
+    "contact_persons": [{"name": "Anna", "role": "chair", "email": "anna@example.org"}],
+    "capacity": {"finance": {"score": 2, "notes": "needs help"}},
+    "mixed": [1, "two", 3.0],
+    "nested_list": [[1, 2], [3]],
+    "huge": 2**70,
+    "version": "v2 of the plan",  # bookkeeping names are domain keys too
+    "key": "a key",
+    "notes_json": "{not json}",
+    "rung_text": "5",
+}
+
+TYPES = {  # what Cypher's valueType() says for the native ones
+    "name": "STRING NOT NULL", "founded": "INTEGER NOT NULL", "share": "FLOAT NOT NULL",
+    "whole_float": "FLOAT NOT NULL", "active": "BOOLEAN NOT NULL",
+    "languages": "LIST<STRING NOT NULL> NOT NULL", "scores": "LIST<INTEGER NOT NULL> NOT NULL",
+    "start": "DATE NOT NULL", "confirmed_at": "ZONED DATETIME NOT NULL",
+    "local_time": "ZONED DATETIME NOT NULL", "plus_zero": "STRING NOT NULL",
+    "not_a_day": "STRING NOT NULL",
+}
+
+
+def typed(props: Any) -> Any:
+    """Values with their types, so 1, 1.0 and True are told apart."""
+    if isinstance(props, dict):
+        return {k: typed(v) for k, v in props.items()}
+    if isinstance(props, list):
+        return [typed(v) for v in props]
+    return (type(props).__name__, props)
+
+
+def _write(store: GraphStore) -> None:
+    with store.transaction(source="test") as tx:
+        tx.upsert_node(Node("o1", "Organisation", VALUES))
+        tx.upsert_node(Node("o2", "Organisation", {"name": "Two"}))
+        tx.upsert_relationship(Relationship("TIE", "o1", "o2", {"rung": 3, "since": "2021-06-01",
+                                                                "note": {"text": "met at the fair"},
+                                                                "tags": ["a", 1]}))
+
+
+def test_every_kind_of_value_reads_back_with_its_type(store: GraphStore) -> None:
+    _write(store)
+    assert typed(dict(store.get_node("o1").props)) == typed(VALUES)
+    data = read_consistent(store)
+    assert typed(dict(data.nodes[0].props)) == typed(VALUES)
+    snap = Snapshot.from_store(store)
+    assert typed(dict(snap.nodes["o1"].props)) == typed(VALUES)
+    tie = {"rung": 3, "since": "2021-06-01", "note": {"text": "met at the fair"}, "tags": ["a", 1]}
+    assert typed(dict(store.get_relationship("TIE", "o2", "o1").props)) == typed(tie)
+    assert typed(dict(snap.tie_props[("o1", "o2")])) | {"version": 0, "created_at": 0} == \
+        typed(tie) | {"version": 0, "created_at": 0}
+
+
+def test_an_update_that_only_changes_a_type_is_a_change(store: GraphStore) -> None:
+    _write(store)
+    with store.transaction(source="test") as tx:
+        changed = tx.upsert_node(Node("o2", "Organisation", {"name": "Two", "size": 1}))
+    with store.transaction(source="test") as tx:
+        assert tx.upsert_node(Node("o2", "Organisation", {"name": "Two", "size": 1.0}))
+        assert not tx.upsert_node(Node("o2", "Organisation", {"name": "Two", "size": 1.0}))
+    assert changed and typed(dict(store.get_node("o2").props)) == typed({"name": "Two", "size": 1.0})
+    with store.transaction(source="test") as tx:  # a key removed is gone, not left behind
+        tx.upsert_node(Node("o2", "Organisation", {"name": "Two"}))
+    assert dict(store.get_node("o2").props) == {"name": "Two"} and store.get_node("o2").version == 4
+
+
+@pytest.mark.neo4j
+def test_values_are_native_properties_of_the_right_type(neo4j_store: GraphStore,
+                                                        neo4j_server: Neo4jServer) -> None:
+    _write(neo4j_store)
+    records, _, _ = neo4j_server.driver().execute_query(
+        "MATCH (n:Organisation {id: 'o1'}) RETURN labels(n) AS labels, "
+        "[k IN keys(n) | [k, valueType(n[k])]] AS types")
+    types = dict(records[0]["types"])
+    assert sorted(records[0]["labels"]) == ["GNode", "Organisation"]
+    assert {k: types[k] for k in TYPES} == TYPES
+    assert types["created_at"] == types["updated_at"] == "ZONED DATETIME NOT NULL"
+    # one rule for what Neo4j cannot hold or would confuse: <key>_json, just for that value
+    json_keys = {"none", "contact_persons", "capacity", "mixed", "nested_list", "huge", "version",
+                 "notes_json"}  # "key" is a relationship's bookkeeping, a node's own property
+    assert {k for k in types if k.endswith("_json")} == {k + "_json" for k in json_keys}
+    assert "label" not in types and "props_json" not in types and types["key"] == "STRING NOT NULL"
+    tie, _, _ = neo4j_server.driver().execute_query(
+        "MATCH ()-[t:TIE]->() RETURN t.rung AS rung, t.since AS since, t.since.year AS year, "
+        "t.note_json AS note")
+    assert (tie[0]["rung"], tie[0]["year"], tie[0]["note"]) == (3, 2021, '{"text":"met at the fair"}')
+
+
+@pytest.mark.neo4j
+def test_the_schema_a_neo4j_user_sees(neo4j_store: GraphStore, neo4j_server: Neo4jServer) -> None:
+    from graphsvc.model import LABELS
+
+    neo4j_store.revision()  # connects and prepares
+    driver = neo4j_server.driver()
+    constraints = {(tuple(r["labelsOrTypes"]), tuple(r["properties"]), r["type"])
+                   for r in driver.execute_query("SHOW CONSTRAINTS").records}
+    for label in LABELS:
+        assert ((label,), ("id",), "UNIQUENESS") in constraints
+    assert (("Neighbourhood",), ("code",), "UNIQUENESS") in constraints
+    indexes = {(r["type"], tuple(r["labelsOrTypes"] or ()), tuple(r["properties"] or ()))
+               for r in driver.execute_query("SHOW INDEXES").records}
+    assert ("FULLTEXT", ("GNode",), ("name",)) in indexes
+    for rel_type, prop in (("TIE", "rung"), ("FUNDS", "year"), ("FUNDS", "status")):
+        assert ("RANGE", (rel_type,), (prop,)) in indexes
+    schema = driver.execute_query("CALL db.schema.visualization()").records[0]
+    drawn = {node.get("name") for node in schema["nodes"]}
+    assert set(LABELS) <= drawn
