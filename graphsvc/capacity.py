@@ -1,6 +1,6 @@
 """The capacity profile: dated self-assessments (1–5 per dimension, with a note) and their trend.
 
-An organisation rates itself together with its coach on the internal blocks of DESIGN §3
+An organisation rates itself together with its coach on the internal blocks of docs/design.md §3
 (governance, financial administration, volunteer policy, innovation, positioning; the list and its
 names are vocabulary data). Every assessment is kept. The profile lives on the Organisation node
 as the confidential property ``capacity`` (see :data:`graphsvc.model.CONFIDENTIAL_FIELDS`), so

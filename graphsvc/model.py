@@ -68,7 +68,7 @@ REL_TYPES: Final[Mapping[str, tuple[frozenset[str], frozenset[str]]]] = MappingP
     }
 )
 
-# Fields only the organisation itself, its coach and admins may see (DESIGN §3).
+# Fields only the organisation itself, its coach and admins may see (docs/design.md §3).
 CONFIDENTIAL_FIELDS: Final = frozenset({"capacity", "contact_persons", "contacts", "audit"})
 
 RUNGS: Final = (1, 2, 3, 4, 5)

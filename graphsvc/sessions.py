@@ -1,6 +1,6 @@
 """Ladder sessions, the write side: open and close a meeting, record ties and rung changes, undo.
 
-A ``Session`` node is one neighbourhood meeting (DESIGN §2, §4). While it is **open**, ties and
+A ``Session`` node is one neighbourhood meeting (docs/design.md §2, §4). While it is **open**, ties and
 rung changes are recorded against it: each write is one transaction with source
 ``session:<id>``, the tie carries ``session``, ``declared_by``, ``confirmed_at``, ``changed_at``
 and ``source``, and the store appends the rung change to the tie history with the session id,

@@ -1,7 +1,7 @@
 """The read snapshot: an in-memory graph built from any store, rebuilt only when its revision changes.
 
 Every question in ``queries/`` reads a :class:`Snapshot`, never a store, so the embedded and the
-Neo4j deployments give the same answers by construction (DESIGN §6, principle 2).
+Neo4j deployments give the same answers by construction (docs/design.md §6, principle 2).
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The one place that decides which fields a role may see (DESIGN §3; issue on roles).
+"""The one place that decides which fields a role may see (docs/design.md §3; issue on roles).
 
 Every page, API response, map payload and export passes node properties through
 :func:`visible_props`, so a confidential field cannot leak through a view that forgot to filter.

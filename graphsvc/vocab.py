@@ -21,7 +21,7 @@ from graphsvc.rel_props import GRANT_STATUSES
 __all__ = ["Term", "Rung", "CapacityDimension", "Vocabulary", "load_vocabulary", "FORBIDDEN_WORDS"]
 
 _ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,79}$")
-# The product must never become a blacklist (DESIGN §3): no vocabulary term may label
+# The product must never become a blacklist (docs/design.md §3): no vocabulary term may label
 # organisations as a risk or as fraud.
 FORBIDDEN_WORDS = ("fraud", "fraude", "risk", "risico", "blacklist", "zwarte lijst", "verdacht")
 FILES = ("rungs.yaml", "interests.yaml", "capabilities.yaml", "capacity.yaml", "kinds.yaml",

@@ -1,6 +1,6 @@
 """The neighbourhood agenda: interests many organisations in an area share, and who could carry them.
 
-"From an archipelago of interests to neighbourhood interests" (DESIGN §1, §5): for one area, the
+"From an archipelago of interests to neighbourhood interests" (docs/design.md §1, §5): for one area, the
 interests (themes) the most organisations active there work on, each with its **coalition** —
 every organisation and institution in the area working on it, strongest commitment (``WORKS_ON``
 weight) first — and the agenda items that already exist for it.

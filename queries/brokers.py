@@ -1,4 +1,4 @@
-"""Brokers: actors that bridge otherwise separate groups in the tie network (DESIGN §5).
+"""Brokers: actors that bridge otherwise separate groups in the tie network (docs/design.md §5).
 
 The broker network is made of ties at rung ``min_rung`` (default 2, *ontmoeten*) or higher: a
 rung-1 tie only means two actors know of each other, which carries no referral or information.

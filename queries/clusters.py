@@ -1,4 +1,4 @@
-"""Clusters for funders (DESIGN §5): groups of organisations around themes and areas.
+"""Clusters for funders (docs/design.md §5): groups of organisations around themes and areas.
 
 The one entry point for the web page, the JSON API and the CLI:
 

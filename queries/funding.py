@@ -1,4 +1,4 @@
-"""Funding lenses for funders (DESIGN §5): dependency on the largest funder and funding flows.
+"""Funding lenses for funders (docs/design.md §5): dependency on the largest funder and funding flows.
 
 * :func:`herfindahl` — funder concentration, the sum of squared shares (0–1; :mod:`queries.grants`).
 * :func:`dependency_on_largest_funder` / :func:`organisation_dependency` — how much of an

@@ -1,4 +1,4 @@
-"""Islands: organisations without a tie at or above a rung of the binding ladder (DESIGN §4).
+"""Islands: organisations without a tie at or above a rung of the binding ladder (docs/design.md §4).
 
 An **island** is an ``Organisation`` with no tie at rung ``min_rung`` (default 2, *ontmoeten*) or
 higher. Institutions are never islands themselves, but a tie *to* an institution counts as a tie:

@@ -1,4 +1,4 @@
-"""Ladder progress: how many ties an area has on each rung at the end of each period (DESIGN §4).
+"""Ladder progress: how many ties an area has on each rung at the end of each period (docs/design.md §4).
 
 The count comes from the tie history (``snapshot.tie_events``): a tie's rung at the end of a
 period is the ``new_rung`` of its last event at or before that moment (rung 0, no tie, before its

@@ -51,7 +51,7 @@ class MatchWeights:
         Weight of the themes both work on: a cosine similarity of the two actors' theme vectors,
         each theme weighted ``WORKS_ON.weight / 3 * idf``. Rare shared themes count more than
         ubiquitous ones because idf grows as fewer actors share the theme. The largest weight:
-        a shared concern is the ground of any partnership (DESIGN §5a).
+        a shared concern is the ground of any partnership (docs/design.md §5a).
     reciprocity : float
         Weight of the capability exchange, counting ``give`` (they offer what we need) and
         ``get`` (we offer what they need): ``raw = give + get + mutual_bonus * sqrt(give * get)``,

@@ -1,4 +1,4 @@
-"""Partner matches for one actor: who it should meet, and why (DESIGN §5, issue 4).
+"""Partner matches for one actor: who it should meet, and why (docs/design.md §5, issue 4).
 
 :func:`partner_matches` ranks organisations and institutions by shared themes (rare themes count
 more), reciprocity (mutual exchange counts most), proximity, bridging to another community and

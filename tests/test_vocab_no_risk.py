@@ -1,5 +1,5 @@
 """The product never becomes a blacklist: no vocabulary term, node label, property key or demo
-value may name an organisation a risk or a fraud (DESIGN §3), and the vocabulary cannot grow one."""
+value may name an organisation a risk or a fraud (docs/design.md §3), and the vocabulary cannot grow one."""
 
 from __future__ import annotations
 
