@@ -89,6 +89,31 @@ def _per_name(names: Iterable[str], template: LiteralString) -> Mapping[str, Lit
 
 _LABEL: Final = "head([l IN labels(n) WHERE l <> 'GNode'])"  # a domain node's one model label
 
+
+def _text(value: LiteralString) -> LiteralString:
+    """A temporal value as ``[text, 0]`` (no stored list mixes text and numbers), else as it is."""
+    return ("CASE WHEN " + value + " IS :: DATE NOT NULL OR " + value + " IS :: ZONED DATETIME NOT NULL OR "
+            + value + " IS :: LOCAL DATETIME NOT NULL THEN [toString(" + value + "), 0] ELSE " + value + " END")
+
+
+#: The temporal properties Goudkaart itself writes, read as text: the driver decodes text many
+#: times faster than DATE and DATETIME values (others still arrive as values, just slower).
+TEXT_KEYS: Final[tuple[LiteralString, ...]] = (
+    "created_at", "updated_at", "since", "changed_at", "confirmed_at", "start", "end",
+)
+
+
+def stored_map(var: LiteralString, keys: tuple[LiteralString, ...] = TEXT_KEYS,
+               extra: LiteralString = "") -> LiteralString:
+    """``var``'s properties as a map, the ``keys`` given as :func:`_text` makes them (null where
+    absent: the reader drops nulls) and ``extra`` entries (e.g. ``version: null``) last."""
+    entries = ", ".join(["`" + k + "`: " + _text(var + ".`" + k + "`") for k in keys])
+    return var + " {.*, " + entries + (", " + extra if extra else "") + "}"
+
+
+_N: Final = stored_map("n", ("created_at", "updated_at"))
+_R: Final = stored_map("r")
+
 #: The domain schema: a uniqueness constraint on ``id`` per model label (and on ``GNode.id``,
 #: the lookup by id whatever the label), area codes unique, names searchable, filtered
 #: relationship properties indexed. Created (IF NOT EXISTS) whenever a store starts.
@@ -152,11 +177,11 @@ IS_EMPTY: Final = "MATCH (n:GNode) RETURN n.id AS id LIMIT 1"
 # A node comes as ``[label, properties]``, a relationship as ``[type, start, end, properties]``
 # (the bookkeeping keys inside the properties); neo4j_props turns them into records.
 NODE_STATE: Final = (
-    "UNWIND $ids AS id MATCH (n:GNode {id: id}) RETURN " + _LABEL + " AS label, properties(n) AS props"
+    "UNWIND $ids AS id MATCH (n:GNode {id: id}) RETURN " + _LABEL + " AS label, " + _N + " AS props"
 )
 GET_NODE: Final = "MATCH (n:GNode {id: $id}) RETURN " + _LABEL + " AS label, properties(n) AS props"
 GET_NODES: Final = (
-    "UNWIND $ids AS id MATCH (n:GNode {id: id}) RETURN " + _LABEL + " AS label, properties(n) AS props"
+    "UNWIND $ids AS id MATCH (n:GNode {id: id}) RETURN " + _LABEL + " AS label, " + _N + " AS props"
 )
 # ``r.props`` is the node's whole stored map (id and bookkeeping included) except, on an update,
 # ``created_at``, which stays; the label comes from the dict key, never a row
@@ -183,15 +208,15 @@ REL_STATE: Final = (
     "OPTIONAL MATCH (b:GNode {id: k.end}) "
     "OPTIONAL MATCH (a)-[r]->(b) WHERE type(r) = k.type AND r.key = k.key "
     "RETURN k.i AS i, head([l IN labels(a) WHERE l <> 'GNode']) AS start_label, "
-    "head([l IN labels(b) WHERE l <> 'GNode']) AS end_label, properties(r) AS props"
+    "head([l IN labels(b) WHERE l <> 'GNode']) AS end_label, " + _R + " AS props"
 )
 # every relationship leaving the given nodes: one read serves a run of single upserts from one node
 RELS_FROM: Final = (
     "UNWIND $starts AS s MATCH (a:GNode {id: s}) OPTIONAL MATCH (a)-[r]->(b:GNode) "
     "RETURN s AS start, head([l IN labels(a) WHERE l <> 'GNode']) AS start_label, type(r) AS type, "
-    "b.id AS end, head([l IN labels(b) WHERE l <> 'GNode']) AS end_label, properties(r) AS props"
+    "b.id AS end, head([l IN labels(b) WHERE l <> 'GNode']) AS end_label, " + _R + " AS props"
 )
-_REL_FIELDS: Final = "type(r) AS type, a.id AS start, b.id AS end, properties(r) AS props"
+_REL_FIELDS: Final = "type(r) AS type, a.id AS start, b.id AS end, " + _R + " AS props"
 GET_REL: Final = (
     "MATCH (a:GNode {id: $start})-[r]->(b:GNode {id: $end}) "
     "WHERE type(r) = $type AND r.key = $key RETURN " + _REL_FIELDS
@@ -233,18 +258,18 @@ DELETE_REL: Final = (
 # the order within a page does not matter, the store sorts in Python.
 NODE_PAGE: Final = (
     "MATCH (n:GNode) WHERE n.id > $after WITH n ORDER BY n.id LIMIT $limit "
-    "WITH collect(n) AS page RETURN page[-1].id AS last, [n IN page | [" + _LABEL + ", properties(n)]] AS rows"
+    "WITH collect(n) AS page RETURN page[-1].id AS last, [n IN page | [" + _LABEL + ", " + _N + "]] AS rows"
 )
 NODE_PAGES_OF: Final = _per_name(
     LABELS,
     "MATCH (n:GNode:NAME) WHERE n.id > $after WITH n ORDER BY n.id LIMIT $limit "
-    "WITH collect(n) AS page RETURN page[-1].id AS last, [n IN page | ['NAME', properties(n)]] AS rows",
+    "WITH collect(n) AS page RETURN page[-1].id AS last, [n IN page | ['NAME', " + _N + "]] AS rows",
 )
 # the relationships leaving a page of nodes, as one list per node
 REL_PAGE: Final = (
     "MATCH (a:GNode) WHERE a.id > $after WITH a ORDER BY a.id LIMIT $limit "
     "WITH collect(a) AS page RETURN page[-1].id AS last, [a IN page | [(a)-[r]->(b:GNode) | "
-    "[type(r), a.id, b.id, properties(r)]]] AS rows"
+    "[type(r), a.id, b.id, " + _R + "]]] AS rows"
 )
 RELS_OF: Final = _per_name(REL_TYPES, "MATCH (a:GNode)-[r:NAME]->(b:GNode) RETURN " + _REL_FIELDS)
 

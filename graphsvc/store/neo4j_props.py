@@ -130,10 +130,13 @@ def from_neo4j(stored: Mapping[str, Any], reserved: frozenset[str]) -> dict[str,
     (as the SQLite store gives them)."""
     out: dict[str, Any] = {}
     for key, value in sorted(stored.items()):
-        if key in reserved:
+        if key in reserved or value is None:  # None: a key a query asked for that is not stored
             continue
+        kind = type(value)
         if key.endswith(JSON_SUFFIX):
             out[key[:-5]] = json.loads(value)  # "a_json" sorts after "a_b": re-sort below
+        elif kind is list and len(value) == 2 and value[1] == 0 and type(value[0]) is str:
+            out[key] = _from_text(value[0])  # a temporal value sent as text (neo4j_cypher._text)
         elif isinstance(value, _TEMPORAL):
             out[key] = from_value(value)
         else:
@@ -148,8 +151,16 @@ def stamp_to_neo4j(stamp: str | None) -> Any:
     return _temporal(stamp) or stamp
 
 
+def _from_text(text: str) -> str:
+    """The text a DATE or DATETIME was written from, from Neo4j's own text of it (which drops
+    zero seconds and trailing zeros of fractions)."""
+    return text if len(text) == 10 else _iso(datetime.fromisoformat(text.split("[", 1)[0]))
+
+
 def stamp_from_neo4j(value: Any) -> Any:
     """A stored record timestamp as text (None stays None)."""
+    if type(value) is list:
+        return _from_text(value[0])
     return from_value(value) if isinstance(value, _TEMPORAL) else value
 
 

@@ -35,18 +35,22 @@ __all__ = [
 READ_PAGES: Final = {"nodes": 10_000, "relationships": 5000, "tie_events": 20_000}
 
 # the relationships leaving a page of nodes as one list per node, ``[type, start, end, properties]``
-# with the bookkeeping a snapshot does not read left out (nulls cost a byte, timestamps more)
+# with the timestamps a snapshot does not read left out, and the ones it does (and the temporal
+# properties Goudkaart writes) as text; every expression costs server time, so only those
 REL_ROW_PAGE: Final = (
     "MATCH (a:GNode) WHERE a.id > $after WITH a ORDER BY a.id LIMIT $limit "
     "WITH collect(a) AS page RETURN page[-1].id AS last, [a IN page | [(a)-[r]->(b:GNode) | "
-    "[type(r), a.id, b.id, CASE type(r) WHEN 'TIE' THEN r {.*, updated_at: null} "
-    "ELSE r {.*, version: null, created_at: null, updated_at: null} END]]] AS rows"
+    "[type(r), a.id, b.id, CASE type(r) "
+    "WHEN 'TIE' THEN " + q.stored_map("r", ("created_at", "since", "changed_at", "confirmed_at"),
+                                      "updated_at: null")
+    + " WHEN 'FUNDS' THEN " + q.stored_map("r", ("start", "end"), "created_at: null, updated_at: null")
+    + " ELSE r {.*, created_at: null, updated_at: null} END]]] AS rows"
 )
 # ... with every column, for records (dumps, migration)
 REL_RECORD_PAGE: Final = (
     "MATCH (a:GNode) WHERE a.id > $after WITH a ORDER BY a.id LIMIT $limit "
     "WITH collect(a) AS page RETURN page[-1].id AS last, [a IN page | [(a)-[r]->(b:GNode) | "
-    "[type(r), a.id, b.id, properties(r)]]] AS rows"
+    "[type(r), a.id, b.id, " + q.stored_map("r") + "]]] AS rows"
 )
 EVENTS_AFTER: Final = (
     "MATCH (e:TieEvent) WHERE e.seq > $seq RETURN e.seq AS seq, e.a AS a, e.b AS b, "

@@ -338,7 +338,8 @@ class Neo4jTransaction(Transaction):
             self._labels.setdefault(ident[1], row["start_label"])
             self._labels.setdefault(ident[2], row["end_label"])
             if row["props"] is not None:
-                self._rels[ident] = _Stored(_canon(row["props"], REL_KEYS), row["props"]["version"])
+                stored = row["props"]
+                self._rels[ident] = _Stored(_canon(stored, REL_KEYS), stored["version"])
 
     def _learn_rels_from(self, start: str) -> None:
         for row in self._run(q.RELS_FROM, starts=[start]):
