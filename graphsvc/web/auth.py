@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Callable
 from typing import Any, TypeVar, cast
+from urllib.parse import urlsplit, urlunsplit
 
 from flask import Blueprint, Flask, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -23,7 +25,7 @@ from graphsvc.web.services import services
 
 __all__ = [
     "bp", "init_auth", "current_viewer", "current_account", "require_role", "Unauthorised",
-    "may_work_with", "require_organisation_access",
+    "may_work_with", "require_organisation_access", "safe_next",
 ]
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -90,11 +92,27 @@ class LoginForm(FlaskForm):
     password = PasswordField("password", validators=[DataRequired(), Length(max=200)])
 
 
-def _safe_next(target: str | None) -> str:
-    # only local paths: never an open redirect to another site
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return url_for("pages.home")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def safe_next(target: str | None) -> str:
+    """A path of this site to go to after logging in; ``/`` for anything else.
+
+    Browsers drop tabs and line breaks inside a URL and read ``\\`` as ``/``, so the target is
+    cleaned the way a browser would before it is judged: ``/%09/evil.example`` is ``//evil.example``,
+    another site, and gives ``/``.
+    """
+    home = url_for("pages.home")
+    if not target:
+        return home
+    cleaned = _CONTROL.sub("", target).replace("\\", "/")
+    try:
+        parts = urlsplit(cleaned)
+    except ValueError:
+        return home
+    if parts.scheme or parts.netloc or not parts.path.startswith("/") or parts.path.startswith("//"):
+        return home
+    return urlunsplit(("", "", parts.path, parts.query, ""))
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -102,11 +120,12 @@ def login() -> Any:
     form = LoginForm()
     error = None
     if form.validate_on_submit():
-        user = limited_authenticate(form.username.data, form.password.data,
-                                    services().accounts.authenticate)
+        accounts = services().accounts
+        user = limited_authenticate(form.username.data, form.password.data, accounts.authenticate)
         if user is not None:
-            login_user(user)
-            return redirect(_safe_next(request.args.get("next")))
+            # the cookie holds a server-side session id: logout, disable and a new password end it
+            login_user(accounts.start_session(user))
+            return redirect(safe_next(request.args.get("next")))
         error = _("User name or password is wrong.")
     status = 401 if error else 200
     return render_template("login.html", form=form, error=error), status
@@ -114,6 +133,9 @@ def login() -> Any:
 
 @bp.post("/logout")
 def logout() -> WerkzeugResponse:
+    account = current_account()
+    if account is not None and account.session_id:
+        services().accounts.end_session(account.session_id)
     logout_user()
     return redirect(url_for("pages.home"))
 
@@ -133,11 +155,9 @@ def init_auth(app: Flask) -> None:
     manager.session_protection = "strong"
 
     @manager.user_loader
-    def _load(user_id: str) -> User | None:
-        try:
-            return services().accounts.get(int(user_id))
-        except ValueError:
-            return None
+    def _load(session_id: str) -> User | None:
+        # the store is asked on every request: a session ended by another app server ends here too
+        return services().accounts.user_for_session(session_id) if session_id else None
 
     app.config["WTF_CSRF_CHECK_DEFAULT"] = False
     csrf.init_app(app)

@@ -7,6 +7,7 @@ import threading
 from flask import current_app
 
 from graphsvc.accounts import AccountStore
+from graphsvc.accounts_transfer import take_over_accounts_file
 from graphsvc.config import Settings
 from graphsvc.errors import StoreUnavailable
 from graphsvc.snapshot import Snapshot, SnapshotCache
@@ -27,10 +28,14 @@ class Services:
 
     @property
     def accounts(self) -> AccountStore:
+        """Users, tokens and sessions, in the store (an old accounts file is taken over once)."""
         if self._accounts is None:
+            store = self.store
             with self._lock:
                 if self._accounts is None:
-                    self._accounts = AccountStore(self.settings.accounts_path)
+                    accounts = AccountStore(store)
+                    take_over_accounts_file(accounts.records, self.settings.accounts_path)
+                    self._accounts = accounts
         return self._accounts
 
     @property
@@ -64,8 +69,6 @@ class Services:
         return info
 
     def close(self) -> None:
-        if self._accounts is not None:
-            self._accounts.close()
         if self._store is not None:
             self._store.close()
 
