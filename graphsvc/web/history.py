@@ -43,7 +43,8 @@ def _history(actor_id: str) -> dict[str, object]:
 def _undo(actor_id: str, seq: int) -> dict[str, object]:
     viewer = require_organisation_access(actor_id)
     store = services().store
-    made = undo_change(store, actor_id, seq)  # by the logged-in account (see create_app)
+    # by the logged-in account (see create_app), when it may make that change now
+    made = undo_change(store, actor_id, seq, viewer=viewer)
     fields = sorted({k for c in made if c.is_node for k in (*c.old, *c.new)} & CONFIDENTIAL_FIELDS)
     if fields:
         record("change", actor_id, fields, f"undo of change {seq}")
