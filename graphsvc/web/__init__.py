@@ -84,6 +84,8 @@ def create_app(settings: Settings | None = None, *, store: GraphStore | None = N
     app.register_blueprint(privacy.bp)
     from graphsvc.web import history
     app.register_blueprint(history.bp)
+    from graphsvc.web import accounts_admin
+    app.register_blueprint(accounts_admin.bp)
 
     @app.after_request
     def _security_headers(response: Response) -> Response:
