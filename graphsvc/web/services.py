@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import threading
+import time
+from typing import Final
 
 from flask import current_app
 
@@ -14,7 +16,9 @@ from graphsvc.snapshot import Snapshot, SnapshotCache
 from graphsvc.store import GraphStore, open_store
 from graphsvc.vocab import Vocabulary, load_vocabulary
 
-__all__ = ["Services", "services"]
+__all__ = ["Services", "services", "DOWN_RETRY"]
+
+DOWN_RETRY: Final = 1.0  # seconds between tries while the store is known to be down
 
 
 class Services:
@@ -25,6 +29,7 @@ class Services:
         self._cache: SnapshotCache | None = SnapshotCache(store) if store else None
         self._lock = threading.Lock()
         self._accounts: AccountStore | None = None
+        self._down_until = 0.0
 
     @property
     def accounts(self) -> AccountStore:
@@ -38,8 +43,18 @@ class Services:
                     self._accounts = accounts
         return self._accounts
 
+    def store_known_down(self) -> bool:
+        """Whether the store failed to answer within the last :data:`DOWN_RETRY` seconds."""
+        return time.monotonic() < self._down_until
+
+    def mark_down(self) -> None:
+        """Remember that the store does not answer: requests fail at once until the next try."""
+        self._down_until = time.monotonic() + DOWN_RETRY
+
     @property
     def store(self) -> GraphStore:
+        if self.store_known_down():  # fail fast rather than wait for connection timeouts again
+            raise StoreUnavailable("The graph database is not reachable.")
         if self._store is None:
             with self._lock:
                 if self._store is None:
@@ -60,6 +75,7 @@ class Services:
         answers = store.ping()
         info: dict[str, object] = {"ok": answers, **store.describe()}
         if not answers:
+            self.mark_down()
             info["error"] = "The graph database does not answer."
             return info
         try:
