@@ -7,7 +7,14 @@ import time
 from dataclasses import dataclass
 from typing import Final
 
-from graphsvc.accounts import AccountStore, User, check_password, check_role, check_username, secret_hash
+from graphsvc.accounts import (
+    AccountStore,
+    User,
+    check_password,
+    check_role,
+    check_username,
+    secret_hash,
+)
 from graphsvc.errors import Conflict, InvalidInput, NotFound
 from graphsvc.store.base import GraphStore, utc_now
 

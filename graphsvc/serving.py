@@ -21,7 +21,7 @@ def serve_app(app_factory: Any, host: str, port: int, workers: int = 2, threads:
     from gunicorn.app.base import BaseApplication
 
     # gunicorn names itself in every answer's Server header; say only what serves the app
-    gunicorn.http.wsgi.SERVER = "goudkaart"  # type: ignore[attr-defined]
+    gunicorn.http.wsgi.SERVER = "goudkaart"
 
     class _Server(BaseApplication):
         def load_config(self) -> None:

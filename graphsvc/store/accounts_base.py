@@ -185,5 +185,5 @@ def account_records(store: GraphStore) -> AccountRecords:
         from graphsvc.store.neo4j_accounts import Neo4jAccounts
 
         made = Neo4jAccounts(store)
-    store._goudkaart_accounts = made  # type: ignore[attr-defined]
+    setattr(store, "_goudkaart_accounts", made)  # noqa: B010 - one object per store, kept on it
     return made

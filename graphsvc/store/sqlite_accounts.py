@@ -52,6 +52,16 @@ _USER = "SELECT id, username, role, organisations, password_hash, created_at, di
 _USER_FIELDS = ("id", "username", "role", "organisations", "password_hash", "created_at", "disabled")
 _INVITATION_FIELDS = ("token_hash", "organisation", "role", "created_by", "created_at", "expires_at",
                       "used_at")
+_INVITATION = (
+    "SELECT token_hash, organisation, role, created_by, created_at, expires_at, used_at "
+    "FROM account_invitations WHERE token_hash = ?"
+)
+_USE_INVITATION = (
+    "UPDATE account_invitations SET used_at = ? WHERE token_hash = ? AND used_at IS NULL AND expires_at > ? "
+    "RETURNING token_hash, organisation, role, created_by, created_at, expires_at, used_at"
+)
+_UPDATE_USER = {name: f"UPDATE account_users SET {name} = ? WHERE id = ?"  # noqa: S608 - fixed names
+                for name in ("role", "organisations", "disabled", "password_hash")}
 _AUDIT_FIELDS = ("id", "at", "username", "role", "action", "target", "fields", "detail")
 
 
@@ -128,10 +138,9 @@ class SQLiteAccounts(AccountRecords):
                 value = json.dumps(sorted(value))
             elif name == "disabled":
                 value = int(bool(value))
-            elif name not in ("role", "password_hash"):
+            elif name not in _UPDATE_USER:
                 raise ValueError(f"cannot change {name!r} of a user")
-            # the column name comes from the fixed list above, never from a caller's text
-            self._run(f"UPDATE account_users SET {name} = ? WHERE id = ?", (value, user_id))  # noqa: S608
+            self._run(_UPDATE_USER[name], (value, user_id))
 
     # -- tokens ----------------------------------------------------------------------------------
     def add_token(self, token: Record) -> None:
@@ -157,14 +166,11 @@ class SQLiteAccounts(AccountRecords):
                   tuple(invitation[k] for k in _INVITATION_FIELDS[:-1]))
 
     def invitation(self, token_hash: str) -> Record | None:
-        row = self._one(f"SELECT {', '.join(_INVITATION_FIELDS)} FROM account_invitations "  # noqa: S608
-                        "WHERE token_hash = ?", (token_hash,))
+        row = self._one(_INVITATION, (token_hash,))
         return dict(zip(_INVITATION_FIELDS, row, strict=True)) if row else None
 
     def use_invitation(self, token_hash: str, now: float) -> Record | None:
-        row = self._one(
-            "UPDATE account_invitations SET used_at = ? WHERE token_hash = ? AND used_at IS NULL "
-            f"AND expires_at > ? RETURNING {', '.join(_INVITATION_FIELDS)}", (now, token_hash, now))
+        row = self._one(_USE_INVITATION, (now, token_hash, now))
         return dict(zip(_INVITATION_FIELDS, row, strict=True)) if row else None
 
     # -- sessions --------------------------------------------------------------------------------

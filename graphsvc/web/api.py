@@ -101,14 +101,14 @@ def institutions() -> Any:
     return _list("Institution")
 
 
-@bp.get(f"{PREFIX}/organisations/<actor_id>")
+@bp.get(f"{PREFIX}/organisations/<path:actor_id>")
 def organisation(actor_id: str) -> Any:
     snap = services().snapshot()
     snap.node(actor_id, "Organisation")
     return ok(actor_profile(snap, actor_id, lang=lang_arg()))
 
 
-@bp.get(f"{PREFIX}/actors/<actor_id>")
+@bp.get(f"{PREFIX}/actors/<path:actor_id>")
 def actor(actor_id: str) -> Any:
     snap = services().snapshot()
     node = snap.node(actor_id)

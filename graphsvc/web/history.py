@@ -51,17 +51,17 @@ def _undo(actor_id: str, seq: int) -> dict[str, object]:
     return {"undone": seq, "changes": [e.as_dict() for e in history_entries(store, actor_id, made, viewer)]}
 
 
-@bp.get("/organisations/<actor_id>/history")
+@bp.get("/organisations/<path:actor_id>/history")
 def history_page(actor_id: str) -> ResponseReturnValue:
     return render_template("history.html", **_history(actor_id))
 
 
-@bp.get("/api/v1/organisations/<actor_id>/history")
+@bp.get("/api/v1/organisations/<path:actor_id>/history")
 def api_history(actor_id: str) -> ResponseReturnValue:
     return jsonify({"ok": True, **_history(actor_id)})
 
 
-@bp.post("/organisations/<actor_id>/history/<int:seq>/undo")
+@bp.post("/organisations/<path:actor_id>/history/<int:seq>/undo")
 def undo(actor_id: str, seq: int) -> ResponseReturnValue:
     try:
         _undo(actor_id, seq)
@@ -71,6 +71,6 @@ def undo(actor_id: str, seq: int) -> ResponseReturnValue:
     return redirect(url_for("history.history_page", actor_id=actor_id))
 
 
-@bp.post("/api/v1/organisations/<actor_id>/history/<int:seq>/undo")
+@bp.post("/api/v1/organisations/<path:actor_id>/history/<int:seq>/undo")
 def api_undo(actor_id: str, seq: int) -> ResponseReturnValue:
     return jsonify({"ok": True, **_undo(actor_id, seq)})

@@ -113,3 +113,14 @@ def test_the_ladder_chart_is_as_private_as_the_meeting_map(seeded: GraphStore, c
     assert client.get("/meeting/F/ladder.svg").status_code == 401
     login("member", orgs=["org-amal"])
     assert client.get("/meeting/F/ladder.svg").status_code == 200
+
+
+def test_a_node_id_with_a_slash_is_reachable(seeded: GraphStore, client: FlaskClient, login: Any) -> None:
+    with seeded.transaction() as tx:
+        tx.upsert_node(Node("NL-KVK/1234", "Organisation", {"name": "Stichting Schuine Streep"}))
+    assert "Stichting Schuine Streep" in client.get("/actors/NL-KVK/1234").get_data(as_text=True)
+    api = client.get("/api/v1/organisations/NL-KVK/1234")
+    assert api.status_code == 200 and "Stichting Schuine Streep" in api.get_data(as_text=True)
+    login("member", orgs=["NL-KVK/1234"])
+    history = client.get("/api/v1/organisations/NL-KVK/1234/history")
+    assert history.status_code == 200 and history.get_json()["organisation"]["id"] == "NL-KVK/1234"

@@ -13,12 +13,11 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from graphsvc.audit import AuditLog
-from graphsvc.store import open_store
 from graphsvc.cli import cli
 from graphsvc.history import undo_change
 from graphsvc.model import Node
 from graphsvc.privacy import erase_person, export_person
-from graphsvc.store import GraphStore
+from graphsvc.store import GraphStore, open_store
 from tests.conftest import csrf_token_from
 
 PERSON = "p@example.org"  # org-xss's contact person in tests/small_graph.py
