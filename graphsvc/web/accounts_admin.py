@@ -33,10 +33,13 @@ def _organisations() -> list[tuple[str, str]]:
 def _page(status: int = 200, **extra: Any) -> ResponseReturnValue:
     admin = current_viewer().role == "admin"
     users = services().accounts.users() if admin else []
+    snapshot = services().snapshot()
+    org_names = {o: snapshot.name(o) for u in users for o in u.organisations}
     role_names = {"member": _("member"), "coach": _("coach"), "funder": _("funder"),
                   "admin": _("administrator")}
     return render_template("admin_users.html", users=users, admin=admin, roles=INVITABLE_ROLES,
-                           role_names=role_names, organisations=_organisations(), **extra), status
+                           role_names=role_names, org_names=org_names, organisations=_organisations(),
+                           **extra), status
 
 
 @bp.get("/admin/users")
