@@ -18,7 +18,7 @@ from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
 from graphsvc.accounts import User
-from graphsvc.errors import Forbidden, GraphsvcError
+from graphsvc.errors import Forbidden, GraphsvcError, StoreUnavailable
 from graphsvc.ratelimit import limited_authenticate
 from graphsvc.visibility import PUBLIC, Viewer
 from graphsvc.web.services import services
@@ -41,6 +41,9 @@ class Unauthorised(GraphsvcError):
 def current_account() -> User | None:
     """The logged-in account (session cookie or API token), or None for the public."""
     user = getattr(g, "token_user", None) or current_user
+    if user is not None and not isinstance(user, User) and g.get("account_store_down"):
+        # a browser with a session cookie while the store is down: not "the public", but a 503
+        raise StoreUnavailable("The graph database is not reachable.")
     return user if isinstance(user, User) else None
 
 
@@ -157,7 +160,11 @@ def init_auth(app: Flask) -> None:
     @manager.user_loader
     def _load(session_id: str) -> User | None:
         # the store is asked on every request: a session ended by another app server ends here too
-        return services().accounts.user_for_session(session_id) if session_id else None
+        try:
+            return services().accounts.user_for_session(session_id) if session_id else None
+        except StoreUnavailable:  # remembered: current_account() raises it where the account matters
+            g.account_store_down = True
+            return None
 
     app.config["WTF_CSRF_CHECK_DEFAULT"] = False
     csrf.init_app(app)
@@ -172,6 +179,9 @@ def init_auth(app: Flask) -> None:
 
     @app.context_processor
     def _who() -> dict[str, object]:
-        return {"account": current_account(), "viewer": current_viewer()}
+        try:
+            return {"account": current_account(), "viewer": current_viewer()}
+        except StoreUnavailable:  # rendering the error page of exactly that
+            return {"account": None, "viewer": PUBLIC}
 
     app.register_blueprint(bp)

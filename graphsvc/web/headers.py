@@ -6,6 +6,7 @@ from typing import Final
 
 from flask import Flask, Response, request
 
+from graphsvc.errors import StoreUnavailable
 from graphsvc.ratelimit import trusted_networks
 
 __all__ = ["init_headers", "served_over_https"]
@@ -45,8 +46,11 @@ def init_headers(app: Flask) -> None:
         response.headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
         if served_over_https(app.extensions["goudkaart"].settings.trusted_proxies):
             response.headers.setdefault("Strict-Transport-Security", HSTS)
-        private = current_account() is not None or request.path.startswith("/invitation/") \
-            or request.path == "/healthz"
+        try:
+            private = current_account() is not None
+        except StoreUnavailable:  # a browser with a session while the store is down
+            private = True
+        private = private or request.path.startswith("/invitation/") or request.path == "/healthz"
         if private and request.endpoint != "static":
             # answers for a logged-in person may hold confidential fields: never kept by a cache
             response.headers["Cache-Control"] = "no-store"

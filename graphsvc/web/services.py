@@ -48,8 +48,11 @@ class Services:
         return time.monotonic() < self._down_until
 
     def mark_down(self) -> None:
-        """Remember that the store does not answer: requests fail at once until the next try."""
-        self._down_until = time.monotonic() + DOWN_RETRY
+        """Remember that the store does not answer: requests fail at once until the next try.
+
+        A failure while it is known down (a fail-fast answer) does not put the next try off."""
+        if not self.store_known_down():
+            self._down_until = time.monotonic() + DOWN_RETRY
 
     @property
     def store(self) -> GraphStore:

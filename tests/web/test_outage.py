@@ -18,6 +18,7 @@ from flask.testing import FlaskClient
 
 from graphsvc.config import load_settings
 from graphsvc.web import create_app
+from tests.conftest import PASSWORD, csrf_token_from
 from tests.neo4j_server import Neo4jServer, start_server
 from tests.small_graph import seed_small
 
@@ -78,6 +79,26 @@ def assert_json_503(response: Any) -> None:
     body = response.get_json()
     assert body["ok"] is False and body["status"] == 503 and body["errors"] == []
     assert "not reachable" in body["error"] and set(body) == {"ok", "error", "errors", "status"}
+
+
+def test_a_logged_in_browser_gets_the_503_page_while_neo4j_is_down(outage: Outage) -> None:
+    app = outage.running_app
+    assert app is not None
+    app.extensions["goudkaart"].accounts.add_user("beheer-outage", PASSWORD, "admin")
+    browser = outage.client()
+    token = csrf_token_from(browser.get("/login").get_data(as_text=True))
+    assert browser.post("/login", data={"username": "beheer-outage", "password": PASSWORD,
+                                        "csrf_token": token}).status_code == 302
+    outage.down()
+    try:
+        for path in ("/organisations", "/admin/users", "/"):
+            response = browser.get(path)
+            assert response.status_code == 503 and response.mimetype == "text/html", path
+        assert_json_503(browser.get("/api/v1/organisations"))
+    finally:
+        outage.up()
+    time.sleep(1.1)  # the next try after a known outage
+    assert "beheer-outage (admin)" in browser.get("/").get_data(as_text=True)  # still logged in
 
 
 def test_api_requests_get_the_json_error_shape_while_neo4j_is_down(outage: Outage) -> None:
