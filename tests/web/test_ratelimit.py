@@ -45,3 +45,25 @@ def test_a_success_clears_the_account_count_and_the_window_ends(store: GraphStor
     assert limiter.blocked("carla", "1.2.3.4") and not limiter.blocked("carla", "5.6.7.8")
     now[0] = 61
     assert not limiter.blocked("ayse", "1.2.3.4")
+
+
+def test_password_checks_per_second_are_capped_for_all_servers_together(store: GraphStore) -> None:
+    now = [100.0]
+    records = account_records(store)
+    one, other = (LoginLimiter(records, checks_per_second=3, clock=lambda: now[0]) for _ in range(2))
+    assert [one.spend_check(), other.spend_check(), one.spend_check(), other.spend_check()] == [
+        True, True, True, False]
+    now[0] += 1.0  # the next second
+    assert one.spend_check()
+
+
+def test_a_login_beyond_the_cap_gets_429_without_a_password_check(app: Flask, client: FlaskClient) -> None:
+    import time
+
+    app.extensions["goudkaart"].accounts.add_user("ayse", PASSWORD, "coach")
+    token = csrf_token_from(client.get("/login").get_data(as_text=True))
+    records = app.extensions["goudkaart"].accounts.records
+    for _ in range(app.extensions["goudkaart"].settings.password_checks_per_second):
+        records.hit("login:checks", 1.0, time.time())  # other servers used this second's checks
+    busy = client.post("/login", data={"username": "ayse", "password": PASSWORD, "csrf_token": token})
+    assert busy.status_code == 429 and "druk" in busy.get_data(as_text=True)
