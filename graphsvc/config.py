@@ -71,7 +71,8 @@ class Settings:
     )
     accounts_db: str = _setting(
         "GRAPHSVC_ACCOUNTS_DB",
-        "SQLite file with user accounts; default: accounts.db beside an SQLite store, else in the data folder",
+        "An accounts file of an earlier version, taken over into the store once (accounts now live in "
+        "the store); default: accounts.db beside an SQLite store, else in the data folder",
         "",
     )
     trusted_proxies: str = _setting(
