@@ -81,16 +81,15 @@ def prepare(folder: Path, orgs: int = 0, seed: int = 1) -> Setup:
         already = open_sessions(store, area.id)
         session = already[0] if already else open_session(store, area.id, name="Benchmark")
         del snap
+        accounts = AccountStore(store)  # accounts live in the store
+        admin = accounts.add_user("bench-admin", PASSWORD, "admin")
+        coach = accounts.add_user("bench-coach", PASSWORD, "coach")
+        tokens = accounts.create_token(admin.id), accounts.create_token(coach.id)
     finally:
         store.close()
-    accounts = AccountStore(accounts_db)
-    admin = accounts.add_user("bench-admin", PASSWORD, "admin")
-    coach = accounts.add_user("bench-coach", PASSWORD, "coach")
     setup = Setup(folder, {"GRAPHSVC_STORE": f"sqlite:///{db}", "GRAPHSVC_ACCOUNTS_DB": str(accounts_db),
                            "GRAPHSVC_SECRET_KEY": "bench-" + os.urandom(8).hex()},
-                  accounts.create_token(admin.id), accounts.create_token(coach.id), actors,
-                  str(area.props.get("code") or area.id), session.id)
-    accounts.close()
+                  tokens[0], tokens[1], actors, str(area.props.get("code") or area.id), session.id)
     rng = random.Random(seed)
     setup.pairs = [tuple(sorted(rng.sample(actors, 2))) for _ in range(64)]  # type: ignore[misc]
     return setup

@@ -1,41 +1,22 @@
 """The audit trail: who viewed or changed confidential data, when, on which organisation.
 
-Entries live in their own append-only table in the accounts SQLite file (triggers refuse any
-UPDATE or DELETE), so the trail survives a graph restore and cannot be edited from the app.
+Entries live in the graph store beside the accounts (append-only: the SQLite table refuses any
+UPDATE or DELETE, and nothing in the app edits the Neo4j nodes), so every app server writes to
+one trail.
 """
 
 from __future__ import annotations
 
-import json
-import sqlite3
-import threading
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any, Final
 
-from graphsvc.errors import StoreUnavailable
+from graphsvc.store.accounts_base import AccountRecords, account_records
+from graphsvc.store.base import GraphStore
 
 __all__ = ["ACTIONS", "AuditEntry", "AuditLog"]
 
 ACTIONS: Final = ("view", "change", "export", "erase")
-
-_SCHEMA: Final = """
-CREATE TABLE IF NOT EXISTS audit_log (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    at TEXT NOT NULL,
-    username TEXT NOT NULL,
-    role TEXT NOT NULL,
-    action TEXT NOT NULL,
-    target TEXT NOT NULL,
-    fields TEXT NOT NULL,
-    detail TEXT NOT NULL
-);
-CREATE TRIGGER IF NOT EXISTS audit_log_no_update BEFORE UPDATE ON audit_log
-BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
-CREATE TRIGGER IF NOT EXISTS audit_log_no_delete BEFORE DELETE ON audit_log
-BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END
-"""
 
 
 @dataclass(frozen=True)
@@ -58,17 +39,19 @@ class AuditEntry:
 
 
 class AuditLog:
-    """Append-only audit entries in an SQLite file (usually the accounts file)."""
+    """Append-only audit entries in the graph store.
 
-    def __init__(self, path: str | Path) -> None:
-        self.path = str(path)
-        try:
-            self._conn = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None,
-                                         timeout=30)
-            self._conn.executescript(_SCHEMA)
-        except sqlite3.DatabaseError:
-            raise StoreUnavailable(f"The audit log in {self.path} cannot be opened.") from None
-        self._lock = threading.Lock()
+    Examples
+    --------
+    >>> from graphsvc.store import open_store
+    >>> log = AuditLog(open_store("sqlite:///:memory:"))
+    >>> log.record("ayse", "coach", "view", "org-1", ["contacts"])
+    >>> [(e.username, e.fields) for e in log.entries()]
+    [('ayse', ('contacts',))]
+    """
+
+    def __init__(self, store: GraphStore | AccountRecords) -> None:
+        self.records = store if isinstance(store, AccountRecords) else account_records(store)
 
     def record(self, username: str, role: str, action: str, target: str,
                fields: tuple[str, ...] | list[str] = (), detail: str = "") -> None:
@@ -76,26 +59,15 @@ class AuditLog:
         if action not in ACTIONS:
             raise ValueError(f"unknown audit action {action!r}")
         at = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-        with self._lock:
-            self._conn.execute(
-                "INSERT INTO audit_log (at, username, role, action, target, fields, detail) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (at, username, role, action, target, json.dumps(sorted(fields)), detail[:500]))
+        self.records.append_audit({"at": at, "username": username, "role": role, "action": action,
+                                   "target": target, "fields": sorted(fields), "detail": detail[:500]})
 
     def entries(self, *, target: str | None = None, limit: int = 200,
                 offset: int = 0) -> list[AuditEntry]:
         """The newest entries first, of one target or all."""
-        sql = "SELECT id, at, username, role, action, target, fields, detail FROM audit_log"
-        args: list[object] = []
-        if target:
-            sql += " WHERE target = ?"
-            args.append(target)
-        sql += " ORDER BY id DESC LIMIT ? OFFSET ?"
-        args += [limit, offset]
-        with self._lock:
-            rows = self._conn.execute(sql, args).fetchall()
-        return [AuditEntry(r[0], r[1], r[2], r[3], r[4], r[5], tuple(json.loads(r[6])), r[7])
-                for r in rows]
+        rows = self.records.audit(target=target or None, limit=limit, offset=offset)
+        return [AuditEntry(int(r["id"]), r["at"], r["username"], r["role"], r["action"], r["target"],
+                           tuple(r["fields"]), r["detail"]) for r in rows]
 
     def close(self) -> None:
-        self._conn.close()
+        """Nothing to close: the entries belong to the store."""

@@ -165,55 +165,6 @@ def get(ctx: click.Context, path: str, token: str | None) -> None:
         ctx.exit(1)
 
 
-@cli.group()
-def user() -> None:
-    """Manage accounts (roles: member, coach, funder, admin)."""
-
-
-@user.command("add")
-@click.argument("username")
-@click.option("--role", required=True, type=click.Choice(["member", "coach", "funder", "admin"]))
-@click.option("--org", "organisations", multiple=True,
-              help="Organisation id a member belongs to or a coach coaches (repeatable).")
-@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
-@click.pass_context
-def user_add(ctx: click.Context, username: str, role: str, organisations: tuple[str, ...],
-             password_stdin: bool) -> None:
-    """Create an account; asks for the password (never pass it as an argument)."""
-    from graphsvc.accounts import AccountStore
-
-    if password_stdin:
-        password = sys.stdin.readline().rstrip("\n")
-    else:
-        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
-    accounts = AccountStore(_settings(ctx).accounts_path)
-    created = accounts.add_user(username, password, role, list(organisations))
-    click.echo(f"Created {created.role} account {created.username!r}.")
-
-
-@user.command("list")
-@click.pass_context
-def user_list(ctx: click.Context) -> None:
-    """List the accounts and their roles."""
-    from graphsvc.accounts import AccountStore
-
-    for u in AccountStore(_settings(ctx).accounts_path).users():
-        orgs = ", ".join(sorted(u.organisations))
-        click.echo(f"{u.username:<24}{u.role:<8}{'disabled ' if u.disabled else ''}{orgs}")
-
-
-@user.command("token")
-@click.argument("username")
-@click.option("--name", default="api", show_default=True)
-@click.pass_context
-def user_token(ctx: click.Context, username: str, name: str) -> None:
-    """Create an API token for a user (shown once; only its hash is stored)."""
-    from graphsvc.accounts import AccountStore
-
-    accounts = AccountStore(_settings(ctx).accounts_path)
-    click.echo(accounts.create_token(accounts.by_name(username).id, name))
-
-
 # commands of the user jobs live in their own modules; register them below
 # (cli.add_command(...))
 from graphsvc.cli_coach import match  # noqa: E402 - coach: partner matches
@@ -254,6 +205,10 @@ from graphsvc import cli_backup  # noqa: E402 - backup FILE, restore FILE
 
 for _command in cli_backup.COMMANDS:
     cli.add_command(_command)
+
+from graphsvc.cli_users import user  # noqa: E402 - accounts, invitations, sessions (in the store)
+
+cli.add_command(user)
 
 
 def main(argv: list[str] | None = None) -> None:

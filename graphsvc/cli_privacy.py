@@ -25,12 +25,13 @@ def _open(ctx: click.Context) -> GraphStore:
 
 
 def _audit(ctx: click.Context, action: str, person: str, targets: list[str]) -> None:
-    log = AuditLog(_settings(ctx).accounts_path)
+    store = _open(ctx)
     try:
+        log = AuditLog(store)
         for target in targets or ["-"]:
             log.record("cli", "admin", action, target, ["contact_persons"], f"person: {person}")
     finally:
-        log.close()
+        store.close()
 
 
 @click.group()

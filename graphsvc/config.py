@@ -71,8 +71,19 @@ class Settings:
     )
     accounts_db: str = _setting(
         "GRAPHSVC_ACCOUNTS_DB",
-        "SQLite file with user accounts; default: accounts.db beside an SQLite store, else in the data folder",
+        "An accounts file of an earlier version, taken over into the store once (accounts now live in "
+        "the store); default: accounts.db beside an SQLite store, else in the data folder",
         "",
+    )
+    trusted_proxies: str = _setting(
+        "GRAPHSVC_TRUSTED_PROXIES",
+        "Reverse proxies (addresses or CIDR blocks, comma-separated) whose X-Forwarded-For is believed",
+        "",
+    )
+    password_checks_per_second: int = _setting(
+        "GRAPHSVC_PASSWORD_CHECKS_PER_SECOND",
+        "Password checks per second across all app servers; more login attempts get 429",
+        10,
     )
     testing: bool = _setting("GRAPHSVC_TESTING", "Test mode (no secure-cookie requirement)", False)
 
@@ -86,6 +97,13 @@ class Settings:
             raise ConfigError("GRAPHSVC_MAX_UPLOAD_MB must be at least 1.")
         if self.map_node_limit < 10:
             raise ConfigError("GRAPHSVC_MAP_NODE_LIMIT must be at least 10.")
+        if self.password_checks_per_second < 1:
+            raise ConfigError("GRAPHSVC_PASSWORD_CHECKS_PER_SECOND must be at least 1.")
+        try:
+            _check_networks(self.trusted_proxies)
+        except ValueError:
+            raise ConfigError("GRAPHSVC_TRUSTED_PROXIES must list IP addresses or CIDR blocks, "
+                              f"comma-separated, not {self.trusted_proxies!r}.") from None
         if not self.secret_key:
             object.__setattr__(self, "secret_key", secrets.token_hex(32))
 
@@ -108,6 +126,14 @@ class Settings:
             for f in fields(self)
         )
         return f"Settings({shown})"
+
+
+def _check_networks(spec: str) -> None:
+    import ipaddress
+
+    for part in spec.split(","):
+        if part.strip():
+            ipaddress.ip_network(part.strip(), strict=False)
 
 
 def _convert(raw: str, kind: Any, env: str) -> Any:

@@ -17,13 +17,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Final
 
-from graphsvc.errors import Conflict, NotFound
-from graphsvc.model import ChangeEvent, Node, Relationship, TieEvent
+from graphsvc.errors import Conflict, Forbidden, NotFound
+from graphsvc.model import ORGANISATION, ChangeEvent, Node, Relationship, TieEvent
 from graphsvc.store.base import GraphStore, RelIdent, Transaction, prop_changes, utc_now
 from graphsvc.visibility import PUBLIC, Viewer, visible_props, visible_relationship
 
 __all__ = ["FieldChange", "HistoryEntry", "HistoryPage", "UndoRefused", "organisation_history",
-           "history_entry", "history_entries", "undo_change"]
+           "history_entry", "history_entries", "undo_change", "may_undo"]
 
 PAGE: Final = 50
 
@@ -316,15 +316,54 @@ def _undo_node(tx: Transaction, store: GraphStore, change: ChangeEvent, later: l
                    expected_version=current.version)
 
 
-def undo_change(store: GraphStore, org_id: str, seq: int, *, actor: str | None = None) -> list[ChangeEvent]:
+# relationships an organisation declares about itself; a grant (FUNDS) is the fund's, never its own
+_OWN_RELATIONSHIPS: Final = frozenset({"ACTIVE_IN", "WORKS_ON", "SERVES", "OFFERS", "NEEDS", "COMMITS_TO",
+                                       "ATTENDED"})
+
+
+def may_undo(viewer: Viewer, org_id: str, org_label: str, change: ChangeEvent) -> bool:
+    """Whether ``viewer`` may undo ``change`` in ``org_id``'s history: the right to make it now.
+
+    Admins may undo anything. A member (or the coach) of an organisation may undo changes to the
+    organisation's own properties, to what it declares about itself (themes, areas, communities,
+    capabilities) and to its ties; never a grant (``FUNDS``), a fund, another organisation or an
+    institution.
+    """
+    if viewer.role == "admin":
+        return True
+    if viewer.role not in ("member", "coach") or org_id not in viewer.organisations:
+        return False
+    if org_label != ORGANISATION:
+        return False
+    if change.is_node:
+        return change.label == ORGANISATION and change.start == org_id
+    if change.label == "TIE":
+        return org_id in (change.start, change.end)
+    return change.label in _OWN_RELATIONSHIPS and change.start == org_id
+
+
+def _check_may_undo(store: GraphStore, viewer: Viewer, org_id: str, change: ChangeEvent) -> None:
+    try:
+        label = store.get_node(org_id).label
+    except NotFound:  # deleted: what it was, as its own change says
+        label = change.label if change.is_node and change.start == org_id else ""
+    if not may_undo(viewer, org_id, label, change):
+        raise Forbidden("You may not undo this change: it is not your organisation's own to make.")
+
+
+def undo_change(store: GraphStore, org_id: str, seq: int, *, actor: str | None = None,
+                viewer: Viewer | None = None) -> list[ChangeEvent]:
     """Undo change ``seq`` of ``org_id``'s history; return the changes the undo made.
 
     An update gets its fields' old values back, a create is deleted, a delete re-created with
     its old properties (a node with the relationships deleted with it, where their other end
     still exists and nothing changed them since). Refused with :class:`UndoRefused` when the
-    node or relationship changed after ``seq``; NotFound when ``seq`` is not in the history.
+    node or relationship changed after ``seq``; NotFound when ``seq`` is not in the history;
+    Forbidden when a ``viewer`` is given who may not make that change (:func:`may_undo`).
     """
     change = _change_of(store, org_id, seq)
+    if viewer is not None:
+        _check_may_undo(store, viewer, org_id, change)
     source = f"undo:{seq}"
     now = utc_now()
     with store.transaction(source=source, actor=actor) as tx:

@@ -1,5 +1,8 @@
 """Copy a whole graph between two stores (SQLite ↔ Neo4j, or any pair): nodes, relationships, history.
 
+Accounts travel too: users with their password hashes, API tokens and the audit log (login
+sessions and rate-limit counters do not: people log in again on the new store).
+
 The copy goes through the store contract, so it works for every backend. It is **idempotent**:
 nodes and relationships are upserts (unchanged records change nothing), and a tie event or a
 change-log entry is only added when the target does not hold it yet. Both are compared as whole
@@ -30,8 +33,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any, TypeVar
 
+from graphsvc.accounts_transfer import export_accounts, import_accounts
 from graphsvc.errors import InvalidInput
 from graphsvc.model import ChangeEvent, Node, Relationship, TieEvent
+from graphsvc.store.accounts_base import account_records
 from graphsvc.store.base import GraphStore, Transaction, read_consistent
 
 __all__ = ["MigrationReport", "Progress", "migrate", "missing_events", "missing_changes"]
@@ -59,11 +64,15 @@ class MigrationReport:
     seconds: float
     changes: int = 0
     changes_added: int = 0
+    users_added: int = 0
+    tokens_added: int = 0
+    audit_added: int = 0
 
     @property
     def changed(self) -> int:
         """How many records the run wrote; 0 when the target already held everything."""
-        return self.nodes_changed + self.relationships_changed + self.tie_events_added + self.changes_added
+        return (self.nodes_changed + self.relationships_changed + self.tie_events_added + self.changes_added
+                + self.users_added + self.tokens_added + self.audit_added)
 
     def as_dict(self) -> dict[str, Any]:
         return {**asdict(self), "changed": self.changed}
@@ -74,8 +83,9 @@ class MigrationReport:
             f"Copied {self.nodes} nodes ({self.nodes_changed} changed), {self.relationships} "
             f"relationships ({self.relationships_changed} changed), {self.tie_events_added} new "
             f"of {self.tie_events} tie events and {self.changes_added} new of {self.changes} "
-            f"change-log entries in {self.seconds:.1f} s; the target is at revision "
-            f"{self.target_revision}."
+            f"change-log entries, {self.users_added} new accounts, {self.tokens_added} new API "
+            f"tokens and {self.audit_added} new audit entries in {self.seconds:.1f} s; the target "
+            f"is at revision {self.target_revision}."
         )
 
 
@@ -196,10 +206,12 @@ def migrate(source: GraphStore, target: GraphStore, *, progress: Progress | None
     new_changes = missing_changes(log, _whole_log(target, target.revision()))
     changes = _copy(target, "change log", new_changes, lambda tx, chunk: tx.add_changes(chunk), batch,
                     progress)
+    accounts = import_accounts(account_records(target), export_accounts(account_records(source)))
     return MigrationReport(
         source=source.url, target=target.url, nodes=len(data.nodes),
         relationships=len(data.relationships), tie_events=len(data.tie_events),
         nodes_changed=nodes, relationships_changed=rels, tie_events_added=events,
         source_revision=data.revision, target_revision=target.revision(),
         seconds=round(time.perf_counter() - started, 3), changes=len(log), changes_added=changes,
+        users_added=accounts["users"], tokens_added=accounts["tokens"], audit_added=accounts["audit"],
     )

@@ -17,7 +17,11 @@ def serve_app(app_factory: Any, host: str, port: int, workers: int = 2, threads:
 
         serve(app_factory(), host=host, port=port, threads=workers * threads)
         return
+    import gunicorn.http.wsgi
     from gunicorn.app.base import BaseApplication
+
+    # gunicorn names itself in every answer's Server header; say only what serves the app
+    gunicorn.http.wsgi.SERVER = "goudkaart"
 
     class _Server(BaseApplication):
         def load_config(self) -> None:

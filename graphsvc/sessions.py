@@ -371,7 +371,7 @@ def undo_last(store: GraphStore, session_id: str, *, expected_version: int | Non
     a, b = tie_pair(str(entry["a"]), str(entry["b"]))
     ends = (_actor(store, a), _actor(store, b))
     current = _current_tie(store, a, b)
-    if current is None or current.version != entry["after_version"]:
+    if current is None or not _still_as_left(store, current, entry, session_id):
         raise Conflict(f"The tie between {ends[0].name} and {ends[1].name} was changed after "
                        "this; it was not undone.", current_version=session.version)
     now = utc_now()
@@ -388,6 +388,31 @@ def undo_last(store: GraphStore, session_id: str, *, expected_version: int | Non
                        expected_version=live.version)
     return _change(live, ends, int(entry["new_rung"]), int(entry["old_rung"]), "undone", now,
                    tie_version, live.version + 1)
+
+
+def _as_left(current: Relationship, entry: Mapping[str, Any], session_id: str) -> bool:
+    """Whether the tie still holds what this session's change wrote, judged by its content.
+
+    Versions restart at 1 when a graph moves to another store (``graphsvc migrate``); the
+    content (this session, confirmed at the change's time, at its rung) moves with it.
+    """
+    props = current.props
+    return (props.get("session") == session_id and props.get("confirmed_at") == entry.get("at")
+            and props.get("rung") == entry.get("new_rung"))
+
+
+def _still_as_left(store: GraphStore, current: Relationship, entry: Mapping[str, Any],
+                   session_id: str) -> bool:
+    """Whether nobody changed the tie after this session's change: it holds what the change wrote,
+    and the newest entry of the change log about it is this session's (both move with a
+    ``migrate``, unlike versions). Without a log entry, the version decides."""
+    if not _as_left(current, entry, session_id):
+        return False
+    pair = {current.start, current.end}
+    for change in store.changes(node_id=current.start, limit=500):
+        if not change.is_node and change.label == "TIE" and {change.start, change.end} == pair:
+            return change.source == f"session:{session_id}"
+    return bool(current.version == entry["after_version"])
 
 
 def _follow_undo(log: list[dict[str, Any]], pending: list[int], pair: tuple[str, str],

@@ -12,6 +12,7 @@ from graphsvc.store import GraphStore
 from graphsvc.store.base import acting_as
 from graphsvc.web.auth import current_account, init_auth
 from graphsvc.web.errors import register_error_handlers
+from graphsvc.web.headers import init_headers
 from graphsvc.web.i18n import init_i18n
 from graphsvc.web.services import Services
 
@@ -49,6 +50,7 @@ def create_app(settings: Settings | None = None, *, store: GraphStore | None = N
     app.extensions["goudkaart"] = Services(settings, store)
     init_i18n(app)
     init_auth(app)
+    init_headers(app)
     register_error_handlers(app)
 
     # the change log names who made each change: the logged-in account, else "public"
@@ -84,6 +86,8 @@ def create_app(settings: Settings | None = None, *, store: GraphStore | None = N
     app.register_blueprint(privacy.bp)
     from graphsvc.web import history
     app.register_blueprint(history.bp)
+    from graphsvc.web import accounts_admin
+    app.register_blueprint(accounts_admin.bp)
 
     @app.after_request
     def _security_headers(response: Response) -> Response:

@@ -6,7 +6,10 @@ from typing import Any
 
 from flask import Blueprint, jsonify
 
+from graphsvc.errors import StoreUnavailable
 from graphsvc.web.answers import cached_json
+from graphsvc.web.auth import current_viewer
+from graphsvc.web.errors import error_body
 from graphsvc.web.params import int_arg, lang_arg, list_arg, str_arg
 from graphsvc.web.services import services
 from queries.profiles import actor_profile, area_list, organisation_list
@@ -35,8 +38,18 @@ def ok(data: Any, status: int = 200) -> Any:
 
 @bp.get("/healthz")
 def healthz() -> Any:
+    """Up or down for anyone; which store, its revision and the reason only for admins."""
     info = services().health()
-    return jsonify(info), 200 if info.get("ok") else 503
+    up = bool(info.get("ok"))
+    try:
+        admin = up and current_viewer().role == "admin"
+    except StoreUnavailable:  # the account is in the store, which just went away
+        admin, up = False, False
+    if admin:
+        return jsonify(info), 200
+    if up:
+        return jsonify({"ok": True, "status": 200}), 200
+    return jsonify(error_body(503, "The graph database is not reachable.")), 503
 
 
 @bp.get(f"{PREFIX}/")
@@ -88,14 +101,14 @@ def institutions() -> Any:
     return _list("Institution")
 
 
-@bp.get(f"{PREFIX}/organisations/<actor_id>")
+@bp.get(f"{PREFIX}/organisations/<path:actor_id>")
 def organisation(actor_id: str) -> Any:
     snap = services().snapshot()
     snap.node(actor_id, "Organisation")
     return ok(actor_profile(snap, actor_id, lang=lang_arg()))
 
 
-@bp.get(f"{PREFIX}/actors/<actor_id>")
+@bp.get(f"{PREFIX}/actors/<path:actor_id>")
 def actor(actor_id: str) -> Any:
     snap = services().snapshot()
     node = snap.node(actor_id)

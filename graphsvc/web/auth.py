@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Callable
 from typing import Any, TypeVar, cast
+from urllib.parse import urlsplit, urlunsplit
 
 from flask import Blueprint, Flask, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -16,14 +18,14 @@ from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
 from graphsvc.accounts import User
-from graphsvc.errors import Forbidden, GraphsvcError
+from graphsvc.errors import Forbidden, GraphsvcError, StoreUnavailable
 from graphsvc.ratelimit import limited_authenticate
 from graphsvc.visibility import PUBLIC, Viewer
 from graphsvc.web.services import services
 
 __all__ = [
     "bp", "init_auth", "current_viewer", "current_account", "require_role", "Unauthorised",
-    "may_work_with", "require_organisation_access",
+    "may_work_with", "require_organisation_access", "safe_next",
 ]
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -39,6 +41,9 @@ class Unauthorised(GraphsvcError):
 def current_account() -> User | None:
     """The logged-in account (session cookie or API token), or None for the public."""
     user = getattr(g, "token_user", None) or current_user
+    if user is not None and not isinstance(user, User) and g.get("account_store_down"):
+        # a browser with a session cookie while the store is down: not "the public", but a 503
+        raise StoreUnavailable("The graph database is not reachable.")
     return user if isinstance(user, User) else None
 
 
@@ -90,11 +95,27 @@ class LoginForm(FlaskForm):
     password = PasswordField("password", validators=[DataRequired(), Length(max=200)])
 
 
-def _safe_next(target: str | None) -> str:
-    # only local paths: never an open redirect to another site
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return url_for("pages.home")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def safe_next(target: str | None) -> str:
+    """A path of this site to go to after logging in; ``/`` for anything else.
+
+    Browsers drop tabs and line breaks inside a URL and read ``\\`` as ``/``, so the target is
+    cleaned the way a browser would before it is judged: ``/%09/evil.example`` is ``//evil.example``,
+    another site, and gives ``/``.
+    """
+    home = url_for("pages.home")
+    if not target:
+        return home
+    cleaned = _CONTROL.sub("", target).replace("\\", "/")
+    try:
+        parts = urlsplit(cleaned)
+    except ValueError:
+        return home
+    if parts.scheme or parts.netloc or not parts.path.startswith("/") or parts.path.startswith("//"):
+        return home
+    return urlunsplit(("", "", parts.path, parts.query, ""))
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -102,11 +123,12 @@ def login() -> Any:
     form = LoginForm()
     error = None
     if form.validate_on_submit():
-        user = limited_authenticate(form.username.data, form.password.data,
-                                    services().accounts.authenticate)
+        accounts = services().accounts
+        user = limited_authenticate(form.username.data, form.password.data, accounts.authenticate)
         if user is not None:
-            login_user(user)
-            return redirect(_safe_next(request.args.get("next")))
+            # the cookie holds a server-side session id: logout, disable and a new password end it
+            login_user(accounts.start_session(user))
+            return redirect(safe_next(request.args.get("next")))
         error = _("User name or password is wrong.")
     status = 401 if error else 200
     return render_template("login.html", form=form, error=error), status
@@ -114,6 +136,9 @@ def login() -> Any:
 
 @bp.post("/logout")
 def logout() -> WerkzeugResponse:
+    account = current_account()
+    if account is not None and account.session_id:
+        services().accounts.end_session(account.session_id)
     logout_user()
     return redirect(url_for("pages.home"))
 
@@ -133,10 +158,12 @@ def init_auth(app: Flask) -> None:
     manager.session_protection = "strong"
 
     @manager.user_loader
-    def _load(user_id: str) -> User | None:
+    def _load(session_id: str) -> User | None:
+        # the store is asked on every request: a session ended by another app server ends here too
         try:
-            return services().accounts.get(int(user_id))
-        except ValueError:
+            return services().accounts.user_for_session(session_id) if session_id else None
+        except StoreUnavailable:  # remembered: current_account() raises it where the account matters
+            g.account_store_down = True
             return None
 
     app.config["WTF_CSRF_CHECK_DEFAULT"] = False
@@ -152,6 +179,9 @@ def init_auth(app: Flask) -> None:
 
     @app.context_processor
     def _who() -> dict[str, object]:
-        return {"account": current_account(), "viewer": current_viewer()}
+        try:
+            return {"account": current_account(), "viewer": current_viewer()}
+        except StoreUnavailable:  # rendering the error page of exactly that
+            return {"account": None, "viewer": PUBLIC}
 
     app.register_blueprint(bp)

@@ -68,7 +68,7 @@ def _match_args() -> dict[str, Any]:
             "kinds": kinds or None, "lang": lang_arg()}
 
 
-@bp.get("/api/v1/organisations/<actor_id>/matches")
+@bp.get("/api/v1/organisations/<path:actor_id>/matches")
 def api_matches(actor_id: str) -> Any:
     _actor(actor_id)
     args = _match_args()
@@ -78,7 +78,7 @@ def api_matches(actor_id: str) -> Any:
                                            match_inputs(snap, actor_id)))
 
 
-@bp.get("/api/v1/organisations/<actor_id>/referrals")
+@bp.get("/api/v1/organisations/<path:actor_id>/referrals")
 def api_referrals(actor_id: str) -> Any:
     _actor(actor_id)
     result = referral_partners(services().snapshot(), actor_id,
@@ -86,7 +86,7 @@ def api_referrals(actor_id: str) -> Any:
     return jsonify({"ok": True, **result.as_dict()})
 
 
-@bp.get("/api/v1/organisations/<actor_id>/funds")
+@bp.get("/api/v1/organisations/<path:actor_id>/funds")
 def api_funds(actor_id: str) -> Any:
     _actor(actor_id)
     result = fitting_funds(services().snapshot(), actor_id,
@@ -172,7 +172,7 @@ def _positioning_context(snap: Snapshot, actor_id: str, lang: str) -> dict[str, 
     }
 
 
-@bp.get("/coach/<actor_id>")
+@bp.get("/coach/<path:actor_id>")
 @require_role("coach", "member")
 def organisation(actor_id: str) -> Any:
     _actor(actor_id)
@@ -195,7 +195,7 @@ def organisation(actor_id: str) -> Any:
     )
 
 
-@bp.get("/coach/<actor_id>/sheet")
+@bp.get("/coach/<path:actor_id>/sheet")
 @require_role("coach", "member")
 def visit_sheet(actor_id: str) -> Any:
     """A one-page visit sheet to print: profile, needs, three matches, referrals and funds."""

@@ -68,14 +68,14 @@ def _id_list(raw: object, key: str) -> list[str] | None:
 
 
 # -- JSON API ------------------------------------------------------------------------------------
-@bp.get("/api/v1/organisations/<actor_id>/capacity")
+@bp.get("/api/v1/organisations/<path:actor_id>/capacity")
 @require_role(*WRITERS)
 def api_history(actor_id: str) -> Any:
     _access(actor_id)
     return jsonify({"ok": True, **capacity_report(services().snapshot(), actor_id, services().vocab)})
 
 
-@bp.post("/api/v1/organisations/<actor_id>/capacity")
+@bp.post("/api/v1/organisations/<path:actor_id>/capacity")
 @require_role(*WRITERS)
 def api_record(actor_id: str) -> Any:
     by = _access(actor_id)
@@ -87,7 +87,7 @@ def api_record(actor_id: str) -> Any:
     return jsonify({"ok": True, "assessment": assessment.as_dict(), **report}), 201
 
 
-@bp.post("/api/v1/organisations/<actor_id>/capacity/needs")
+@bp.post("/api/v1/organisations/<path:actor_id>/capacity/needs")
 @require_role(*WRITERS)
 def api_decide(actor_id: str) -> Any:
     by = _access(actor_id)
@@ -99,7 +99,7 @@ def api_decide(actor_id: str) -> Any:
                     "needs_from_capacity": sorted(capacity_needs(services().snapshot(), actor_id))})
 
 
-@bp.post("/api/v1/organisations/<actor_id>/positioning")
+@bp.post("/api/v1/organisations/<path:actor_id>/positioning")
 @require_role(*WRITERS)
 def api_positioning(actor_id: str) -> Any:
     by = _access(actor_id)
@@ -129,7 +129,7 @@ def _form_write(actor_id: str, anchor: str, write: Any, done: str) -> WerkzeugRe
     return _back(actor_id, anchor)
 
 
-@bp.post("/coach/<actor_id>/capacity")
+@bp.post("/coach/<path:actor_id>/capacity")
 @require_role(*WRITERS)
 def record(actor_id: str) -> WerkzeugResponse:
     by = _access(actor_id)
@@ -142,7 +142,7 @@ def record(actor_id: str) -> WerkzeugResponse:
         vocab=services().vocab), _("The assessment is recorded."))
 
 
-@bp.post("/coach/<actor_id>/needs")
+@bp.post("/coach/<path:actor_id>/needs")
 @require_role(*WRITERS)
 def decide(actor_id: str) -> WerkzeugResponse:
     by = _access(actor_id)
@@ -154,7 +154,7 @@ def decide(actor_id: str) -> WerkzeugResponse:
         vocab=services().vocab), done)
 
 
-@bp.post("/coach/<actor_id>/positioning")
+@bp.post("/coach/<path:actor_id>/positioning")
 @require_role(*WRITERS)
 def positioning(actor_id: str) -> WerkzeugResponse:
     by = _access(actor_id)

@@ -6,7 +6,7 @@ import logging
 from contextlib import nullcontext
 from typing import Any
 
-from flask import Flask, Response, jsonify, render_template, request
+from flask import Flask, Response, current_app, jsonify, render_template, request
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -62,6 +62,8 @@ def register_error_handlers(app: Flask) -> None:
             log.warning("%s: %s", type(exc).__name__, exc.message)
         message = exc.message
         if exc.code == "store_unavailable":
+            if "not reachable" in exc.message:
+                current_app.extensions["goudkaart"].mark_down()
             # the plain sentence in the reader's language; the store's own detail (which server)
             # is logged above and shown by /healthz, and only repeated here when it adds a reason
             # (English in JSON, like every API message)

@@ -233,7 +233,7 @@ def api_dependency() -> Any:
     return ok({"total": len(deps), "items": [d.as_dict() for d in deps[offset:offset + limit]]})
 
 
-@bp.get(f"{PREFIX}/organisations/<org_id>/dependency")
+@bp.get(f"{PREFIX}/organisations/<path:org_id>/dependency")
 @require_role(*ROLES)
 def api_organisation_dependency(org_id: str) -> Any:
     dep = organisation_dependency(services().snapshot(), org_id, period=str_arg("period", 20))

@@ -43,24 +43,25 @@ def _history(actor_id: str) -> dict[str, object]:
 def _undo(actor_id: str, seq: int) -> dict[str, object]:
     viewer = require_organisation_access(actor_id)
     store = services().store
-    made = undo_change(store, actor_id, seq)  # by the logged-in account (see create_app)
+    # by the logged-in account (see create_app), when it may make that change now
+    made = undo_change(store, actor_id, seq, viewer=viewer)
     fields = sorted({k for c in made if c.is_node for k in (*c.old, *c.new)} & CONFIDENTIAL_FIELDS)
     if fields:
         record("change", actor_id, fields, f"undo of change {seq}")
     return {"undone": seq, "changes": [e.as_dict() for e in history_entries(store, actor_id, made, viewer)]}
 
 
-@bp.get("/organisations/<actor_id>/history")
+@bp.get("/organisations/<path:actor_id>/history")
 def history_page(actor_id: str) -> ResponseReturnValue:
     return render_template("history.html", **_history(actor_id))
 
 
-@bp.get("/api/v1/organisations/<actor_id>/history")
+@bp.get("/api/v1/organisations/<path:actor_id>/history")
 def api_history(actor_id: str) -> ResponseReturnValue:
     return jsonify({"ok": True, **_history(actor_id)})
 
 
-@bp.post("/organisations/<actor_id>/history/<int:seq>/undo")
+@bp.post("/organisations/<path:actor_id>/history/<int:seq>/undo")
 def undo(actor_id: str, seq: int) -> ResponseReturnValue:
     try:
         _undo(actor_id, seq)
@@ -70,6 +71,6 @@ def undo(actor_id: str, seq: int) -> ResponseReturnValue:
     return redirect(url_for("history.history_page", actor_id=actor_id))
 
 
-@bp.post("/api/v1/organisations/<actor_id>/history/<int:seq>/undo")
+@bp.post("/api/v1/organisations/<path:actor_id>/history/<int:seq>/undo")
 def api_undo(actor_id: str, seq: int) -> ResponseReturnValue:
     return jsonify({"ok": True, **_undo(actor_id, seq)})

@@ -35,6 +35,7 @@ from graphsvc.web.meeting_common import (
     ladder_svg,
     may_record,
     may_view,
+    require_view,
     rung_names,
     session_dict,
     session_or_404,
@@ -229,6 +230,7 @@ def report(session_id: str) -> Any:
 def ladder_chart(code: str) -> Response:
     snap = services().snapshot()
     area = area_or_404(snap, code)
+    require_view(area)  # as the meeting map: public only where an admin made the area's map public
     svg = ladder_svg(snap, area, lang_arg())
     return Response(svg, mimetype="image/svg+xml",
                     headers={"Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'"})

@@ -60,7 +60,7 @@ def organisations() -> Any:
                            **_filter_choices())
 
 
-@bp.get("/actors/<actor_id>")
+@bp.get("/actors/<path:actor_id>")
 def actor(actor_id: str) -> Any:
     snap = services().snapshot()
     lang = lang_arg()

@@ -52,10 +52,10 @@ _EXPORTS: Final = ("data.export",)
 
 
 def audit_log() -> AuditLog:
-    """The app's audit log, in the accounts file."""
+    """The app's audit log, in the graph store beside the accounts."""
     log = current_app.extensions.get("goudkaart_audit")
     if log is None:
-        log = current_app.extensions["goudkaart_audit"] = AuditLog(services().settings.accounts_path)
+        log = current_app.extensions["goudkaart_audit"] = AuditLog(services().accounts.records)
     return log
 
 

@@ -3,17 +3,22 @@
 from __future__ import annotations
 
 import threading
+import time
+from typing import Final
 
 from flask import current_app, g, has_request_context
 
 from graphsvc.accounts import AccountStore
+from graphsvc.accounts_transfer import take_over_accounts_file
 from graphsvc.config import Settings
 from graphsvc.errors import StoreUnavailable
 from graphsvc.snapshot import Snapshot, SnapshotCache
 from graphsvc.store import GraphStore, open_store
 from graphsvc.vocab import Vocabulary, load_vocabulary
 
-__all__ = ["Services", "services"]
+__all__ = ["Services", "services", "DOWN_RETRY"]
+
+DOWN_RETRY: Final = 1.0  # seconds between tries while the store is known to be down
 
 
 class Services:
@@ -24,17 +29,35 @@ class Services:
         self._cache: SnapshotCache | None = SnapshotCache(store) if store else None
         self._lock = threading.Lock()
         self._accounts: AccountStore | None = None
+        self._down_until = 0.0
 
     @property
     def accounts(self) -> AccountStore:
+        """Users, tokens and sessions, in the store (an old accounts file is taken over once)."""
         if self._accounts is None:
+            store = self.store
             with self._lock:
                 if self._accounts is None:
-                    self._accounts = AccountStore(self.settings.accounts_path)
+                    accounts = AccountStore(store)
+                    take_over_accounts_file(accounts.records, self.settings.accounts_path)
+                    self._accounts = accounts
         return self._accounts
+
+    def store_known_down(self) -> bool:
+        """Whether the store failed to answer within the last :data:`DOWN_RETRY` seconds."""
+        return time.monotonic() < self._down_until
+
+    def mark_down(self) -> None:
+        """Remember that the store does not answer: requests fail at once until the next try.
+
+        A failure while it is known down (a fail-fast answer) does not put the next try off."""
+        if not self.store_known_down():
+            self._down_until = time.monotonic() + DOWN_RETRY
 
     @property
     def store(self) -> GraphStore:
+        if self.store_known_down():  # fail fast rather than wait for connection timeouts again
+            raise StoreUnavailable("The graph database is not reachable.")
         if self._store is None:
             with self._lock:
                 if self._store is None:
@@ -65,6 +88,7 @@ class Services:
         answers = store.ping()
         info: dict[str, object] = {"ok": answers, **store.describe()}
         if not answers:
+            self.mark_down()
             info["error"] = "The graph database does not answer."
             return info
         try:
@@ -74,8 +98,6 @@ class Services:
         return info
 
     def close(self) -> None:
-        if self._accounts is not None:
-            self._accounts.close()
         if self._store is not None:
             self._store.close()
 

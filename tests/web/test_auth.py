@@ -46,7 +46,7 @@ def test_logout_is_a_csrf_protected_post(login: Any, client: FlaskClient) -> Non
 def test_passwords_are_stored_hashed(app: Flask) -> None:
     accounts = app.extensions["goudkaart"].accounts
     accounts.add_user("ayse", PASSWORD, "coach")
-    stored = accounts._conn.execute("SELECT password_hash FROM users").fetchone()[0]
+    stored = accounts.records.user_by_name("ayse")["password_hash"]
     assert PASSWORD not in stored and stored.startswith("$argon2")
 
 
@@ -57,8 +57,8 @@ def test_api_token_authenticates_and_a_bad_token_is_refused(app: Flask, client: 
     assert client.get("/api/v1/stats", headers={"Authorization": f"Bearer {token}"}).status_code == 200
     bad = client.get("/api/v1/stats", headers={"Authorization": "Bearer gk_nope"})
     assert bad.status_code == 401 and bad.get_json()["error"] == "The API token is not valid."
-    stored = accounts._conn.execute("SELECT token_hash FROM api_tokens").fetchone()[0]
-    assert token not in stored
+    stored = [t["token_hash"] for t in accounts.records.tokens()]
+    assert len(stored) == 1 and token not in stored[0]
 
 
 def test_cli_adds_a_user_with_password_from_stdin(runner: CliRunner, sqlite_url: str) -> None:

@@ -17,7 +17,7 @@ from graphsvc.cli import cli
 from graphsvc.history import undo_change
 from graphsvc.model import Node
 from graphsvc.privacy import erase_person, export_person
-from graphsvc.store import GraphStore
+from graphsvc.store import GraphStore, open_store
 from tests.conftest import csrf_token_from
 
 PERSON = "p@example.org"  # org-xss's contact person in tests/small_graph.py
@@ -44,14 +44,17 @@ def test_viewing_confidential_data_is_audited_and_only_admins_see_the_trail(
 
 
 def test_the_audit_log_is_append_only(tmp_path: Any) -> None:
-    log = AuditLog(tmp_path / "a.db")
+    store = open_store(f"sqlite:///{tmp_path / 'graph.db'}")
+    log = AuditLog(store)
     log.record("ayse", "admin", "view", "org-1", ["capacity"])
+    conn = sqlite3.connect(tmp_path / "graph.db")  # the audit table lives in the store's file
     with pytest.raises(sqlite3.DatabaseError, match="append-only"):
-        log._conn.execute("DELETE FROM audit_log")
+        conn.execute("DELETE FROM account_audit")
     with pytest.raises(sqlite3.DatabaseError, match="append-only"):
-        log._conn.execute("UPDATE audit_log SET username = 'x'")
+        conn.execute("UPDATE account_audit SET username = 'x'")
+    conn.close()
     assert len(log.entries()) == 1
-    log.close()
+    store.close()
 
 
 def test_export_and_erase_a_contact_person(seeded: GraphStore) -> None:

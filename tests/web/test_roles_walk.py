@@ -19,6 +19,7 @@ ORG_A_TEAM = frozenset({"memberA", "coachA", "admin"})
 MEMBERS_COACHES = frozenset({"memberA", "memberB", "coachA", "admin"})
 FUNDING = frozenset({"coachA", "funder", "admin"})
 ADMIN = frozenset({"admin"})
+COACHES = frozenset({"coachA", "admin"})
 
 #: (method, endpoint) -> the roles allowed; everyone else gets 401/403 (or the login page)
 POLICY: dict[tuple[str, str], frozenset[str]] = {
@@ -56,7 +57,7 @@ POLICY: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "meeting.index"): EVERYONE,
     ("GET", "meeting.meeting"): LOGGED_IN,
     ("GET", "meeting.agenda"): LOGGED_IN,
-    ("GET", "meeting.ladder_chart"): EVERYONE,
+    ("GET", "meeting.ladder_chart"): LOGGED_IN,  # as the meeting map (public where an admin allowed)
     ("GET", "meeting.offline"): LOGGED_IN,
     ("GET", "meeting.report"): LOGGED_IN,
     ("POST", "meeting.close"): MEMBERS_COACHES,
@@ -116,6 +117,13 @@ POLICY: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "history.api_history"): ORG_A_TEAM,
     ("POST", "history.undo"): ORG_A_TEAM,
     ("POST", "history.api_undo"): ORG_A_TEAM,
+    # accounts: admins manage them; coaches invite members of their organisations; anyone with a
+    # valid invitation link sets up an account
+    ("GET", "accounts_admin.users_page"): COACHES,
+    ("POST", "accounts_admin.create_invitation"): COACHES,
+    ("POST", "accounts_admin.user_action"): ADMIN,
+    ("GET", "accounts_admin.invitation_page"): EVERYONE,
+    ("POST", "accounts_admin.invitation_page"): EVERYONE,
 }
 
 #: routes that change state are only called for roles that must be refused (no side effects)

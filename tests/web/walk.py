@@ -121,7 +121,8 @@ def _params(world: World) -> dict[str, str]:
     return {"actor_id": ORG_A, "org_id": ORG_A, "code": "E", "session_id": "sess-2023-osdorp",
             "cluster_id": cluster_id, "fund_id": "fund-buurtbudget-west", "fmt": "json",
             "name": "funding", "table": "clusters", "filename": "css/app.css",
-            "person": "abena.demo555@example.org", "seq": str(_last_seq(world))}
+            "person": "abena.demo555@example.org", "seq": str(_last_seq(world)),
+            "username": "walk-memberA", "action": "disable"}
 
 
 _SPECIAL = {"/data/template/<name>.csv": {"name": "organisations"},
