@@ -2,13 +2,12 @@
 
 A backup is a zip file with three kinds of member:
 
-* ``graph.db`` — the whole graph store as an embedded SQLite store: every node, relationship,
-  version, timestamp, tie event and change-log entry (and whatever else the store keeps beside
-  the graph). From an SQLite store it is SQLite's own online backup of the file, taken while the
-  app serves and writes go on; from Neo4j it is one consistent read through the driver, copied
-  into a fresh SQLite file with :func:`graphsvc.migrate.migrate` (versions kept).
-* ``accounts.db`` — the accounts file (users, hashed passwords and API tokens, audit log) when
-  it lives beside the graph, taken the same way.
+* ``graph.db`` — the whole store as an embedded SQLite store: every node, relationship,
+  version, timestamp, tie event and change-log entry, and the accounts the store keeps beside
+  the graph (users, hashed passwords and API tokens, invitations, login sessions, the audit log).
+  From an SQLite store it is SQLite's own online backup of the file, taken while the app serves
+  and writes go on; from Neo4j it is one consistent read through the driver, copied into a fresh
+  SQLite file with :func:`graphsvc.migrate.migrate` (versions and accounts kept).
 * ``manifest.json`` — written last: format and version, when and from what kind of store, the
   store's revision, the counts (nodes by label, relationships by type, tie events, change-log
   entries, accounts) and the SHA-256 and size of every member.
@@ -36,8 +35,9 @@ from typing import Any
 
 from graphsvc.errors import Conflict, InvalidInput
 from graphsvc.migrate import migrate
+from graphsvc.store.accounts_base import account_records
 from graphsvc.store.base import GraphStore, utc_now
-from graphsvc.store.sqlite_files import online_copy, row_count
+from graphsvc.store.sqlite_files import row_count
 
 __all__ = ["FORMAT", "FORMAT_VERSION", "Manifest", "backup", "read_manifest", "restore", "dated_name",
            "rotate"]
@@ -45,7 +45,6 @@ __all__ = ["FORMAT", "FORMAT_VERSION", "Manifest", "backup", "read_manifest", "r
 FORMAT = "goudkaart-backup"
 FORMAT_VERSION = 1
 GRAPH = "graph.db"
-ACCOUNTS = "accounts.db"
 MANIFEST = "manifest.json"
 _CHUNK = 1 << 20
 Progress = Callable[[str, int, int], None]
@@ -101,11 +100,8 @@ def _file_counts(path: Path) -> dict[str, Any]:
         copy.close()
     counts["tie_events"] = row_count(path, "tie_events") or 0
     counts["changes"] = row_count(path, "changes") or 0
+    counts["accounts"] = row_count(path, "account_users") or 0
     return counts
-
-
-def _account_count(path: Path) -> int | None:
-    return row_count(path, "users")
 
 
 def _graph_file(store: GraphStore, target: Path, progress: Progress | None) -> None:
@@ -121,9 +117,8 @@ def _graph_file(store: GraphStore, target: Path, progress: Progress | None) -> N
         copy.close()
 
 
-def backup(store: GraphStore, path: str | Path, *, accounts_path: str | Path | None = None,
-           progress: Progress | None = None) -> Manifest:
-    """Write a backup of ``store`` (and the accounts file, when given and present) to ``path``.
+def backup(store: GraphStore, path: str | Path, *, progress: Progress | None = None) -> Manifest:
+    """Write a backup of ``store`` (its graph, history and accounts) to ``path``.
 
     The file is written beside ``path`` first and renamed at the end, so a failed backup never
     leaves a half-written file under the final name.
@@ -147,10 +142,6 @@ def backup(store: GraphStore, path: str | Path, *, accounts_path: str | Path | N
         work = Path(tmp)
         _graph_file(store, work / GRAPH, progress)
         members = [work / GRAPH]
-        accounts = Path(accounts_path) if accounts_path else None
-        if accounts is not None and accounts.is_file():
-            online_copy(accounts, work / ACCOUNTS)
-            members.append(work / ACCOUNTS)
         manifest = _manifest(work, members, store)
         partial = final.with_name(final.name + ".partial")
         try:
@@ -168,8 +159,6 @@ def backup(store: GraphStore, path: str | Path, *, accounts_path: str | Path | N
 def _manifest(work: Path, members: list[Path], store: GraphStore) -> Manifest:
     counts = _file_counts(work / GRAPH)
     revision = counts.pop("revision")
-    if (work / ACCOUNTS).is_file():
-        counts["accounts"] = _account_count(work / ACCOUNTS)
     kind = type(store).__name__.removesuffix("Store").lower()
     return Manifest(created_at=utc_now(), store_kind=kind, revision=revision, counts=counts,
                     members={m.name: {"sha256": _sha256(m), "size": m.stat().st_size} for m in members})
@@ -219,7 +208,7 @@ def unpacked(path: str | Path) -> Iterator[tuple[Manifest, Path]]:
         try:
             with zipfile.ZipFile(source) as zf:
                 for name, expected in manifest.members.items():
-                    if name not in (GRAPH, ACCOUNTS):
+                    if name != GRAPH:
                         raise InvalidInput(f"{source} holds an unknown member {name!r}.")
                     with zf.open(name) as src, (work / name).open("wb") as dst:
                         shutil.copyfileobj(src, dst, _CHUNK)
@@ -253,20 +242,18 @@ class RestoreReport:
 
     manifest: Manifest
     target: str
-    accounts_restored: bool
 
     def summary(self) -> str:
-        accounts = " and the accounts" if self.accounts_restored else ""
-        return f"Restored {self.manifest.summary()}{accounts} into {self.target}."
+        return f"Restored {self.manifest.summary()} into {self.target}."
 
 
 def restore(path: str | Path, target: GraphStore | Callable[[], GraphStore], *,
-            accounts_path: str | Path | None = None, progress: Progress | None = None) -> RestoreReport:
-    """Restore a backup into an empty store (of either kind), and its accounts file if given.
+            progress: Progress | None = None) -> RestoreReport:
+    """Restore a backup into an empty store (of either kind): graph, history and accounts.
 
-    Everything is checked first (the file, its checksums and counts, an empty target, no
-    accounts file in the way); then the graph is copied in with its versions, tie history and
-    change log. ``target`` may be a function that opens the store: it is called only once the
+    Everything is checked first (the file, its checksums and counts, a target without nodes or
+    accounts); then the store is copied in with its versions, tie history, change log and
+    accounts. ``target`` may be a function that opens the store: it is called only once the
     file has passed its checks, so a refused file creates no store.
 
     Examples
@@ -284,14 +271,11 @@ def restore(path: str | Path, target: GraphStore | Callable[[], GraphStore], *,
     >>> fresh.get_node("o1").name
     'Al Amal'
     """
-    accounts = Path(accounts_path) if accounts_path else None
     with unpacked(path) as (manifest, work):
-        has_accounts = (work / ACCOUNTS).is_file() and accounts is not None
         store = target() if callable(target) else target
-        if not store.is_empty():
-            raise Conflict(f"The store {store.url} already holds data; restore only into an empty store.")
-        if has_accounts and accounts is not None and accounts.exists() and _account_count(accounts):
-            raise Conflict(f"The accounts file {accounts} already holds accounts; move it away first.")
+        if not store.is_empty() or account_records(store).users():
+            raise Conflict(f"The store {store.url} already holds data or accounts; restore only "
+                           "into an empty store.")
         if not store.load_file(work / GRAPH):
             from graphsvc.store import open_store
 
@@ -300,12 +284,7 @@ def restore(path: str | Path, target: GraphStore | Callable[[], GraphStore], *,
                 migrate(source, store, progress=progress)
             finally:
                 source.close()
-        if has_accounts and accounts is not None:
-            accounts.parent.mkdir(parents=True, exist_ok=True)
-            for suffix in ("", "-wal", "-shm"):
-                Path(f"{accounts}{suffix}").unlink(missing_ok=True)
-            shutil.copyfile(work / ACCOUNTS, accounts)
-    return RestoreReport(manifest=manifest, target=store.url, accounts_restored=has_accounts)
+    return RestoreReport(manifest=manifest, target=store.url)
 
 
 # -- scheduled backups ---------------------------------------------------------------------------

@@ -34,7 +34,7 @@ def _settings() -> Settings:
 @click.option("--json", "as_json", is_flag=True, help="Print the manifest as JSON.")
 def backup_command(file: str | None, folder: str | None, keep_daily: int, keep_weekly: int,
                    quiet: bool, as_json: bool) -> None:
-    """Back up the store in use (and the accounts) into FILE, online: the app may keep serving.
+    """Back up the store in use (graph, history, accounts) into FILE, online: the app may keep serving.
 
     FILE is a compressed file with a manifest (counts, checksums). Restore it with
     `graphsvc restore FILE` into an empty store of either kind. For scheduled backups use
@@ -49,7 +49,7 @@ def backup_command(file: str | None, folder: str | None, keep_daily: int, keep_w
     bars = ProgressBars(quiet)
     store = open_store(settings.store, settings, create=False)
     try:
-        manifest = backup(store, target, accounts_path=settings.accounts_path, progress=bars)
+        manifest = backup(store, target, progress=bars)
     finally:
         bars.close()
         store.close()
@@ -90,7 +90,7 @@ def restore_command(file: str, target_url: str | None, check: bool, quiet: bool)
         return opened[0]
 
     try:
-        report = restore(file, target, accounts_path=settings.accounts_path, progress=bars)
+        report = restore(file, target, progress=bars)
     finally:
         bars.close()
         for store in opened:

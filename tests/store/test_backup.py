@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import threading
 import zipfile
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -63,20 +62,16 @@ def _writer_ids(store: GraphStore) -> list[str]:
     return sorted(n.id for n in store.iter_nodes("Community") if n.id.startswith(WRITER_PREFIX))
 
 
-@pytest.fixture
-def accounts_file(tmp_path: Path) -> Iterator[tuple[Path, str]]:
-    path = tmp_path / "accounts.db"
-    accounts = AccountStore(path)
+def _add_accounts(store: GraphStore) -> str:
+    """Two accounts and an API token in the store; returns the token."""
+    accounts = AccountStore(store)
     admin = accounts.add_user("beheer", PASSWORD, "admin", [])
     accounts.add_user("lid-al-amal", PASSWORD, "member", ["org-al-amal-west"])
-    token = accounts.create_token(admin.id, "scripts")
-    accounts.close()
-    yield path, token
+    return accounts.create_token(admin.id, "scripts")
 
 
-def _answers(store: GraphStore, accounts: Path, token: str) -> dict[str, Any]:
-    settings = load_settings(environ={}, store=store.url, testing=True, secret_key="s",
-                             accounts_db=str(accounts))
+def _answers(store: GraphStore, token: str) -> dict[str, Any]:
+    settings = load_settings(environ={}, store=store.url, testing=True, secret_key="s")
     client = create_app(settings, store=store).test_client()
     out = {}
     for path in API_SAMPLE:
@@ -100,19 +95,18 @@ def _target(kind: str, tmp_path: Path, request: pytest.FixtureRequest) -> GraphS
     pytest.param("neo4j", "sqlite", marks=pytest.mark.neo4j),
 ])
 def test_a_backup_taken_during_writes_restores_everything(
-        source_kind: str, target_kind: str, tmp_path: Path, request: pytest.FixtureRequest,
-        accounts_file: tuple[Path, str]) -> None:
-    accounts, token = accounts_file
+        source_kind: str, target_kind: str, tmp_path: Path, request: pytest.FixtureRequest) -> None:
     if source_kind == "sqlite":
         source = fill(open_store(f"sqlite:///{tmp_path / 'source.db'}"))
     else:
         source = fill(request.getfixturevalue("neo4j_store"))
+    token = _add_accounts(source)
     before = dump(source)
-    expected_answers = _answers(source, accounts, token)
+    expected_answers = _answers(source, token)
     writer = Writer(source)
     writer.start()
     try:
-        manifest = backup(source, tmp_path / "nightly.zip", accounts_path=accounts)
+        manifest = backup(source, tmp_path / "nightly.zip")
     finally:
         writer.stop.set()
         writer.join(timeout=60)
@@ -120,9 +114,7 @@ def test_a_backup_taken_during_writes_restores_everything(
     assert manifest.counts["accounts"] == 2 and manifest.counts["tie_events"] == len(before["tie_events"])
 
     target = _target(target_kind, tmp_path, request)
-    restored_accounts = tmp_path / "restored-accounts.db"
-    report = restore(tmp_path / "nightly.zip", target, accounts_path=restored_accounts)
-    assert report.accounts_restored
+    restore(tmp_path / "nightly.zip", target)
     after = dump(target)
     # the backup is one consistent moment: the writer's nodes are a gap-free prefix of what it wrote
     held = _writer_ids(target)
@@ -131,10 +123,11 @@ def test_a_backup_taken_during_writes_restores_everything(
     # everything else: every node, relationship, version, timestamp, tie event and log entry
     assert _without_writer(after) == before
     # accounts: a login and an API token work as before, and the API answers as before
-    restored = AccountStore(restored_accounts)
+    restored = AccountStore(target)
     assert restored.authenticate("lid-al-amal", PASSWORD) is not None
-    restored.close()
-    assert _answers(target, restored_accounts, token) == expected_answers
+    assert restored.authenticate("lid-al-amal", "not the password") is None
+    assert restored.user_for_token(token) is not None
+    assert _answers(target, token) == expected_answers
     if target_kind == "sqlite":
         target.close()
     if source_kind == "sqlite":
@@ -230,8 +223,8 @@ def test_a_damaged_or_foreign_file_is_refused_and_nothing_is_written(
         return opened[0]
 
     with pytest.raises(InvalidInput, match=expected):
-        restore(bad, target, accounts_path=tmp_path / "accounts.db")
-    assert not opened and not target_path.exists() and not (tmp_path / "accounts.db").exists()
+        restore(bad, target)
+    assert not opened and not target_path.exists()
 
 
 def test_a_store_that_holds_data_is_refused(good_backup: Path, tmp_path: Path) -> None:
@@ -243,12 +236,17 @@ def test_a_store_that_holds_data_is_refused(good_backup: Path, tmp_path: Path) -
         restore(good_backup, target)
     assert target.revision() == revision and [n.id for n in target.iter_nodes()] == ["mine"]
     target.close()
+    with_accounts = open_store(f"sqlite:///{tmp_path / 'accounts-only.db'}")
+    AccountStore(with_accounts).add_user("beheer", PASSWORD, "admin", [])
+    with pytest.raises(Conflict, match="accounts"):
+        restore(good_backup, with_accounts)
+    assert with_accounts.is_empty()
+    with_accounts.close()
 
 
 def test_the_cli_backs_up_and_restores_with_one_line_each(tmp_path: Path,
                                                           monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("GRAPHSVC_STORE", f"sqlite:///{tmp_path / 'g.db'}")
-    monkeypatch.setenv("GRAPHSVC_ACCOUNTS_DB", str(tmp_path / "acc.db"))
     runner = CliRunner()
     assert runner.invoke(cli, ["demo", "--no-serve"]).exit_code == 0
     made = runner.invoke(cli, ["backup", str(tmp_path / "b.zip"), "-q"])
@@ -259,7 +257,6 @@ def test_the_cli_backs_up_and_restores_with_one_line_each(tmp_path: Path,
     again = runner.invoke(cli, ["restore", str(tmp_path / "b.zip"), "-q"])
     assert again.exit_code == 1 and "already holds data" in again.output
     assert "Traceback" not in again.output
-    monkeypatch.setenv("GRAPHSVC_ACCOUNTS_DB", str(tmp_path / "acc2.db"))
     fresh = runner.invoke(cli, ["restore", str(tmp_path / "b.zip"), "-q", "--to",
                                 f"sqlite:///{tmp_path / 'new.db'}"])
     assert fresh.exit_code == 0 and "Restored" in fresh.output, fresh.output
@@ -273,7 +270,6 @@ def test_the_cli_backs_up_and_restores_with_one_line_each(tmp_path: Path,
 def test_scheduled_backups_go_into_a_folder_and_are_rotated(tmp_path: Path,
                                                              monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("GRAPHSVC_STORE", f"sqlite:///{tmp_path / 'g.db'}")
-    monkeypatch.setenv("GRAPHSVC_ACCOUNTS_DB", str(tmp_path / "acc.db"))
     folder = tmp_path / "backups"
     folder.mkdir()
     for day in range(1, 21):  # twenty older nightly backups, and a file that is not one
