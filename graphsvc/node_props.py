@@ -25,6 +25,9 @@ __all__ = [
     "is_declared",
     "is_public",
     "split_props",
+    "REL_PROPS",
+    "REL_FREE_TEXT",
+    "declared_rel_properties",
     "undeclared_keys",
     "risk_word",
     "risky_props",
@@ -77,6 +80,31 @@ CONFIDENTIAL_KEYS: Final = frozenset().union(*(p.confidential for p in NODE_PROP
 
 _NOTHING: Final = LabelProps(frozenset())
 
+# Relationship properties an import may carry, per type (every type may say where it came from).
+REL_PROPS: Final[Mapping[str, frozenset[str]]] = MappingProxyType({
+    rel_type: frozenset(f"source {keys}".split()) for rel_type, keys in {
+        "TIE": "rung since note session declared_by confirmed_at changed_at",
+        "FUNDS": "amount year start end status title currency award_date description "
+                 "duration_months programme",
+        "WORKS_ON": "weight",
+        "OFFERS": "note confirmed_by confirmed_at",
+        "NEEDS": "note confirmed_by confirmed_at",
+    }.items()})
+#: Relationship properties that are free text: only their key is checked for risk words.
+REL_FREE_TEXT: Final = frozenset({"note", "title", "description", "programme"})
+_SOURCE_ONLY: Final = frozenset({"source"})
+
+
+def declared_rel_properties(rel_type: str) -> frozenset[str]:
+    """The properties a relationship of ``rel_type`` may carry.
+
+    Examples
+    --------
+    >>> sorted(declared_rel_properties("WORKS_ON")), sorted(declared_rel_properties("SERVES"))
+    (['source', 'weight'], ['source'])
+    """
+    return REL_PROPS.get(rel_type, _SOURCE_ONLY)
+
 
 def declared_properties(label: str) -> frozenset[str]:
     """Every property ``label`` declares (an unknown label declares none).
@@ -84,7 +112,7 @@ def declared_properties(label: str) -> frozenset[str]:
     Examples
     --------
     >>> sorted(declared_properties("Community"))
-    ['name', 'name_en']
+    ['merged_from', 'name', 'name_en']
     >>> declared_properties("Spaceship")
     frozenset()
     """
