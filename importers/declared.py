@@ -49,8 +49,8 @@ def check_declared(batch: ImportBatch) -> None:
         _warn_dropped(batch, dropped, "nodes")
     dropped_rel: Counter[str] = Counter()
     clean: set[str] = set()
-    for i, rec in enumerate(batch.rels):
-        replaced = _check_rel(batch, rec, dropped_rel, clean)
+    for i, rel_rec in enumerate(batch.rels):
+        replaced = _check_rel(batch, rel_rec, dropped_rel, clean)
         if replaced is not None:
             batch.rels[i] = replaced
     if dropped_rel:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 
 from flask import current_app
@@ -15,6 +16,8 @@ from graphsvc.vocab import Vocabulary, load_vocabulary
 
 __all__ = ["Services", "services"]
 
+_log = logging.getLogger("graphsvc")
+
 
 class Services:
     def __init__(self, settings: Settings, store: GraphStore | None = None) -> None:
@@ -24,6 +27,7 @@ class Services:
         self._cache: SnapshotCache | None = SnapshotCache(store) if store else None
         self._lock = threading.Lock()
         self._accounts: AccountStore | None = None
+        self._checked = False
 
     @property
     def accounts(self) -> AccountStore:
@@ -45,7 +49,11 @@ class Services:
     def snapshot(self) -> Snapshot:
         store = self.store
         assert self._cache is not None and self._cache.store is store
-        return self._cache.get()
+        snap = self._cache.get()
+        if not self._checked:  # once per process: say when the store holds undeclared properties
+            self._checked = True
+            _check_declared(snap)
+        return snap
 
     def health(self) -> dict[str, object]:
         try:
@@ -68,6 +76,15 @@ class Services:
             self._accounts.close()
         if self._store is not None:
             self._store.close()
+
+
+def _check_declared(snap: Snapshot) -> None:
+    from graphsvc.doctor import describe_findings, undeclared_properties
+
+    findings = undeclared_properties(snap.nodes.values())
+    if findings:
+        _log.warning("The store holds properties no label declares (never shown): %s. "
+                     "Run `graphsvc doctor --fix` to remove them.", describe_findings(findings))
 
 
 def services() -> Services:
