@@ -264,8 +264,8 @@ def validate_node(node: Node) -> None:
         raise InvalidInput(f"{node.label} {node.id!r}: the name is longer than {MAX_NAME_CHARS} characters.")
     unknown = undeclared_keys(node.label, node.props)
     if unknown:
-        raise InvalidInput(f"{node.label} {node.id!r}: {', '.join(unknown)} is not a property of a "
-                           f"{node.label}.", errors=unknown)
+        raise InvalidInput(f"{node.label} {node.id!r}: {', '.join(unknown)} is not a declared "
+                           f"property of {node.label}.", errors=unknown)
     long = [k for k, v in node.props.items() if isinstance(v, str) and len(v) > MAX_TEXT_CHARS]
     if long:
         raise InvalidInput(f"{node.label} {node.id!r}: {', '.join(sorted(long))} is longer than "

@@ -153,7 +153,7 @@ def _risky(word: str) -> tuple[str, str]:
 
 
 def _undeclared(key: str, label: str) -> tuple[str, str]:
-    return (f"{key!r} is geen kenmerk van een {label}; Goudkaart slaat het niet op. Verwijder de "
-            "kolom of het kenmerk.",
-            f"{key!r} is not a property of a {label}; Goudkaart does not store it. Remove the "
-            "column or attribute.")
+    return (f"{key!r} is geen bekend kenmerk van {label}; Goudkaart slaat het niet op. Verwijder "
+            "de kolom of het kenmerk.",
+            f"{key!r} is not a declared property of {label}; Goudkaart does not store it. Remove "
+            "the column or attribute.")

@@ -91,6 +91,8 @@ class _Planner:
 
     def _valid_node(self, rec: NodeIn) -> bool:
         node, where = rec.node, rec.where
+        if node.id in self.batch.failed_ids:
+            return False  # its errors are already reported (e.g. an undeclared property)
         if node.label not in LABELS:
             self._fail(rec, where.at("label"), f"Onbekend soort knoop {node.label!r}.",
                        f"Unknown node label {node.label!r}; expected one of {', '.join(LABELS)}.")
