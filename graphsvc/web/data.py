@@ -59,14 +59,30 @@ def _username() -> str:
 def _save_upload(upload: FileStorage | None) -> tuple[str, Path]:
     if upload is None or not upload.filename:
         raise InvalidInput("Choose a file to upload. / Kies een bestand om te uploaden.")
-    name = secure_filename(upload.filename) or "upload"
+    name = _short_name(secure_filename(upload.filename) or "upload")
     token = secrets.token_urlsafe(24)
     folder = _upload_root() / token
     folder.mkdir(mode=0o700)
     path = folder / name
-    upload.save(path)
-    (folder / ".owner.json").write_text(json.dumps({"user": _username(), "name": upload.filename}))
+    try:
+        upload.save(path)
+        (folder / ".owner.json").write_text(json.dumps({"user": _username(), "name": upload.filename[:255]}))
+    except OSError:
+        shutil.rmtree(folder, ignore_errors=True)  # no half-made upload folder stays behind
+        raise InvalidInput("The upload could not be saved; try again with a shorter file name. / "
+                           "De upload kon niet worden bewaard; probeer het opnieuw met een kortere "
+                           "bestandsnaam.") from None
     return token, path
+
+
+def _short_name(name: str, limit: int = 100) -> str:
+    """A file name the file system accepts: long names keep their start and their suffix."""
+    if len(name) <= limit:
+        return name
+    stem, dot, suffix = name.rpartition(".")
+    if not dot or len(suffix) > 10:
+        return name[:limit]
+    return f"{stem[:limit - len(suffix) - 1]}.{suffix}"
 
 
 def _saved_upload(token: str) -> tuple[Path, str]:
@@ -236,6 +252,9 @@ def api_merge() -> Any:
     from importers.merge import merge_nodes
 
     body = request.get_json(silent=True) or {}
+    if not isinstance(body, dict):
+        raise InvalidInput('Send a JSON object {"keep": id, "drop": id}. / '
+                           'Stuur een JSON-object {"keep": id, "drop": id}.')
     keep, drop = str(body.get("keep") or ""), str(body.get("drop") or "")
     return jsonify({"ok": True, "merge": merge_nodes(services().store, keep, drop).as_dict()})
 
