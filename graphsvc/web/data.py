@@ -25,9 +25,10 @@ from werkzeug.utils import secure_filename
 from graphsvc.errors import InvalidInput, NotFound
 from graphsvc.web.auth import current_account, current_viewer, require_role
 from graphsvc.web.i18n import current_language
+from graphsvc.web.import_worker import run_web_import
 from graphsvc.web.services import services
 from importers.exporters import EXPORT_FORMATS, MEDIA_TYPES, SUFFIXES, export_store
-from importers.files import FORMATS, import_file
+from importers.files import FORMATS
 from importers.limits import web_limits
 from importers.report import ImportRejected, ImportReport
 from importers.template_spec import SHEETS, sheet_named
@@ -108,8 +109,8 @@ def _format_arg() -> str | None:
 
 def _run(path: Path, name: str, fmt: str | None, dry_run: bool) -> ImportReport:
     svc = services()
-    return import_file(svc.store, path, format=fmt, dry_run=dry_run, name=name,
-                       limits=web_limits(svc.settings.max_upload_mb), vocab=svc.vocab)
+    return run_web_import(svc.settings, svc.store, path, format=fmt, dry_run=dry_run, name=name,
+                          limits=web_limits(svc.settings.max_upload_mb), vocab=svc.vocab)
 
 
 # -- pages ---------------------------------------------------------------------------------
