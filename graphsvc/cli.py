@@ -196,6 +196,11 @@ from graphsvc import cli_privacy  # noqa: E402 - privacy: export|erase --person 
 for _command in cli_privacy.COMMANDS:
     cli.add_command(_command)
 
+from graphsvc import cli_doctor  # noqa: E402 - doctor [--fix] [--purge-log], compact
+
+for _command in cli_doctor.COMMANDS:
+    cli.add_command(_command)
+
 
 from graphsvc.cli_migrate import migrate_command  # noqa: E402 - copy between any two stores
 

@@ -8,6 +8,7 @@ from types import MappingProxyType
 from typing import Any, Final
 
 from graphsvc.errors import InvalidInput
+from graphsvc.node_props import CONFIDENTIAL_KEYS, undeclared_keys
 from graphsvc.rel_props import property_problems
 
 __all__ = [
@@ -68,8 +69,12 @@ REL_TYPES: Final[Mapping[str, tuple[frozenset[str], frozenset[str]]]] = MappingP
     }
 )
 
-# Fields only the organisation itself, its coach and admins may see (docs/design.md §3).
-CONFIDENTIAL_FIELDS: Final = frozenset({"capacity", "contact_persons", "contacts", "audit"})
+# Fields only the organisation itself, its coach and admins may see: the keys some label declares
+# confidential (graphsvc/node_props.py, where every label's properties are declared).
+CONFIDENTIAL_FIELDS: Final = CONFIDENTIAL_KEYS
+#: The longest name a node may have, and the longest text a property may hold.
+MAX_NAME_CHARS: Final = 200
+MAX_TEXT_CHARS: Final = 10_000
 
 RUNGS: Final = (1, 2, 3, 4, 5)
 
@@ -255,6 +260,16 @@ def validate_node(node: Node) -> None:
     name = node.props.get("name")
     if not isinstance(name, str) or not name.strip():
         raise InvalidInput(f"{node.label} {node.id!r} needs a name.")
+    if len(name) > MAX_NAME_CHARS:
+        raise InvalidInput(f"{node.label} {node.id!r}: the name is longer than {MAX_NAME_CHARS} characters.")
+    unknown = undeclared_keys(node.label, node.props)
+    if unknown:
+        raise InvalidInput(f"{node.label} {node.id!r}: {', '.join(unknown)} is not a declared "
+                           f"property of {node.label}.", errors=unknown)
+    long = [k for k, v in node.props.items() if isinstance(v, str) and len(v) > MAX_TEXT_CHARS]
+    if long:
+        raise InvalidInput(f"{node.label} {node.id!r}: {', '.join(sorted(long))} is longer than "
+                           f"{MAX_TEXT_CHARS:,} characters.", errors=long)
 
 
 def validate_relationship(rel: Relationship, start_label: str, end_label: str) -> None:

@@ -2,6 +2,8 @@
 
 Every page, API response, map payload and export passes node properties through
 :func:`visible_props`, so a confidential field cannot leak through a view that forgot to filter.
+What is public is declared per label (:mod:`graphsvc.node_props`): a key no label declares is
+shown to nobody, and a declared key is confidential unless declared public.
 """
 
 from __future__ import annotations
@@ -9,7 +11,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, Final
 
-from graphsvc.model import CONFIDENTIAL_FIELDS, Node, Relationship
+from graphsvc.model import Node, Relationship
+from graphsvc.node_props import NODE_PROPS, LabelProps
 
 __all__ = ["ROLES", "Viewer", "PUBLIC", "visible_props", "visible_node", "visible_relationship"]
 
@@ -32,6 +35,7 @@ class Viewer:
 
 
 PUBLIC: Final = Viewer("public")
+_NOTHING: Final = LabelProps(frozenset())
 
 
 def visible_props(node: Node, viewer: Viewer = PUBLIC) -> dict[str, Any]:
@@ -42,11 +46,13 @@ def visible_props(node: Node, viewer: Viewer = PUBLIC) -> dict[str, Any]:
     >>> n = Node("o1", "Organisation", {"name": "A", "capacity": {"governance": 2}})
     >>> visible_props(n)
     {'name': 'A'}
+    >>> visible_props(Node("o1", "Organisation", {"name": "A", "fraud_flag": 1}), Viewer("admin"))
+    {'name': 'A'}
     """
     props: Mapping[str, Any] = node.props
-    if viewer.may_see_confidential(node.id):
-        return dict(props)
-    return {k: v for k, v in props.items() if k not in CONFIDENTIAL_FIELDS}
+    declared = NODE_PROPS.get(node.label, _NOTHING)
+    shown = declared.declared if viewer.may_see_confidential(node.id) else declared.public
+    return {k: v for k, v in props.items() if k in shown}
 
 
 def visible_node(node: Node, viewer: Viewer = PUBLIC) -> dict[str, Any]:

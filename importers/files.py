@@ -23,6 +23,7 @@ from graphsvc.vocab import Vocabulary
 from importers.batch import ImportBatch, Progress, Where, run_import
 from importers.hsds_read import package_path
 from importers.limits import CLI_LIMITS, Limits
+from importers.preflight import check_before_reading
 from importers.report import ImportReport
 from importers.tables import Table, decode_text, is_xlsx, read_xlsx_tables
 from importers.threesixtygiving_titles import is_titled
@@ -147,11 +148,20 @@ def read_file(path: str | Path, *, format: str | None = None, name: str = "",
         batch = ImportBatch(file, format or "unknown")
         batch.error(Where("", 1), "Het bestand is leeg.", "The file is empty.")
         return batch
+    if source.is_file() and is_xlsx(source):  # before detection, which opens the workbook
+        check_before_reading(source, "xlsx", file, limits)
     chosen = _ALIASES.get(format or "", format or "") or detect_format(source)
     if chosen == "zip":
+        check_before_reading(source, "zip", file, limits)
         with _unzipped(source, limits) as folder:
             return read_file(folder, name=file, limits=limits, vocab=vocab)
-    return _reader(chosen, source, file, limits, vocab)
+    if not (source.is_file() and is_xlsx(source)):
+        check_before_reading(source, chosen, file, limits)
+    try:
+        return _reader(chosen, source, file, limits, vocab)
+    except RecursionError:
+        raise ImportFailed(f"{file} is nested too deeply to read. / {file} is te diep genest om te "
+                           "lezen.") from None
 
 
 def _reader(chosen: str, source: Path, file: str, limits: Limits, vocab: Vocabulary | None) -> ImportBatch:

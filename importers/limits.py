@@ -29,7 +29,11 @@ def human_size(n: int) -> str:
 
 @dataclass(frozen=True)
 class Limits:
-    """The largest file (bytes) and the most rows or records one import accepts.
+    """What one import accepts: file size, rows or records, and the limits checked before parsing.
+
+    ``max_unpacked_bytes``, ``max_ratio`` (for members over ``ratio_floor_bytes``) and
+    ``max_members`` bound a zip or XLSX; ``max_sheets``, ``max_columns`` and ``max_cell_chars``
+    a workbook or table; ``max_xml_depth`` any XML; ``max_json_bytes`` a JSON file read whole.
 
     Examples
     --------
@@ -41,6 +45,15 @@ class Limits:
 
     max_bytes: int = 2 * 1024 * 1024 * 1024
     max_rows: int = 5_000_000
+    max_unpacked_bytes: int = 1024 * 1024 * 1024
+    max_ratio: int = 200
+    ratio_floor_bytes: int = 2 * 1024 * 1024
+    max_members: int = 1000
+    max_sheets: int = 100
+    max_columns: int = 500
+    max_cell_chars: int = 10_000
+    max_xml_depth: int = 64
+    max_json_bytes: int = 256 * 1024 * 1024
 
     def check_size(self, path: str | os.PathLike[str], name: str = "") -> None:
         target = Path(path)
@@ -66,5 +79,16 @@ CLI_LIMITS: Final = Limits()
 
 
 def web_limits(max_upload_mb: int) -> Limits:
-    """The limits of an upload through the web page: the configured size and 100,000 rows."""
-    return Limits(max_bytes=max_upload_mb * 1024 * 1024, max_rows=100_000)
+    """The limits of an upload through the web page: the configured size and 100,000 rows.
+
+    A zip or workbook may unpack to ten times the upload size; a JSON file read as a whole is
+    held to the upload size itself.
+
+    Examples
+    --------
+    >>> web_limits(20).max_unpacked_bytes == 200 * 1024 * 1024
+    True
+    """
+    size = max_upload_mb * 1024 * 1024
+    return Limits(max_bytes=size, max_rows=100_000, max_unpacked_bytes=10 * size,
+                  max_json_bytes=size)

@@ -18,9 +18,11 @@ from graphsvc.model import (
     TieEvent,
     validate_node,
 )
+from graphsvc.node_props import is_declared
 from graphsvc.rel_props import RULED_TYPES, property_problems
 from graphsvc.store.base import GraphStore
 from importers.batch import WRITE_CHUNK, ImportBatch, NodeIn, Progress, RelIn, Where
+from importers.declared import check_declared
 from importers.duplicates import DUPLICATE_LABELS
 from importers.index import StoreIndex, event_key, same_props
 from importers.report import ImportReport, NearDuplicate
@@ -52,6 +54,7 @@ class Plan:
 
 def plan_import(batch: ImportBatch, index: StoreIndex) -> Plan:
     """Resolve ``batch`` against ``index``; errors go to ``batch.problems``."""
+    check_declared(batch)
     planner = _Planner(batch, index)
     planner.resolve_nodes()
     planner.resolve_rels()
@@ -88,6 +91,8 @@ class _Planner:
 
     def _valid_node(self, rec: NodeIn) -> bool:
         node, where = rec.node, rec.where
+        if node.id in self.batch.failed_ids:
+            return False  # its errors are already reported (e.g. an undeclared property)
         if node.label not in LABELS:
             self._fail(rec, where.at("label"), f"Onbekend soort knoop {node.label!r}.",
                        f"Unknown node label {node.label!r}; expected one of {', '.join(LABELS)}.")
@@ -138,8 +143,9 @@ class _Planner:
                       **node.props}
             self.final[target] = Node(target, node.label, merged, created_at=node.created_at,
                                       updated_at=node.updated_at)
-        else:
-            self.final[target] = Node(target, node.label, {**existing.props, **node.props},
+        else:  # an undeclared key the store still holds (see `graphsvc doctor`) is not kept
+            kept = {k: v for k, v in existing.props.items() if is_declared(node.label, k)}
+            self.final[target] = Node(target, node.label, {**kept, **node.props},
                                       created_at=node.created_at, updated_at=node.updated_at)
         if existing is None and rec.match_loose and node.label in DUPLICATE_LABELS:
             self._near_duplicates(target, node)

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
+from xml.etree.ElementTree import ParseError
 
 import pandas as pd
 
@@ -158,7 +159,32 @@ def read_csv_table(path: Path, name: str, problems: Problems, limits: Limits) ->
     rows = frame.itertuples(index=False, name=None)
     table = Table(name, [cell_text(c) for c in next(rows)])
     for i, values in enumerate(rows):
-        table.rows.append((i + 2, [cell_text(v) for v in values]))
+        cells = [cell_text(v) for v in values]
+        for column, cell in zip(table.header, cells, strict=False):
+            if len(cell) > limits.max_cell_chars:
+                problems.error(name, i + 2, column, f"Deze cel is {len(cell):,} tekens lang; de grens "
+                               f"is {limits.max_cell_chars:,}.", f"This cell is {len(cell):,} characters "
+                               f"long; the limit is {limits.max_cell_chars:,}.")
+                cells = [c[:limits.max_cell_chars] for c in cells]  # reported: keep no giant copy
+        table.rows.append((i + 2, cells))
+    return table
+
+
+def _sheet_table(sheet: Any, file: str, limits: Limits) -> Table | None:
+    """One sheet, streamed: rows counted as they come, never from the declared ``<dimension>``."""
+    sheet.reset_dimensions()  # a wrong A1:B2 would drop rows; a huge one would pad every row
+    rows = sheet.iter_rows(values_only=True)
+    header = next(rows, None)
+    if header is None:
+        return None
+    table = Table(sheet.title, [cell_text(c) for c in header])
+    width = len(table.header)
+    name = f"{file} ({sheet.title})"
+    for i, values in enumerate(rows):
+        if i >= limits.max_rows:
+            limits.check_rows(name, i + 1)
+        cells = [cell_text(v) for v in values[:width]]
+        table.rows.append((i + 2, cells + [""] * (width - len(cells))))
     return table
 
 
@@ -169,24 +195,15 @@ def read_xlsx_tables(path: Path, file: str, problems: Problems, limits: Limits) 
 
     try:
         book = load_workbook(path, read_only=True, data_only=False)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError):
+    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError, ParseError):
         raise ImportFailed(f"{file} is not a readable Excel workbook (.xlsx). / "
                            f"{file} is geen leesbaar Excel-werkboek (.xlsx).") from None
     tables = []
     try:
         for sheet in book.worksheets:
-            rows = sheet.iter_rows(values_only=True)
-            header = next(rows, None)
-            if header is None:
-                continue
-            frame = pd.DataFrame([list(r) for r in rows], dtype=object)
-            limits.check_rows(f"{file} ({sheet.title})", len(frame))
-            table = Table(sheet.title, [cell_text(c) for c in header])
-            width = len(table.header)
-            for i, values in enumerate(frame.itertuples(index=False, name=None)):
-                cells = [cell_text(v) for v in values][:width]
-                table.rows.append((i + 2, cells + [""] * (width - len(cells))))
-            tables.append(table)
+            table = _sheet_table(sheet, file, limits)
+            if table is not None:
+                tables.append(table)
     finally:
         book.close()
     return tables

@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from graphsvc.node_props import risk_word
 from graphsvc.vocab import Vocabulary, load_vocabulary
 from importers.batch import ImportBatch, Where
 from importers.cells import looks_like_formula
@@ -116,7 +117,13 @@ def _columns(batch: ImportBatch, table: Table, sheet: Sheet) -> list[Column | No
     ok = True
     for i, header in enumerate(table.header):
         column = sheet.column(header) if header else None
-        if header and column is None:
+        if header and column is None and risk_word(header):
+            ok = False
+            batch.error(Where(table.name, 1, header),
+                        f"Goudkaart bestempelt organisaties niet als risico of fraude; verwijder de "
+                        f"kolom {header!r}.", "Goudkaart does not label organisations as a risk or a "
+                        f"fraud; remove the column {header!r}.")
+        elif header and column is None:
             batch.warn(Where(table.name, 1, header),
                        f"Kolom {header!r} hoort niet bij het sjabloon en is overgeslagen.",
                        f"Column {header!r} is not part of the template and was skipped.")

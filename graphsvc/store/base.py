@@ -405,6 +405,10 @@ class GraphStore(abc.ABC):
     def close(self) -> None:  # noqa: B027 - optional for backends without resources
         """Release connections."""
 
+    def compact(self) -> dict[str, int]:
+        """Give unused space back to the file system; ``{}`` where the database does it itself."""
+        return {}
+
     def __enter__(self) -> GraphStore:
         return self
 

@@ -25,9 +25,10 @@ from werkzeug.utils import secure_filename
 from graphsvc.errors import InvalidInput, NotFound
 from graphsvc.web.auth import current_account, current_viewer, require_role
 from graphsvc.web.i18n import current_language
+from graphsvc.web.import_worker import run_web_import
 from graphsvc.web.services import services
 from importers.exporters import EXPORT_FORMATS, MEDIA_TYPES, SUFFIXES, export_store
-from importers.files import FORMATS, import_file
+from importers.files import FORMATS
 from importers.limits import web_limits
 from importers.report import ImportRejected, ImportReport
 from importers.template_spec import SHEETS, sheet_named
@@ -59,14 +60,30 @@ def _username() -> str:
 def _save_upload(upload: FileStorage | None) -> tuple[str, Path]:
     if upload is None or not upload.filename:
         raise InvalidInput("Choose a file to upload. / Kies een bestand om te uploaden.")
-    name = secure_filename(upload.filename) or "upload"
+    name = _short_name(secure_filename(upload.filename) or "upload")
     token = secrets.token_urlsafe(24)
     folder = _upload_root() / token
     folder.mkdir(mode=0o700)
     path = folder / name
-    upload.save(path)
-    (folder / ".owner.json").write_text(json.dumps({"user": _username(), "name": upload.filename}))
+    try:
+        upload.save(path)
+        (folder / ".owner.json").write_text(json.dumps({"user": _username(), "name": upload.filename[:255]}))
+    except OSError:
+        shutil.rmtree(folder, ignore_errors=True)  # no half-made upload folder stays behind
+        raise InvalidInput("The upload could not be saved; try again with a shorter file name. / "
+                           "De upload kon niet worden bewaard; probeer het opnieuw met een kortere "
+                           "bestandsnaam.") from None
     return token, path
+
+
+def _short_name(name: str, limit: int = 100) -> str:
+    """A file name the file system accepts: long names keep their start and their suffix."""
+    if len(name) <= limit:
+        return name
+    stem, dot, suffix = name.rpartition(".")
+    if not dot or len(suffix) > 10:
+        return name[:limit]
+    return f"{stem[:limit - len(suffix) - 1]}.{suffix}"
 
 
 def _saved_upload(token: str) -> tuple[Path, str]:
@@ -92,8 +109,8 @@ def _format_arg() -> str | None:
 
 def _run(path: Path, name: str, fmt: str | None, dry_run: bool) -> ImportReport:
     svc = services()
-    return import_file(svc.store, path, format=fmt, dry_run=dry_run, name=name,
-                       limits=web_limits(svc.settings.max_upload_mb), vocab=svc.vocab)
+    return run_web_import(svc.settings, svc.store, path, format=fmt, dry_run=dry_run, name=name,
+                          limits=web_limits(svc.settings.max_upload_mb), vocab=svc.vocab)
 
 
 # -- pages ---------------------------------------------------------------------------------
@@ -236,6 +253,9 @@ def api_merge() -> Any:
     from importers.merge import merge_nodes
 
     body = request.get_json(silent=True) or {}
+    if not isinstance(body, dict):
+        raise InvalidInput('Send a JSON object {"keep": id, "drop": id}. / '
+                           'Stuur een JSON-object {"keep": id, "drop": id}.')
     keep, drop = str(body.get("keep") or ""), str(body.get("drop") or "")
     return jsonify({"ok": True, "merge": merge_nodes(services().store, keep, drop).as_dict()})
 

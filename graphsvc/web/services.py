@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from typing import Final
@@ -20,6 +21,8 @@ __all__ = ["Services", "services", "DOWN_RETRY"]
 
 DOWN_RETRY: Final = 1.0  # seconds between tries while the store is known to be down
 
+_log = logging.getLogger("graphsvc")
+
 
 class Services:
     def __init__(self, settings: Settings, store: GraphStore | None = None) -> None:
@@ -30,6 +33,7 @@ class Services:
         self._lock = threading.Lock()
         self._accounts: AccountStore | None = None
         self._down_until = 0.0
+        self._checked = False
 
     @property
     def accounts(self) -> AccountStore:
@@ -72,12 +76,16 @@ class Services:
         assert self._cache is not None and self._cache.store is store
         commits = getattr(store, "commits", None)
         if commits is None or not has_request_context():
-            return self._cache.get()
-        held = g.get("_goudkaart_snapshot")
-        if held is not None and held[0] is store and held[1] == commits:
-            return held[2]
-        snap = self._cache.get()
-        g._goudkaart_snapshot = (store, commits, snap)
+            snap = self._cache.get()
+        else:
+            held = g.get("_goudkaart_snapshot")
+            if held is not None and held[0] is store and held[1] == commits:
+                return held[2]
+            snap = self._cache.get()
+            g._goudkaart_snapshot = (store, commits, snap)
+        if not self._checked:  # once per process: say when the store holds undeclared properties
+            self._checked = True
+            _check_declared(snap)
         return snap
 
     def health(self) -> dict[str, object]:
@@ -100,6 +108,15 @@ class Services:
     def close(self) -> None:
         if self._store is not None:
             self._store.close()
+
+
+def _check_declared(snap: Snapshot) -> None:
+    from graphsvc.doctor import describe_findings, undeclared_properties
+
+    findings = undeclared_properties(snap.nodes.values())
+    if findings:
+        _log.warning("The store holds properties no label declares (never shown): %s. "
+                     "Run `graphsvc doctor --fix` to remove them.", describe_findings(findings))
 
 
 def services() -> Services:

@@ -26,7 +26,7 @@ def test_empty_store_has_revision_zero(store: GraphStore) -> None:
 
 def test_upsert_and_get_node_roundtrips_properties(store: GraphStore) -> None:
     props = {"name": "ሕብረት ኤርትራውያን", "languages": ["ti", "nl"], "volunteers": 12,
-             "founded": 2009, "nested": {"a": [1, 2]}, "flag": True}
+             "founded": 2009, "capacity": {"a": [1, 2], "flag": True}}
     with store.transaction() as tx:
         assert tx.upsert_node(Node("o1", "Organisation", props))
     node = store.get_node("o1")
