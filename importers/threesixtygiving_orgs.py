@@ -66,8 +66,8 @@ class OrgKeys:
     ...                 {"recipientOrganization": [{"id": "GB-REV", "name": "St John"}]}])
     >>> keys.key("Organisation", "GB-REV", "St Mary")
     OrgKey(node_id='org-gb-rev-st-mary', org_id='GB-REV', mergeable=False)
-    >>> len(keys.unusable["Organisation"])
-    2
+    >>> keys.key("Organisation", "GB-REV", "St John").node_id, len(keys.unusable["Organisation"])
+    ('org-gb-rev-st-john', 2)
     """
 
     def __init__(self, grants: Iterable[dict[str, Any]]) -> None:
