@@ -136,8 +136,7 @@ class _GrantReader:
     def _grant(self, grant: dict[str, Any], where: Where) -> None:
         grant_id = _text(grant, "id")
         recipient, funder = (_first(grant, key) for key in ("recipientOrganization", "fundingOrganization"))
-        self.tally.begin(grant_id or f"#{where.row}", _text(recipient, "id") or _text(recipient, "name"),
-                         _text(funder, "id") or _text(funder, "name"))
+        self.tally.begin(grant_id or f"#{where.row}", self._who(recipient, "Organisation"), self._who(funder, "Fund"))
         if not grant_id:
             self.tally.error(where.at("id"), "Deze toekenning heeft geen id.", "This grant has no id.",
                              "no id", ("toekenning zonder id", "grant without id"))
@@ -163,6 +162,11 @@ class _GrantReader:
                            ("fundingOrganization", "recipientOrganization"))
         self._places(grant, org, where)
         self._themes(grant, org, where)
+
+    def _who(self, obj: dict[str, Any], label: str) -> str:
+        """The node a funder or recipient becomes: what the summary counts."""
+        org_id, name = _text(obj, "id"), _text(obj, "name")
+        return self.keys.key(label, org_id, name).node_id if org_id or name else ""
 
     def _actor(self, obj: dict[str, Any], label: str, where: Where) -> str | None:
         org_id, name = _text(obj, "id"), _text(obj, "name")
