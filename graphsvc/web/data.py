@@ -252,12 +252,17 @@ def api_index() -> Any:
 @bp.post(f"{API}/import")
 @require_role("admin")
 def api_import() -> Any:
-    """Upload a file (multipart field ``file``); ``?dry_run=1`` checks without writing."""
+    """Upload a file (multipart field ``file``); ``?dry_run=1`` checks without writing.
+
+    A graph file from another tool takes the form fields ``node_type``, ``edge_type`` and
+    ``rung`` (1-5 or ``weight``), as on the preview page.
+    """
     dry_run = (request.args.get("dry_run") or request.form.get("dry_run") or "") in ("1", "true", "yes")
     fmt = _format_arg()
     _token, path = _save_upload(request.files.get("file"))
     try:
-        report = _run(path, request.files["file"].filename or path.name, fmt, dry_run=dry_run)
+        report = _run(path, request.files["file"].filename or path.name, fmt, dry_run=dry_run,
+                      mapping=_mapping_arg())
     finally:
         shutil.rmtree(path.parent, ignore_errors=True)
     return jsonify({"ok": True, "report": report.as_dict()})
