@@ -139,9 +139,10 @@ class _Planner:
             self.final[target] = Node(target, node.label, merged, created_at=node.created_at,
                                       updated_at=node.updated_at)
         else:
-            loose = (self.batch.fill_on_loose_match and target != node.id
-                     and self.index.resolve_id(node.id) != target)
-            self.final[target] = Node(target, node.label, merged_props(existing.props, node.props, fill=loose),
+            fill = self.batch.fill_on_loose_match
+            if fill and normalise_name(existing.name) != normalise_name(node.name):
+                self.batch.warn(rec.where.at("name"), *_kept_name(existing.name, node.name), kind="kept name")
+            self.final[target] = Node(target, node.label, merged_props(existing.props, node.props, fill=fill),
                                       created_at=node.created_at, updated_at=node.updated_at)
         if existing is None and rec.match_loose and node.label in DUPLICATE_LABELS:
             self._near_duplicates(target, node)
@@ -336,6 +337,11 @@ def merged_props(old: Mapping[str, Any], new: Mapping[str, Any], *, fill: bool =
     if isinstance(before, list) and isinstance(added, list):
         merged["identifiers"] = before + [i for i in added if i not in before]
     return merged
+
+
+def _kept_name(kept: str, other: str) -> tuple[str, str]:
+    return (f"{other!r} staat al in de kaart als {kept!r}; die naam blijft (Dubbelen: samenvoegen of splitsen).",
+            f"{other!r} is already in the map as {kept!r}; that name stays (see duplicates to merge or split).")
 
 
 def _dutch_node_problem(column: str) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
@@ -100,3 +101,22 @@ def test_the_real_indigo_file_imports_with_its_odd_org_ids_kept_apart() -> None:
     assert len(odd) == 1 and odd[0].id.startswith("org-gb-coh-ip-")
     assert any("placeholder or malformed org-id" in w.message_en for w in report.warnings)
     assert not import_file(store, indigo).changed
+
+
+@pytest.mark.parametrize("first", ["north", "east"])
+def test_one_charity_number_named_differently_by_two_funders_keeps_the_first_name(
+        store: GraphStore, tmp_path: Path, first: str) -> None:
+    east = {"grants": [{"id": "360G-eastfund-1", "currency": "GBP", "amountAwarded": 700, "awardDate": "2016",
+                        "fundingOrganization": [{"id": "360G-eastfund", "name": "East Fund"}],
+                        "recipientOrganization": [{"id": "GB-CHC-1000001", "name": "Riverside Youth Club CIO"}]}]}
+    (tmp_path / "east.json").write_text(json.dumps(east), encoding="utf-8")
+    paths = {"north": DATA / "360giving_funder_north.json", "east": tmp_path / "east.json"}
+    import_file(store, paths[first])
+    second = import_file(store, paths["east" if first == "north" else "north"])
+    node = store.get_node("org-gb-chc-1000001")
+    assert node.name == ("Riverside Youth Club" if first == "north" else "Riverside Youth Club CIO")
+    assert any("is already in the map as" in w.message_en for w in second.warnings)
+    state = graph_content(store)
+    for name in ("north", "east", "north"):
+        assert not import_file(store, paths[name]).changed
+    assert graph_content(store) == state
