@@ -2,8 +2,8 @@
 
 Run ``python -m benchmarks.bench_360giving [FILE ...] [--neo4j-server] [--repeat 5]``.
 
-Without FILE it reads the Indigo Trust file (269 real grants) from the shared test data
-(``GRAPHSVC_TESTDATA``, default ``../shared/testdata`` beside the repository). Each file is
+Without FILE it reads the Indigo Trust file (269 real grants,
+``360giving-indigo-trust/indigo.json``) from the test-data folder named by ``GRAPHSVC_TESTDATA``. Each file is
 imported ``--repeat`` times into a new, empty store (the same call as ``graphsvc import FILE``),
 then once more into the filled store, which must change nothing. The figure is grants per second
 of the median run, wall clock; the read (parse, dates, org-ids) and the check-and-write are also

@@ -111,7 +111,13 @@ class WeightBins:
 
 
 def weight_bins(weights: Iterable[float]) -> WeightBins:
-    """Five rungs from edge weights: the weights themselves when they are 1-5, else quintiles."""
+    """Five rungs from edge weights: the weights themselves when they are 1-5, else quintiles.
+
+    Examples
+    --------
+    >>> weight_bins([0.1, 0.2, 0.3, 0.4, 0.5]).bounds
+    (0.1, 0.2, 0.3, 0.4)
+    """
     values = sorted(float(w) for w in weights)
     if not values or all(v.is_integer() and 1 <= v <= 5 for v in values):
         return WeightBins((1.0, 2.0, 3.0, 4.0))
@@ -120,7 +126,13 @@ def weight_bins(weights: Iterable[float]) -> WeightBins:
 
 
 def number(value: Any) -> float | None:
-    """A numeric attribute value, or None."""
+    """A numeric attribute value, or None.
+
+    Examples
+    --------
+    >>> number("2.5"), number(3), number("heavy"), number(True)
+    (2.5, 3.0, None, None)
+    """
     if isinstance(value, bool):
         return None
     try:
@@ -132,7 +144,13 @@ def number(value: Any) -> float | None:
 
 def unmapped_message(fmt: str, file: str, untyped_nodes: int, untyped_edges: int,
                      mapping: GraphMapping | None, weights: bool) -> tuple[str, str]:
-    """The one message for a file from another tool that no mapping covers (Dutch, English)."""
+    """The one message for a file from another tool that no mapping covers (Dutch, English).
+
+    Examples
+    --------
+    >>> unmapped_message("GEXF", "lesmis.gexf", 77, 254, None, True)[1].split(": ")[-1]
+    'graphsvc import lesmis.gexf --node-type Organisation --edge-type TIE --rung-from weight (or choose it on the Data page).'
+    """
     suggestion = GraphMapping(
         node_type=(mapping.node_type if mapping and mapping.node_type else "Organisation"),
         edge_type=(mapping.edge_type if mapping and mapping.edge_type else "TIE"),
@@ -155,7 +173,13 @@ def _n(count: int, one: str, many: str) -> str:
 
 
 def edge_type_of(data: Mapping[str, Any], mapping: GraphMapping | None) -> str | None:
-    """The edge's own ``type`` when it is a relationship type, else the mapped one."""
+    """The edge's own ``type`` when it is a relationship type, else the mapped one.
+
+    Examples
+    --------
+    >>> edge_type_of({"type": "FUNDS"}, None), edge_type_of({}, GraphMapping(edge_type="TIE")), edge_type_of({}, None)
+    ('FUNDS', 'TIE', None)
+    """
     kind = data.get("type")
     if isinstance(kind, str) and kind in REL_TYPES:
         return kind
@@ -175,6 +199,15 @@ def add_mapped_records(batch: ImportBatch, records: GraphRecords, mapping: Graph
     """Add a graph file's nodes and edges to ``batch``, typed by the file or by ``mapping``.
 
     Everything no type covers is named in one message (with the command to use), not per node.
+
+    Examples
+    --------
+    >>> batch = ImportBatch("g.gexf", "gexf")
+    >>> records = GraphRecords("GEXF", [("0", {}, "Myriel", Where("nodes", 1)), ("1", {}, "Napoleon", Where("nodes", 2))],
+    ...                        [("1", "0", {"weight": "1.0"}, Where("edges", 1))])
+    >>> add_mapped_records(batch, records, GraphMapping("Organisation", "TIE", rung=2))
+    >>> batch.nodes["0"].node.name, batch.rels[0].rel.props["rung"]
+    ('Myriel', 2)
     """
     from importers.graphml import add_edge_record
 

@@ -17,7 +17,13 @@ _NEEDS = ("does not follow Goudkaart's convention", "become ties (TIE) but have 
 
 
 def needs_mapping(messages_en: list[str]) -> bool:
-    """Whether a refusal is one a mapping (node type, edge type, rung) would answer."""
+    """Whether a refusal is one a mapping (node type, edge type, rung) would answer.
+
+    Examples
+    --------
+    >>> needs_mapping(["2 edges become ties (TIE) but have no rung: give --rung 1-5 or --rung-from weight."])
+    True
+    """
     return any(marker in text for text in messages_en for marker in _NEEDS)
 
 
@@ -49,7 +55,13 @@ def file_weights(path: Path, fmt: str) -> list[float]:
 
 
 def file_bins(path: Path, fmt: str) -> WeightBins | None:
-    """How the file's weights would become rungs, or None when its edges carry no weight."""
+    """How the file's weights would become rungs, or None when its edges carry no weight.
+
+    Examples
+    --------
+    >>> file_bins(Path("no-such-file.graphml"), "graphml") is None
+    True
+    """
     weights = file_weights(path, fmt)
     return weight_bins(weights) if weights else None
 
