@@ -120,3 +120,15 @@ def test_one_charity_number_named_differently_by_two_funders_keeps_the_first_nam
     for name in ("north", "east", "north"):
         assert not import_file(store, paths[name]).changed
     assert graph_content(store) == state
+
+
+def test_month_only_grants_count_in_their_period(store: GraphStore) -> None:
+    from graphsvc.snapshot import Snapshot
+    from queries.funding import organisation_dependency
+
+    import_file(store, DATA / "360giving_month_dates.json")
+    snap = Snapshot.from_store(store)
+    riverside, hillside = "org-gb-chc-1000001", "org-gb-chc-1000002"
+    assert organisation_dependency(snap, riverside, period="2013").total == 1000
+    assert organisation_dependency(snap, hillside, period="2013").total == 0
+    assert organisation_dependency(snap, hillside, period="2014").total == 1000
