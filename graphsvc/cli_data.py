@@ -15,7 +15,8 @@ from typing import Any
 
 import click
 
-from graphsvc.errors import InvalidInput
+from graphsvc.errors import GraphsvcError, InvalidInput
+from graphsvc.model import LABELS, REL_TYPES
 from graphsvc.store import GraphStore, open_store
 from graphsvc.visibility import ROLES, Viewer
 from graphsvc.vocab import load_vocabulary
@@ -105,32 +106,62 @@ def _echo_report(report: ImportReport, lang: str) -> None:
 @click.option("--batch", "per_transaction", default=None, type=click.IntRange(1000),
               help="Write in transactions of this many records (very large files on Neo4j); "
                    "everything is still checked first. Default: one transaction.")
+@click.option("--node-type", type=click.Choice(LABELS), default=None,
+              help="Graph files from other tools (Gephi, yEd, Kumu): the type of nodes that have none.")
+@click.option("--edge-type", type=click.Choice(sorted(REL_TYPES)), default=None,
+              help="Graph files from other tools: the type of edges that have none, e.g. TIE.")
+@click.option("--rung", type=click.IntRange(1, 5), default=None,
+              help="With --edge-type TIE: the rung of every tie that has none.")
+@click.option("--rung-from", type=click.Choice(["weight"]), default=None,
+              help="With --edge-type TIE: bin each edge's numeric weight into rungs 1-5.")
 @click.option("--lang", default="nl", show_default=True, type=_LANG)
-@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+@click.option("--json", "as_json", is_flag=True,
+              help="Print the report as JSON on stdout, also when the import is refused.")
 @click.pass_context
 def import_command(ctx: click.Context, file: Path, fmt: str, dry_run: bool, max_rows: int,
-                   max_mb: int, per_transaction: int | None, lang: str, as_json: bool) -> None:
-    """Import FILE (template CSV/XLSX, HSDS, 360Giving, GraphML, GEXF or a full JSON dump).
+                   max_mb: int, per_transaction: int | None, node_type: str | None,
+                   edge_type: str | None, rung: int | None, rung_from: str | None, lang: str,
+                   as_json: bool) -> None:
+    """Import FILE (template CSV/XLSX, HSDS, 360Giving, GraphML, GEXF, Kumu or a full JSON dump).
 
     Every row is checked first; if anything is wrong, every error is listed and nothing is
-    written. Importing the same file again changes nothing.
+    written. Importing the same file again changes nothing. A GraphML, GEXF or Kumu file from
+    another tool needs --node-type (and --edge-type with --rung or --rung-from weight).
     """
     from importers.files import import_file
+    from importers.graph_mapping import GraphMapping
 
     limits = Limits(max_bytes=max_mb * 1024 * 1024, max_rows=max_rows)
+    mapping = GraphMapping(node_type, edge_type, rung, rung_from)
     store = _store(ctx)
     vocab = load_vocabulary(ctx.obj["settings"].vocab_dir or None)
     try:
-        with _file_errors(), _progress(lang) as progress:
+        with _file_errors(), _json_refusal(as_json), _progress(lang) as progress:
             report = import_file(store, file, format=None if fmt == "auto" else fmt,
                                  dry_run=dry_run, limits=limits, vocab=vocab, progress=progress,
-                                 per_transaction=per_transaction)
+                                 per_transaction=per_transaction,
+                                 mapping=None if mapping.empty and not rung and not rung_from else mapping)
     finally:
         store.close()
     if as_json:
-        click.echo(json.dumps(report.as_dict(), indent=2, ensure_ascii=False))
+        click.echo(json.dumps({"ok": True, **report.as_dict()}, indent=2, ensure_ascii=False))
     else:
         _echo_report(report, lang)
+
+
+@contextmanager
+def _json_refusal(as_json: bool) -> Iterator[None]:
+    """With ``--json`` a refused import still prints its report (on stdout) before the error lines."""
+    try:
+        yield
+    except GraphsvcError as exc:
+        if as_json:
+            from importers.report import ImportRejected
+
+            shown = exc.as_dict() if isinstance(exc, ImportRejected) else \
+                {"ok": False, "error": exc.message, "errors": list(exc.errors)}
+            click.echo(json.dumps(shown, indent=2, ensure_ascii=False))
+        raise
 
 
 @click.command("export")

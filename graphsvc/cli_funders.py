@@ -30,6 +30,7 @@ def clusters_command(ctx: click.Context, as_json: bool, area: str | None, period
                      seed: int | None, resolution: float, limit: int, lang: str) -> None:
     """Clusters of organisations around themes and areas, with funding and concentration."""
     from queries.clusters import DEFAULT_SEED, clusters
+    from queries.clusters_why import why_no_clusters
 
     settings = ctx.obj["settings"]
     store = open_store(settings.store, settings)
@@ -39,15 +40,19 @@ def clusters_command(ctx: click.Context, as_json: bool, area: str | None, period
         store.close()
     report = clusters(snap, seed=DEFAULT_SEED if seed is None else seed, resolution=resolution,
                       period=period, area=area)
+    why = why_no_clusters(snap, report) if area is None else None
     if as_json:
         data = report.as_dict()
         data["total"] = len(data["clusters"])
         data["clusters"] = data["clusters"][:limit]
+        data["why_none"] = why.as_dict() if why else None
         click.echo(json.dumps({"ok": True, **data}, ensure_ascii=False, indent=2))
         return
     c = report.clustering
     click.echo(f"{len(report.clusters)} clusters of {len(c.orgs)} organisations "
                f"({c.unclustered} in no cluster), revision {c.revision}")
+    if why is not None:
+        click.echo(why.text(lang))
     for p in report.clusters[:limit]:
         click.echo(f"{p.id:<7}{p.size:>5}  {_money(p.funding_total):>14}  HHI {p.herfindahl:.2f}  "
                    f"islands {p.islands:>3}  {p.summary(lang)}")

@@ -84,6 +84,9 @@ class ImportBatch:
     format: str
     restore: bool = False  # a full dump: ids only, properties replaced, history as given
     loose_refs: bool = False  # ends may be given by KvK number, code or name
+    # a node matched to a stored one only fills what that node lacks (identifiers are extended):
+    # files of several funders then leave each other's names alone, in any order
+    fill_on_loose_match: bool = False
     problems: Problems = field(init=False)
     nodes: dict[str, NodeIn] = field(default_factory=dict)
     rels: list[RelIn] = field(default_factory=list)

@@ -19,6 +19,7 @@ from graphsvc.model import CONFIDENTIAL_FIELDS, Node, Relationship
 from graphsvc.store.base import GraphStore
 from graphsvc.visibility import Viewer
 from importers.batch import Progress
+from importers.kumu import LISTS_KEY
 
 __all__ = ["EXPORT_FORMATS", "SUFFIXES", "MEDIA_TYPES", "kumu_blueprint", "write_kumu", "export_store"]
 
@@ -45,6 +46,7 @@ def kumu_blueprint(nodes: list[Node], rels: list[Relationship]) -> dict[str, Any
 
     Connections name their ends by element ``id``; ties are undirected and carry their rung.
     Confidential fields never go to Kumu, whoever exports (it is a third-party service).
+    :func:`importers.kumu.read_kumu` reads the blueprint back.
 
     Examples
     --------
@@ -54,13 +56,16 @@ def kumu_blueprint(nodes: list[Node], rels: list[Relationship]) -> dict[str, Any
     >>> bp["elements"][0], bp["connections"][0]["direction"]
     ({'id': 'o1', 'label': 'A', 'type': 'Organisation'}, 'undirected')
     """
-    elements = []
+    elements: list[dict[str, Any]] = []
+    lists: dict[str, set[str]] = {"element": set(), "connection": set()}
     for node in nodes:
         element: dict[str, Any] = {"id": node.id, "label": node.name, "type": node.label}
         for key, value in node.props.items():
             shown = _kumu_value(value)
             if key not in ("name", *CONFIDENTIAL_FIELDS) and shown is not None:
                 element[key] = shown
+                if isinstance(value, list):
+                    lists["element"].add(key)
         elements.append(element)
     connections = []
     for rel in rels:
@@ -68,9 +73,15 @@ def kumu_blueprint(nodes: list[Node], rels: list[Relationship]) -> dict[str, Any
                                       "direction": "undirected" if rel.type == "TIE" else "directed"}
         if rel.key:
             connection["key"] = rel.key
-        connection.update({k: v for k, v in rel.props.items() if _kumu_value(v) is not None})
+        for key, value in rel.props.items():
+            if (shown := _kumu_value(value)) is not None:
+                connection[key] = shown
+                if isinstance(value, list):
+                    lists["connection"].add(key)
         connections.append(connection)
-    return {"elements": elements, "connections": connections}
+    # which fields were lists, so that Goudkaart reads its own blueprint back (Kumu ignores it)
+    return {"elements": elements, "connections": connections,
+            LISTS_KEY: {kind: sorted(keys) for kind, keys in lists.items()}}
 
 
 def write_kumu(store: GraphStore, path: str | Path, viewer: Viewer) -> dict[str, int]:

@@ -1,13 +1,14 @@
 """Import any supported file: recognise its format, read it, check it, write it all-or-nothing.
 
 Formats: ``tabular`` (the Goudkaart CSV/XLSX templates), ``hsds`` (Open Referral JSON or CSV
-data package), ``360giving`` (JSON package or titled CSV/XLSX), ``graphml``, ``gexf`` and
-``dump`` (the full JSON dump). A ``.zip`` holding a data package or CSV sheets is unpacked
+data package), ``360giving`` (JSON package or titled CSV/XLSX), ``graphml``, ``gexf``, ``kumu``
+(a Kumu blueprint, as Goudkaart exports it) and ``dump`` (the full JSON dump). A ``.zip`` holding a data package or CSV sheets is unpacked
 first, within the same size limit.
 """
 
 from __future__ import annotations
 
+import re
 import shutil
 import tempfile
 import zipfile
@@ -21,6 +22,7 @@ from graphsvc.snapshot_build import paused_gc
 from graphsvc.store.base import GraphStore
 from graphsvc.vocab import Vocabulary
 from importers.batch import ImportBatch, Progress, Where, run_import
+from importers.graph_mapping import GraphMapping
 from importers.hsds_read import package_path
 from importers.limits import CLI_LIMITS, Limits
 from importers.preflight import check_before_reading
@@ -30,7 +32,7 @@ from importers.threesixtygiving_titles import is_titled
 
 __all__ = ["FORMATS", "detect_format", "read_file", "import_file"]
 
-FORMATS: Final = ("tabular", "hsds", "360giving", "graphml", "gexf", "dump")
+FORMATS: Final = ("tabular", "hsds", "360giving", "graphml", "gexf", "kumu", "dump")
 _ALIASES: Final = {"csv": "tabular", "xlsx": "tabular", "json": "dump", "360": "360giving",
                    "openreferral": "hsds"}
 
@@ -58,6 +60,8 @@ def _json_format(path: Path) -> str:
         return "dump"
     if '"grants"' in head:
         return "360giving"
+    if re.match(r'^\s*\{\s*"elements"\s*:', head) or ('"elements"' in head and '"connections"' in head):
+        return "kumu"  # a Kumu blueprint (HSDS has no "elements")
     return "hsds"
 
 
@@ -127,7 +131,8 @@ def _unzipped(path: Path, limits: Limits) -> Iterator[Path]:
 
 
 def read_file(path: str | Path, *, format: str | None = None, name: str = "",
-              limits: Limits = CLI_LIMITS, vocab: Vocabulary | None = None) -> ImportBatch:
+              limits: Limits = CLI_LIMITS, vocab: Vocabulary | None = None,
+              mapping: GraphMapping | None = None) -> ImportBatch:
     """Read a file of any supported format into an import batch (nothing is written).
 
     Examples
@@ -158,13 +163,14 @@ def read_file(path: str | Path, *, format: str | None = None, name: str = "",
     if not (source.is_file() and is_xlsx(source)):
         check_before_reading(source, chosen, file, limits)
     try:
-        return _reader(chosen, source, file, limits, vocab)
+        return _reader(chosen, source, file, limits, vocab, mapping)
     except RecursionError:
         raise ImportFailed(f"{file} is nested too deeply to read. / {file} is te diep genest om te "
                            "lezen.") from None
 
 
-def _reader(chosen: str, source: Path, file: str, limits: Limits, vocab: Vocabulary | None) -> ImportBatch:
+def _reader(chosen: str, source: Path, file: str, limits: Limits, vocab: Vocabulary | None,
+            mapping: GraphMapping | None = None) -> ImportBatch:
     if chosen == "dump":
         from importers.dump import read_dump
 
@@ -172,11 +178,15 @@ def _reader(chosen: str, source: Path, file: str, limits: Limits, vocab: Vocabul
     if chosen == "graphml":
         from importers.graphml import read_graphml
 
-        return read_graphml(source, name=file, limits=limits)
+        return read_graphml(source, name=file, limits=limits, mapping=mapping)
     if chosen == "gexf":
         from importers.gexf import read_gexf
 
-        return read_gexf(source, name=file, limits=limits)
+        return read_gexf(source, name=file, limits=limits, mapping=mapping)
+    if chosen == "kumu":
+        from importers.kumu import read_kumu
+
+        return read_kumu(source, name=file, limits=limits, mapping=mapping)
     if chosen == "hsds":
         from importers.hsds import read_hsds
 
@@ -196,12 +206,13 @@ def _reader(chosen: str, source: Path, file: str, limits: Limits, vocab: Vocabul
 def import_file(store: GraphStore, path: str | Path, *, format: str | None = None,
                 dry_run: bool = False, name: str = "", limits: Limits = CLI_LIMITS,
                 vocab: Vocabulary | None = None, progress: Progress | None = None,
-                per_transaction: int | None = None) -> ImportReport:
+                per_transaction: int | None = None, mapping: GraphMapping | None = None) -> ImportReport:
     """Read, check and write one file; every error is collected and then nothing is written.
 
     Raises :class:`importers.report.ImportRejected` (an ``ImportFailed``) listing every row
     error, or ``ImportFailed`` for a file that cannot be read at all. ``per_transaction``
-    writes in transactions of that many records (see :func:`importers.planner.write_plan`).
+    writes in transactions of that many records (see :func:`importers.planner.write_plan`);
+    ``mapping`` types the nodes and edges of a graph file from another tool.
 
     Examples
     --------
@@ -222,7 +233,7 @@ def import_file(store: GraphStore, path: str | Path, *, format: str | None = Non
     with paused_gc():
         if progress is not None:
             progress("read", 0, 0)
-        batch = read_file(path, format=format, name=name, limits=limits, vocab=vocab)
+        batch = read_file(path, format=format, name=name, limits=limits, vocab=vocab, mapping=mapping)
         if progress is not None:
             progress("check", 0, 0)
         return run_import(store, batch, dry_run=dry_run, progress=progress,

@@ -3,8 +3,9 @@
 networkx's GEXF writer turns the edge attributes ``type``, ``start`` and ``end`` into GEXF's own
 edge type and time slices, which would break ``FUNDS.start`` dates and make files Gephi rejects,
 so this module writes the XML itself. Each node's GEXF label is its name (what Gephi shows);
-the attributes ``label`` (DESIGN label), ``name``, edge ``type`` and ties' ``rung`` are as in
-:mod:`importers.graphml`. An attribute id ``list:x`` or ``json:x`` records how ``x`` is encoded.
+the attributes ``type`` (node type), ``name``, edge ``type`` and ties' ``rung`` are as in
+:mod:`importers.graphml` (older files with the node type in ``label`` still import; files from
+Gephi itself import with a :class:`~importers.graph_mapping.GraphMapping`, their GEXF labels as names). An attribute id ``list:x`` or ``json:x`` records how ``x`` is encoded.
 """
 
 from __future__ import annotations
@@ -19,7 +20,8 @@ from graphsvc.store.base import GraphStore
 from graphsvc.visibility import Viewer
 from importers.attributes import Codec, codecs_for, decode, encode
 from importers.batch import ImportBatch, Where
-from importers.graphml import add_edge_record, export_records
+from importers.graph_mapping import GraphMapping, GraphRecords, add_mapped_records
+from importers.graphml import export_records
 from importers.limits import CLI_LIMITS, Limits
 
 __all__ = ["write_gexf", "read_gexf", "gexf_tree"]
@@ -64,7 +66,7 @@ def gexf_tree(nodes: Iterable[Node], rels: Iterable[Relationship]) -> ET.Element
     >>> tree.getroot().find("graph/nodes/node").get("label")
     'A'
     """
-    node_data = [{"label": n.label, **n.props} for n in nodes]
+    node_data = [{"type": n.label, **n.props} for n in nodes]
     node_ids = [n.id for n in nodes]
     edges = list(rels)
     edge_data = [{"type": r.type, **({"rel_key": r.key} if r.key else {}), **r.props} for r in edges]
@@ -139,8 +141,9 @@ def _read_values(batch: ImportBatch, el: ET.Element, table: Mapping[str, tuple[s
     return data
 
 
-def read_gexf(path: str | Path, *, name: str = "", limits: Limits = CLI_LIMITS) -> ImportBatch:
-    """Read a GEXF file into an import batch (nodes need ``label``, edges ``type``).
+def read_gexf(path: str | Path, *, name: str = "", limits: Limits = CLI_LIMITS,
+              mapping: GraphMapping | None = None) -> ImportBatch:
+    """Read a GEXF file into an import batch (nodes need a ``type``, edges ``type``, or a mapping).
 
     Examples
     --------
@@ -168,27 +171,20 @@ def read_gexf(path: str | Path, *, name: str = "", limits: Limits = CLI_LIMITS) 
     edges = [e for block in _children(graph, "edges") for e in _children(block, "edge")]
     limits.check_rows(file, len(nodes) + len(edges))
     node_table, edge_table = _attribute_table(graph, "node"), _attribute_table(graph, "edge")
+    records = GraphRecords("GEXF", [], [])
     for row, el in enumerate(nodes, 1):
-        _add_node(batch, el, node_table, Where("nodes", row))
+        where = Where("nodes", row)
+        data = _read_values(batch, el, node_table, where)
+        if data is None:
+            batch.failed_ids.add(el.get("id", ""))
+        else:
+            records.nodes.append((el.get("id", ""), data, el.get("label"), where))
     for row, el in enumerate(edges, 1):
         where = Where("edges", row)
         data = _read_values(batch, el, edge_table, where)
         if data is not None:
-            add_edge_record(batch, el.get("source", ""), el.get("target", ""), data, where)
+            if el.get("weight") is not None and "type" not in data:  # another tool's edge weight
+                data.setdefault("weight", el.get("weight"))
+            records.edges.append((el.get("source", ""), el.get("target", ""), data, where))
+    add_mapped_records(batch, records, mapping)
     return batch
-
-
-def _add_node(batch: ImportBatch, el: ET.Element, table: Mapping[str, tuple[str, str, Codec]],
-              where: Where) -> None:
-    node_id = el.get("id", "")
-    data = _read_values(batch, el, table, where)
-    label = (data or {}).pop("label", None)
-    if data is None or not isinstance(label, str) or not label:
-        batch.failed_ids.add(node_id)
-        if data is not None:
-            batch.error(where.at("label"),
-                        f"Knoop {node_id!r} heeft geen kenmerk 'label' (Organisation, Fund, …).",
-                        f"Node {node_id!r} has no attribute 'label' (Organisation, Fund, …).")
-        return
-    data.setdefault("name", el.get("label") or node_id)
-    batch.add_node(Node(node_id, label, data), where)

@@ -1,8 +1,10 @@
 """GraphML export and import through networkx, for Gephi, yEd, Cytoscape and friends.
 
-Every node carries the attribute ``label`` (its label from DESIGN §3: ``Organisation``,
-``Fund``…) and ``name``; every edge an attribute ``type`` (``TIE``, ``FUNDS``…), its ``rel_key``
-when it has one, and its properties (ties their ``rung``). Lists are joined with ``|``; values
+Every node carries ``label`` (its display name, what Gephi and yEd show), ``type`` (its node
+type: ``Organisation``, ``Fund``…) and ``name``; every edge a unique id, an attribute ``type``
+(``TIE``, ``FUNDS``…), its ``rel_key`` when it has one, and its properties (ties their ``rung``).
+Files written before kept the node type in ``label``; they still import. Files from other tools
+import with a :class:`~importers.graph_mapping.GraphMapping`. Lists are joined with ``|``; values
 that are neither scalars nor lists of text are JSON text, and the graph attribute
 ``goudkaart_codecs`` says which, so Goudkaart reads its own files back exactly. GEXF lives in
 :mod:`importers.gexf` and shares this module's record conversion.
@@ -23,6 +25,7 @@ from graphsvc.store.base import GraphStore, read_consistent
 from graphsvc.visibility import Viewer, visible_props, visible_relationship
 from importers.attributes import Codec, codecs_for, decode, encode
 from importers.batch import ImportBatch, Where
+from importers.graph_mapping import GraphMapping, GraphRecords, add_mapped_records
 from importers.limits import CLI_LIMITS, Limits
 
 __all__ = ["export_records", "to_networkx", "write_graphml", "read_graphml", "add_graph_records",
@@ -40,7 +43,7 @@ def export_records(store: GraphStore, viewer: Viewer) -> tuple[list[Node], list[
 
 
 def _node_data(node: Node) -> dict[str, Any]:
-    return {"label": node.label, **node.props}
+    return {"label": node.name, "type": node.label, **node.props}
 
 
 def _edge_data(rel: Relationship) -> dict[str, Any]:
@@ -55,8 +58,8 @@ def to_networkx(nodes: Iterable[Node], rels: Iterable[Relationship]) -> nx.Multi
     >>> g = to_networkx([Node("o1", "Organisation", {"name": "A", "languages": ["ar", "nl"]}),
     ...                  Node("o2", "Organisation", {"name": "B"})],
     ...                 [Relationship("TIE", "o1", "o2", {"rung": 2})])
-    >>> g.nodes["o1"], list(g.edges(data=True))
-    ({'label': 'Organisation', 'name': 'A', 'languages': 'ar|nl'}, [('o1', 'o2', {'type': 'TIE', 'rung': 2})])
+    >>> g.nodes["o1"], list(g.edges(keys=True, data=True))
+    ({'label': 'A', 'type': 'Organisation', 'name': 'A', 'languages': 'ar|nl'}, [('o1', 'o2', 'e0', {'type': 'TIE', 'rung': 2})])
     """
     nodes, rels = list(nodes), list(rels)
     node_codecs = codecs_for(_node_data(n) for n in nodes)
@@ -68,11 +71,10 @@ def to_networkx(nodes: Iterable[Node], rels: Iterable[Relationship]) -> nx.Multi
     for node in nodes:
         graph.add_node(node.id, **{k: encode(v, node_codecs[k]) for k, v in _node_data(node).items()
                                    if v is not None or node_codecs[k] == "json"})
-    for rel in rels:
+    for i, rel in enumerate(rels):  # unique edge ids: Gephi drops an edge whose id it has seen
         data = {k: encode(v, edge_codecs[k]) for k, v in _edge_data(rel).items()
                 if v is not None or edge_codecs[k] == "json"}
-        edge_key = f"{rel.type}:{rel.key}" if rel.key else rel.type
-        graph.add_edges_from([(rel.start, rel.end, edge_key, data)])
+        graph.add_edges_from([(rel.start, rel.end, f"e{i}", data)])
     return graph
 
 
@@ -99,8 +101,9 @@ def write_graphml(store: GraphStore, path: str | Path, viewer: Viewer) -> dict[s
     return {"nodes": len(nodes), "relationships": len(rels)}
 
 
-def read_graphml(path: str | Path, *, name: str = "", limits: Limits = CLI_LIMITS) -> ImportBatch:
-    """Read a GraphML file into an import batch (nodes need ``label`` and ``name``, edges ``type``).
+def read_graphml(path: str | Path, *, name: str = "", limits: Limits = CLI_LIMITS,
+                 mapping: GraphMapping | None = None) -> ImportBatch:
+    """Read a GraphML file into an import batch (nodes need a ``type``, edges ``type``, or a mapping).
 
     Examples
     --------
@@ -129,7 +132,7 @@ def read_graphml(path: str | Path, *, name: str = "", limits: Limits = CLI_LIMIT
         batch.error(Where(), f"Dit is geen bruikbare GraphML: {exc}.", f"This is not usable GraphML: {exc}.")
         return batch
     limits.check_rows(file, graph.number_of_nodes() + graph.number_of_edges())
-    add_graph_records(batch, graph, _codecs(batch, graph.graph.get(CODECS_ATTRIBUTE)))
+    add_graph_records(batch, graph, _codecs(batch, graph.graph.get(CODECS_ATTRIBUTE)), mapping)
     return batch
 
 
@@ -159,25 +162,22 @@ def _decoded(batch: ImportBatch, data: Mapping[str, Any], codecs: Mapping[str, C
 
 
 def add_graph_records(batch: ImportBatch, graph: nx.MultiDiGraph,
-                      codecs: Mapping[str, Mapping[str, Codec]]) -> None:
-    """Turn a networkx graph (as written by :func:`to_networkx`) into batch records."""
+                      codecs: Mapping[str, Mapping[str, Codec]], mapping: GraphMapping | None = None) -> None:
+    """Turn a networkx graph (Goudkaart's own, or another tool's with ``mapping``) into batch records."""
+    records = GraphRecords("GraphML", [], [])
     for row, (node_id, data) in enumerate(graph.nodes(data=True), 1):
         where = Where("nodes", row)
         props = _decoded(batch, data, codecs["node"], where)
-        label = (props or {}).pop("label", None)
-        if props is None or not isinstance(label, str) or not label:
+        if props is None:
             batch.failed_ids.add(str(node_id))
-            if props is not None:
-                batch.error(where.at("label"),
-                            f"Knoop {node_id!r} heeft geen kenmerk 'label' (Organisation, Fund, …).",
-                            f"Node {node_id!r} has no attribute 'label' (Organisation, Fund, …).")
             continue
-        batch.add_node(Node(str(node_id), label, props), where)
+        records.nodes.append((str(node_id), props, None, where))
     for row, (start, end, data) in enumerate(graph.edges(data=True), 1):
         where = Where("edges", row)
         props = _decoded(batch, data, codecs["edge"], where)
         if props is not None:
-            add_edge_record(batch, str(start), str(end), props, where)
+            records.edges.append((str(start), str(end), props, where))
+    add_mapped_records(batch, records, mapping)
 
 
 def add_edge_record(batch: ImportBatch, start: str, end: str, props: dict[str, Any],

@@ -28,7 +28,7 @@ from importers.index import StoreIndex, event_key, same_props
 from importers.report import ImportReport, NearDuplicate
 from queries.profiles import normalise_name
 
-__all__ = ["Plan", "plan_import", "write_plan"]
+__all__ = ["Plan", "plan_import", "write_plan", "merged_props"]
 
 MAX_NEAR_DUPLICATES: Final = 200
 _IDENT: Final = attrgetter("type", "start", "end", "key")  # Relationship.ident, as a sort key
@@ -145,7 +145,10 @@ class _Planner:
                                       updated_at=node.updated_at)
         else:  # an undeclared key the store still holds (see `graphsvc doctor`) is not kept
             kept = {k: v for k, v in existing.props.items() if is_declared(node.label, k)}
-            self.final[target] = Node(target, node.label, {**kept, **node.props},
+            fill = self.batch.fill_on_loose_match
+            if fill and normalise_name(existing.name) != normalise_name(node.name):
+                self.batch.warn(rec.where.at("name"), *_kept_name(existing.name, node.name), kind="kept name")
+            self.final[target] = Node(target, node.label, merged_props(kept, node.props, fill=fill),
                                       created_at=node.created_at, updated_at=node.updated_at)
         if existing is None and rec.match_loose and node.label in DUPLICATE_LABELS:
             self._near_duplicates(target, node)
@@ -321,6 +324,30 @@ class _Planner:
                 continue
             self.plan.events.append(event)
         self.plan.report.tie_events_added = len(self.plan.events)
+
+
+def merged_props(old: Mapping[str, Any], new: Mapping[str, Any], *, fill: bool = False) -> dict[str, Any]:
+    """A stored node's properties updated from a file: ``identifiers`` are a set, extended only.
+
+    With ``fill`` the stored values win and the file only adds what is missing.
+
+    Examples
+    --------
+    >>> merged_props({"name": "A", "identifiers": ["GB-CHC-1"]}, {"name": "B", "identifiers": ["GB-COH-2"]})
+    {'name': 'B', 'identifiers': ['GB-CHC-1', 'GB-COH-2']}
+    >>> merged_props({"name": "A"}, {"name": "B", "city": "X"}, fill=True)
+    {'name': 'A', 'city': 'X'}
+    """
+    merged = {**new, **old} if fill else {**old, **new}
+    before, added = old.get("identifiers"), new.get("identifiers")
+    if isinstance(before, list) and isinstance(added, list):
+        merged["identifiers"] = before + [i for i in added if i not in before]
+    return merged
+
+
+def _kept_name(kept: str, other: str) -> tuple[str, str]:
+    return (f"{other!r} staat al in de kaart als {kept!r}; die naam blijft (Dubbelen: samenvoegen of splitsen).",
+            f"{other!r} is already in the map as {kept!r}; that name stays (see duplicates to merge or split).")
 
 
 def _dutch_node_problem(column: str) -> str:

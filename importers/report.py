@@ -107,11 +107,13 @@ class NearDuplicate:
 class ImportRejected(ImportFailed):
     """An import refused because of row errors; nothing was written."""
 
-    def __init__(self, file: str, errors: list[RowError], total: int) -> None:
+    def __init__(self, file: str, errors: list[RowError], total: int,
+                 notes: list[tuple[str, str]] | None = None) -> None:
         more = total - len(errors)
         lines = [e.bilingual() for e in errors]
         if more > 0:
             lines.append(f"… en nog {more} fout(en) / … and {more} more error(s)")
+        lines.extend(f"{nl} / {en}" for nl, en in notes or ())
         super().__init__(
             f"{file}: {total} fout(en) gevonden, er is niets opgeslagen / "
             f"{total} error(s) found, nothing was written.",
@@ -120,6 +122,13 @@ class ImportRejected(ImportFailed):
         self.file = file
         self.row_errors = errors
         self.total = total
+        self.notes = list(notes or ())
+
+    def as_dict(self) -> dict[str, Any]:
+        """The refusal as ``--json`` prints it: every listed error, the count and the summary lines."""
+        return {"ok": False, "file": self.file, "error_count": self.total,
+                "errors": [e.as_dict() for e in self.row_errors],
+                "summary": [{"message_nl": nl, "message_en": en} for nl, en in self.notes]}
 
 
 @dataclass
@@ -138,6 +147,7 @@ class Problems:
     errors: list[RowError] = field(default_factory=list)
     warnings: list[RowWarning] = field(default_factory=list)
     error_count: int = 0
+    notes: list[tuple[str, str]] = field(default_factory=list)  # summary lines of the errors
     _warning_kinds: Counter[str] = field(default_factory=Counter)
     _overflow: dict[str, tuple[int, str, str]] = field(default_factory=dict)
 
@@ -170,9 +180,13 @@ class Problems:
                 f"{more} more warnings of the same kind as: {en}"))
         self._overflow.clear()
 
+    def note(self, nl: str, en: str) -> None:
+        """A summary line shown with the errors (how many records one kind of error concerns)."""
+        self.notes.append((nl, en))
+
     def raise_if_errors(self) -> None:
         if self.error_count:
-            raise ImportRejected(self.file, self.errors, self.error_count)
+            raise ImportRejected(self.file, self.errors, self.error_count, self.notes)
 
 
 @dataclass

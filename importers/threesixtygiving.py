@@ -6,7 +6,9 @@ recipient is then known by name). Each grant becomes a ``FUNDS`` relationship ke
 id, with amount, currency, award date, planned dates, title and programme. Beneficiary location
 codes that match an area place the recipient there; classifications become themes through the
 mapping table. Real-world quirks — ``"12 months"`` durations, ``dd/mm/yyyy`` dates — are
-accepted with a warning.
+accepted with a warning; ``08/2013``, ``2013`` and ``19 April 2013`` keep their precision (see
+:mod:`importers.dates`). Every message about a grant starts with the grant's id, and one summary
+line per kind of message says how many grants, recipients and funders it concerns.
 """
 
 from __future__ import annotations
@@ -21,29 +23,20 @@ from graphsvc.errors import ImportFailed
 from graphsvc.model import Node, Relationship
 from graphsvc.vocab import Vocabulary, load_vocabulary
 from importers.batch import ImportBatch, Where
-from importers.cells import CellError, parse_amount, parse_date, slug
+from importers.cells import CellError, parse_amount
+from importers.dates import parse_grant_date
 from importers.dump_read import json_error
 from importers.limits import CLI_LIMITS, Limits
 from importers.mapping import TermMapping, load_term_mapping
 from importers.tabular import read_tables
+from importers.threesixtygiving_orgs import OrgKeys, is_placeholder_id
+from importers.threesixtygiving_tally import Tally
 from importers.threesixtygiving_titles import grant_from_row, is_titled
 
 __all__ = ["read_360giving", "is_360giving_json", "is_placeholder_id"]
 
-_PLACEHOLDER: Final = re.compile(r"^(DUMMY|XXX|TBC|N/?A$|NONE$|UNKNOWN$)", re.IGNORECASE)
 _KVK: Final = re.compile(r"^NL-KVK-(\d{8})$", re.IGNORECASE)
 _DURATION: Final = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(months?|maanden)?\s*$", re.IGNORECASE)
-
-
-def is_placeholder_id(org_id: str) -> bool:
-    """True for ids publishers use when they have none (``DUMMY01``, ``TBC``…).
-
-    Examples
-    --------
-    >>> is_placeholder_id("DUMMY01"), is_placeholder_id("GB-CHC-1070468")
-    (True, False)
-    """
-    return bool(_PLACEHOLDER.match(org_id.strip()))
 
 
 def is_360giving_json(data: Any) -> bool:
@@ -70,7 +63,7 @@ def read_360giving(path: str | Path, *, name: str = "", limits: Limits = CLI_LIM
     source = Path(path)
     file = name or source.name
     limits.check_size(source, file)
-    batch = ImportBatch(file, "360giving", loose_refs=True,
+    batch = ImportBatch(file, "360giving", loose_refs=True, fill_on_loose_match=True,
                         prop_columns={"amount": "amountAwarded", "year": "awardDate"})
     grants = _grants(source, file, batch, limits)
     vocab = vocab or load_vocabulary()
@@ -131,33 +124,43 @@ class _GrantReader:
         self.batch, self.mapping, self.interests = batch, mapping, interests
         self.actors: dict[str, _Actor] = {}
         self.seen: dict[str, tuple[Where, dict[str, Any]]] = {}
+        self.tally = Tally(batch)
+        self.keys = OrgKeys(())
 
     def read(self, grants: list[tuple[Where, dict[str, Any]]]) -> None:
+        self.keys = OrgKeys(g for _, g in grants)
         for where, grant in grants:
             self._grant(grant, where)
+        self.tally.begin("", "", "")
+        for kind, nl, en in self.keys.messages():
+            self.batch.warn(Where(), nl, en, kind=kind)
+        self.tally.summarise()
         for actor in self.actors.values():
             self.batch.add_node(Node(actor.node_id, actor.label, actor.props), actor.where,
                                 areas=tuple(sorted(actor.areas)))
 
     def _grant(self, grant: dict[str, Any], where: Where) -> None:
         grant_id = _text(grant, "id")
+        recipient, funder = (_first(grant, key) for key in ("recipientOrganization", "fundingOrganization"))
+        self.tally.begin(grant_id or f"#{where.row}", self._who(recipient, "Organisation"), self._who(funder, "Fund"))
         if not grant_id:
-            self.batch.error(where.at("id"), "Deze toekenning heeft geen id.", "This grant has no id.")
+            self.tally.error(where.at("id"), "Deze toekenning heeft geen id.", "This grant has no id.",
+                             "no id", ("toekenning zonder id", "grant without id"))
             return
         before = self.seen.setdefault(grant_id, (where, grant))
         if before[1] is not grant:
             if before[1] != grant:
-                self.batch.error(where.at("id"), f"Toekenning {grant_id!r} staat ook op rij {before[0].row}, "
-                                 "met andere gegevens.", f"Grant {grant_id!r} is also on row "
-                                 f"{before[0].row}, with different values.")
+                self.tally.error(where.at("id"), f"staat ook op rij {before[0].row}, met andere gegevens.",
+                                 f"is also on row {before[0].row}, with different values.", "twice",
+                                 ("dubbel id", "duplicate id"))
             return
-        if _first(grant, "recipientIndividual") and not _first(grant, "recipientOrganization"):
-            self.batch.warn(where.at("recipientIndividual"), "Toekenning aan een persoon: overgeslagen.",
-                            "Grant to an individual: skipped.", kind="individual")
+        if _first(grant, "recipientIndividual") and not recipient:
+            self.tally.warn(where.at("recipientIndividual"), "Toekenning aan een persoon: overgeslagen.",
+                            "Grant to an individual: skipped.", "individual",
+                            ("toekenningen aan personen, overgeslagen", "grants to individuals, skipped"))
             return
-        fund = self._actor(_first(grant, "fundingOrganization"), "Fund", where.at("fundingOrganization"))
-        org = self._actor(_first(grant, "recipientOrganization"), "Organisation",
-                          where.at("recipientOrganization"))
+        fund = self._actor(funder, "Fund", where.at("fundingOrganization"))
+        org = self._actor(recipient, "Organisation", where.at("recipientOrganization"))
         props = self._funds_props(grant, where)
         if fund is None or org is None or props is None:
             return
@@ -166,53 +169,59 @@ class _GrantReader:
         self._places(grant, org, where)
         self._themes(grant, org, where)
 
+    def _who(self, obj: dict[str, Any], label: str) -> str:
+        """The node a funder or recipient becomes: what the summary counts."""
+        org_id, name = _text(obj, "id"), _text(obj, "name")
+        return self.keys.key(label, org_id, name).node_id if org_id or name else ""
+
     def _actor(self, obj: dict[str, Any], label: str, where: Where) -> str | None:
         org_id, name = _text(obj, "id"), _text(obj, "name")
-        if org_id and is_placeholder_id(org_id):
-            org_id = ""
-        if not org_id and not name:
-            self.batch.error(where, f"De {'financier' if label == 'Fund' else 'ontvanger'} heeft geen id en "
-                             "geen naam.", f"The {'funder' if label == 'Fund' else 'recipient'} has no id "
-                             "and no name.")
+        if not (org_id and not is_placeholder_id(org_id)) and not name:
+            who = ("financier", "funder") if label == "Fund" else ("ontvanger", "recipient")
+            self.tally.error(where, f"De {who[0]} heeft geen id en geen naam.",
+                             f"The {who[1]} has no id and no name.", f"nameless {label}",
+                             (f"{who[0]} zonder id en naam", f"{who[1]} without id or name"))
             return None
-        prefix = "fund" if label == "Fund" else "org"
-        node_id = f"{prefix}-{slug(org_id)}" if org_id else f"{prefix}-{slug(name)}"
-        actor = self.actors.get(node_id)
+        key = self.keys.key(label, org_id, name)
+        actor = self.actors.get(key.node_id)
         if actor is None:
-            actor = self.actors[node_id] = _Actor(node_id, label, {"name": name or org_id}, where)
-        if org_id:
-            kvk = _KVK.match(org_id)
-            if kvk and label == "Organisation":
+            actor = self.actors[key.node_id] = _Actor(key.node_id, label, {"name": name or key.org_id}, where)
+        if key.org_id:
+            kvk = _KVK.match(key.org_id)
+            if kvk and key.mergeable and label == "Organisation":
                 actor.props["kvk"] = kvk.group(1)
-            ids = set(actor.props.get("identifiers", [])) | {org_id}
+            ids = set(actor.props.get("identifiers", [])) | {key.org_id}
             actor.props["identifiers"] = sorted(ids)
         if _text(obj, "addressLocality") and label == "Organisation":
             actor.props.setdefault("city", _text(obj, "addressLocality"))
-        return node_id
+        return key.node_id
 
     def _funds_props(self, grant: dict[str, Any], where: Where) -> dict[str, Any] | None:
         props: dict[str, Any] = {"status": "awarded"}
         try:
             props["amount"] = parse_amount(str(grant.get("amountAwarded", "")))
         except CellError as exc:
-            self.batch.error(where.at("amountAwarded"), exc.nl, exc.en)
+            self.tally.error(where.at("amountAwarded"), exc.nl, exc.en, "amount", ("bedrag", "amount"))
             return None
         currency = _text(grant, "currency").upper()
         if not re.fullmatch(r"[A-Z]{3}", currency):
-            self.batch.error(where.at("currency"), f"Valuta {currency!r} is geen ISO-code zoals EUR of GBP.",
-                             f"Currency {currency!r} is not an ISO code such as EUR or GBP.")
+            self.tally.error(where.at("currency"), f"Valuta {currency!r} is geen ISO-code zoals EUR of GBP.",
+                             f"Currency {currency!r} is not an ISO code such as EUR or GBP.", "currency",
+                             ("valuta", "currency"))
             return None
         props["currency"] = currency
         for key, target in (("title", "title"), ("description", "description")):
             if _text(grant, key):
                 props[target] = _text(grant, key)
         award = self._date(grant, "awardDate", where)
-        if award:
-            props["award_date"], props["year"] = award, int(award[:4])
         planned = _first(grant, "plannedDates")
-        for key, target in (("startDate", "start"), ("endDate", "end")):
-            value = self._date(planned, key, where.at("plannedDates"))
-            if value:
+        dates = [self._date(planned, key, where.at("plannedDates")) for key in ("startDate", "endDate")]
+        if award is False or False in dates:
+            return None
+        if isinstance(award, str):
+            props["award_date"], props["year"] = award, int(award[:4])
+        for target, value in zip(("start", "end"), dates, strict=True):
+            if isinstance(value, str):
                 props[target] = value
         duration = self._duration(planned, where)
         if duration is not None:
@@ -222,20 +231,22 @@ class _GrantReader:
             props["programme"] = _text(programme, "title")
         return props
 
-    def _date(self, obj: dict[str, Any], key: str, where: Where) -> str | None:
+    def _date(self, obj: dict[str, Any], key: str, where: Where) -> str | None | bool:
+        """The date in ``obj[key]`` with its precision; None when absent, False after an error."""
         text = _text(obj, key)
         if not text:
             return None
-        if re.match(r"^\d{4}-\d{2}-\d{2}", text):
-            return text[:10]
         try:
-            value = parse_date(text)
+            found = parse_grant_date(text)
         except CellError as exc:
-            self.batch.warn(where.at(key), exc.nl, exc.en, kind=f"bad date {key}")
-            return None
-        self.batch.warn(where.at(key), f"Datum {text!r} gelezen als dag/maand/jaar: {value}.",
-                        f"Date {text!r} read as day/month/year: {value}.", kind="dd/mm/yyyy")
-        return value
+            self.tally.error(where.at(key), f"{key}: {exc.nl}", f"{key}: {exc.en}", f"date {key}",
+                             (f"onleesbare of onmogelijke {key}", f"unreadable or impossible {key}"))
+            return False
+        if found.day_first:
+            self.tally.warn(where.at(key), f"Datum {text!r} gelezen als dag/maand/jaar: {found.value}.",
+                            f"Date {text!r} read as day/month/year: {found.value}.", "dd/mm/yyyy",
+                            ("datums gelezen als dag/maand/jaar", "dates read as day/month/year"))
+        return found.value
 
     def _duration(self, planned: dict[str, Any], where: Where) -> int | float | None:
         raw = planned.get("duration")
@@ -245,15 +256,16 @@ class _GrantReader:
             return raw
         match = _DURATION.match(str(raw))
         if match is None:
-            self.batch.warn(where.at("plannedDates.duration"), f"Looptijd {raw!r} is onleesbaar; weggelaten.",
-                            f"Duration {raw!r} is unreadable; left out.", kind="bad duration")
+            self.tally.warn(where.at("plannedDates.duration"), f"Looptijd {raw!r} is onleesbaar; weggelaten.",
+                            f"Duration {raw!r} is unreadable; left out.", "bad duration",
+                            ("onleesbare looptijden", "unreadable durations"))
             return None
         number = float(match.group(1))
         if match.group(2):
-            self.batch.warn(where.at("plannedDates.duration"),
+            self.tally.warn(where.at("plannedDates.duration"),
                             f"Looptijd {raw!r} gelezen als {number:g} maanden (de standaard wil een getal).",
                             f"Duration {raw!r} read as {number:g} months (the standard wants a number).",
-                            kind="duration text")
+                            "duration text", ("looptijden als tekst", "durations as text"))
         return int(number) if number.is_integer() else number
 
     def _places(self, grant: dict[str, Any], org: str, where: Where) -> None:
@@ -273,10 +285,11 @@ class _GrantReader:
             title = _text(cls, "title") or _text(cls, "code")
             interest = self.mapping.interest(_text(cls, "vocabulary"), _text(cls, "code"), title)
             if interest is None:
-                self.batch.warn(where.at("classifications"),
+                self.tally.warn(where.at("classifications"),
                                 f"Classificatie {title!r} staat niet in de koppeltabel; overgeslagen.",
                                 f"Classification {title!r} is not in the mapping table; skipped.",
-                                kind=f"class {title}")
+                                f"class {title}", (f"classificatie {title!r} niet gekoppeld",
+                                                   f"classification {title!r} not mapped"))
                 continue
             term = self.interests[interest]
             self.batch.add_node(Node(term.id, "Interest", {"name": term.nl, "name_en": term.en}), where,

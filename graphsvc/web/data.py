@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any, Final
 
 from flask import Blueprint, jsonify, render_template, request, send_file, url_for
+from flask_babel import format_decimal
 from werkzeug.datastructures import FileStorage
 from werkzeug.utils import secure_filename
 
@@ -28,7 +29,9 @@ from graphsvc.web.i18n import current_language
 from graphsvc.web.import_worker import run_web_import
 from graphsvc.web.services import services
 from importers.exporters import EXPORT_FORMATS, MEDIA_TYPES, SUFFIXES, export_store
-from importers.files import FORMATS
+from importers.files import FORMATS, detect_format
+from importers.graph_mapping import GraphMapping
+from importers.graph_weights import GRAPH_FORMATS, file_bins, needs_mapping
 from importers.limits import web_limits
 from importers.report import ImportRejected, ImportReport
 from importers.template_spec import SHEETS, sheet_named
@@ -40,6 +43,9 @@ bp = Blueprint("data", __name__)
 API: Final = "/api/v1/data"
 _TOKEN = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 _MAX_AGE: Final = 3600
+#: What the preview page offers for the nodes and edges of a graph file from another tool.
+MAPPED_NODE_TYPES: Final = ("Organisation", "Institution", "Fund")
+MAPPED_EDGE_TYPES: Final = ("TIE",)
 
 
 def _upload_root() -> Path:
@@ -107,10 +113,33 @@ def _format_arg() -> str | None:
     return None if fmt == "auto" else fmt
 
 
-def _run(path: Path, name: str, fmt: str | None, dry_run: bool) -> ImportReport:
+def _mapping_arg() -> GraphMapping | None:
+    """The mapping chosen on the preview page for a graph file from another tool (or None)."""
+    form = request.form
+    node_type = form.get("node_type") or None
+    edge_type = form.get("edge_type") or None
+    rung_text = form.get("rung") or ""
+    rung_from = "weight" if rung_text == "weight" else None
+    rung = int(rung_text) if rung_text in ("1", "2", "3", "4", "5") else None
+    if node_type not in (None, *MAPPED_NODE_TYPES) or edge_type not in (None, *MAPPED_EDGE_TYPES):
+        raise InvalidInput("Unknown node or edge type. / Onbekende soort knoop of verbinding.")
+    if node_type is None and edge_type is None:
+        return None
+    return GraphMapping(node_type, edge_type, rung, rung_from)
+
+
+def _bin_rows(path: Path, fmt: str) -> list[tuple[int, str, str]]:
+    """``(rung, lowest weight exclusive, highest inclusive)`` as the page shows them ("" = open end)."""
+    bins = file_bins(path, fmt)
+    shown = (lambda v: "" if v is None else format_decimal(v))  # noqa: E731 - one line
+    return [(rung, shown(low), shown(high)) for rung, low, high in bins.describe()] if bins else []
+
+
+def _run(path: Path, name: str, fmt: str | None, dry_run: bool,
+         mapping: GraphMapping | None = None) -> ImportReport:
     svc = services()
     return run_web_import(svc.settings, svc.store, path, format=fmt, dry_run=dry_run, name=name,
-                          limits=web_limits(svc.settings.max_upload_mb), vocab=svc.vocab)
+                          limits=web_limits(svc.settings.max_upload_mb), vocab=svc.vocab, mapping=mapping)
 
 
 # -- pages ---------------------------------------------------------------------------------
@@ -124,12 +153,22 @@ def index() -> Any:
 @bp.post("/data/preview")
 @require_role("admin")
 def preview() -> Any:
-    fmt = _format_arg()
-    token, path = _save_upload(request.files.get("file"))
-    name = request.files["file"].filename or path.name
+    fmt, mapping = _format_arg(), _mapping_arg()
+    if request.form.get("token"):  # the mapping form: the same upload, now with a mapping
+        path, name = _saved_upload(request.form.get("token", ""))
+        token = request.form.get("token", "")
+    else:
+        token, path = _save_upload(request.files.get("file"))
+        name = request.files["file"].filename or path.name
     try:
-        report = _run(path, name, fmt, dry_run=True)
+        report = _run(path, name, fmt, dry_run=True, mapping=mapping)
     except ImportRejected as exc:
+        chosen = fmt or detect_format(path)
+        if chosen in GRAPH_FORMATS and needs_mapping([e.message_en for e in exc.row_errors]):
+            return render_template("data_preview.html", report=None, rejected=None, token=token,
+                                   fmt=fmt or "auto", lang=current_language(), mapping_form=exc,
+                                   mapping=mapping, bins=_bin_rows(path, chosen), node_types=MAPPED_NODE_TYPES,
+                                   edge_types=MAPPED_EDGE_TYPES), 400
         shutil.rmtree(path.parent, ignore_errors=True)
         return render_template("data_preview.html", report=None, rejected=exc, token="",
                                lang=current_language()), 400
@@ -137,7 +176,7 @@ def preview() -> Any:
         shutil.rmtree(path.parent, ignore_errors=True)
         raise
     return render_template("data_preview.html", report=report, rejected=None, token=token,
-                           fmt=fmt or "auto", lang=current_language())
+                           fmt=fmt or "auto", lang=current_language(), mapping=mapping)
 
 
 @bp.post("/data/confirm")
@@ -145,7 +184,7 @@ def preview() -> Any:
 def confirm() -> Any:
     path, name = _saved_upload(request.form.get("token", ""))
     try:
-        report = _run(path, name, _format_arg(), dry_run=False)
+        report = _run(path, name, _format_arg(), dry_run=False, mapping=_mapping_arg())
     except ImportRejected as exc:
         return render_template("data_preview.html", report=None, rejected=exc, token="",
                                lang=current_language()), 400
@@ -230,12 +269,17 @@ def api_index() -> Any:
 @bp.post(f"{API}/import")
 @require_role("admin")
 def api_import() -> Any:
-    """Upload a file (multipart field ``file``); ``?dry_run=1`` checks without writing."""
+    """Upload a file (multipart field ``file``); ``?dry_run=1`` checks without writing.
+
+    A graph file from another tool takes the form fields ``node_type``, ``edge_type`` and
+    ``rung`` (1-5 or ``weight``), as on the preview page.
+    """
     dry_run = (request.args.get("dry_run") or request.form.get("dry_run") or "") in ("1", "true", "yes")
     fmt = _format_arg()
     _token, path = _save_upload(request.files.get("file"))
     try:
-        report = _run(path, request.files["file"].filename or path.name, fmt, dry_run=dry_run)
+        report = _run(path, request.files["file"].filename or path.name, fmt, dry_run=dry_run,
+                      mapping=_mapping_arg())
     finally:
         shutil.rmtree(path.parent, ignore_errors=True)
     return jsonify({"ok": True, "report": report.as_dict()})

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, Response, current_app, render_template, request
+from flask_babel import format_decimal
 
 from graphsvc.errors import InvalidInput, NotFound
 from graphsvc.snapshot import Snapshot
@@ -36,6 +37,7 @@ from queries.clusters import (
     cluster_links,
     clusters,
 )
+from queries.clusters_why import why_no_clusters
 from queries.funding import (
     dependency_on_largest_funder,
     funding_flows,
@@ -127,8 +129,10 @@ def dashboard() -> Any:
     flows = funding_flows(snap, fund, period=options["period"]) if fund else None
     deps = dependency_on_largest_funder(snap, period=options["period"])[:50]
     limit = int_arg("limit", 200, 1, 100_000)
+    why = why_no_clusters(snap, report) if not str_arg("area") else None
+    why_num = {k: format_decimal(getattr(why, k)) for k in ("ties", "shared_themes", "grants")} if why else {}
     return render_template(
-        "funders.html", report=report, rows=report.clusters[:limit], gaps=gaps, flows=flows, deps=deps,
+        "funders.html", report=report, rows=report.clusters[:limit], gaps=gaps, flows=flows, deps=deps, why=why, why_num=why_num,
         fund=fund, funds=_fund_choices(snap, fund), areas=_area_choices(snap), lang=lang,
         selected={"area": str_arg("area") or "", "period": options["period"] or "",
                   "scale": str_arg("scale") or "normal", "fund": fund or "",

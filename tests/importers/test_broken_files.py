@@ -80,7 +80,9 @@ GRANT = {"id": "G1", "title": "T", "currency": "EUR", "awardDate": "2024-01-02",
          "recipientOrganization": [{"name": "Buurtwerk"}]}
 GRAPHML = ('<?xml version="1.0"?><graphml xmlns="http://graphml.graphdrawing.org/xmlns">'
            '<key id="n" for="node" attr.name="name" attr.type="string"/>'
-           '<graph edgedefault="directed"><node id="x"><data key="n">X</data></node></graph></graphml>')
+           '<key id="t" for="node" attr.name="type" attr.type="string"/>'
+           '<graph edgedefault="directed"><node id="o"><data key="n">O</data><data key="t">Organisation</data>'
+           '</node><node id="x"><data key="n">X</data></node></graph></graphml>')
 GEXF = ('<?xml version="1.0"?><gexf xmlns="http://www.gexf.net/1.2draft" version="1.2"><graph>'
         '<attributes class="node"><attribute id="label" title="label" type="string"/></attributes>'
         '<attributes class="edge"><attribute id="type" title="type" type="string"/>'
@@ -139,7 +141,7 @@ CASES = [
     Broken("corrupt workbook", raw("w.xlsx", b"PK\x03\x04not really a zip"), "not a readable"),
     Broken("malformed GraphML", text("g.graphml", "<graphml><graph><node id='a'></graph>"),
            "not valid XML", 1),
-    Broken("GraphML node without label", text("g.graphml", GRAPHML), "has no attribute 'label'", 1, "label"),
+    Broken("GraphML node without type", text("g.graphml", GRAPHML), "Node 'x' has no attribute 'type'", 2, "type"),
     Broken("GEXF tie with an impossible rung", text("g.gexf", GEXF), "Rung 9 does not exist", 1, "rung"),
     Broken("dump tie with an impossible rung", dump({"relationships": [
         {"type": "TIE", "start": "org-al-amal-west", "end": "org-kadin", "key": "", "props": {"rung": 6}}]}),

@@ -114,8 +114,11 @@ def test_a_360giving_award_year_out_of_range_names_the_award_date(empty_store: G
     path = tmp_path / "indigo.json"
     path.write_text(json.dumps(data), encoding="utf-8")
     errors = _rejected(empty_store, path)
-    assert len(errors) == 1 and errors[0].startswith("indigo.json, blad grants, rij 3, kolom awardDate: ")
-    assert "The year must be a whole year from 1800 to" in errors[0]
+    grant = data["grants"][2]["id"]
+    assert errors[0].startswith(f"indigo.json, blad grants, rij 3, kolom awardDate: Toekenning {grant}: ")
+    assert f"Grant {grant}: awardDate: '1066-10-14': the year 1066 is not between 1800 and" in errors[0]
+    assert errors[1:] == ["onleesbare of onmogelijke awardDate: 1 toekenning, 1 ontvanger, 1 financier. / "
+                          "unreadable or impossible awardDate: 1 grant, 1 recipient, 1 funder."]
 
 
 @pytest.mark.testdata

@@ -39,7 +39,7 @@ def test_graphml_carries_labels_names_types_rungs_and_joined_lists(demo_store: G
     export_store(demo_store, "graphml", path, ADMIN)
     graph = nx.read_graphml(path, force_multigraph=True)
     org = graph.nodes["org-al-amal-west"]
-    assert org["label"] == "Organisation" and org["name"] == "Stichting Al Amal West"
+    assert org["type"] == "Organisation" and org["label"] == org["name"] == "Stichting Al Amal West"
     assert org["languages"] == "ar|nl|ber"
     types = {d["type"] for _, _, d in graph.edges(data=True)}
     assert {"TIE", "FUNDS", "WORKS_ON", "ACTIVE_IN"} <= types
@@ -52,7 +52,7 @@ def test_gexf_opens_in_networkx_and_shows_names_as_gexf_labels(demo_store: Graph
     export_store(demo_store, "gexf", path, ADMIN)
     graph = nx.read_gexf(path)
     assert graph.number_of_nodes() == sum(demo_store.counts()["nodes"].values())
-    assert "<attvalue for=\"label\" value=\"Organisation\"" in path.read_text(encoding="utf-8")
+    assert "<attvalue for=\"type\" value=\"Organisation\"" in path.read_text(encoding="utf-8")
 
 
 def test_full_dump_and_restore_round_trips_everything_including_tie_history(
