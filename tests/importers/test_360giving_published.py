@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import pytest
@@ -12,11 +11,10 @@ from graphsvc.model import Relationship
 from graphsvc.store import GraphStore
 from importers.files import import_file
 from importers.report import ImportRejected
+from tests.conftest import TESTDATA
 from tests.importers.conftest import graph_content
 
 DATA = Path(__file__).resolve().parents[1] / "data"
-REPO = Path(__file__).resolve().parents[2]
-TESTDATA = Path(os.environ.get("GRAPHSVC_TESTDATA") or REPO.parent / "shared" / "testdata")
 
 
 def _grant(store: GraphStore, key: str) -> Relationship:
@@ -88,10 +86,9 @@ def test_two_funders_sharing_recipients_extend_identifiers_in_either_order(
     assert graph_content(store) == state
 
 
+@pytest.mark.testdata
 def test_the_real_indigo_file_imports_with_its_odd_org_ids_kept_apart() -> None:
     indigo = TESTDATA / "360giving-indigo-trust" / "indigo.json"
-    if not indigo.exists():
-        pytest.skip(f"no shared test data at {TESTDATA} (set GRAPHSVC_TESTDATA)")
     from graphsvc.store import open_store
 
     store = open_store("sqlite:///:memory:")
