@@ -18,7 +18,8 @@ from xml.etree.ElementTree import ParseError
 
 import networkx as nx
 
-from graphsvc.model import Node, Relationship
+from graphsvc.model import PRIVATE_LABELS, Node, Relationship
+from graphsvc.provenance import tie_provenance
 from graphsvc.store.base import GraphStore, read_consistent
 from graphsvc.visibility import Viewer, visible_props, visible_relationship
 from importers.attributes import Codec, codecs_for, decode, encode
@@ -32,11 +33,23 @@ CODECS_ATTRIBUTE: Final = "goudkaart_codecs"
 _NUMBERS: Final = {"WORKS_ON": ("weight",), "FUNDS": ("amount", "year")}  # edge attributes read as numbers
 
 
+def _with_provenance(rel: Relationship) -> Relationship:
+    if rel.type != "TIE":
+        return rel
+    return Relationship(rel.type, rel.start, rel.end,
+                        {**rel.props, "provenance": tie_provenance(rel.props)}, rel.key)
+
+
 def export_records(store: GraphStore, viewer: Viewer) -> tuple[list[Node], list[Relationship]]:
-    """Nodes (with the properties ``viewer`` may see) and relationships at one revision."""
+    """Nodes (with the properties ``viewer`` may see) and relationships at one revision.
+
+    Every tie carries its ``provenance``; proposed ties and introductions (bookkeeping between
+    two organisations) go to admins only.
+    """
     data = read_consistent(store)
-    nodes = [Node(n.id, n.label, visible_props(n, viewer)) for n in data.nodes]
-    return nodes, [visible_relationship(r, viewer) for r in data.relationships]
+    nodes = [Node(n.id, n.label, visible_props(n, viewer)) for n in data.nodes
+             if n.label not in PRIVATE_LABELS or viewer.role == "admin"]
+    return nodes, [_with_provenance(visible_relationship(r, viewer)) for r in data.relationships]
 
 
 def _node_data(node: Node) -> dict[str, Any]:
