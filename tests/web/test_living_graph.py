@@ -259,9 +259,9 @@ def test_exports_carry_provenance_and_keep_requests_from_non_admins(api: Api, tm
     api.call("POST", "/api/v1/organisations/org-kadin/tie-requests", "kadin", {"to": "org-alone", "rung": 2,
                                                                                "note": "geheim"})
     api.account("funder", "funder")
-    graphml = api.client.get("/api/v1/export/graphml",
+    graphml = api.client.get("/api/v1/data/export/graphml",
                              headers={"Authorization": f"Bearer {api.tokens['funder']}"}).get_data(as_text=True)
     assert 'attr.name="provenance"' in graphml and "TieRequest" not in graphml and "geheim" not in graphml
-    gexf = api.client.get("/api/v1/export/gexf",
+    gexf = api.client.get("/api/v1/data/export/gexf",
                           headers={"Authorization": f"Bearer {api.tokens['admin']}"}).get_data(as_text=True)
     assert 'title="provenance"' in gexf and "TieRequest" in gexf
