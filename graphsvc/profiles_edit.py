@@ -202,7 +202,7 @@ def check_profile(payload: Any, snap: Snapshot, vocab: Vocabulary, *, creating: 
         problems.add(str(key)[:40], "is not a profile field.")
     _simple(payload, vocab, edit, problems, creating)
     if "areas" in payload:
-        areas = {}
+        areas: dict[str, dict[str, Any]] = {}
         for code in _id_list(payload["areas"], "areas", problems):
             try:
                 areas[snap.area(code).id] = {}

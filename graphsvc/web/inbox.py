@@ -19,9 +19,9 @@ from graphsvc.introductions import (
     accept_introduction,
     decline_introduction,
     introduce,
+    introduced_on,
     introduction_counts,
     introductions_of,
-    introduced_on,
 )
 from graphsvc.model import INTRODUCTION, TIE_REQUEST, Node, tie_pair
 from graphsvc.notify import introduction_mail, recipients_of, send_mail, tie_request_mail

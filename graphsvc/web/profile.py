@@ -19,7 +19,12 @@ from graphsvc.model import Node
 from graphsvc.profiles_edit import create_organisation, update_profile
 from graphsvc.snapshot import Snapshot
 from graphsvc.visibility import visible_node
-from graphsvc.web.auth import current_account, current_viewer, require_organisation_access, require_role
+from graphsvc.web.auth import (
+    current_account,
+    current_viewer,
+    require_organisation_access,
+    require_role,
+)
 from graphsvc.web.params import lang_arg
 from graphsvc.web.privacy import record
 from graphsvc.web.services import services

@@ -68,7 +68,8 @@ def test_edit_propose_accept_map_and_introduction(page: Any, graph: GraphStore) 
     assert visible == ["eenzaamheid"]
     page.fill('#picker-themes input[type="search"]', "eenzaam")  # and the Dutch one
     assert page.eval_on_selector_all("#select-themes option:not([hidden])", "os => os.map(o => o.value)") == ["eenzaamheid"]
-    page.fill('#picker-offers input[type="search"]', "meeting room")
+    page.fill('#picker-offers input[type="search"]', "vergader")
+    assert page.eval_on_selector_all("#select-offers option:not([hidden])", "os => os.map(o => o.value)") == ["vergaderruimte"]
     page.select_option("#select-offers", ["vergaderruimte"])
     page.fill('input[name="contact_name"]', CONTACT)
     page.fill('input[name="proposed_theme"]', XSS)

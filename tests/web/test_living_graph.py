@@ -9,7 +9,6 @@ from typing import Any
 
 import pytest
 from flask import Flask
-from flask.testing import FlaskClient
 
 from graphsvc.config import Settings
 from graphsvc.model import Relationship
