@@ -116,6 +116,27 @@ POLICY: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "history.api_history"): ORG_A_TEAM,
     ("POST", "history.undo"): ORG_A_TEAM,
     ("POST", "history.api_undo"): ORG_A_TEAM,
+    # the living graph: the profile, the inbox and its answers belong to the organisation's team
+    ("GET", "profile.edit"): ORG_A_TEAM,
+    ("POST", "profile.edit"): ORG_A_TEAM,
+    ("PATCH", "profile.api_update"): ORG_A_TEAM,
+    ("GET", "profile.new"): frozenset({"coachA", "admin"}),
+    ("POST", "profile.new"): frozenset({"coachA", "admin"}),
+    ("POST", "profile.api_create"): frozenset({"coachA", "admin"}),
+    ("GET", "inbox.page"): ORG_A_TEAM,
+    ("GET", "inbox.api_inbox"): ORG_A_TEAM,
+    ("GET", "inbox.api_requests"): ORG_A_TEAM,
+    ("GET", "inbox.api_introductions"): ORG_A_TEAM,
+    ("POST", "inbox.propose_form"): ORG_A_TEAM,
+    ("POST", "inbox.api_propose"): ORG_A_TEAM,
+    ("POST", "inbox.introduce_form"): ORG_A_TEAM,
+    ("POST", "inbox.api_introduce"): ORG_A_TEAM,
+    ("POST", "inbox.answer_request_form"): ORG_A_TEAM,
+    ("POST", "inbox.api_accept"): ORG_A_TEAM,
+    ("POST", "inbox.api_decline"): ORG_A_TEAM,
+    ("POST", "inbox.answer_introduction_form"): ORG_A_TEAM,
+    ("POST", "inbox.api_answer_introduction"): ORG_A_TEAM,
+    ("PUT", "inbox.api_coach_tie"): frozenset({"coachA", "admin"}),
 }
 
 #: routes that change state are only called for roles that must be refused (no side effects)
