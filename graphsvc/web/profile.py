@@ -209,3 +209,23 @@ def api_update(actor_id: str) -> ResponseReturnValue:
     if "contact_persons" in payload:
         record("change", actor_id, ["contact_persons"], "profile edit (API)")
     return jsonify({"ok": True, "organisation": visible_node(node, viewer)})
+
+
+# -- themes proposed in free text, for the admin -----------------------------------------------
+def _proposed_themes() -> list[dict[str, Any]]:
+    snap = services().snapshot()
+    rows = [{"id": o, "name": snap.name(o), "themes": list(snap.nodes[o].props.get("proposed_themes") or [])}
+            for o in snap.labelled("Organisation")]
+    return sorted((r for r in rows if r["themes"]), key=lambda r: normalise_name(str(r["name"])))
+
+
+@bp.get("/admin/proposed-themes")
+@require_role("admin")
+def proposed_themes() -> ResponseReturnValue:
+    return render_template("proposed_themes.html", rows=_proposed_themes())
+
+
+@bp.get("/api/v1/proposed-themes")
+@require_role("admin")
+def api_proposed_themes() -> ResponseReturnValue:
+    return jsonify({"ok": True, "items": _proposed_themes()})

@@ -137,6 +137,8 @@ POLICY: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "inbox.answer_introduction_form"): ORG_A_TEAM,
     ("POST", "inbox.api_answer_introduction"): ORG_A_TEAM,
     ("PUT", "inbox.api_coach_tie"): frozenset({"coachA", "admin"}),
+    ("GET", "profile.proposed_themes"): ADMIN,
+    ("GET", "profile.api_proposed_themes"): ADMIN,
 }
 
 #: routes that change state are only called for roles that must be refused (no side effects)
