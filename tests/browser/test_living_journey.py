@@ -106,6 +106,7 @@ def test_edit_propose_accept_map_and_introduction(page: Any, graph: GraphStore) 
     assert edge["title"] == "rung 2 · confirmed by both sides"
     page.goto("/actors/org-kadin?lang=en")
     assert "confirmed by both sides" in page.inner_text("article.actor")
+    _shoot(page, "actor")
 
     _log_in(page, "coach")
     page.goto("/coach/org-kadin?lang=en")
