@@ -218,15 +218,22 @@ def _decide(store: GraphStore, request_id: str, expected_version: int | None) ->
 def accept_request(store: GraphStore, request_id: str, *, rung: object = None, by: str = "",
                    expected_version: int | None = None) -> Node:
     """Accept a pending request (at its rung, or at ``rung``): the tie is written with provenance
-    ``confirmed`` in the same transaction. Raises Conflict when it was decided already."""
+    ``confirmed`` in the same transaction. Raises Conflict when it was decided already, or when
+    the tie's rung changed since the proposal."""
     node = _decide(store, request_id, expected_version)
     accepted = int(node.props["rung"]) if rung is None else _rung(rung)
     a, b = str(node.props["from"]), str(node.props["to"])
     _actor(store, a, "from")
     _actor(store, b, "to")
+    current = _tie(store, a, b)
+    now_rung = int(current.props.get("rung", 0)) if current else 0
+    if now_rung != int(node.props.get("old_rung", 0) or 0):
+        # e.g. a meeting raised the tie meanwhile: accepting must not silently undo that
+        raise Conflict(f"The tie changed since this proposal (it is at rung {now_rung} now); decline "
+                       "it, or propose a new rung.", current_version=node.version)
     now = utc_now()
     with store.transaction(source=f"tie-request:{request_id}") as tx:
-        _write_tie(tx, a, b, accepted, _tie(store, a, b), provenance="confirmed",
+        _write_tie(tx, a, b, accepted, current, provenance="confirmed",
                    source=f"tie-request:{request_id}", note=str(node.props.get("note") or ""),
                    declared_by="both", now=now)
         tx.upsert_node(Node(node.id, TIE_REQUEST, {**node.props, "status": "accepted",

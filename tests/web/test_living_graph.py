@@ -185,6 +185,19 @@ def test_a_declined_request_writes_no_tie_and_a_downgrade_is_a_notice(api: Api) 
     assert [(n["old_rung"], n["rung"]) for n in box["notices"]] == [(3, 1)]
 
 
+def test_crossed_and_stale_proposals_are_refused(api: Api) -> None:
+    _, body = api.call("POST", "/api/v1/organisations/org-kadin/tie-requests", "kadin", {"to": "org-alone", "rung": 2})
+    request_id = body["request"]["id"]
+    status, body = api.call("POST", "/api/v1/organisations/org-alone/tie-requests", "alone",
+                            {"to": "org-kadin", "rung": 3})
+    assert status == 409 and "accept or decline" in body["error"]
+    # a coach raises the tie meanwhile: accepting the old proposal would lower it, so it is refused
+    api.call("PUT", "/api/v1/organisations/org-kadin/ties/org-alone", "coach", {"rung": 4})
+    status, body = api.call("POST", f"/api/v1/tie-requests/{request_id}/accept", "alone")
+    assert status == 409 and _tie(api.store, "org-kadin", "org-alone")["rung"] == 4  # type: ignore[index]
+    assert api.call("POST", f"/api/v1/tie-requests/{request_id}/decline", "alone")[0] == 200
+
+
 @pytest.mark.parametrize("payload, field", [
     ({"to": "org-kadin", "rung": 2}, "to"), ({"to": "no-such-org", "rung": 2}, "to"),
     ({"to": "org-alone", "rung": 6}, "rung"), ({"to": "org-alone", "rung": "2"}, "rung"),
