@@ -36,8 +36,9 @@ _NUMBERS: Final = {"WORKS_ON": ("weight",), "FUNDS": ("amount", "year")}  # edge
 def _with_provenance(rel: Relationship) -> Relationship:
     if rel.type != "TIE":
         return rel
-    return Relationship(rel.type, rel.start, rel.end,
-                        {**rel.props, "provenance": tie_provenance(rel.props)}, rel.key)
+    # in key order, so that a file read back and written again is the same file
+    props = dict(sorted({**rel.props, "provenance": tie_provenance(rel.props)}.items()))
+    return Relationship(rel.type, rel.start, rel.end, props, rel.key)
 
 
 def export_records(store: GraphStore, viewer: Viewer) -> tuple[list[Node], list[Relationship]]:
@@ -209,6 +210,8 @@ def add_edge_record(batch: ImportBatch, start: str, end: str, props: dict[str, A
                         f"Rung {props.get('rung')!r} does not exist; use 1 to 5.")
             return
         props["rung"] = rung
+        if props.get("provenance") == tie_provenance({k: v for k, v in props.items() if k != "provenance"}):
+            del props["provenance"]  # what the export derived: the tie says so by itself
     for prop in _NUMBERS.get(rel_type, ()):
         if prop in props:
             props[prop] = _number(props[prop])
