@@ -85,6 +85,13 @@ class Settings:
         "Password checks per second across all app servers; more login attempts get 429",
         10,
     )
+    smtp_url: str = _setting(
+        "GRAPHSVC_SMTP_URL",
+        "Mail server for notifications (smtp://[user:password@]host:port, smtps:// for TLS); no mail when unset",
+        "",
+    )
+    smtp_from: str = _setting("GRAPHSVC_SMTP_FROM", "Sender address of notification mails",
+                              "goudkaart@localhost")
     testing: bool = _setting("GRAPHSVC_TESTING", "Test mode (no secure-cookie requirement)", False)
 
     def __post_init__(self) -> None:
@@ -122,7 +129,7 @@ class Settings:
 
     def __repr__(self) -> str:  # the password never reaches a log line
         shown = ", ".join(
-            f"{f.name}={'***' if f.name in ('neo4j_password', 'secret_key') else getattr(self, f.name)!r}"
+            f"{f.name}={'***' if f.name in ('neo4j_password', 'secret_key', 'smtp_url') else getattr(self, f.name)!r}"
             for f in fields(self)
         )
         return f"Settings({shown})"

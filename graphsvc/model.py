@@ -23,6 +23,7 @@ __all__ = [
     "validate_node",
     "validate_relationship",
     "CONFIDENTIAL_FIELDS",
+    "PRIVATE_LABELS",
 ]
 
 ORGANISATION: Final = "Organisation"
@@ -34,6 +35,10 @@ COMMUNITY: Final = "Community"
 CAPABILITY: Final = "Capability"
 AGENDA_ITEM: Final = "AgendaItem"
 SESSION: Final = "Session"
+# bookkeeping between two organisations: a proposed tie, an introduction (graphsvc/tie_requests.py,
+# graphsvc/introductions.py); never on the map, in an export only for admins
+TIE_REQUEST: Final = "TieRequest"
+INTRODUCTION: Final = "Introduction"
 
 LABELS: Final = (
     ORGANISATION,
@@ -45,7 +50,10 @@ LABELS: Final = (
     CAPABILITY,
     AGENDA_ITEM,
     SESSION,
+    TIE_REQUEST,
+    INTRODUCTION,
 )
+PRIVATE_LABELS: Final = frozenset({TIE_REQUEST, INTRODUCTION})
 ACTOR_LABELS: Final = frozenset({ORGANISATION, INSTITUTION})
 _ACTORS = ACTOR_LABELS
 

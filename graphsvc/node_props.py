@@ -56,7 +56,7 @@ def _props(public: str, confidential: str = "", free_text: str = "name") -> Labe
                       frozenset(free_text.split()))
 
 
-_ACTOR_PUBLIC: Final = "name alternate_name description website kvk identifiers city"
+_ACTOR_PUBLIC: Final = "name alternate_name description website kvk identifiers city profile_updated_at"
 _ACTOR_TEXT: Final = "name alternate_name description"
 
 NODE_PROPS: Final[Mapping[str, LabelProps]] = MappingProxyType({
@@ -73,6 +73,11 @@ NODE_PROPS: Final[Mapping[str, LabelProps]] = MappingProxyType({
     "AgendaItem": _props("name status period session description", free_text="name description"),
     "Session": _props("name date area area_code status opened_at opened_by closed_at closed_by "
                       "changes change_count", free_text="name changes"),
+    # the living graph's requests: seen only by the two organisations, their coaches and admins
+    "TieRequest": _props("", "name from to rung old_rung note requested_by requested_at status kind "
+                         "accepted_rung decided_at decided_by", "name note"),
+    "Introduction": _props("", "name from to introducer reason_nl reason_en score sent_by sent_at "
+                           "status decided_at decided_by", "name reason_nl reason_en"),
 })
 
 #: Every key some label declares confidential.
@@ -83,7 +88,7 @@ _NOTHING: Final = LabelProps(frozenset())
 # Relationship properties an import may carry, per type (every type may say where it came from).
 REL_PROPS: Final[Mapping[str, frozenset[str]]] = MappingProxyType({
     rel_type: frozenset(f"source {keys}".split()) for rel_type, keys in {
-        "TIE": "rung since note session declared_by confirmed_at changed_at",
+        "TIE": "rung since note session declared_by confirmed_at changed_at provenance",
         "FUNDS": "amount year start end status title currency award_date description "
                  "duration_months programme",
         "WORKS_ON": "weight",

@@ -16,7 +16,7 @@ from typing import Any, Final
 
 from graphsvc.errors import StoreUnavailable
 from graphsvc.generate import DUMP_FORMAT, DUMP_VERSION, write_dump_sections
-from graphsvc.model import REL_TYPES, Node, Relationship, TieEvent
+from graphsvc.model import PRIVATE_LABELS, REL_TYPES, Node, Relationship, TieEvent
 from graphsvc.store.base import GraphStore
 from graphsvc.visibility import Viewer, visible_props, visible_relationship
 from importers.batch import ImportBatch, Progress, RelIn, Where
@@ -80,7 +80,8 @@ def write_store_dump(store: GraphStore, path: str | Path, viewer: Viewer, *,
     for _ in range(attempts):
         revision = store.revision()
         counts = write_dump_records(temp, {
-            "nodes": (_node_record(n, viewer) for n in store.iter_nodes()),
+            "nodes": (_node_record(n, viewer) for n in store.iter_nodes()
+                      if n.label not in PRIVATE_LABELS or viewer.role == "admin"),
             "relationships": (_rel_record(visible_relationship(r, viewer))
                               for r in store.iter_relationships()),
             "tie_events": (e.as_dict() for e in store.tie_history()),

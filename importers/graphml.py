@@ -20,7 +20,8 @@ from xml.etree.ElementTree import ParseError
 
 import networkx as nx
 
-from graphsvc.model import Node, Relationship
+from graphsvc.model import PRIVATE_LABELS, Node, Relationship
+from graphsvc.provenance import tie_provenance
 from graphsvc.store.base import GraphStore, read_consistent
 from graphsvc.visibility import Viewer, visible_props, visible_relationship
 from importers.attributes import Codec, codecs_for, decode, encode
@@ -35,11 +36,24 @@ CODECS_ATTRIBUTE: Final = "goudkaart_codecs"
 _NUMBERS: Final = {"WORKS_ON": ("weight",), "FUNDS": ("amount", "year")}  # edge attributes read as numbers
 
 
+def _with_provenance(rel: Relationship) -> Relationship:
+    if rel.type != "TIE":
+        return rel
+    # in key order, so that a file read back and written again is the same file
+    props = dict(sorted({**rel.props, "provenance": tie_provenance(rel.props)}.items()))
+    return Relationship(rel.type, rel.start, rel.end, props, rel.key)
+
+
 def export_records(store: GraphStore, viewer: Viewer) -> tuple[list[Node], list[Relationship]]:
-    """Nodes (with the properties ``viewer`` may see) and relationships at one revision."""
+    """Nodes (with the properties ``viewer`` may see) and relationships at one revision.
+
+    Every tie carries its ``provenance``; proposed ties and introductions (bookkeeping between
+    two organisations) go to admins only.
+    """
     data = read_consistent(store)
-    nodes = [Node(n.id, n.label, visible_props(n, viewer)) for n in data.nodes]
-    return nodes, [visible_relationship(r, viewer) for r in data.relationships]
+    nodes = [Node(n.id, n.label, visible_props(n, viewer)) for n in data.nodes
+             if n.label not in PRIVATE_LABELS or viewer.role == "admin"]
+    return nodes, [_with_provenance(visible_relationship(r, viewer)) for r in data.relationships]
 
 
 def _node_data(node: Node) -> dict[str, Any]:
@@ -196,6 +210,8 @@ def add_edge_record(batch: ImportBatch, start: str, end: str, props: dict[str, A
                         f"Rung {props.get('rung')!r} does not exist; use 1 to 5.")
             return
         props["rung"] = rung
+        if props.get("provenance") == tie_provenance({k: v for k, v in props.items() if k != "provenance"}):
+            del props["provenance"]  # what the export derived: the tie says so by itself
     for prop in _NUMBERS.get(rel_type, ()):
         if prop in props:
             props[prop] = _number(props[prop])

@@ -1,4 +1,5 @@
-"""What a coach sees of one organisation at a glance: profile, needs, best matches, last ladder step.
+"""What a coach sees of one organisation at a glance: profile, needs, best matches, last ladder step
+and the introductions made (accepted, climbed to rung 2 or higher).
 
 The coach overview (``/coach``), its JSON twin and the printable visit sheet all call
 :func:`organisation_overview`, so they show the same thing. The capacity profile in it is
@@ -12,6 +13,7 @@ from typing import Any
 
 from graphsvc.capacity import DimensionTrend, capacity_profile, capacity_trend
 from graphsvc.capacity_needs import ProposedNeed, capacity_needs, proposed_needs
+from graphsvc.introductions import IntroductionCounts, introduction_counts
 from graphsvc.model import TieEvent
 from graphsvc.snapshot import Snapshot
 from graphsvc.vocab import Vocabulary, load_vocabulary
@@ -60,6 +62,7 @@ class OrganisationOverview:
     proposals: tuple[ProposedNeed, ...]
     matches: MatchResult
     last_step: LadderStep | None
+    introductions: IntroductionCounts = IntroductionCounts(0, 0, 0)
 
     def as_dict(self) -> dict[str, Any]:
         return {"organisation": self.organisation.as_dict(), "assessed_on": self.assessed_on,
@@ -67,7 +70,8 @@ class OrganisationOverview:
                 "needs": [n.as_dict() for n in self.needs],
                 "proposed_needs": [p.as_dict() for p in self.proposals],
                 "matches": [m.as_dict() for m in self.matches],
-                "last_ladder_change": self.last_step.as_dict() if self.last_step else None}
+                "last_ladder_change": self.last_step.as_dict() if self.last_step else None,
+                "introductions": self.introductions.as_dict()}
 
 
 def _last_events(snapshot: Snapshot) -> dict[str, TieEvent]:
@@ -137,6 +141,7 @@ def organisation_overview(snapshot: Snapshot, organisation_id: str, *, matches: 
         proposals=proposed_needs(profile, (n.need.id for n in needs), vocab),
         matches=partner_matches(snapshot, organisation_id, limit=matches, lang=lang, vocab=vocab),
         last_step=last_ladder_step(snapshot, organisation_id),
+        introductions=introduction_counts(snapshot, [organisation_id]),
     )
 
 

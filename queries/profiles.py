@@ -7,6 +7,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from graphsvc.errors import InvalidInput
+from graphsvc.model import tie_pair
+from graphsvc.provenance import tie_provenance
 from graphsvc.snapshot import Snapshot
 from graphsvc.visibility import PUBLIC, Viewer, visible_node
 from queries.grants import counts_as_funding
@@ -71,7 +73,8 @@ def actor_profile(snap: Snapshot, actor_id: str, viewer: Viewer = PUBLIC,
     """
     node = snap.node(actor_id)
     ties = [
-        {"id": other, "name": snap.name(other), "label": snap.nodes[other].label, "rung": rung}
+        {"id": other, "name": snap.name(other), "label": snap.nodes[other].label, "rung": rung,
+         "provenance": tie_provenance(snap.tie_props.get(tie_pair(actor_id, other), {}))}
         for other, rung in sorted(snap.ties.get(actor_id, {}).items(), key=lambda t: (-t[1], t[0]))
     ]
     funding = [

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from graphsvc.errors import InvalidInput
+from graphsvc.provenance import provenance_name, tie_provenance
 from graphsvc.snapshot import Snapshot
 from queries.grants import counts_as_funding, is_pending
 from queries.islands import islands
@@ -126,9 +127,12 @@ def _edges(snap: Snapshot, shown: set[str], f: MapFilters, lang: str) -> list[di
     for a in sorted(shown):
         for b, rung in sorted(snap.ties.get(a, {}).items()):
             if a < b and b in shown and rung >= max(f.min_rung, 1):
+                provenance = tie_provenance(snap.tie_props.get((a, b), {}))
+                word = "rung" if lang == "en" else "trede"
                 edges.append({"id": f"TIE:{a}:{b}", "from": a, "to": b, "type": "TIE",
                               "rung": rung, "width": edge_width("TIE", rung),
-                              "color": RUNG_COLOURS[rung], "title": f"trede {rung}"})
+                              "color": RUNG_COLOURS[rung], "provenance": provenance,
+                              "title": f"{word} {rung} · {provenance_name(provenance, lang)}"})
         for rel_type in ("FUNDS", "WORKS_ON"):
             for b, props in snap.out(rel_type, a):
                 if b in shown and (rel_type != "FUNDS" or _on_map(props)):

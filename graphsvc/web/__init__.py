@@ -88,6 +88,9 @@ def create_app(settings: Settings | None = None, *, store: GraphStore | None = N
     app.register_blueprint(history.bp)
     from graphsvc.web import accounts_admin
     app.register_blueprint(accounts_admin.bp)
+    from graphsvc.web import inbox, profile
+    app.register_blueprint(profile.bp)
+    app.register_blueprint(inbox.bp)
 
     @app.after_request
     def _security_headers(response: Response) -> Response:

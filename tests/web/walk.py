@@ -86,15 +86,32 @@ def _collect_secrets(store: GraphStore) -> dict[str, set[str]]:
     return secrets
 
 
+#: a note in a tie request to organisation A: only A's team may ever see it
+REQUEST_NOTE = "tiereq-secret-note-5521"
+
+
+def _add_inbox(store: GraphStore) -> None:
+    """A tie request and an introduction from organisation B to A, waiting in A's inbox."""
+    with store.transaction(source="walk") as tx:
+        tx.upsert_node(Node("tiereq-walk", "TieRequest", {
+            "name": "B → A", "from": ORG_B, "to": ORG_A, "rung": 2, "old_rung": 0, "note": REQUEST_NOTE,
+            "status": "pending", "kind": "propose", "requested_at": "2026-01-01T10:00:00Z"}))
+        tx.upsert_node(Node("intro-walk", "Introduction", {
+            "name": "B → A", "from": ORG_B, "to": ORG_A, "reason_nl": REQUEST_NOTE, "reason_en": REQUEST_NOTE,
+            "status": "pending", "sent_at": "2026-01-01T10:00:00Z"}))
+
+
 def build_world(folder: Path) -> World:
     url = f"sqlite:///{folder / 'walk.db'}"
     store = open_store(url)
     load_demo(store)
     _add_capacity(store)
+    _add_inbox(store)
     settings = load_settings(environ={}, store=url, testing=True, secret_key="walk-secret")
     app = create_app(settings, store=store)
     world = World(app, store, secrets=_collect_secrets(store))
     world.secrets[AUDIT] = {AUDIT_SECRET}
+    world.secrets.setdefault(ORG_A, set()).add(REQUEST_NOTE)
     accounts = app.extensions["goudkaart"].accounts
     with app.app_context():
         for role, spec in ROLES.items():
@@ -122,7 +139,9 @@ def _params(world: World) -> dict[str, str]:
             "cluster_id": cluster_id, "fund_id": "fund-buurtbudget-west", "fmt": "json",
             "name": "funding", "table": "clusters", "filename": "css/app.css",
             "person": "abena.demo555@example.org", "seq": str(_last_seq(world)),
-            "username": "walk-memberA", "action": "disable"}
+            "username": "walk-memberA", "action": "disable",
+            "request_id": "tiereq-walk", "introduction_id": "intro-walk", "other_id": ORG_B,
+            "answer": "accept"}
 
 
 _SPECIAL = {"/data/template/<name>.csv": {"name": "organisations"},
