@@ -22,6 +22,8 @@ __all__ = [
     "validate_node",
     "validate_relationship",
     "CONFIDENTIAL_FIELDS",
+    "SIGNAL",
+    "SIGNAL_PROPS",
 ]
 
 ORGANISATION: Final = "Organisation"
@@ -33,6 +35,7 @@ COMMUNITY: Final = "Community"
 CAPABILITY: Final = "Capability"
 AGENDA_ITEM: Final = "AgendaItem"
 SESSION: Final = "Session"
+SIGNAL: Final = "Signal"
 
 LABELS: Final = (
     ORGANISATION,
@@ -44,6 +47,7 @@ LABELS: Final = (
     CAPABILITY,
     AGENDA_ITEM,
     SESSION,
+    SIGNAL,
 )
 ACTOR_LABELS: Final = frozenset({ORGANISATION, INSTITUTION})
 _ACTORS = ACTOR_LABELS
@@ -65,11 +69,22 @@ REL_TYPES: Final[Mapping[str, tuple[frozenset[str], frozenset[str]]]] = MappingP
         "PART_OF": (frozenset({NEIGHBOURHOOD, INTEREST}), frozenset({NEIGHBOURHOOD, INTEREST})),
         "ATTENDED": (_ACTORS, frozenset({SESSION})),
         "HELD_IN": (frozenset({SESSION}), frozenset({NEIGHBOURHOOD})),
+        # an early signal (graphsvc/signals.py): who saw it, about what, where, among whom
+        "SIGNALLED_BY": (frozenset({SIGNAL}), frozenset({ORGANISATION})),
+        "SIGNAL_OF": (frozenset({SIGNAL}), frozenset({INTEREST})),
+        "SIGNAL_IN": (frozenset({SIGNAL}), frozenset({NEIGHBOURHOOD})),
+        "SIGNAL_AMONG": (frozenset({SIGNAL}), frozenset({COMMUNITY})),
     }
 )
 
+# A Signal's declared properties (graphsvc/signals.py checks them on every write): ``name`` (a
+# fixed neutral label), ``period`` (month, YYYY-MM), ``people`` (band: 1-4, 5-19, 20-49, 50+),
+# ``trend`` (new, growing, stable, shrinking) and ``note`` (confidential: only the organisation,
+# its coach and admins). Its theme, areas, community and organisation are relationships.
+SIGNAL_PROPS: Final = ("name", "period", "people", "trend", "note")
+
 # Fields only the organisation itself, its coach and admins may see (DESIGN §3).
-CONFIDENTIAL_FIELDS: Final = frozenset({"capacity", "contact_persons", "contacts", "audit"})
+CONFIDENTIAL_FIELDS: Final = frozenset({"capacity", "contact_persons", "contacts", "audit", "note"})
 
 RUNGS: Final = (1, 2, 3, 4, 5)
 
