@@ -25,6 +25,7 @@ from graphsvc.store.base import GraphStore
 __all__ = [
     "BANDS", "TRENDS", "SIGNAL_REL_TYPES", "MAX_NOTE", "SignalInput", "personal_data_in",
     "parse_signal", "record_signal", "update_signal", "delete_signal", "signal_owner",
+    "signals_hidden_from", "is_signal_record",
 ]
 
 #: People bands, smallest first: how many people the organisation sees it in (an estimate).
@@ -309,3 +310,14 @@ def delete_signal(store: GraphStore, organisation: str, signal_id: str, *, sourc
     _own(store, organisation, signal_id)
     with store.transaction(source=source) as tx:
         tx.delete_node(signal_id)
+
+
+def signals_hidden_from(role: str) -> bool:
+    """Whether whole-graph exports leave signals out for this role: single signals name their
+    organisation, so only admins get them (with notes); everyone else sees the aggregates."""
+    return role != "admin"
+
+
+def is_signal_record(label_or_type: str) -> bool:
+    """True for a Signal node label or a signal relationship type (for export filters)."""
+    return label_or_type == SIGNAL or label_or_type in SIGNAL_REL_TYPES

@@ -34,9 +34,13 @@ _NUMBERS: Final = {"WORKS_ON": ("weight",), "FUNDS": ("amount", "year")}  # edge
 
 def export_records(store: GraphStore, viewer: Viewer) -> tuple[list[Node], list[Relationship]]:
     """Nodes (with the properties ``viewer`` may see) and relationships at one revision."""
+    from graphsvc.signals import is_signal_record
+
     data = read_consistent(store)
-    nodes = [Node(n.id, n.label, visible_props(n, viewer)) for n in data.nodes]
-    return nodes, [visible_relationship(r, viewer) for r in data.relationships]
+    # single early signals name their organisation: never in these exchange formats (the dump
+    # keeps them for admins; the aggregates have their own CSV)
+    nodes = [Node(n.id, n.label, visible_props(n, viewer)) for n in data.nodes if not is_signal_record(n.label)]
+    return nodes, [visible_relationship(r, viewer) for r in data.relationships if not is_signal_record(r.type)]
 
 
 def _node_data(node: Node) -> dict[str, Any]:

@@ -32,6 +32,7 @@ from graphsvc.visibility import PUBLIC, Viewer
 __all__ = [
     "MIN_ORGS", "SignalRecord", "Institution", "SignalGroup", "AreaSignals", "signal_records",
     "organisation_signals", "area_signals", "parse_months", "recent_months", "band_of",
+    "referral_suggestions",
 ]
 
 MIN_ORGS: Final = 3
@@ -309,3 +310,30 @@ def area_signals(snapshot: Snapshot, area: str, viewer: Viewer = PUBLIC, *,
         groups.sort(key=lambda g: (g.fewer_than_min, -g.organisations if not g.fewer_than_min else 0,
                                    g.theme_nl.casefold(), g.theme))
     return AreaSignals(node.id, node.name, months, tuple(groups))
+
+
+def referral_suggestions(snapshot: Snapshot, organisation: str) -> list[dict[str, Any]]:
+    """Institutions that could act on this organisation's signals and that it has no tie with at
+    rung 2 or higher: per institution its theme(s) and area(s), the current rung first ascending.
+
+    Examples
+    --------
+    >>> from graphsvc.store.base import GraphData
+    >>> referral_suggestions(Snapshot(GraphData(1, [], [], [])), "o1")
+    []
+    """
+    found: dict[str, dict[str, Any]] = {}
+    ties = snapshot.ties.get(organisation, {})
+    for record in organisation_signals(snapshot, organisation):
+        for area in record.areas:
+            if area not in snapshot.nodes:
+                continue
+            for inst in _institutions(snapshot, area, record.theme, {organisation}):
+                if ties.get(inst.id, 0) >= 2:
+                    continue
+                entry = found.setdefault(inst.id, {"id": inst.id, "name": inst.name, "rung": ties.get(inst.id, 0),
+                                                   "themes": [], "areas": []})
+                for key, value in (("themes", snapshot.name(record.theme)), ("areas", snapshot.name(area))):
+                    if value not in entry[key]:
+                        entry[key].append(value)
+    return sorted(found.values(), key=lambda e: (e["rung"], e["name"].casefold(), e["id"]))

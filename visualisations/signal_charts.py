@@ -29,7 +29,8 @@ _SHADES: Final = ("#f4f1e8", "#f6d58e", "#eeae3f", "#c97a12", "#8a4b00")
 
 
 def _months(first: str, last: str) -> list[str]:
-    out, month = [], first
+    out: list[str] = []
+    month = first
     while month <= last and len(out) < 60:
         out.append(month)
         year, mon = int(month[:4]), int(month[5:7])

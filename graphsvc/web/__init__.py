@@ -84,6 +84,8 @@ def create_app(settings: Settings | None = None, *, store: GraphStore | None = N
     app.register_blueprint(privacy.bp)
     from graphsvc.web import history
     app.register_blueprint(history.bp)
+    from graphsvc.web import signals
+    app.register_blueprint(signals.bp)
 
     @app.after_request
     def _security_headers(response: Response) -> Response:

@@ -41,6 +41,8 @@ from graphsvc.web.meeting_common import (
 )
 from graphsvc.web.params import lang_arg
 from graphsvc.web.services import services
+from graphsvc.web.signals import band_names, trend_names
+from graphsvc.web.signals_area import heat_uri, signals_for
 from queries.agenda import neighbourhood_agenda
 from queries.islands import islands
 from queries.profiles import area_list
@@ -67,6 +69,16 @@ def _viewable_area(code: str) -> tuple[Snapshot, Node, WerkzeugResponse | None]:
 
 def _code(area: Node) -> str:
     return str(area.props.get("code") or area.id)
+
+
+#: the meeting shows the signals of the last three months (this one included)
+SIGNAL_MONTHS = 3
+
+
+def _signals(snap: Snapshot, area: Node, lang: str, *, heat: bool = True) -> dict[str, Any]:
+    signals = signals_for(snap, area.id, SIGNAL_MONTHS)
+    return {"signals": signals, "signal_heat": heat_uri(signals, lang) if heat else None,
+            "bands": band_names(), "trends": trend_names()}
 
 
 @bp.get("/meeting")
@@ -99,7 +111,7 @@ def meeting(code: str) -> Any:
         actors=_actor_choices(snap, area), islands=islands(snap, area.id),
         topics=neighbourhood_agenda(snap, area.id), rungs=services().vocab.rungs,
         can_record=may_record(), today=date.today().isoformat(),
-        config=_meeting_config(area, session, lang),
+        config=_meeting_config(area, session, lang), **_signals(snap, area, lang, heat=False),
     )
 
 
@@ -207,7 +219,8 @@ def agenda(code: str) -> Any:
     lang = lang_arg()
     return render_template("report_agenda.html", area=area, code=_code(area),
                            topics=neighbourhood_agenda(snap, area.id), chart=_chart(snap, area, lang),
-                           today=date.today().isoformat())
+                           today=date.today().isoformat(), can_record=may_record(),
+                           **_signals(snap, area, lang))
 
 
 @bp.get("/meeting/sessions/<session_id>/report")
@@ -222,7 +235,8 @@ def report(session_id: str) -> Any:
     lang = lang_arg()
     return render_template("report.html", session=session, area=area, code=_code(area),
                            diff=session_diff(snap, session_id), chart=_chart(snap, area, lang),
-                           topics=neighbourhood_agenda(snap, area.id), rungs=rung_names(lang))
+                           topics=neighbourhood_agenda(snap, area.id), rungs=rung_names(lang),
+                           **_signals(snap, area, lang))
 
 
 @bp.get("/meeting/<code>/ladder.svg")

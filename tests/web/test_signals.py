@@ -1,0 +1,158 @@
+"""Signals on the web: the organisation's own pages and API, the area aggregates for every role,
+the heat table, the CSV export, the bulk template, the meeting page and agenda items."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from flask.testing import FlaskClient
+
+from graphsvc.model import Node, Relationship
+from graphsvc.store import GraphStore
+from queries.signals import recent_months
+from tests.conftest import csrf_token_from
+
+MONTH = recent_months(1)[1]
+Login = Callable[..., FlaskClient]
+
+
+@pytest.fixture
+def three(seeded: GraphStore) -> GraphStore:
+    """The small graph plus a third organisation in De Kolenkit and a community."""
+    with seeded.transaction(source="test") as tx:
+        tx.upsert_node(Node("org-derde", "Organisation", {"name": "Derde Stichting"}))
+        tx.upsert_relationship(Relationship("ACTIVE_IN", "org-derde", "area-wk0363em"))
+        tx.upsert_node(Node("ouderen", "Community", {"name": "Ouderen", "name_en": "Elderly"}))
+    return seeded
+
+
+def _body(**extra: Any) -> dict[str, Any]:
+    return {"theme": "eenzaamheid", "areas": ["WK0363EM"], "people": "5-19", "period": MONTH,
+            "trend": "growing", **extra}
+
+
+def _token(client: FlaskClient, path: str = "/") -> str:
+    return csrf_token_from(client.get(path).get_data(as_text=True))
+
+
+def _api(client: FlaskClient, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
+    return client.open(path, method=method, json=body, headers={"X-CSRFToken": _token(client)})
+
+
+def test_member_records_edits_and_deletes_through_the_api(app: Any, three: GraphStore, login: Login) -> None:
+    client = login("member", orgs=["org-amal"])
+    made = _api(client, "POST", "/api/v1/organisations/org-amal/signals", _body(note="Meer vrouwen alleen"))
+    assert made.status_code == 201, made.get_json()
+    signal = made.get_json()["signal"]
+    assert (signal["theme_name"], signal["area_names"], signal["note"]) == ("Eenzaamheid", ["De Kolenkit"],
+                                                                           "Meer vrouwen alleen")
+    listed = client.get("/api/v1/organisations/org-amal/signals").get_json()
+    assert [s["id"] for s in listed["signals"]] == [signal["id"]]
+    changed = _api(client, "PATCH", f"/api/v1/organisations/org-amal/signals/{signal['id']}", {"trend": "new"})
+    assert changed.get_json()["signal"]["trend"] == "new"
+    refused = _api(client, "PATCH", f"/api/v1/organisations/org-amal/signals/{signal['id']}",
+                   {"note": "bel haar op 06-12345678"})
+    assert refused.status_code == 400
+    error = refused.get_json()
+    assert error["ok"] is False and error["errors"][0].startswith("note:")
+    assert _api(client, "DELETE", f"/api/v1/organisations/org-amal/signals/{signal['id']}").status_code == 200
+    assert client.get("/api/v1/organisations/org-amal/signals").get_json()["signals"] == []
+
+
+@pytest.mark.parametrize(("role", "orgs", "status"), [
+    ("member", ["org-kadin"], 403), ("funder", [], 403), ("coach", ["org-kadin"], 403)])
+def test_others_cannot_read_or_write_an_organisations_signals(three: GraphStore, login: Login, role: str,
+                                                              orgs: list[str], status: int) -> None:
+    client = login(role, orgs=orgs)
+    assert client.get("/api/v1/organisations/org-amal/signals").status_code == status
+    assert _api(client, "POST", "/api/v1/organisations/org-amal/signals", _body()).status_code == status
+
+
+def test_the_public_gets_401(client: FlaskClient, three: GraphStore) -> None:
+    response = client.get("/api/v1/organisations/org-amal/signals")
+    assert response.status_code == 401 and response.get_json()["ok"] is False
+
+
+def _three_signal(app: Any, store: GraphStore, orgs: tuple[str, ...] = ("org-amal", "org-kadin", "org-derde")) -> None:
+    from graphsvc.signals import record_signal
+    from graphsvc.snapshot import Snapshot
+
+    for org in orgs:
+        record_signal(store, Snapshot.from_store(store), org, _body(community="ouderen", note=f"geheim {org}"))
+
+
+@pytest.mark.parametrize(("role", "orgs"), [
+    ("public", []), ("funder", []), ("member", ["org-amal"]), ("coach", ["org-kadin"]), ("admin", [])])
+def test_area_aggregates_for_every_role(app: Any, three: GraphStore, login: Login, client: FlaskClient,
+                                        role: str, orgs: list[str]) -> None:
+    _three_signal(app, three, ("org-amal", "org-kadin"))
+    if role != "public":
+        client = login(role, orgs=orgs)
+    groups = client.get("/api/v1/areas/WK0363EM/signals").get_json()["groups"]
+    assert [g["theme"] for g in groups] == ["eenzaamheid"]
+    two = groups[0]
+    assert two["fewer_than_3"] is True and "geheim" not in str(groups)
+    if role == "admin":
+        assert (two["organisations"], two["organisation_ids"]) == (2, ["org-amal", "org-kadin"])
+    else:
+        assert (two["organisations"], two["people"], two["communities"]) == (None, None, [])
+        assert two["organisation_ids"] == orgs
+    page = client.get("/areas/WK0363EM/signals").get_data(as_text=True)
+    assert ("fewer than 3 organisations" in page) or ("minder dan 3 organisaties" in page)
+    assert "geheim" not in page
+
+    _three_signal(app, three, ("org-derde",))
+    [three_orgs] = client.get("/api/v1/areas/WK0363EM/signals").get_json()["groups"]
+    assert (three_orgs["organisations"], three_orgs["people"]) == (3, "5-19")
+    assert three_orgs["communities"] == [{"id": "ouderen", "name": "Ouderen", "organisations": 3}]
+    assert three_orgs["gap"] is True  # the Buurtteam does not work on eenzaamheid
+
+
+def test_heat_table_csv_and_template(app: Any, three: GraphStore, client: FlaskClient) -> None:
+    _three_signal(app, three)
+    svg = client.get("/areas/WK0363EM/signals.svg")
+    assert svg.status_code == 200 and svg.mimetype == "image/svg+xml"
+    text = svg.get_data(as_text=True)
+    assert text.startswith("<svg") and "Eenzaamheid" in text and MONTH in text
+    exported = client.get("/areas/WK0363EM/signals.csv")
+    rows = list(csv.reader(io.StringIO(exported.get_data(as_text=True).lstrip("\ufeff"))))
+    assert rows[1][:3] == ["Eenzaamheid", "3", "5-19"]
+    template = client.get("/signals/template.csv").get_data(as_text=True).lstrip("\ufeff")
+    assert template.splitlines()[0] == "organisation,theme,areas,community,people,period,trend,note"
+    assert client.get("/api/v1/areas/ZZZ/signals").status_code == 404
+    bad = client.get("/api/v1/areas/WK0363EM/signals?period=gisteren").get_json()
+    assert bad["ok"] is False and bad["status"] == 400
+
+
+def test_meeting_page_report_and_agenda_item(app: Any, three: GraphStore, login: Login) -> None:
+    _three_signal(app, three)
+    client = login("coach", orgs=["org-amal"])
+    page = client.get("/meeting/WK0363EM?lang=nl").get_data(as_text=True)
+    assert "Vroege signalen" in page and "Eenzaamheid" in page and "geheim" not in page
+    agenda = client.get("/meeting/WK0363EM/agenda?lang=en").get_data(as_text=True)
+    assert "data:image/svg+xml;base64," in agenda and "3 organisations signal it" in agenda
+    token = _token(client, "/meeting/WK0363EM")
+    made = client.post("/areas/WK0363EM/agenda-items", data={"theme": "eenzaamheid", "csrf_token": token})
+    assert made.status_code == 302
+    again = client.post("/api/v1/areas/WK0363EM/agenda-items", json={"theme": "eenzaamheid"},
+                        headers={"X-CSRFToken": token})
+    assert again.status_code == 200 and again.get_json()["created"] is False
+    assert "Eenzaamheid in De Kolenkit" in client.get("/meeting/WK0363EM/agenda").get_data(as_text=True)
+
+
+def test_signal_nodes_stay_off_the_map_and_out_of_public_exports(app: Any, three: GraphStore,
+                                                                client: FlaskClient, login: Login) -> None:
+    _three_signal(app, three)
+    graph = client.get("/api/v1/graph?types=Organisation,Institution,Fund").get_json()
+    assert not [n for n in graph["nodes"] if str(n.get("id", "")).startswith("sig-")]
+    sid = next(n.id for n in three.iter_nodes("Signal"))
+    assert client.get(f"/actors/{sid}").status_code == 404
+    funder = login("funder")
+    dump = funder.get("/data/export/json").get_data(as_text=True)
+    assert "sig-" not in dump and "geheim" not in dump
+    graphml = funder.get("/data/export/graphml").get_data(as_text=True)
+    assert "sig-" not in graphml and "geheim" not in graphml
