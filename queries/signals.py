@@ -11,8 +11,8 @@ community. A community is named only within a theme when at least three organisa
 it for that community. The signalling organisations are named only to admins; a member or a
 coach sees which of its own organisations are in a group. Nobody sees a note here.
 
-Each group also lists the **institutions** active in the area that work on or prioritise the
-theme, with the best rung between each and the signalling organisations, and flags a **gap**
+Each group also lists the **institutions** active in the area (or a sub-area, or an area it lies
+in) that work on or prioritise the theme (or a broader theme it is part of), with the best rung between each and the signalling organisations, and flags a **gap**
 ("signaal zonder brug") when no signalling organisation has a tie at rung 2 or higher with any
 of them (or when no institution there works on the theme at all).
 """
@@ -234,12 +234,29 @@ def _latest(records: list[SignalRecord]) -> dict[str, SignalRecord]:
     return out
 
 
+def _upward(snapshot: Snapshot, node: str, label: str) -> set[str]:
+    """The node and everything it is PART_OF, transitively (areas or themes)."""
+    seen, todo = {node}, [node]
+    while todo:
+        for parent in snapshot.targets("PART_OF", todo.pop()):
+            if parent not in seen and parent in snapshot.nodes and snapshot.nodes[parent].label == label:
+                seen.add(parent)
+                todo.append(parent)
+    return seen
+
+
 def _institutions(snapshot: Snapshot, area: str, theme: str, orgs: set[str]) -> tuple[Institution, ...]:
+    """Institutions active in the area, a sub-area or an area it lies in (a district-wide
+    service serves the wijk too) that work on or prioritise the theme or a broader one."""
+    themes = _upward(snapshot, theme, "Interest")
+    candidates = set(snapshot.actors_in(area))
+    for outer in _upward(snapshot, area, "Neighbourhood") - {area}:
+        candidates.update(a for a, _ in snapshot.into("ACTIVE_IN", outer))
     found = []
-    for actor in snapshot.actors_in(area):
+    for actor in sorted(candidates):
         if snapshot.nodes[actor].label != "Institution":
             continue
-        if theme in snapshot.targets("WORKS_ON", actor) or theme in snapshot.targets("PRIORITISES", actor):
+        if themes & (snapshot.targets("WORKS_ON", actor) | snapshot.targets("PRIORITISES", actor)):
             ties = snapshot.ties.get(actor, {})
             found.append(Institution(actor, snapshot.name(actor), max((ties.get(o, 0) for o in orgs), default=0)))
     return tuple(sorted(found, key=lambda i: (-i.best_rung, i.name.casefold(), i.id)))

@@ -116,6 +116,22 @@ POLICY: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "history.api_history"): ORG_A_TEAM,
     ("POST", "history.undo"): ORG_A_TEAM,
     ("POST", "history.api_undo"): ORG_A_TEAM,
+    # early signals: an organisation's own list and notes for its team; the aggregates for all
+    ("GET", "signals.page"): ORG_A_TEAM,
+    ("GET", "signals.api_list"): ORG_A_TEAM,
+    ("POST", "signals.api_record"): ORG_A_TEAM,
+    ("PATCH", "signals.api_update"): ORG_A_TEAM,
+    ("DELETE", "signals.api_delete"): ORG_A_TEAM,
+    ("POST", "signals.record"): ORG_A_TEAM,
+    ("POST", "signals.update"): ORG_A_TEAM,
+    ("POST", "signals.delete"): ORG_A_TEAM,
+    ("GET", "signals.area.page"): EVERYONE,
+    ("GET", "signals.area.api"): EVERYONE,
+    ("GET", "signals.area.heat"): EVERYONE,
+    ("GET", "signals.area.export"): EVERYONE,
+    ("GET", "signals.area.template"): EVERYONE,
+    ("POST", "signals.area.agenda_item"): frozenset({"coachA", "admin"}),
+    ("POST", "signals.area.api_agenda_item"): frozenset({"coachA", "admin"}),
 }
 
 #: routes that change state are only called for roles that must be refused (no side effects)
