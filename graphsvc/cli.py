@@ -242,6 +242,10 @@ from graphsvc.cli_migrate import migrate_command  # noqa: E402 - copy between an
 
 cli.add_command(migrate_command)
 
+from graphsvc.cli_signals import signals_group  # noqa: E402 - early signals: bulk and aggregates
+
+cli.add_command(signals_group)
+
 
 def main(argv: list[str] | None = None) -> None:
     """Entry point of the ``graphsvc`` console script."""

@@ -25,7 +25,7 @@ from graphsvc.store.base import GraphStore
 __all__ = [
     "BANDS", "TRENDS", "SIGNAL_REL_TYPES", "MAX_NOTE", "SignalInput", "personal_data_in",
     "parse_signal", "record_signal", "update_signal", "delete_signal", "signal_owner",
-    "signals_hidden_from", "is_signal_record",
+    "signals_hidden_from", "is_signal_record", "write_signal",
 ]
 
 #: People bands, smallest first: how many people the organisation sees it in (an estimate).
@@ -221,7 +221,7 @@ def parse_signal(snapshot: Snapshot, values: Mapping[str, Any], *, today: date |
     return SignalInput(theme, tuple(areas), people, period, trend, community, note)
 
 
-def _write(tx: Any, signal_id: str, organisation: str, signal: SignalInput) -> None:
+def write_signal(tx: Any, signal_id: str, organisation: str, signal: SignalInput) -> None:
     tx.upsert_node(Node(signal_id, SIGNAL, signal.props()))
     tx.upsert_relationship(Relationship("SIGNALLED_BY", signal_id, organisation))
     tx.upsert_relationship(Relationship("SIGNAL_OF", signal_id, signal.theme))
@@ -261,7 +261,7 @@ def record_signal(store: GraphStore, snapshot: Snapshot, organisation: str, valu
     signal = parse_signal(snapshot, values, today=today)
     signal_id = f"sig-{uuid.uuid4().hex[:16]}"
     with store.transaction(source=source) as tx:
-        _write(tx, signal_id, organisation, signal)
+        write_signal(tx, signal_id, organisation, signal)
     return signal_id
 
 
@@ -290,7 +290,7 @@ def update_signal(store: GraphStore, snapshot: Snapshot, organisation: str, sign
     signal = parse_signal(snapshot, merged, today=today)
     with store.transaction(source=source) as tx:
         tx.delete_node(signal_id)
-        _write(tx, signal_id, organisation, signal)
+        write_signal(tx, signal_id, organisation, signal)
 
 
 def current_values(snapshot: Snapshot, signal_id: str) -> dict[str, Any]:

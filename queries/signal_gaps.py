@@ -44,7 +44,8 @@ def _funded(snapshot: Snapshot, org: str, period: Period | None) -> bool:
                for _, props in snapshot.into("FUNDS", org))
 
 
-def signalled_unfunded(snapshot: Snapshot, *, period: str | Period | None = None) -> list[UnfundedSignal]:
+def signalled_unfunded(snapshot: Snapshot, *, period: str | Period | None = None,
+                       area: str | None = None) -> list[UnfundedSignal]:
     """Themes signalled by enough organisations in an area with no grant for them there.
 
     Parameters
@@ -52,6 +53,8 @@ def signalled_unfunded(snapshot: Snapshot, *, period: str | Period | None = None
     snapshot : Snapshot
     period : str or Period or None
         Calendar years (``"2026"``, ``"2025-2026"``); None for all signals and every grant.
+    area : str or None
+        Only this area (code or id) and the areas within it.
 
     Returns
     -------
@@ -66,7 +69,9 @@ def signalled_unfunded(snapshot: Snapshot, *, period: str | Period | None = None
     """
     years = parse_period(period)
     months = (f"{years.first:04d}-01", f"{years.last:04d}-12") if years else None
-    areas = sorted({a for r in signal_records(snapshot) for a in r.areas if a in snapshot.nodes})
+    within = snapshot.areas_within(snapshot.area(area).id) if area else None
+    areas = sorted({a for r in signal_records(snapshot) for a in r.areas
+                    if a in snapshot.nodes and (within is None or a in within)})
     rows = []
     for area in areas:
         node = snapshot.nodes[area]

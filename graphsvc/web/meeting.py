@@ -47,6 +47,7 @@ from queries.agenda import neighbourhood_agenda
 from queries.islands import islands
 from queries.profiles import area_list
 from queries.sessions import session_diff
+from queries.signal_gaps import signalled_unfunded
 from visualisations.charts import svg_data_uri
 from visualisations.offline_map import offline_map_html
 from visualisations.styles import RUNG_COLOURS
@@ -220,6 +221,7 @@ def agenda(code: str) -> Any:
     return render_template("report_agenda.html", area=area, code=_code(area),
                            topics=neighbourhood_agenda(snap, area.id), chart=_chart(snap, area, lang),
                            today=date.today().isoformat(), can_record=may_record(),
+                           unfunded=signalled_unfunded(snap, area=area.id, period=str(date.today().year)),
                            **_signals(snap, area, lang))
 
 

@@ -7,19 +7,20 @@ fewer-than-3 rule; nothing here reads a note.
 
 from __future__ import annotations
 
-import csv
-import io
 from datetime import date
 from typing import Any
 
-from flask import Blueprint, Response, flash, jsonify, redirect, render_template, url_for
+from flask import Blueprint, Response, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from graphsvc.errors import InvalidInput
 from graphsvc.model import Node, Relationship
+from graphsvc.signals_bulk import COLUMNS as TEMPLATE_COLUMNS
+from graphsvc.signals_bulk import import_signals, template_csv
 from graphsvc.snapshot import Snapshot
-from graphsvc.web.auth import current_viewer, require_role
+from graphsvc.web.auth import current_account, current_viewer, may_work_with, require_role
 from graphsvc.web.funders_tables import Table, to_csv
 from graphsvc.web.meeting_common import RECORDERS, json_body
 from graphsvc.web.params import int_arg, lang_arg, str_arg
@@ -31,7 +32,6 @@ from visualisations.signal_charts import signal_heat_svg
 __all__ = ["bp", "signals_for", "heat_uri", "TEMPLATE_COLUMNS"]
 
 bp = Blueprint("area", __name__)
-TEMPLATE_COLUMNS = ("organisation", "theme", "areas", "community", "people", "period", "trend", "note")
 
 
 def signals_for(snap: Snapshot, area: str, months: int | None = None) -> AreaSignals:
@@ -112,12 +112,8 @@ def export(code: str) -> Response:
 @bp.get("/signals/template.csv")
 def template() -> Response:
     """The bulk template: one row per signal, filled in after a meeting (``graphsvc signals import``)."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(TEMPLATE_COLUMNS)
-    writer.writerow(("org-id", "eenzaamheid", "WK0363FC", "", "5-19", recent_months(1)[1], "growing",
-                     _("No names, phone numbers or e-mail addresses.")))
-    return Response(("\ufeff" + out.getvalue()).encode("utf-8"), mimetype="text/csv; charset=utf-8",
+    text = template_csv(recent_months(1)[1], _("No names, phone numbers or e-mail addresses."))
+    return Response(("\ufeff" + text).encode("utf-8"), mimetype="text/csv; charset=utf-8",
                     headers={"Content-Disposition": 'attachment; filename="goudkaart-signalen-sjabloon.csv"'})
 
 
@@ -158,3 +154,37 @@ def agenda_item(code: str) -> WerkzeugResponse:
     except InvalidInput as exc:
         flash(exc.message, "error")
     return redirect(url_for("meeting.agenda", code=_code(area)))
+
+
+def _import_upload() -> int:
+    upload = request.files.get("file")
+    if upload is None or not upload.filename:
+        raise InvalidInput("file: choose the filled-in template (CSV) to upload.", errors=["file: missing"])
+    try:
+        text = upload.read(5_000_000).decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise InvalidInput(f"{upload.filename}: the file is not UTF-8 text; save it as CSV UTF-8.") from None
+    viewer, account = current_viewer(), current_account()
+    return import_signals(services().store, services().snapshot(), text, name=str(upload.filename)[:100],
+                          may_record_for=lambda org: may_work_with(viewer, org),
+                          source=f"signals:{account.username if account else 'bulk'}")
+
+
+@bp.post("/api/v1/signals/import")
+@require_role("member", "coach")
+def api_import() -> Any:
+    return jsonify({"ok": True, "recorded": _import_upload()}), 201
+
+
+@bp.post("/areas/<code>/signals/import")
+@require_role("member", "coach")
+def import_page(code: str) -> WerkzeugResponse:
+    area = services().snapshot().area(code)
+    try:
+        count = _import_upload()
+        flash(ngettext("%(num)s signal recorded.", "%(num)s signals recorded.", count), "ok")
+    except InvalidInput as exc:
+        flash(exc.message, "error")
+        for line in exc.errors[1:10]:
+            flash(line, "error")
+    return redirect(url_for("signals.area.page", code=_code(area)))

@@ -71,6 +71,7 @@ POLICY: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "funders.api_dependency"): FUNDING,
     ("GET", "funders.api_flows"): FUNDING,
     ("GET", "funders.api_gaps"): FUNDING,
+    ("GET", "funders.api_unfunded"): FUNDING,
     ("GET", "funders.api_organisation_dependency"): FUNDING,
     ("GET", "funders.dashboard"): FUNDING,
     ("GET", "funders.chart"): FUNDING,
@@ -132,6 +133,8 @@ POLICY: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "signals.area.template"): EVERYONE,
     ("POST", "signals.area.agenda_item"): frozenset({"coachA", "admin"}),
     ("POST", "signals.area.api_agenda_item"): frozenset({"coachA", "admin"}),
+    ("POST", "signals.area.api_import"): MEMBERS_COACHES,
+    ("POST", "signals.area.import_page"): MEMBERS_COACHES,
 }
 
 #: routes that change state are only called for roles that must be refused (no side effects)

@@ -156,3 +156,63 @@ def test_signal_nodes_stay_off_the_map_and_out_of_public_exports(app: Any, three
     assert "sig-" not in dump and "geheim" not in dump
     graphml = funder.get("/data/export/graphml").get_data(as_text=True)
     assert "sig-" not in graphml and "geheim" not in graphml
+
+
+def test_signalled_but_unfunded_for_funders(app: Any, three: GraphStore, login: Login) -> None:
+    _three_signal(app, three)
+    funder = login("funder")
+    year = MONTH[:4]
+    # Al Amal works on eenzaamheid and had a grant in 2025: over all years the theme is funded
+    assert funder.get("/api/v1/signals/unfunded").get_json()["items"] == []
+    items = funder.get(f"/api/v1/signals/unfunded?period={year}").get_json()["items"]
+    assert [(i["area"], i["theme"], i["signalling_organisations"]) for i in items] == [
+        ("area-wk0363em", "eenzaamheid", 3)]
+    assert items == funder.get(f"/api/v1/signals/unfunded?period={year}&area=E").get_json()["items"]
+    assert funder.get(f"/api/v1/signals/unfunded?period={year}&area=F").get_json()["items"] == []
+    page = funder.get(f"/funders?lang=en&period={year}").get_data(as_text=True)
+    assert "Signalled but unfunded" in page and "Loneliness" in page
+
+
+def _csv(*rows: str) -> bytes:
+    return ("organisation;theme;areas;community;people;period;trend;note\n" + "\n".join(rows)).encode("utf-8")
+
+
+def test_bulk_import_checks_every_row_then_records_all(app: Any, three: GraphStore, login: Login) -> None:
+    client = login("coach", orgs=["org-amal", "org-kadin"])
+    token = _token(client)
+    bad = _csv(f"org-amal;eenzaamheid;WK0363EM;;5-19;{MONTH};growing;",
+               f"org-kadin;eenzaamheid;WK0363EM;;veel;{MONTH};growing;mail k@example.org",
+               f"org-derde;eenzaamheid;WK0363EM;;5-19;{MONTH};new;")
+    refused = client.post("/api/v1/signals/import", data={"file": (io.BytesIO(bad), "na-de-avond.csv")},
+                          headers={"X-CSRFToken": token})
+    errors = refused.get_json()["errors"]
+    assert refused.status_code == 400
+    assert "na-de-avond.csv, row 3, column people: " in errors[0]
+    assert any(e.startswith("na-de-avond.csv, row 3, column note: ") for e in errors)
+    assert any("row 4, column organisation: you may not record" in e for e in errors)
+    assert three.counts()["nodes"].get("Signal", 0) == 0  # all or nothing
+    good = _csv(f"org-amal;eenzaamheid;WK0363EM;ouderen;5-19;{MONTH};growing;",
+                f"org-kadin;taal;WK0363EM,E;;1-4;{MONTH};new;")
+    made = client.post("/api/v1/signals/import", data={"file": (io.BytesIO(good), "goed.csv")},
+                       headers={"X-CSRFToken": token})
+    assert made.status_code == 201 and made.get_json()["recorded"] == 2
+    assert three.counts()["nodes"]["Signal"] == 2
+
+
+def test_cli_template_import_and_area(runner: Any, three: GraphStore, tmp_path: Any) -> None:
+    from graphsvc.cli import cli
+
+    template = tmp_path / "sjabloon.csv"
+    assert runner.invoke(cli, ["signals", "template", str(template)]).exit_code == 0
+    rows = [f"org-amal,eenzaamheid,WK0363EM,,5-19,{MONTH},growing,",
+            f"org-kadin,eenzaamheid,WK0363EM,,20-49,{MONTH},new,",
+            f"org-derde,eenzaamheid,WK0363EM,,5-19,{MONTH},new,"]
+    template.write_text(template.read_text("utf-8-sig").splitlines()[0] + "\n" + "\n".join(rows), "utf-8")
+    done = runner.invoke(cli, ["signals", "import", str(template)])
+    assert done.exit_code == 0, done.output
+    shown = runner.invoke(cli, ["signals", "area", "WK0363EM"])
+    assert '"organisations": 3' in shown.output and '"people": "20-49"' in shown.output
+    broken = tmp_path / "kapot.csv"
+    broken.write_text("organisation,theme\norg-amal,eenzaamheid\n", "utf-8")
+    failed = runner.invoke(cli, ["signals", "import", str(broken)])
+    assert failed.exit_code == 1 and "kapot.csv" in failed.output and "Traceback" not in failed.output
