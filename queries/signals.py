@@ -190,6 +190,7 @@ class SignalGroup:
     gap: bool
     signallers: tuple[str, ...]
     shown: bool
+    signaller_names: tuple[str, ...] = ()
 
     @property
     def fewer_than_min(self) -> bool:
@@ -208,6 +209,7 @@ class SignalGroup:
             "communities": [{"id": c, "name": n, "organisations": k} for c, n, k in self.communities],
             "institutions": [i.as_dict(full) for i in self.institutions],
             "gap": self.gap, "organisation_ids": list(self.signallers),
+            "organisation_names": list(self.signaller_names),
         }
 
 
@@ -282,7 +284,8 @@ def _group(snapshot: Snapshot, area: str, theme: str, records: list[SignalRecord
     own = orgs if admin else orgs & viewer.organisations if viewer.role in ("member", "coach") else set()
     return SignalGroup(theme, node.name, str(node.props.get("name_en") or node.name), len(orgs), people, trend,
                        tuple(sorted(per_month.items())), _communities(snapshot, latest, admin),
-                       institutions, gap, tuple(sorted(own)), admin)
+                       institutions, gap, tuple(sorted(own)), admin,
+                       tuple(snapshot.name(o) for o in sorted(own)))
 
 
 def area_signals(snapshot: Snapshot, area: str, viewer: Viewer = PUBLIC, *,
