@@ -48,8 +48,10 @@ from queries.islands import islands
 from queries.profiles import area_list
 from queries.sessions import session_diff
 from queries.signal_gaps import signalled_unfunded
+from queries.signals import area_signals, recent_months
 from visualisations.charts import svg_data_uri
 from visualisations.offline_map import offline_map_html
+from visualisations.signal_charts import signal_heat_svg
 from visualisations.styles import RUNG_COLOURS
 
 __all__ = ["bp"]
@@ -255,7 +257,11 @@ def offline(code: str) -> Any:
     snap, area, denied = _viewable_area(code)
     if denied:
         return denied
-    html = offline_map_html(snap, area.id, lang=lang_arg(), rung_names=rung_names())
+    lang = lang_arg()
+    # the file travels: its heat table is what the public may see, whoever downloads it
+    public = area_signals(snap, area.id, period=recent_months(SIGNAL_MONTHS))
+    html = offline_map_html(snap, area.id, lang=lang, rung_names=rung_names(),
+                            signal_heat=svg_data_uri(signal_heat_svg(public, lang)))
     name = "".join(ch for ch in _code(area) if ch.isalnum() or ch in "-_") or "area"
     return Response(html, mimetype="text/html", headers={
         "Content-Disposition": f'attachment; filename="goudkaart-{name}.html"',

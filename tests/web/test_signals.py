@@ -142,6 +142,14 @@ def test_meeting_page_report_and_agenda_item(app: Any, three: GraphStore, login:
                         headers={"X-CSRFToken": token})
     assert again.status_code == 200 and again.get_json()["created"] is False
     assert "Eenzaamheid in De Kolenkit" in client.get("/meeting/WK0363EM/agenda").get_data(as_text=True)
+    offline = client.get("/meeting/WK0363EM/offline.html?lang=nl").get_data(as_text=True)
+    assert "Vroege signalen" in offline and "data:image/svg+xml;base64," in offline and "geheim" not in offline
+    from graphsvc.sessions import close_session, open_session
+
+    session = open_session(three, "WK0363EM", name="Buurttafel")
+    close_session(three, session.id)
+    report = client.get(f"/meeting/sessions/{session.id}/report?lang=nl").get_data(as_text=True)
+    assert 'id="report-signals"' in report and "3 organisaties" in report
 
 
 def test_signal_nodes_stay_off_the_map_and_out_of_public_exports(app: Any, three: GraphStore,
