@@ -224,3 +224,18 @@ def test_cli_template_import_and_area(runner: Any, three: GraphStore, tmp_path: 
     broken.write_text("organisation,theme\norg-amal,eenzaamheid\n", "utf-8")
     failed = runner.invoke(cli, ["signals", "import", str(broken)])
     assert failed.exit_code == 1 and "kapot.csv" in failed.output and "Traceback" not in failed.output
+
+
+def test_coach_workspace_suggests_who_could_act_on_the_signals(app: Any, three: GraphStore, login: Login) -> None:
+    with three.transaction(source="test") as tx:
+        tx.upsert_relationship(Relationship("WORKS_ON", "inst-buurtteam", "eenzaamheid", {"weight": 2}))
+    _three_signal(app, three, ("org-kadin",))
+    client = login("coach", orgs=["org-kadin"])
+    page = client.get("/coach/org-kadin?lang=nl").get_data(as_text=True)
+    assert 'id="signal-referrals"' in page and "Buurtteam West" in page and "nog geen band" in page
+    listed = client.get("/api/v1/organisations/org-kadin/signals").get_json()["referral_suggestions"]
+    assert [(s["id"], s["rung"], s["themes"]) for s in listed] == [("inst-buurtteam", 0, ["Eenzaamheid"])]
+    # Al Amal already meets the Buurtteam at rung 2: nothing to suggest
+    _three_signal(app, three, ("org-amal",))
+    assert login("member", orgs=["org-amal"]).get(
+        "/api/v1/organisations/org-amal/signals").get_json()["referral_suggestions"] == []
