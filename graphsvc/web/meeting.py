@@ -80,7 +80,7 @@ SIGNAL_MONTHS = 3
 
 def _signals(snap: Snapshot, area: Node, lang: str, *, heat: bool = True) -> dict[str, Any]:
     signals = signals_for(snap, area.id, SIGNAL_MONTHS)
-    return {"signals": signals, "signal_heat": heat_uri(signals, lang) if heat else None,
+    return {"signals": signals, "signal_heat": heat_uri(snap, signals, lang) if heat else None,
             "bands": band_names(), "trends": trend_names()}
 
 

@@ -29,7 +29,7 @@ from queries.signals import AreaSignals, area_signals, parse_months, recent_mont
 from visualisations.charts import svg_data_uri
 from visualisations.signal_charts import signal_heat_svg
 
-__all__ = ["bp", "signals_for", "heat_uri", "TEMPLATE_COLUMNS"]
+__all__ = ["bp", "signals_for", "heat_svg", "heat_uri", "TEMPLATE_COLUMNS"]
 
 bp = Blueprint("area", __name__)
 
@@ -41,9 +41,19 @@ def signals_for(snap: Snapshot, area: str, months: int | None = None) -> AreaSig
     return area_signals(snap, area, current_viewer(), period=chosen)
 
 
-def heat_uri(signals: AreaSignals, lang: str) -> str:
+def heat_svg(snap: Snapshot, signals: AreaSignals, lang: str) -> str:
+    """The heat table for the current viewer; drawn once per snapshot for the default periods
+    (a chart takes a moment: meeting pages, reports and the offline file share it)."""
+    everything = current_viewer().role == "admin"
+    if str_arg("period", 40):  # a period of the user's choosing: not worth keeping
+        return signal_heat_svg(signals, lang, everything=everything)
+    key = f"signals:heat:{signals.area}:{signals.period}:{lang}:{everything}"
+    return snap.derived(key, lambda _: signal_heat_svg(signals, lang, everything=everything))
+
+
+def heat_uri(snap: Snapshot, signals: AreaSignals, lang: str) -> str:
     """The heat table as a ``data:`` URI (for pages, the report and printing)."""
-    return svg_data_uri(signal_heat_svg(signals, lang, everything=current_viewer().role == "admin"))
+    return svg_data_uri(heat_svg(snap, signals, lang))
 
 
 def _months() -> int:
@@ -63,7 +73,7 @@ def page(code: str) -> Any:
     from graphsvc.web.signals import band_names, trend_names
 
     return render_template("signals_area.html", area=area, code=_code(area), signals=signals,
-                           heat=heat_uri(signals, lang), bands=band_names(), trends=trend_names(),
+                           heat=heat_uri(snap, signals, lang), bands=band_names(), trends=trend_names(),
                            period=str_arg("period", 40) or "", can_record=current_viewer().role in ("admin", *RECORDERS))
 
 
@@ -78,8 +88,7 @@ def api(code: str) -> Any:
 def heat(code: str) -> Response:
     snap = services().snapshot()
     area = snap.area(code)
-    svg = signal_heat_svg(signals_for(snap, area.id, _months() or None), lang_arg(),
-                          everything=current_viewer().role == "admin")
+    svg = heat_svg(snap, signals_for(snap, area.id, _months() or None), lang_arg())
     return Response(svg, mimetype="image/svg+xml", headers={
         "Cache-Control": "private, max-age=60",
         "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'"})
