@@ -205,7 +205,9 @@ class SignalGroup:
             "fewer_than_3": self.fewer_than_min,
             "people": self.people if full else None, "trend": self.trend if full else None,
             "months": [m for m, _ in self.months],
-            "per_month": {m: n for m, n in self.months} if full else None,
+            # a month with one or two signallers says "fewer than 3" (None), as the heat table does
+            "per_month": {m: n if self.shown or n >= MIN_ORGS else None for m, n in self.months}
+            if full else None,
             "communities": [{"id": c, "name": n, "organisations": k} for c, n, k in self.communities],
             "institutions": [i.as_dict(full) for i in self.institutions],
             "gap": self.gap, "organisation_ids": list(self.signallers),

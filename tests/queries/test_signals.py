@@ -139,6 +139,7 @@ def test_aggregates_follow_the_fewer_than_3_rule(signalled: GraphBuilder, role: 
     # three organisations: everyone sees the count, band (5+5+5 → at least 15), trend and community
     assert (big["organisations"], big["people"], big["trend"], big["fewer_than_3"]) == (3, "5-19", "growing", False)
     assert big["communities"] == [{"id": "vrouwen", "name": "Vrouwen", "organisations": 3}]
+    assert big["per_month"] == {THIS_MONTH: 3}
     assert "note" not in str(result) and "vertrouwelijk" not in str(result)
     assert small["fewer_than_3"] is True
     assert small["months"] == sorted({LAST_MONTH, THIS_MONTH})
@@ -217,3 +218,14 @@ def test_signalled_but_unfunded(signalled: GraphBuilder, store: GraphStore) -> N
         tx.upsert_relationship(Relationship("FUNDS", "f1", "o4", {"amount": 100, "year": int(year),
                                                                   "status": "awarded"}, "g1"))
     assert signalled_unfunded(signalled.snapshot(), period=year) == []
+
+
+def test_months_with_fewer_than_3_signallers_show_no_number(graph: GraphBuilder, store: GraphStore) -> None:
+    _signal(store, "o1", "sport")
+    _signal(store, "o2", "sport")
+    _signal(store, "o3", "sport", period=LAST_MONTH)
+    snap = graph.snapshot()
+    [public] = area_signals(snap, "E").as_dict()["groups"]
+    assert public["organisations"] == 3 and public["per_month"] == {LAST_MONTH: None, THIS_MONTH: None}
+    [admin] = area_signals(snap, "E", Viewer("admin")).as_dict()["groups"]
+    assert admin["per_month"] == {LAST_MONTH: 1, THIS_MONTH: 2}
