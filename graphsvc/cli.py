@@ -215,6 +215,10 @@ from graphsvc.cli_users import user  # noqa: E402 - accounts, invitations, sessi
 
 cli.add_command(user)
 
+from graphsvc.cli_signals import signals_group  # noqa: E402 - early signals: bulk and aggregates
+
+cli.add_command(signals_group)
+
 
 def main(argv: list[str] | None = None) -> None:
     """Entry point of the ``graphsvc`` console script."""

@@ -28,6 +28,7 @@ from graphsvc.demo_data.partners import (
     FundRow,
 )
 from graphsvc.demo_data.places import CLUSTERS, COMMUNITIES, DISTRICTS, WIJKEN, Cluster
+from graphsvc.demo_data.signals import demo_signal_records
 from graphsvc.model import Node, Relationship
 from graphsvc.store.base import GraphStore
 from graphsvc.vocab import Vocabulary, load_vocabulary
@@ -143,8 +144,13 @@ class _DemoBuilder:
         self.add_funds()
         self.add_sessions_and_agenda()
         ties = self.plan_ties()
+        signals, signal_rels = demo_signal_records(self.nodes, (r for t in self.rels.values() for r in t))
+        self.nodes += signals
+        for rel in signal_rels:
+            self.rels[rel.type].append(rel)
         order = ("PART_OF", "ACTIVE_IN", "WORKS_ON", "SERVES", "OFFERS", "NEEDS", "PRIORITISES",
-                 "FUNDS", "HELD_IN", "ABOUT", "FOR", "COMMITS_TO", "ATTENDED")
+                 "FUNDS", "HELD_IN", "ABOUT", "FOR", "COMMITS_TO", "ATTENDED",
+                 "SIGNALLED_BY", "SIGNAL_OF", "SIGNAL_IN", "SIGNAL_AMONG")
         return self.nodes, [r for t in order for r in self.rels[t]] + ties
 
     def add_areas(self) -> None:

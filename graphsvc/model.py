@@ -24,6 +24,8 @@ __all__ = [
     "validate_relationship",
     "CONFIDENTIAL_FIELDS",
     "PRIVATE_LABELS",
+    "SIGNAL",
+    "SIGNAL_PROPS",
 ]
 
 ORGANISATION: Final = "Organisation"
@@ -39,6 +41,7 @@ SESSION: Final = "Session"
 # graphsvc/introductions.py); never on the map, in an export only for admins
 TIE_REQUEST: Final = "TieRequest"
 INTRODUCTION: Final = "Introduction"
+SIGNAL: Final = "Signal"
 
 LABELS: Final = (
     ORGANISATION,
@@ -52,6 +55,7 @@ LABELS: Final = (
     SESSION,
     TIE_REQUEST,
     INTRODUCTION,
+    SIGNAL,
 )
 PRIVATE_LABELS: Final = frozenset({TIE_REQUEST, INTRODUCTION})
 ACTOR_LABELS: Final = frozenset({ORGANISATION, INSTITUTION})
@@ -74,6 +78,11 @@ REL_TYPES: Final[Mapping[str, tuple[frozenset[str], frozenset[str]]]] = MappingP
         "PART_OF": (frozenset({NEIGHBOURHOOD, INTEREST}), frozenset({NEIGHBOURHOOD, INTEREST})),
         "ATTENDED": (_ACTORS, frozenset({SESSION})),
         "HELD_IN": (frozenset({SESSION}), frozenset({NEIGHBOURHOOD})),
+        # an early signal (graphsvc/signals.py): who saw it, about what, where, among whom
+        "SIGNALLED_BY": (frozenset({SIGNAL}), frozenset({ORGANISATION})),
+        "SIGNAL_OF": (frozenset({SIGNAL}), frozenset({INTEREST})),
+        "SIGNAL_IN": (frozenset({SIGNAL}), frozenset({NEIGHBOURHOOD})),
+        "SIGNAL_AMONG": (frozenset({SIGNAL}), frozenset({COMMUNITY})),
     }
 )
 
@@ -83,6 +92,12 @@ CONFIDENTIAL_FIELDS: Final = CONFIDENTIAL_KEYS
 #: The longest name a node may have, and the longest text a property may hold.
 MAX_NAME_CHARS: Final = 200
 MAX_TEXT_CHARS: Final = 10_000
+
+# A Signal's declared properties (graphsvc/signals.py checks them on every write): ``name`` (a
+# fixed neutral label), ``period`` (month, YYYY-MM), ``people`` (band: 1-4, 5-19, 20-49, 50+),
+# ``trend`` (new, growing, stable, shrinking) and ``note`` (confidential: only the organisation,
+# its coach and admins). Its theme, areas, community and organisation are relationships.
+SIGNAL_PROPS: Final = ("name", "period", "people", "trend", "note")
 
 RUNGS: Final = (1, 2, 3, 4, 5)
 

@@ -76,6 +76,8 @@ NODE_PROPS: Final[Mapping[str, LabelProps]] = MappingProxyType({
     # the living graph's requests: seen only by the two organisations, their coaches and admins
     "TieRequest": _props("", "name from to rung old_rung note requested_by requested_at status kind "
                          "accepted_rung decided_at decided_by", "name note"),
+    # an early signal: its note only for the organisation, its coach and admins
+    "Signal": _props("period people trend", "note", "name note"),
     "Introduction": _props("", "name from to introducer reason_nl reason_en score sent_by sent_at "
                            "status decided_at decided_by", "name reason_nl reason_en"),
 })

@@ -17,6 +17,7 @@ from typing import Any, Final
 from graphsvc.errors import StoreUnavailable
 from graphsvc.generate import DUMP_FORMAT, DUMP_VERSION, write_dump_sections
 from graphsvc.model import PRIVATE_LABELS, REL_TYPES, Node, Relationship, TieEvent
+from graphsvc.signals import is_signal_record, signals_hidden_from
 from graphsvc.store.base import GraphStore
 from graphsvc.visibility import Viewer, visible_props, visible_relationship
 from importers.batch import ImportBatch, Progress, RelIn, Where
@@ -58,6 +59,9 @@ def write_store_dump(store: GraphStore, path: str | Path, viewer: Viewer, *,
                      progress: Progress | None = None, attempts: int = 3) -> dict[str, int]:
     """Dump the whole store to ``path``; confidential fields only when ``viewer`` may see them.
 
+    Early signals (and their notes) are in the dump only for admins: a single signal names its
+    organisation (:func:`graphsvc.signals.signals_hidden_from`).
+
     The file is written beside ``path`` and renamed into place when the store did not change
     while it was read, so a dump is always one consistent revision.
 
@@ -77,13 +81,15 @@ def write_store_dump(store: GraphStore, path: str | Path, viewer: Viewer, *,
     """
     target = Path(path)
     temp = target.with_name(f".{target.name}.partial")
+    hide = signals_hidden_from(viewer.role)
     for _ in range(attempts):
         revision = store.revision()
         counts = write_dump_records(temp, {
             "nodes": (_node_record(n, viewer) for n in store.iter_nodes()
-                      if n.label not in PRIVATE_LABELS or viewer.role == "admin"),
+                      if (n.label not in PRIVATE_LABELS or viewer.role == "admin")
+                      and not (hide and is_signal_record(n.label))),
             "relationships": (_rel_record(visible_relationship(r, viewer))
-                              for r in store.iter_relationships()),
+                              for r in store.iter_relationships() if not (hide and is_signal_record(r.type))),
             "tie_events": (e.as_dict() for e in store.tie_history()),
         }, progress)
         if store.revision() == revision:

@@ -48,12 +48,16 @@ def export_records(store: GraphStore, viewer: Viewer) -> tuple[list[Node], list[
     """Nodes (with the properties ``viewer`` may see) and relationships at one revision.
 
     Every tie carries its ``provenance``; proposed ties and introductions (bookkeeping between
-    two organisations) go to admins only.
+    two organisations) go to admins only; single early signals never (they name their
+    organisation: the dump keeps them for admins, the aggregates have their own CSV).
     """
+    from graphsvc.signals import is_signal_record
+
     data = read_consistent(store)
     nodes = [Node(n.id, n.label, visible_props(n, viewer)) for n in data.nodes
-             if n.label not in PRIVATE_LABELS or viewer.role == "admin"]
-    return nodes, [_with_provenance(visible_relationship(r, viewer)) for r in data.relationships]
+             if (n.label not in PRIVATE_LABELS or viewer.role == "admin") and not is_signal_record(n.label)]
+    return nodes, [_with_provenance(visible_relationship(r, viewer)) for r in data.relationships
+                   if not is_signal_record(r.type)]
 
 
 def _node_data(node: Node) -> dict[str, Any]:

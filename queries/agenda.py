@@ -14,6 +14,10 @@ Rules, chosen so the list reads well at a meeting:
   their parent, which would push the broad parents to the top of every area.
 * A coalition member is marked ``tied`` when it has a tie at any rung with another member: it is
   already on the ladder with someone in the coalition.
+* **Signals** (:mod:`queries.signals`) lift a theme: the organisations that signalled it in the
+  area in the last ``signal_months`` months count towards its rank beside those working on it,
+  and a theme at least three organisations signal joins the agenda even when fewer than two work
+  on it. Smaller groups of signals do not count, so the order never tells a 1 from a 2.
 * An existing ``AgendaItem`` is shown when it is ``ABOUT`` the interest and ``FOR`` the area or one
   of its sub-areas; members that ``COMMITS_TO`` it are marked ``committed``.
 """
@@ -27,6 +31,7 @@ from typing import Any
 from graphsvc.errors import InvalidInput
 from graphsvc.model import Node
 from graphsvc.snapshot import Snapshot
+from queries.signals import MIN_ORGS, area_signals, recent_months
 
 __all__ = ["CoalitionMember", "AgendaItemRef", "AgendaTopic", "neighbourhood_agenda"]
 
@@ -77,6 +82,7 @@ class AgendaTopic:
     organisations: int
     coalition: tuple[CoalitionMember, ...]
     agenda_items: tuple[AgendaItemRef, ...] = ()
+    signalled: int = 0
 
     @property
     def tied_members(self) -> int:
@@ -86,12 +92,14 @@ class AgendaTopic:
     def summary_nl(self) -> str:
         text = (f"{self.organisations} organisaties in {self.area_name} werken aan {self.title_nl}; "
                 f"{self.tied_members} van de {len(self.coalition)} hebben al een band met elkaar.")
+        text += f" {self.signalled} organisaties signaleren het." if self.signalled else ""
         return text + (" Er is al een agendapunt." if self.agenda_items else "")
 
     @property
     def summary_en(self) -> str:
         text = (f"{self.organisations} organisations in {self.area_name} work on {self.title_en}; "
                 f"{self.tied_members} of the {len(self.coalition)} already have a tie with each other.")
+        text += f" {self.signalled} organisations signal it." if self.signalled else ""
         return text + (" There is already an agenda item." if self.agenda_items else "")
 
     def as_dict(self) -> dict[str, Any]:
@@ -102,6 +110,7 @@ class AgendaTopic:
             "organisations": self.organisations,
             "coalition": [m.as_dict() for m in self.coalition],
             "agenda_items": [a.as_dict() for a in self.agenda_items],
+            "signalled": self.signalled,
             "summary_nl": self.summary_nl,
             "summary_en": self.summary_en,
         }
@@ -142,16 +151,25 @@ def _coalition(
 
 
 def _topic(snapshot: Snapshot, area: Node, areas: set[str], interest: str,
-           weights: dict[str, int]) -> AgendaTopic:
+           weights: dict[str, int], signalled: int) -> AgendaTopic:
     node = snapshot.nodes[interest]
     items = _items(snapshot, areas, interest)
     committed = {a for item in items for a in item.committed}
     orgs = sum(1 for a in weights if snapshot.nodes[a].label == "Organisation")
     return AgendaTopic(interest, node.name, str(node.props.get("name_en") or node.name), area.name,
-                       orgs, _coalition(snapshot, weights, committed), items)
+                       orgs, _coalition(snapshot, weights, committed), items, signalled)
 
 
-def neighbourhood_agenda(snapshot: Snapshot, area: str, limit: int = 10) -> list[AgendaTopic]:
+def _signalled(snapshot: Snapshot, area: str, months: int) -> dict[str, int]:
+    """theme -> organisations signalling it in the area lately, for groups of at least MIN_ORGS."""
+    if months < 1:
+        return {}
+    groups = area_signals(snapshot, area, period=recent_months(months)).groups
+    return {g.theme: g.organisations for g in groups if g.organisations >= MIN_ORGS}
+
+
+def neighbourhood_agenda(snapshot: Snapshot, area: str, limit: int = 10, *,
+                         signal_months: int = 3) -> list[AgendaTopic]:
     """The interests shared by the most organisations in an area, each with its coalition.
 
     Parameters
@@ -162,11 +180,14 @@ def neighbourhood_agenda(snapshot: Snapshot, area: str, limit: int = 10) -> list
         A Neighbourhood code or id; organisations active in it or a sub-area count.
     limit : int
         How many interests to return (at least 1).
+    signal_months : int
+        Count the signals of this many months up to now (0: leave signals out).
 
     Returns
     -------
     list of AgendaTopic
-        Most organisations first, then the highest total weight, then the Dutch title.
+        Most organisations working on it or signalling it first, then most working on it,
+        then the highest total weight, then the Dutch title.
 
     Raises
     ------
@@ -195,13 +216,17 @@ def neighbourhood_agenda(snapshot: Snapshot, area: str, limit: int = 10) -> list
     node = snapshot.area(area)
     areas = snapshot.areas_within(node.id)
     by_interest = _workers(snapshot, snapshot.actors_in(node.id))
+    signalled = _signalled(snapshot, node.id, signal_months)
+    for theme in signalled:
+        by_interest.setdefault(theme, {})
 
-    def rank(interest: str) -> tuple[int, int, str]:
+    def rank(interest: str) -> tuple[int, int, int, str]:
         weights = by_interest[interest]
         orgs = [w for a, w in weights.items() if snapshot.nodes[a].label == "Organisation"]
-        return (-len(orgs), -sum(orgs), snapshot.name(interest).casefold())
+        return (-len(orgs) - signalled.get(interest, 0), -len(orgs), -sum(orgs),
+                snapshot.name(interest).casefold())
 
     shared = [i for i in by_interest if snapshot.nodes.get(i) is not None
-              and snapshot.nodes[i].label == "Interest" and -rank(i)[0] >= 2]
+              and snapshot.nodes[i].label == "Interest" and (-rank(i)[1] >= 2 or i in signalled)]
     top = sorted(shared, key=rank)[:limit]
-    return [_topic(snapshot, node, areas, i, by_interest[i]) for i in top]
+    return [_topic(snapshot, node, areas, i, by_interest[i], signalled.get(i, 0)) for i in top]

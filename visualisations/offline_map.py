@@ -155,7 +155,8 @@ def _map_data(snap: Snapshot, area: str, lang: str) -> dict[str, Any]:
 
 
 def offline_map_html(snap: Snapshot, area: str, *, lang: str = "nl",
-                     rung_names: dict[int, str] | None = None, generated_at: str | None = None) -> str:
+                     rung_names: dict[int, str] | None = None, generated_at: str | None = None,
+                     signal_heat: str | None = None) -> str:
     """The area's map as one HTML document with everything inlined.
 
     Parameters
@@ -168,6 +169,9 @@ def offline_map_html(snap: Snapshot, area: str, *, lang: str = "nl",
         ``nl`` or ``en``: the language of the file's interface text.
     rung_names : dict, optional
         Rung names of the vocabulary (default: the numbers only).
+    signal_heat : str, optional
+        The heat table of the area's early signals as a ``data:`` URI (shown below the islands);
+        give the public's view of it, since the file travels.
 
     Examples
     --------
@@ -189,7 +193,7 @@ def offline_map_html(snap: Snapshot, area: str, *, lang: str = "nl",
         lang=lang if lang in OFFLINE_TEXT else "nl", texts=texts, data_json=safe_json(data),
         title=texts["title"].format(area=data["area"]["name"]),
         made=texts["made"].format(date=made), vis_js=Markup(vis_js), vis_css=Markup(vis_css),
-        own_js=Markup(own_js), own_css=Markup(own_css),
+        own_js=Markup(own_js), own_css=Markup(own_css), signal_heat=signal_heat,
     )
 
 

@@ -91,6 +91,8 @@ def create_app(settings: Settings | None = None, *, store: GraphStore | None = N
     from graphsvc.web import inbox, profile
     app.register_blueprint(profile.bp)
     app.register_blueprint(inbox.bp)
+    from graphsvc.web import signals
+    app.register_blueprint(signals.bp)
 
     @app.after_request
     def _security_headers(response: Response) -> Response:

@@ -34,6 +34,7 @@ from queries.coach_overview import last_ladder_step, need_items, needs_met_by, o
 from queries.match_index import match_inputs
 from queries.matching import fitting_funds, partner_matches, referral_partners
 from queries.profiles import normalise_name
+from queries.signals import referral_suggestions
 from visualisations.capacity_charts import capacity_trend_uri
 
 __all__ = ["bp", "PART_NAMES"]
@@ -190,6 +191,7 @@ def organisation(actor_id: str) -> Any:
         part_names=PART_NAMES,
         needs=need_items(snap, actor_id, services().vocab),
         last_step=last_ladder_step(snap, actor_id),
+        signal_referrals=referral_suggestions(snap, actor_id) if snap.nodes[actor_id].label == "Organisation" else [],
         **_capacity_context(snap, actor_id, lang),
         **_positioning_context(snap, actor_id, lang),
     )

@@ -45,6 +45,7 @@ from queries.funding import (
     organisation_dependency,
 )
 from queries.grants import area_levels, counts_as_funding
+from queries.signal_gaps import signalled_unfunded
 from visualisations.cluster_map import cluster_map_payload
 from visualisations.funding_charts import concentration_chart, funding_chart
 
@@ -131,8 +132,10 @@ def dashboard() -> Any:
     limit = int_arg("limit", 200, 1, 100_000)
     why = why_no_clusters(snap, report) if not str_arg("area") else None
     why_num = {k: format_decimal(getattr(why, k)) for k in ("ties", "shared_themes", "grants")} if why else {}
+    unfunded = signalled_unfunded(snap, period=options["period"])[:100]
     return render_template(
         "funders.html", report=report, rows=report.clusters[:limit], gaps=gaps, flows=flows, deps=deps, why=why, why_num=why_num,
+        unfunded=unfunded,
         fund=fund, funds=_fund_choices(snap, fund), areas=_area_choices(snap), lang=lang,
         selected={"area": str_arg("area") or "", "period": options["period"] or "",
                   "scale": str_arg("scale") or "normal", "fund": fund or "",
@@ -218,6 +221,14 @@ def api_gaps(fund_id: str) -> Any:
     matrix = funding_gaps(snap, fund_id, period=str_arg("period", 20), level=_level(snap),
                           few=int_arg("few", 2, 1, 1000), min_orgs=int_arg("min_orgs", 5, 1, 100_000))
     return ok(matrix.as_dict())
+
+
+@bp.get(f"{PREFIX}/signals/unfunded")
+@require_role(*ROLES)
+def api_unfunded() -> Any:
+    """Themes signalled by 3 or more organisations in an area with no grant there for them."""
+    rows = signalled_unfunded(services().snapshot(), period=_options()["period"], area=str_arg("area"))
+    return ok({"period": _options()["period"], "items": [r.as_dict() for r in rows]})
 
 
 @bp.get(f"{PREFIX}/funding/flows")

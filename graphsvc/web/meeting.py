@@ -42,12 +42,17 @@ from graphsvc.web.meeting_common import (
 )
 from graphsvc.web.params import lang_arg
 from graphsvc.web.services import services
+from graphsvc.web.signals import band_names, trend_names
+from graphsvc.web.signals_area import heat_uri, signals_for
 from queries.agenda import neighbourhood_agenda
 from queries.islands import islands
 from queries.profiles import area_list
 from queries.sessions import session_diff
+from queries.signal_gaps import signalled_unfunded
+from queries.signals import area_signals, recent_months
 from visualisations.charts import svg_data_uri
 from visualisations.offline_map import offline_map_html
+from visualisations.signal_charts import signal_heat_svg
 from visualisations.styles import RUNG_COLOURS
 
 __all__ = ["bp"]
@@ -68,6 +73,16 @@ def _viewable_area(code: str) -> tuple[Snapshot, Node, WerkzeugResponse | None]:
 
 def _code(area: Node) -> str:
     return str(area.props.get("code") or area.id)
+
+
+#: the meeting shows the signals of the last three months (this one included)
+SIGNAL_MONTHS = 3
+
+
+def _signals(snap: Snapshot, area: Node, lang: str, *, heat: bool = True) -> dict[str, Any]:
+    signals = signals_for(snap, area.id, SIGNAL_MONTHS)
+    return {"signals": signals, "signal_heat": heat_uri(snap, signals, lang) if heat else None,
+            "bands": band_names(), "trends": trend_names()}
 
 
 @bp.get("/meeting")
@@ -100,7 +115,7 @@ def meeting(code: str) -> Any:
         actors=_actor_choices(snap, area), islands=islands(snap, area.id),
         topics=neighbourhood_agenda(snap, area.id), rungs=services().vocab.rungs,
         can_record=may_record(), today=date.today().isoformat(),
-        config=_meeting_config(area, session, lang),
+        config=_meeting_config(area, session, lang), **_signals(snap, area, lang, heat=False),
     )
 
 
@@ -208,7 +223,9 @@ def agenda(code: str) -> Any:
     lang = lang_arg()
     return render_template("report_agenda.html", area=area, code=_code(area),
                            topics=neighbourhood_agenda(snap, area.id), chart=_chart(snap, area, lang),
-                           today=date.today().isoformat())
+                           today=date.today().isoformat(), can_record=may_record(),
+                           unfunded=signalled_unfunded(snap, area=area.id, period=str(date.today().year)),
+                           **_signals(snap, area, lang))
 
 
 @bp.get("/meeting/sessions/<session_id>/report")
@@ -223,7 +240,8 @@ def report(session_id: str) -> Any:
     lang = lang_arg()
     return render_template("report.html", session=session, area=area, code=_code(area),
                            diff=session_diff(snap, session_id), chart=_chart(snap, area, lang),
-                           topics=neighbourhood_agenda(snap, area.id), rungs=rung_names(lang))
+                           topics=neighbourhood_agenda(snap, area.id), rungs=rung_names(lang),
+                           **_signals(snap, area, lang))
 
 
 @bp.get("/meeting/<code>/ladder.svg")
@@ -241,7 +259,11 @@ def offline(code: str) -> Any:
     snap, area, denied = _viewable_area(code)
     if denied:
         return denied
-    html = offline_map_html(snap, area.id, lang=lang_arg(), rung_names=rung_names())
+    lang = lang_arg()
+    # the file travels: its heat table is what the public may see, whoever downloads it
+    public = area_signals(snap, area.id, period=recent_months(SIGNAL_MONTHS))
+    html = offline_map_html(snap, area.id, lang=lang, rung_names=rung_names(),
+                            signal_heat=svg_data_uri(signal_heat_svg(public, lang)))
     name = "".join(ch for ch in _code(area) if ch.isalnum() or ch in "-_") or "area"
     return Response(html, mimetype="text/html", headers={
         "Content-Disposition": f'attachment; filename="goudkaart-{name}.html"',

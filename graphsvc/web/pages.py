@@ -6,6 +6,7 @@ from typing import Any
 
 from flask import Blueprint, render_template
 
+from graphsvc.errors import NotFound
 from graphsvc.web.params import int_arg, lang_arg, str_arg
 from graphsvc.web.services import services
 from queries.profiles import actor_profile, area_list, organisation_list
@@ -64,6 +65,8 @@ def organisations() -> Any:
 def actor(actor_id: str) -> Any:
     snap = services().snapshot()
     lang = lang_arg()
+    if snap.node(actor_id).label == "Signal":  # a single signal is never a public page
+        raise NotFound(f"There is no organisation, institution or fund with id {actor_id!r}.")
     profile = actor_profile(snap, actor_id, lang=lang)
     vocab = services().vocab
     return render_template("actor.html", p=profile, rungs=vocab.rungs,

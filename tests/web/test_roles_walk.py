@@ -72,6 +72,7 @@ POLICY: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "funders.api_dependency"): FUNDING,
     ("GET", "funders.api_flows"): FUNDING,
     ("GET", "funders.api_gaps"): FUNDING,
+    ("GET", "funders.api_unfunded"): FUNDING,
     ("GET", "funders.api_organisation_dependency"): FUNDING,
     ("GET", "funders.dashboard"): FUNDING,
     ("GET", "funders.chart"): FUNDING,
@@ -147,6 +148,24 @@ POLICY: dict[tuple[str, str], frozenset[str]] = {
     ("PUT", "inbox.api_coach_tie"): frozenset({"coachA", "admin"}),
     ("GET", "profile.proposed_themes"): ADMIN,
     ("GET", "profile.api_proposed_themes"): ADMIN,
+    # early signals: an organisation's own list and notes for its team; the aggregates for all
+    ("GET", "signals.page"): ORG_A_TEAM,
+    ("GET", "signals.api_list"): ORG_A_TEAM,
+    ("POST", "signals.api_record"): ORG_A_TEAM,
+    ("PATCH", "signals.api_update"): ORG_A_TEAM,
+    ("DELETE", "signals.api_delete"): ORG_A_TEAM,
+    ("POST", "signals.record"): ORG_A_TEAM,
+    ("POST", "signals.update"): ORG_A_TEAM,
+    ("POST", "signals.delete"): ORG_A_TEAM,
+    ("GET", "signals.area.page"): EVERYONE,
+    ("GET", "signals.area.api"): EVERYONE,
+    ("GET", "signals.area.heat"): EVERYONE,
+    ("GET", "signals.area.export"): EVERYONE,
+    ("GET", "signals.area.template"): EVERYONE,
+    ("POST", "signals.area.agenda_item"): frozenset({"coachA", "admin"}),
+    ("POST", "signals.area.api_agenda_item"): frozenset({"coachA", "admin"}),
+    ("POST", "signals.area.api_import"): MEMBERS_COACHES,
+    ("POST", "signals.area.import_page"): MEMBERS_COACHES,
 }
 
 #: routes that change state are only called for roles that must be refused (no side effects)

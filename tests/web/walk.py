@@ -83,6 +83,11 @@ def _collect_secrets(store: GraphStore) -> dict[str, set[str]]:
             values.add(note)
         if values:
             secrets[node.id] = values
+    # an early signal's note: only its organisation, its coach and admins may ever see it
+    owner = {r.start: r.end for r in store.iter_relationships("SIGNALLED_BY")}
+    for node in store.iter_nodes("Signal"):
+        if node.props.get("note") and node.id in owner:
+            secrets.setdefault(owner[node.id], set()).add(str(node.props["note"]))
     return secrets
 
 
@@ -135,7 +140,8 @@ def _params(world: World) -> dict[str, str]:
     client = world.app.test_client()
     body = client.get("/api/v1/clusters", headers=world.headers("admin")).get_json()
     cluster_id = str(body["clusters"][0]["id"]) if body and body.get("clusters") else "c1"
-    return {"actor_id": ORG_A, "org_id": ORG_A, "code": "E", "session_id": "sess-2023-osdorp",
+    signals = sorted(r.start for r in world.store.iter_relationships("SIGNALLED_BY") if r.end == ORG_A)
+    return {"signal_id": signals[0] if signals else "sig-none", "actor_id": ORG_A, "org_id": ORG_A, "code": "E", "session_id": "sess-2023-osdorp",
             "cluster_id": cluster_id, "fund_id": "fund-buurtbudget-west", "fmt": "json",
             "name": "funding", "table": "clusters", "filename": "css/app.css",
             "person": "abena.demo555@example.org", "seq": str(_last_seq(world)),
