@@ -16,11 +16,15 @@
 
   function fontSize(node) { return (node.font && node.font.size) || 14; }
 
-  /* Node entries for vis.DataSet: the labels not shown at first wait behind a draw threshold. */
+  /* Node entries for vis.DataSet: the labels not shown at first wait behind a draw threshold.
+   * The type moves from ``group`` to ``kind``: on every update vis-network would otherwise paint
+   * a node in its own default group colours, colours no legend names. */
   function prepare(nodes) {
     return nodes.map(function (n) {
-      if (n.label_shown !== false) { return n; }
-      return Object.assign({}, n, { scaling: { label: { drawThreshold: HIDDEN } } });
+      var copy = Object.assign({}, n, { kind: n.group });
+      delete copy.group;
+      if (n.label_shown === false) { copy.scaling = { label: { drawThreshold: HIDDEN } }; }
+      return copy;
     });
   }
 

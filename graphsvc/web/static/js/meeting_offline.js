@@ -30,8 +30,8 @@
 
   function nodeShown(node) {
     var types = checkedTypes();
-    if (!types[node.group]) { return false; }
-    if (themeEl.value && node.group !== "Fund" && node.interests.indexOf(themeEl.value) === -1) { return false; }
+    if (!types[node.kind]) { return false; }
+    if (themeEl.value && node.kind !== "Fund" && node.interests.indexOf(themeEl.value) === -1) { return false; }
     if (islandsEl.checked && !islandSet[node.id]) { return false; }
     return true;
   }
