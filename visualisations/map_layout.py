@@ -144,7 +144,7 @@ def label_font(nodes: Sequence[dict[str, Any]]) -> int:
     Examples
     --------
     >>> label_font([{"x": 0, "y": 0}, {"x": 1920, "y": 0}])
-    40
+    42
     """
     if not nodes:
         return DEFAULT_FONT
