@@ -82,8 +82,9 @@ def choose_labels(nodes: Sequence[dict[str, Any]], order: Sequence[str], *,
     by_id = {str(n["id"]): n for n in nodes}
     cell = max((_font(n) for n in nodes), default=DEFAULT_FONT) * 8
     labels, dots = _Grid(cell), _Grid(cell)
-    for n in nodes:
-        dots.add(_dot(n))
+    if avoid_dots:
+        for n in nodes:
+            dots.add(_dot(n))
     kept: set[str] = set()
     forced = [i for i in must if i in by_id]
     for node_id in [*forced, *(i for i in order if i not in set(forced))]:
@@ -91,8 +92,7 @@ def choose_labels(nodes: Sequence[dict[str, Any]], order: Sequence[str], *,
         if node is None or node_id in kept:
             continue
         box = label_box(node)
-        own = _dot(node)
-        clear = not labels.hits(box) and (not avoid_dots or not _hits_other_dot(dots, box, own))
+        clear = not labels.hits(box) and (not avoid_dots or not _hits_other_dot(dots, box, _dot(node)))
         if clear or node_id in forced:
             kept.add(node_id)
             labels.add(box)
