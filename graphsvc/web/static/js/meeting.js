@@ -48,14 +48,15 @@
     var island = !!state.islands[id];
     var mark = id === state.a ? "A" : id === state.b ? "B" : "";
     var fill = base.color.background;
-    var border = mark ? theme[mark.toLowerCase()] : theme.border;
+    // an island keeps its fill; on the dark canvas a light rim sets the star apart
+    var border = mark ? theme[mark.toLowerCase()] : island && state.theme === "dark" ? "#ffffff" : theme.border;
     var font = (base.font && base.font.size) || 14;
     var look = {
       id: id,
       label: (mark ? mark + " · " : "") + state.names[id],
       font: { size: mark ? Math.max(font, abLabelFont()) : font, color: theme.font, strokeWidth: 5,
               strokeColor: theme.stroke, vadjust: mark ? abOffset(id, base, font) : 0 },
-      borderWidth: mark ? 8 : island ? 2 : 1,
+      borderWidth: mark ? 6 : island ? 2 : 1,
       color: { background: fill, border: border, highlight: { background: fill, border: border },
                hover: { background: fill, border: border } },
       island: island
@@ -86,7 +87,7 @@
   function edgeLook(edge) {
     var colour = config.rungColours[state.theme][String(edge.rung)];
     return { id: edge.id, color: { color: colour, highlight: colour, hover: colour },
-             width: 1.5 + 2 * (edge.rung - 1), title: edge.rung + " · " + rungName(edge.rung) };
+             width: 1.2 + 1.4 * (edge.rung - 1), title: edge.rung + " · " + rungName(edge.rung) };
   }
 
   function restyle() {
