@@ -99,7 +99,7 @@ def _node_entry(snap: Snapshot, node_id: str, island: bool, lang: str) -> dict[s
         "group": node.label,
         "title": "\n".join(title_lines),
         "shape": style["shape"],
-        "size": 20 if island else 14,
+        "size": 24 if island else 14,
         "color": node_colour(node.label, island),
         "borderWidth": 2 if island else 1,
         "island": island,

@@ -175,7 +175,8 @@ def test_projector_labels_panels_and_picked_pair_are_readable(page: Any, app: Fl
     page.wait_for_timeout(300)
     boxes = page.evaluate("""(ids) => ids.map(id => {
         const n = window.goudkaartMeeting.network.body.nodes[id]; const l = n.labelModule;
-        return [l.size.left, l.size.top, l.size.left + l.size.width, l.size.top + l.size.height,
+        const dy = l.fontOptions.vadjust || 0;  // drawn this far from the box vis-network keeps
+        return [l.size.left, l.size.top + dy, l.size.left + l.size.width, l.size.top + dy + l.size.height,
                 l.fontOptions.size * window.goudkaartMeeting.network.getScale()]; })""", [a, b])
     (l1, t1, r1, b1, px1), (l2, t2, r2, b2, px2) = boxes
     assert not (l1 < r2 and l2 < r1 and t1 < b2 and t2 < b1), boxes

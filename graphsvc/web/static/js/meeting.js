@@ -188,10 +188,35 @@
     showPicks();
   }
 
+  /* The drawn name boxes of A and B, checked after drawing: if they still touch, the upper name
+   * moves further up until they do not (fonts and shapes differ; the real boxes decide). */
+  function separatePicked() {
+    if (!state.a || !state.b || !state.network) { return; }
+    state.network.once("afterDrawing", function () {
+      var nodes = state.network.body.nodes;
+      if (!nodes[state.a] || !nodes[state.b]) { return; }
+      var upper = abOffset(state.a, state.base[state.a], 14) < 0 ? state.a : state.b;
+      var lower = upper === state.a ? state.b : state.a;
+      // vis-network keeps a label's box where it would be without vadjust: add it here
+      var box = function (id) {
+        var label = nodes[id].labelModule, size = label.size, shift = label.fontOptions.vadjust || 0;
+        return { left: size.left, right: size.left + size.width, top: size.top + shift,
+                 bottom: size.top + shift + size.height, shift: shift };
+      };
+      var u = box(upper), l = box(lower);
+      var touch = u.left < l.right && l.left < u.right && u.top < l.bottom && l.top < u.bottom;
+      if (!touch || state.separating > 3) { state.separating = 0; return; }
+      state.separating = (state.separating || 0) + 1;
+      state.nodes.update({ id: upper, font: { vadjust: u.shift - (u.bottom - l.top) - 6 } });
+      separatePicked();
+    });
+  }
+
   function showPicks() {
     pickA.value = state.a || "";
     pickB.value = state.b || "";
     restyle();
+    separatePicked();
     document.querySelectorAll(".rung-button").forEach(function (button) {
       button.classList.remove("current");
       button.removeAttribute("aria-current");
