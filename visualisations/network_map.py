@@ -14,9 +14,9 @@ from graphsvc.provenance import provenance_name, tie_provenance
 from graphsvc.snapshot import Snapshot
 from queries.grants import counts_as_funding, is_pending
 from queries.islands import islands
-from visualisations.layout import LAYOUT_THRESHOLD, positions
 from visualisations.map_aggregate import aggregate_payload
-from visualisations.styles import ISLAND_BORDER, NODE_STYLES, RUNG_COLOURS, edge_width
+from visualisations.map_layout import position_nodes
+from visualisations.styles import ISLAND_STYLE, NODE_STYLES, RUNG_COLOURS, edge_width, node_colour
 
 __all__ = ["MapFilters", "MAP_TYPES", "map_payload", "map_inputs"]
 
@@ -85,7 +85,7 @@ def _selected_actors(snap: Snapshot, f: MapFilters) -> tuple[list[str], int]:
 
 def _node_entry(snap: Snapshot, node_id: str, island: bool, lang: str) -> dict[str, Any]:
     node = snap.nodes[node_id]
-    style = NODE_STYLES[node.label]
+    style = ISLAND_STYLE if island else NODE_STYLES[node.label]
     areas = sorted(snap.name(a) for a in snap.targets("ACTIVE_IN", node_id))
     label_text = node.props.get("name_en", node.name) if lang == "en" else node.name
     title_lines = [str(label_text), _type_name(node.label, lang)]
@@ -100,13 +100,12 @@ def _node_entry(snap: Snapshot, node_id: str, island: bool, lang: str) -> dict[s
         "group": node.label,
         "title": "\n".join(title_lines),
         "shape": style["shape"],
-        "color": {"background": style["color"], "border": ISLAND_BORDER if island else "#333333"},
-        "borderWidth": 4 if island else 1,
+        "size": 24 if island else 14,
+        "color": node_colour(node.label, island),
+        "borderWidth": 2 if island else 1,
         "island": island,
         "areas": sorted(snap.targets("ACTIVE_IN", node_id)),
     }
-    if island:
-        entry["shapeProperties"] = {"borderDashes": [6, 4]}
     return entry
 
 
@@ -181,16 +180,11 @@ def map_payload(snap: Snapshot, filters: MapFilters | None = None, *, lang: str 
         shown |= {i for a in actors for i in snap.targets("WORKS_ON", a)}
     nodes = [_node_entry(snap, n, n in island_ids, lang) for n in sorted(shown)]
     edges = _edges(snap, shown, f, lang if lang in _PENDING else "nl")
-    positioned = len(nodes) > LAYOUT_THRESHOLD
-    if positioned:
-        pos = snap.derived(f"map-layout:{_filters_key(f)}", lambda s: positions(
-            [n["id"] for n in nodes], [(e["from"], e["to"]) for e in edges]))
-        for n in nodes:
-            n["x"], n["y"] = pos[n["id"]]
+    position_nodes(snap, f.area, nodes, edges, f.focus)
     return {
         "revision": snap.revision,
         "mode": "graph",
-        "positioned": positioned,
+        "positioned": True,
         "filters": _filters_dict(f),
         "nodes": nodes,
         "edges": edges,
@@ -222,6 +216,3 @@ def _filters_dict(f: MapFilters) -> dict[str, Any]:
     return {"area": f.area, "interest": f.interest, "types": list(f.types),
             "min_rung": f.min_rung, "focus": f.focus, "focus_limit": f.focus_limit}
 
-
-def _filters_key(f: MapFilters) -> str:
-    return "|".join(str(v) for v in _filters_dict(f).values())

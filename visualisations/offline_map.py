@@ -30,6 +30,7 @@ from markupsafe import Markup, escape
 
 from graphsvc.snapshot import Snapshot
 from graphsvc.store.base import utc_now
+from visualisations.fonts import embedded_font_css
 from visualisations.network_map import MapFilters, map_payload
 
 __all__ = ["offline_map_html", "write_offline_map", "safe_json", "vendored_assets", "OFFLINE_TEXT"]
@@ -53,6 +54,7 @@ OFFLINE_TEXT: Final[dict[str, dict[str, str]]] = {
         "shown": "{nodes} getoond, {edges} verbindingen, {islands} eilanden",
         "island": "Eiland: nog geen band op trede 2 of hoger", "islands": "Eilanden",
         "legendIsland": "Eiland: geen band op trede 2 of hoger", "ties": "Banden", "rung": "trede",
+        "legend": "Legenda", "Interest": "Thema", "tiesByRung": "Banden per trede",
         "themes": "Thema's", "areas": "Gebieden", "clickHint": "Klik op een stip om te zien wie het is.",
         "network": "Netwerkkaart", "none": "Geen.",
     },
@@ -65,6 +67,7 @@ OFFLINE_TEXT: Final[dict[str, dict[str, str]]] = {
         "shown": "{nodes} shown, {edges} connections, {islands} islands",
         "island": "Island: no tie at rung 2 or higher yet", "islands": "Islands",
         "legendIsland": "Island: no tie at rung 2 or higher", "ties": "Ties", "rung": "rung",
+        "legend": "Legend", "Interest": "Theme", "tiesByRung": "Ties by rung",
         "themes": "Themes", "areas": "Areas", "clickHint": "Click a dot to see who it is.",
         "network": "Network map", "none": "None.",
     },
@@ -117,8 +120,9 @@ def vendored_assets() -> tuple[str, str, str, str]:
     css = _clean_css(vendor.joinpath("vis-network.min.css").read_text(encoding="utf-8"))
     # the shared DOM helpers first: the page script reads them from ``window.GK``
     own_js = "\n".join(_WEB.joinpath(f"static/js/{name}.js").read_text(encoding="utf-8")
-                       for name in ("dom", "meeting_offline"))
-    own_css = _WEB.joinpath("static/css/meeting_offline.css").read_text(encoding="utf-8")
+                       for name in ("dom", "mapdraw", "meeting_offline"))
+    own_css = "\n".join(_WEB.joinpath(f"static/css/{name}.css").read_text(encoding="utf-8")
+                        for name in ("meeting_offline", "map"))
     for name, text in (("script", own_js), ("style", own_css)):
         if _URL.search(text) or re.search(r"</(script|style)", text, re.I):
             raise RuntimeError(f"The offline map's own {name} refers outside the file.")
@@ -189,7 +193,11 @@ def offline_map_html(snap: Snapshot, area: str, *, lang: str = "nl",
                 rungs={str(r): (rung_names or {}).get(r, "") for r in range(1, 6)})
     vis_js, vis_css, own_js, own_css = vendored_assets()
     template = _environment().get_template("meeting_offline.html")
+    shown_text = " ".join([*(str(n["label"]) for n in data["nodes"]), *texts.values(),
+                           *(i["name"] for i in data["interests"]), *data["area_names"].values(),
+                           data["area"]["name"], *data["rungs"].values()])
     return template.render(
+        font_css=Markup(embedded_font_css(shown_text)),
         lang=lang if lang in OFFLINE_TEXT else "nl", texts=texts, data_json=safe_json(data),
         title=texts["title"].format(area=data["area"]["name"]),
         made=texts["made"].format(date=made), vis_js=Markup(vis_js), vis_css=Markup(vis_css),

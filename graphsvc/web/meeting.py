@@ -269,5 +269,5 @@ def offline(code: str) -> Any:
         "Content-Disposition": f'attachment; filename="goudkaart-{name}.html"',
         # the file inlines its script: allow it only here, and still nothing from elsewhere
         "Content-Security-Policy": "default-src 'none'; script-src 'unsafe-inline'; "
-                                   "style-src 'unsafe-inline'; img-src data:",
+                                   "style-src 'unsafe-inline'; img-src data:; font-src data:",
     })

@@ -18,6 +18,7 @@ from queries.islands import islands
 from queries.ladder import LadderProgress, Period, ladder_progress, quarters, years
 from visualisations.charts import ladder_chart_svg
 from visualisations.network_map import MapFilters, map_payload
+from visualisations.styles import DARK_RUNG_COLOURS as DARK_TIE_COLOURS
 
 __all__ = [
     "RECORDERS", "DARK_RUNG_COLOURS", "tie_key", "area_or_404", "may_view", "require_view", "may_record", "rung_names",
@@ -29,7 +30,7 @@ __all__ = [
 RECORDERS = ("coach",)
 #: Tie colours on the dark projector theme: stronger ties are brighter (the light theme uses
 #: visualisations.styles.RUNG_COLOURS, where stronger ties are darker).
-DARK_RUNG_COLOURS = {1: "#8a8a8a", 2: "#7fd4ff", 3: "#33b5ff", 4: "#9ee6ff", 5: "#ffffff"}
+DARK_RUNG_COLOURS = dict(DARK_TIE_COLOURS)
 MAX_QUARTERS = 12
 
 

@@ -7,7 +7,7 @@ from typing import Any
 from flask import Blueprint, render_template
 
 from graphsvc.errors import NotFound
-from graphsvc.web.params import int_arg, lang_arg, str_arg
+from graphsvc.web.params import int_arg, lang_arg, list_arg, str_arg
 from graphsvc.web.services import services
 from queries.profiles import actor_profile, area_list, organisation_list
 from visualisations.network_map import MAP_TYPES
@@ -44,7 +44,8 @@ def network_map() -> Any:
         "map.html",
         selected={"area": str_arg("area") or "", "interest": str_arg("interest") or "",
                   "min_rung": int_arg("min_rung", 0, 0, 5), "q": str_arg("q") or "",
-                  "focus": str_arg("focus") or ""},
+                  "focus": str_arg("focus") or "",
+                  "types": list_arg("types", ("Organisation", "Institution", "Fund"))},
         **_filter_choices(),
     )
 

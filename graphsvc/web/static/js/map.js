@@ -33,6 +33,7 @@
     var pageParams = new URLSearchParams(params);
     if (searchEl.value) { pageParams.set("q", searchEl.value); }
     history.replaceState(null, "", "?" + pageParams.toString());
+    keepFiltersOnLanguageLinks(pageParams);
     fetch(config.api + "?" + params.toString(), { headers: { "Accept": "application/json" } })
       .then(function (r) { return r.json(); })
       .then(function (payload) {
@@ -42,6 +43,15 @@
       .catch(function (err) {
         statusEl.textContent = config.text.error + " " + err.message;
       });
+  }
+
+  /* The NL/EN links carry the current filters, so switching language keeps the view. */
+  function keepFiltersOnLanguageLinks(pageParams) {
+    document.querySelectorAll("a[hreflang]").forEach(function (link) {
+      var params = new URLSearchParams(pageParams);
+      params.set("lang", link.getAttribute("hreflang"));
+      link.setAttribute("href", "?" + params.toString());
+    });
   }
 
   function markReady() {
@@ -69,36 +79,14 @@
 
   function draw(payload) {
     state.payload = payload;
-    state.nodes = new vis.DataSet(payload.nodes);
+    state.nodes = new vis.DataSet(GK.map.prepare(payload.nodes));
     state.edges = new vis.DataSet(payload.edges);
     container.setAttribute("data-mode", payload.mode);
-    var many = payload.nodes.length > 400;
-    var options = {
-      nodes: { font: { size: 14, face: "system-ui, sans-serif" }, size: 14 },
-      edges: { smooth: false, selectionWidth: 2 },
-      interaction: { hover: true, tooltipDelay: 150, keyboard: true, navigationButtons: true },
-      physics: {
-        solver: "forceAtlas2Based",
-        forceAtlas2Based: { gravitationalConstant: -40, springLength: 90 },
-        stabilization: { enabled: true, iterations: many ? 150 : 300, fit: true }
-      }
-    };
-    if (payload.positioned) {
-      // big views arrive with positions computed on the server: no physics in the browser
-      options.physics = false;
-      options.layout = { improvedLayout: false };
-    }
+    container.removeAttribute("data-ready");
     if (state.network) { state.network.destroy(); }
-    state.network = new vis.Network(container, { nodes: state.nodes, edges: state.edges }, options);
-    if (payload.positioned) {
-      state.network.once("afterDrawing", function () { state.network.fit(); markReady(); });
-    } else {
-      state.network.once("stabilizationIterationsDone", function () {
-        // physics off after the first stable picture: a projector must not keep wobbling
-        state.network.setOptions({ physics: false });
-        markReady();
-      });
-    }
+    state.network = new vis.Network(container, { nodes: state.nodes, edges: state.edges },
+                                     GK.map.options({ navigationButtons: true }));
+    GK.map.settle(state.network, state.nodes, markReady);
     state.network.on("click", function (params) {
       if (!params.nodes.length) { return; }
       var node = state.nodes.get(params.nodes[0]);
@@ -201,11 +189,12 @@
 
   function search() {
     resultsEl.replaceChildren();
-    var needle = searchEl.value.trim().toLocaleLowerCase();
+    var typed = searchEl.value.trim();
+    var needle = GK.map.fold(typed);
     if (!needle || !state.nodes) { return; }
-    if (state.payload && state.payload.mode === "aggregate") { searchServer(needle); return; }
+    if (state.payload && state.payload.mode === "aggregate") { searchServer(typed); return; }
     var hits = state.nodes.get({
-      filter: function (n) { return String(n.label).toLocaleLowerCase().indexOf(needle) !== -1; }
+      filter: function (n) { return GK.map.fold(n.label).indexOf(needle) !== -1; }
     }).slice(0, 10);
     if (!hits.length) { resultsEl.appendChild(text("li", config.text.noMatch)); return; }
     hits.forEach(function (n) {
@@ -221,7 +210,7 @@
 
   function focusNode(id) {
     state.network.selectNodes([id]);
-    state.network.focus(id, { scale: 1.4, animation: { duration: 400 } });
+    state.network.focus(id, { scale: GK.map.closeUpScale(state.network), animation: { duration: 400 } });
     showProfile(id);
   }
 

@@ -12,9 +12,8 @@
   if (!configEl) { return; }
   var config = JSON.parse(configEl.textContent);
   var T = config.text;
-  var ISLAND = "#D55E00";
   var THEMES = {
-    light: { font: "#000000", stroke: "#ffffff", border: "#222222", a: "#6A00F4", b: "#007A6E" },
+    light: { font: "#000000", stroke: "#ffffff", border: "#333333", a: "#6A00F4", b: "#007A6E" },
     dark: { font: "#ffffff", stroke: "#000000", border: "#dddddd", a: "#FFD400", b: "#00E5FF" }
   };
   var container = document.getElementById("network");
@@ -28,7 +27,7 @@
   var csrf = document.querySelector('meta[name="csrf-token"]').getAttribute("content");
   var state = {
     ready: false, network: null, nodes: null, edges: null, a: null, b: null, busy: false,
-    versions: {}, islands: {}, names: {}, colours: {}, theme: "light", session: config.session
+    versions: {}, islands: {}, names: {}, base: {}, theme: "light", session: config.session
   };
   window.goudkaartMeeting = state;
 
@@ -45,25 +44,50 @@
   /* -- looks ------------------------------------------------------------------------------- */
   function nodeLook(id) {
     var theme = THEMES[state.theme];
+    var base = state.base[id];
     var island = !!state.islands[id];
     var mark = id === state.a ? "A" : id === state.b ? "B" : "";
-    var border = mark ? theme[mark.toLowerCase()] : island ? ISLAND : theme.border;
-    return {
+    var fill = base.color.background;
+    // an island keeps its fill; on the dark canvas a light rim sets the star apart
+    var border = mark ? theme[mark.toLowerCase()] : island && state.theme === "dark" ? "#ffffff" : theme.border;
+    var font = (base.font && base.font.size) || 14;
+    var look = {
       id: id,
       label: (mark ? mark + " · " : "") + state.names[id],
-      font: { size: 28, color: theme.font, strokeWidth: 5, strokeColor: theme.stroke },
-      borderWidth: mark ? 9 : island ? 5 : 2,
-      color: { background: state.colours[id], border: border,
-               highlight: { background: state.colours[id], border: border } },
-      shapeProperties: { borderDashes: island && !mark ? [8, 5] : false },
-      shadow: island ? { enabled: true, color: ISLAND, size: 24, x: 0, y: 0 } : { enabled: false },
+      font: { size: mark ? Math.max(font, abLabelFont()) : font, color: theme.font, strokeWidth: 5,
+              strokeColor: theme.stroke, vadjust: mark ? abOffset(id, base, font) : 0 },
+      borderWidth: mark ? 6 : island ? 2 : 1,
+      color: { background: fill, border: border, highlight: { background: fill, border: border },
+               hover: { background: fill, border: border } },
       island: island
     };
+    if (mark) {
+      look.scaling = { label: { drawThreshold: 1 } };  // A and B are always named
+    } else if (base.label_shown === false && state.network) {
+      look.scaling = { label: { drawThreshold: font * (state.network.gkFirstScale || 1) * 1.6 + 1 } };
+    }
+    return look;
+  }
+
+  /* A and B never cover each other: the upper one is named above its node, the lower one below. */
+  function abOffset(id, base, font) {
+    var other = id === state.a ? state.b : state.a;
+    if (!other || !state.base[other]) { return 0; }
+    var me = state.base[id], them = state.base[other];
+    var upper = me.y < them.y || (me.y === them.y && id === state.a);
+    var size = base.size || 14;
+    return upper ? -(2 * size + 1.2 * Math.max(font, abLabelFont()) + 6) : 0;
+  }
+
+  function abLabelFont() {
+    var scale = state.network ? (state.network.gkFirstScale || state.network.getScale()) : 1;
+    return Math.ceil(22 / scale);
   }
 
   function edgeLook(edge) {
-    return { id: edge.id, color: config.rungColours[state.theme][String(edge.rung)],
-             width: 1.5 + 2 * (edge.rung - 1), title: edge.rung + " · " + rungName(edge.rung) };
+    var colour = config.rungColours[state.theme][String(edge.rung)];
+    return { id: edge.id, color: { color: colour, highlight: colour, hover: colour },
+             width: 1.2 + 1.4 * (edge.rung - 1), title: edge.rung + " · " + rungName(edge.rung) };
   }
 
   function restyle() {
@@ -89,20 +113,22 @@
 
   function absorb(data) {
     state.versions = data.tie_versions;
-    state.positioned = !!data.positioned;
     state.session = data.session;
     if (!data.session) {  // closed meanwhile (by another coach): nothing more to record here
       document.querySelectorAll("#record-form button, #undo-form button").forEach(function (b) { b.disabled = true; });
     }
     setIslandIds(data.islands);
+    var fresh = data.nodes.filter(function (n) { return !state.base[n.id]; });
     data.nodes.forEach(function (n) {
       state.names[n.id] = n.label;
-      state.colours[n.id] = n.color.background;
+      state.base[n.id] = n;
     });
     if (!state.nodes) {
-      state.nodes = new vis.DataSet(data.nodes);
+      state.nodes = new vis.DataSet(GK.map.prepare(data.nodes));
       state.edges = new vis.DataSet(data.edges);
     } else {
+      // a node new to the area arrives where the server put it, near its partners; no other moves
+      if (fresh.length) { state.nodes.add(GK.map.prepare(fresh)); }
       state.edges.clear();
       state.edges.add(data.edges);
     }
@@ -110,35 +136,12 @@
 
   function draw() {
     restyle();
-    var options = {
-      nodes: { size: 20 },
-      edges: { smooth: false, selectionWidth: 3 },
-      interaction: { hover: true, tooltipDelay: 150, keyboard: true, multiselect: false },
-      physics: {
-        solver: "forceAtlas2Based",
-        forceAtlas2Based: { gravitationalConstant: -90, springLength: 150, avoidOverlap: 0.4 },
-        stabilization: { enabled: true, iterations: state.nodes.length > 400 ? 150 : 300, fit: true }
-      }
-    };
-    if (state.positioned) {
-      // big areas arrive with positions computed on the server: no physics in the browser
-      options.physics = false;
-      options.layout = { improvedLayout: false };
-    }
-    state.network = new vis.Network(container, { nodes: state.nodes, edges: state.edges }, options);
-    var markReady = function () {
+    state.network = new vis.Network(container, { nodes: state.nodes, edges: state.edges },
+                                    GK.map.options({ multiselect: false }));
+    GK.map.settle(state.network, state.nodes, function () {
       state.ready = true;
       container.setAttribute("data-ready", "true");
-    };
-    if (state.positioned) {
-      state.network.once("afterDrawing", function () { state.network.fit(); markReady(); });
-    } else {
-      state.network.once("stabilizationIterationsDone", function () {
-        // physics off after the first stable picture: a projector must not keep wobbling
-        state.network.setOptions({ physics: false });
-        markReady();
-      });
-    }
+    });
     state.network.on("click", function (params) {
       if (params.nodes.length) { pick(params.nodes[0]); }
     });
@@ -185,10 +188,35 @@
     showPicks();
   }
 
+  /* The drawn name boxes of A and B, checked after drawing: if they still touch, the upper name
+   * moves further up until they do not (fonts and shapes differ; the real boxes decide). */
+  function separatePicked() {
+    if (!state.a || !state.b || !state.network) { return; }
+    state.network.once("afterDrawing", function () {
+      var nodes = state.network.body.nodes;
+      if (!nodes[state.a] || !nodes[state.b]) { return; }
+      var upper = abOffset(state.a, state.base[state.a], 14) < 0 ? state.a : state.b;
+      var lower = upper === state.a ? state.b : state.a;
+      // vis-network keeps a label's box where it would be without vadjust: add it here
+      var box = function (id) {
+        var label = nodes[id].labelModule, size = label.size, shift = label.fontOptions.vadjust || 0;
+        return { left: size.left, right: size.left + size.width, top: size.top + shift,
+                 bottom: size.top + shift + size.height, shift: shift };
+      };
+      var u = box(upper), l = box(lower);
+      var touch = u.left < l.right && l.left < u.right && u.top < l.bottom && l.top < u.bottom;
+      if (!touch || state.separating > 3) { state.separating = 0; return; }
+      state.separating = (state.separating || 0) + 1;
+      state.nodes.update({ id: upper, font: { vadjust: u.shift - (u.bottom - l.top) - 6 } });
+      separatePicked();
+    });
+  }
+
   function showPicks() {
     pickA.value = state.a || "";
     pickB.value = state.b || "";
     restyle();
+    separatePicked();
     document.querySelectorAll(".rung-button").forEach(function (button) {
       button.classList.remove("current");
       button.removeAttribute("aria-current");

@@ -30,8 +30,8 @@
 
   function nodeShown(node) {
     var types = checkedTypes();
-    if (!types[node.group]) { return false; }
-    if (themeEl.value && node.group !== "Fund" && node.interests.indexOf(themeEl.value) === -1) { return false; }
+    if (!types[node.kind]) { return false; }
+    if (themeEl.value && node.kind !== "Fund" && node.interests.indexOf(themeEl.value) === -1) { return false; }
     if (islandsEl.checked && !islandSet[node.id]) { return false; }
     return true;
   }
@@ -67,37 +67,16 @@
   }
 
   function draw() {
-    state.nodes = new vis.DataSet(data.nodes);
+    state.nodes = new vis.DataSet(GK.map.prepare(data.nodes));
     state.edges = new vis.DataSet(data.edges);
     state.nodeView = new vis.DataView(state.nodes, { filter: nodeShown });
     state.edgeView = new vis.DataView(state.edges, { filter: edgeShown });
-    var options = {
-      nodes: { font: { size: 14, face: "system-ui, sans-serif" }, size: 14 },
-      edges: { smooth: false, selectionWidth: 2 },
-      interaction: { hover: true, tooltipDelay: 150, keyboard: true, navigationButtons: true },
-      physics: {
-        solver: "forceAtlas2Based",
-        forceAtlas2Based: { gravitationalConstant: -40, springLength: 90 },
-        stabilization: { enabled: true, iterations: data.nodes.length > 400 ? 150 : 300, fit: true }
-      }
-    };
-    if (data.positioned) {  // big areas come with positions computed when the file was made
-      options.physics = false;
-      options.layout = { improvedLayout: false };
-    }
-    state.network = new vis.Network(container, { nodes: state.nodeView, edges: state.edgeView }, options);
-    var markReady = function () {
+    state.network = new vis.Network(container, { nodes: state.nodeView, edges: state.edgeView },
+                                    GK.map.options({ navigationButtons: true }));
+    GK.map.settle(state.network, state.nodes, function () {
       state.ready = true;
       container.setAttribute("data-ready", "true");
-    };
-    if (data.positioned) {
-      state.network.once("afterDrawing", function () { state.network.fit(); markReady(); });
-    } else {
-      state.network.once("stabilizationIterationsDone", function () {
-        state.network.setOptions({ physics: false });
-        markReady();
-      });
-    }
+    });
     state.network.on("click", function (params) {
       if (params.nodes.length) { showDetails(params.nodes[0]); }
     });
@@ -136,7 +115,7 @@
 
   function focusNode(id) {
     state.network.selectNodes([id]);
-    state.network.focus(id, { scale: 1.4, animation: { duration: 300 } });
+    state.network.focus(id, { scale: GK.map.closeUpScale(state.network), animation: { duration: 300 } });
     showDetails(id);
   }
 
@@ -151,10 +130,10 @@
 
   function search() {
     resultsEl.replaceChildren();
-    var needle = searchEl.value.trim().toLocaleLowerCase();
+    var needle = GK.map.fold(searchEl.value.trim());
     if (!needle) { return; }
     var hits = state.nodeView.get({
-      filter: function (n) { return String(n.label).toLocaleLowerCase().indexOf(needle) !== -1; }
+      filter: function (n) { return GK.map.fold(n.label).indexOf(needle) !== -1; }
     }).slice(0, 10);
     if (!hits.length) { resultsEl.appendChild(text("li", T.noMatch)); return; }
     hits.forEach(function (n) { resultsEl.appendChild(nameButton(n)); });
