@@ -79,8 +79,20 @@
   }
 
   new MutationObserver(function () {
-    if (container.getAttribute("data-ready") === "true") { render(); }
+    if (container.getAttribute("data-ready") !== "true") { return; }
+    GK.keysOnCanvas(window.goudkaartMap && window.goudkaartMap.network);
+    render();
   }).observe(container, { attributes: true, attributeFilter: ["data-ready"] });
+
+  // the skip link opens the map in words and puts the keyboard on it
+  var words = document.getElementById("network-words");
+  document.querySelectorAll('a[href="#network-words"]').forEach(function (link) {
+    link.addEventListener("click", function (ev) {
+      ev.preventDefault();
+      words.open = true;
+      words.querySelector("summary").focus();
+    });
+  });
 
   // phone: filters behind one button, the profile as a sheet over the map
   var narrow = window.matchMedia("(max-width: 900px)");

@@ -28,6 +28,7 @@
   new MutationObserver(function () {
     var state = window.goudkaartMeeting;
     if (container.getAttribute("data-ready") !== "true" || !state || !state.edges) { return; }
+    GK.keysOnCanvas(state.network);
     render();
     if (!hooked) {
       hooked = true;
