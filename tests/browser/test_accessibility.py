@@ -16,8 +16,16 @@ from graphsvc.config import load_settings
 from graphsvc.demo import load_demo
 from graphsvc.store import open_store
 from graphsvc.web import create_app
-from tests.browser.a11y import (MEETING, ORG, PAGES, axe_violations, lix, log_in, open_meeting,
-                                pages_for, sideways_overflow)
+from tests.browser.a11y import (
+    ORG,
+    PAGES,
+    axe_violations,
+    lix,
+    log_in,
+    open_meeting,
+    pages_for,
+    sideways_overflow,
+)
 from tests.browser.conftest import LiveServer
 
 pytestmark = pytest.mark.browser
