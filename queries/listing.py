@@ -75,7 +75,8 @@ def actor_listing(
         raise InvalidInput("Parameter 'limit' must be a whole number from 1 to 1000.")
     if offset < 0:
         raise InvalidInput("Parameter 'offset' must be 0 or more.")
-    ids = [a for a in snap.actors_in(area) if snap.nodes[a].label in types]
+    pool = snap.actors_in(area) if area else [n for t in types for n in snap.labelled(t)]
+    ids = [a for a in pool if snap.nodes[a].label in types]
     if interest:
         snap.node(interest, "Interest")
         workers = set(snap.sources("WORKS_ON", interest))
