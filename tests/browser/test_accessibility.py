@@ -53,9 +53,10 @@ def tab(browser: Any, demo: tuple[Flask, LiveServer]) -> Iterator[Any]:
     context.close()
 
 
-def _settle(page: Any, path: str) -> None:
-    if path.startswith(("/map", "/meeting/")) and "agenda" not in path:
-        page.wait_for_selector("#network[data-ready=true]", timeout=60000)
+def _settle(page: Any) -> None:
+    """Wait until a map on the page (if any) has drawn, so axe sees the map in words too."""
+    if page.locator("#network").count():
+        page.wait_for_selector("#network[data-ready=true]", state="attached", timeout=60000)
 
 
 @pytest.mark.parametrize("role", list(PAGES))
@@ -70,7 +71,7 @@ def test_every_page_has_no_serious_axe_violation_and_reflows_on_a_phone(tab: Any
         for width in (1280, 390):
             tab.set_viewport_size({"width": width, "height": 800 if width > 800 else 844})
             tab.goto(f"{path}?lang=nl")
-            _settle(tab, path)
+            _settle(tab)
             violations = axe_violations(tab)
             if violations:
                 found[f"{path} @{width}"] = violations
@@ -194,7 +195,8 @@ def test_hyphen_and_plus_reach_every_text_field_of_the_map_pages(tab: Any, path:
         field.click()
         tab.keyboard.type("Osdorp-Oost 1+1")
         assert field.input_value() == "Osdorp-Oost 1+1"
-        assert tab.evaluate(f"({network}).network.getScale()") == scale  # the map did not zoom
+        # "-" zooms out by a tenth when the map takes the key: allow only rounding noise
+        assert tab.evaluate(f"({network}).network.getScale()") == pytest.approx(scale, rel=1e-3)
 
 
 def test_the_header_folds_into_a_menu_on_a_phone(tab: Any) -> None:
