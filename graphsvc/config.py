@@ -58,6 +58,9 @@ class Settings:
         "",
     )
     default_language: str = _setting("GRAPHSVC_LANGUAGE", "Interface language: nl or en", "nl")
+    accessibility_contact: str = _setting(
+        "GRAPHSVC_ACCESSIBILITY_CONTACT",
+        "E-mail address for reporting an accessibility problem (shown on /toegankelijkheid)", "")
     max_upload_mb: int = _setting("GRAPHSVC_MAX_UPLOAD_MB", "Largest accepted upload in MB", 20)
     map_node_limit: int = _setting(
         "GRAPHSVC_MAP_NODE_LIMIT",

@@ -71,6 +71,10 @@ class AgendaItemRef:
                 "committed": list(self.committed)}
 
 
+def _count(n: int, one: str, many: str) -> str:
+    return f"{n} {one if n == 1 else many}"
+
+
 @dataclass(frozen=True)
 class AgendaTopic:
     """One interest on the draft agenda of an area."""
@@ -88,18 +92,36 @@ class AgendaTopic:
     def tied_members(self) -> int:
         return sum(1 for m in self.coalition if m.tied)
 
+    def _members(self) -> tuple[int, int]:
+        orgs = sum(1 for m in self.coalition if m.label == "Organisation")
+        return orgs, len(self.coalition) - orgs
+
     @property
     def summary_nl(self) -> str:
-        text = (f"{self.organisations} organisaties in {self.area_name} werken aan {self.title_nl}; "
-                f"{self.tied_members} van de {len(self.coalition)} hebben al een band met elkaar.")
-        text += f" {self.signalled} organisaties signaleren het." if self.signalled else ""
+        n, tied = self.organisations, self.tied_members
+        orgs, insts = self._members()
+        members = _count(orgs, "organisatie", "organisaties") + (
+            f" en {_count(insts, 'instelling', 'instellingen')}" if insts else "")
+        text = (f"{_count(n, 'organisatie', 'organisaties')} in {self.area_name} "
+                f"{'werkt' if n == 1 else 'werken'} aan {self.title_nl}. In de coalitie: {members}; "
+                f"{tied} daarvan {'heeft' if tied == 1 else 'hebben'} al een band met elkaar.")
+        if self.signalled:
+            text += (f" {_count(self.signalled, 'organisatie', 'organisaties')} "
+                     f"{'signaleert' if self.signalled == 1 else 'signaleren'} het.")
         return text + (" Er is al een agendapunt." if self.agenda_items else "")
 
     @property
     def summary_en(self) -> str:
-        text = (f"{self.organisations} organisations in {self.area_name} work on {self.title_en}; "
-                f"{self.tied_members} of the {len(self.coalition)} already have a tie with each other.")
-        text += f" {self.signalled} organisations signal it." if self.signalled else ""
+        n, tied = self.organisations, self.tied_members
+        orgs, insts = self._members()
+        members = _count(orgs, "organisation", "organisations") + (
+            f" and {_count(insts, 'institution', 'institutions')}" if insts else "")
+        text = (f"{_count(n, 'organisation', 'organisations')} in {self.area_name} "
+                f"{'works' if n == 1 else 'work'} on {self.title_en}. In the coalition: {members}; "
+                f"{tied} of them already {'has' if tied == 1 else 'have'} a tie with the others.")
+        if self.signalled:
+            text += (f" {_count(self.signalled, 'organisation', 'organisations')} "
+                     f"{'signals' if self.signalled == 1 else 'signal'} it.")
         return text + (" There is already an agenda item." if self.agenda_items else "")
 
     def as_dict(self) -> dict[str, Any]:

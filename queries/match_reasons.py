@@ -119,11 +119,11 @@ def _exchange_clause(ev: Evidence, lang: str) -> str:
     if ev.they_offer:
         caps = _terms(ev.they_offer, lang)
         clauses.append(f"they offer {caps}, which you are looking for" if lang == "en"
-                       else f"zij bieden {caps}, die jullie zoeken")
+                       else f"zij bieden {caps}, wat jullie zoeken")
     if ev.we_offer:
         caps = _terms(ev.we_offer, lang)
         clauses.append(f"you offer {caps}, which they are looking for" if lang == "en"
-                       else f"jullie bieden {caps}, die zij zoeken")
+                       else f"jullie bieden {caps}, wat zij zoeken")
     return "; ".join(clauses)
 
 
@@ -132,8 +132,28 @@ def _proximity_clause(ev: Evidence, lang: str) -> str:
     return f"{'both are active' if lang == 'en' else 'beide zijn actief'} {where}"
 
 
+def community_text(community: Named, lang: str) -> str:
+    """A community's name as it reads after "zij bereiken ook": an article before a
+    *gemeenschap*, a lower-case first letter for a group of people.
+
+    Examples
+    --------
+    >>> community_text(Named("m", "Marokkaans-Nederlandse gemeenschap", "Moroccan-Dutch community"), "nl")
+    'de Marokkaans-Nederlandse gemeenschap'
+    >>> community_text(Named("j", "Jongeren", "Young people"), "nl")
+    'jongeren'
+    >>> community_text(Named("j", "Jongeren", "Young people"), "en")
+    'young people'
+    """
+    text = community.text(lang)
+    head = text.split(" (", 1)[0].split()
+    if head and head[-1].lower() in ("gemeenschap", "community"):
+        return ("de " if lang == "nl" else "the ") + text
+    return term_text(community, lang)
+
+
 def _bridging_clause(ev: Evidence, lang: str) -> str:
-    names = name_list([c.text(lang) for c in ev.communities_bridged], lang)
+    names = name_list([community_text(c, lang) for c in ev.communities_bridged], lang)
     return f"they also reach {names}" if lang == "en" else f"zij bereiken ook {names}"
 
 
@@ -183,7 +203,7 @@ def match_reasons(
     ...               (Named("sm", "Slotermeer"),), True, (), 2, None)
     >>> nl, en = match_reasons(ev, {"shared_interests": 0.3, "reciprocity": 0.1}, load_vocabulary())
     >>> nl
-    'Beide werken aan jeugdwerkloosheid in Slotermeer; zij bieden financiële administratie, die jullie zoeken; klim op de ladder: nu op trede 2 (ontmoeten).'
+    'Beide werken aan jeugdwerkloosheid in Slotermeer; zij bieden financiële administratie, wat jullie zoeken; klim op de ladder: nu op trede 2 (ontmoeten).'
     >>> en
     'Both work on youth unemployment in Slotermeer; they offer financial administration, which you are looking for; climb the ladder: now at rung 2 (meeting).'
     """

@@ -102,14 +102,16 @@ class SessionDiff:
 
     @property
     def summary_nl(self) -> str:
-        return (f"{len(self.new_ties)} nieuwe banden, {len(self.climbs)} omhoog, "
+        new, found = len(self.new_ties), len(self.found_partner)
+        return (f"{new} {'nieuwe band' if new == 1 else 'nieuwe banden'}, {len(self.climbs)} omhoog, "
                 f"{len(self.drops)} omlaag, {len(self.removed)} verbroken; "
-                f"{len(self.found_partner)} eilanden vonden een partner.")
+                f"{found} {'eiland vond' if found == 1 else 'eilanden vonden'} een partner.")
 
     @property
     def summary_en(self) -> str:
-        return (f"{len(self.new_ties)} new ties, {len(self.climbs)} up, {len(self.drops)} down, "
-                f"{len(self.removed)} removed; {len(self.found_partner)} islands found a partner.")
+        new, found = len(self.new_ties), len(self.found_partner)
+        return (f"{new} new {'tie' if new == 1 else 'ties'}, {len(self.climbs)} up, {len(self.drops)} down, "
+                f"{len(self.removed)} removed; {found} {'island' if found == 1 else 'islands'} found a partner.")
 
     def as_dict(self) -> dict[str, Any]:
         return {

@@ -7,7 +7,7 @@ from contextlib import nullcontext
 from typing import Any
 
 from flask import Flask, Response, current_app, jsonify, render_template, request
-from flask_babel import force_locale
+from flask_babel import force_locale, get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
@@ -39,7 +39,18 @@ def _render(status: int, message: str, errors: list[str] | None = None,
         body = error_body(status, message, errors)
         body.update(extra or {})
         return jsonify(body), status
-    return render_template("error.html", status=status, message=message, errors=errors or []), status
+    return render_template("error.html", status=status, **_for_people(status, message, errors)), status
+
+
+def _for_people(status: int, message: str, errors: list[str] | None) -> dict[str, Any]:
+    """The page's message in the reader's language: a message the catalogue does not know (it
+    carries values) is replaced by the plain sentence for its status, the original kept as detail."""
+    translated = _(message) if message else message
+    locale = get_locale()
+    if translated != message or not message or locale is None or locale.language == "en":
+        return {"message": translated, "errors": errors or [], "detail": None}
+    plain = _HTTP_MESSAGES.get(status) or _l("The request could not be handled.")
+    return {"message": str(plain), "errors": [], "detail": "; ".join([message, *(errors or [])])}
 
 
 _HTTP_MESSAGES = {

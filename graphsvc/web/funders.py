@@ -180,7 +180,7 @@ def export(table: str, fmt: str) -> Response:
     if table not in TABLES or fmt not in WRITERS:
         raise NotFound(f"There is no export {table}.{fmt}; tables: {', '.join(TABLES)}; formats: csv, xlsx.")
     write, mimetype = WRITERS[fmt]
-    body = write(_table(table, lang_arg()))
+    body = write(_table(table, lang_arg()), lang_arg())
     return Response(body, mimetype=mimetype, headers={
         "Content-Disposition": f'attachment; filename="goudkaart-{table}.{fmt}"',
         "Cache-Control": "no-store"})

@@ -91,17 +91,22 @@ def dependency_table(deps: Sequence[Dependency], lang: str) -> Table:
     return Table("dependency", _("Dependency on the largest funder"), headers, rows)
 
 
-def to_csv(table: Table) -> bytes:
-    """UTF-8 CSV with a byte-order mark (so Excel reads accents), every cell neutralised."""
+def to_csv(table: Table, lang: str = "en") -> bytes:
+    """UTF-8 CSV with a byte-order mark (so Excel reads accents), every cell neutralised.
+
+    For Dutch readers the separator is ``;`` and decimals carry a comma, as Dutch Excel expects.
+    """
+    dutch = lang == "nl"
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
+    writer = csv.writer(out, delimiter=";" if dutch else ",", lineterminator="\r\n")
     writer.writerow(neutralise_row(table.headers))
     for row in table.rows:
-        writer.writerow(neutralise_row(row))
+        cells = neutralise_row(row)
+        writer.writerow([str(c).replace(".", ",") if dutch and isinstance(c, float) else c for c in cells])
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
-def to_xlsx(table: Table) -> bytes:
+def to_xlsx(table: Table, lang: str = "en") -> bytes:
     """One worksheet; text cells are stored as text (never formulas), headers in bold."""
     book = Workbook()
     sheet = book.active
@@ -117,7 +122,7 @@ def to_xlsx(table: Table) -> bytes:
     return out.getvalue()
 
 
-WRITERS: dict[str, tuple[Callable[[Table], bytes], str]] = {
+WRITERS: dict[str, tuple[Callable[[Table, str], bytes], str]] = {
     "csv": (to_csv, "text/csv; charset=utf-8"),
     "xlsx": (to_xlsx, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
 }

@@ -16,7 +16,8 @@ from flask_babel import lazy_gettext as _l
 from graphsvc.history import PAGE, UndoRefused, history_entries, organisation_history, undo_change
 from graphsvc.model import CONFIDENTIAL_FIELDS
 from graphsvc.web.auth import require_organisation_access
-from graphsvc.web.params import int_arg
+from graphsvc.web.pages import kind_names
+from graphsvc.web.params import int_arg, lang_arg
 from graphsvc.web.privacy import record
 from graphsvc.web.services import services
 
@@ -53,7 +54,7 @@ def _undo(actor_id: str, seq: int) -> dict[str, object]:
 
 @bp.get("/organisations/<path:actor_id>/history")
 def history_page(actor_id: str) -> ResponseReturnValue:
-    return render_template("history.html", **_history(actor_id))
+    return render_template("history.html", kinds=kind_names(lang_arg()), **_history(actor_id))
 
 
 @bp.get("/api/v1/organisations/<path:actor_id>/history")

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from flask import Flask, g, request
-from flask_babel import Babel
+from flask_babel import Babel, format_decimal
 
 __all__ = ["init_i18n", "current_language", "LANGUAGES"]
 
@@ -37,6 +39,28 @@ def init_i18n(app: Flask) -> None:
                                 httponly=True)
         return response
 
+    app.add_template_filter(number)
+    app.add_template_filter(euro)
+
     @app.context_processor
     def _language() -> dict[str, object]:
-        return {"lang": current_language(), "languages": LANGUAGES}
+        return {"lang": current_language(), "languages": LANGUAGES, "lang_url": lang_url}
+
+
+def lang_url(code: str) -> str:
+    """The current page in language ``code``, keeping every other query parameter (the filters)."""
+    args = [(k, v) for k, v in request.args.items(multi=True) if k != "lang"]
+    return "?" + urlencode([*args, ("lang", code)])
+
+
+def number(value: float | int | None, pattern: str | None = None) -> str:
+    """A number written the way the page's language writes it ("0,28" in Dutch, "0.28" in English)."""
+    return "" if value is None else str(format_decimal(value, format=pattern))
+
+
+def euro(value: float | int | None) -> str:
+    """An amount in whole euros by locale ("€ 12.500" in Dutch, "€ 12,500" in English)."""
+    if value is None:
+        return ""
+    amount = str(format_decimal(round(float(value)), format="#,##0"))
+    return f"€ {amount}"

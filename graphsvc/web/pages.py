@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, render_template
+from flask import Blueprint, render_template, request
 
 from graphsvc.errors import NotFound
 from graphsvc.web.params import int_arg, lang_arg, list_arg, str_arg
 from graphsvc.web.services import services
-from queries.profiles import actor_profile, area_list, organisation_list
+from queries.listing import ACTOR_TYPES, actor_listing
+from queries.profiles import actor_profile, area_list
 from visualisations.network_map import MAP_TYPES
 
 __all__ = ["bp"]
@@ -50,16 +51,34 @@ def network_map() -> Any:
     )
 
 
+def kind_names(lang: str) -> dict[str, str]:
+    """Kind, sector and fund-type id -> its name in ``lang`` (no raw codes on a page)."""
+    return {t.id: t.name(lang) for terms in services().vocab.kinds.values() for t in terms}
+
+
 @bp.get("/organisations")
 def organisations() -> Any:
     snap = services().snapshot()
     area, interest, q = str_arg("area"), str_arg("interest"), str_arg("q")
-    listing = organisation_list(snap, area=area, interest=interest, q=q,
-                                limit=int_arg("limit", 100, 1, 1000),
-                                offset=int_arg("offset", 0, 0, 10_000_000))
-    return render_template("organisations.html", listing=listing,
-                           selected={"area": area or "", "interest": interest or "", "q": q or ""},
-                           **_filter_choices())
+    types = [t for t in request.args.getlist("types") if t in ACTOR_TYPES] or list(ACTOR_TYPES)
+    min_rung = int_arg("min_rung", 0, 0, 5)
+    listing = actor_listing(snap, area=area, interest=interest, q=q, types=types, min_rung=min_rung,
+                            limit=int_arg("limit", 100, 1, 1000),
+                            offset=int_arg("offset", 0, 0, 10_000_000))
+    selected = {"area": area or "", "interest": interest or "", "q": q or "", "types": types,
+                "min_rung": min_rung}
+    return render_template("organisations.html", listing=listing, selected=selected,
+                           kinds=kind_names(lang_arg()), **_filter_choices())
+
+
+@bp.get("/toegankelijkheid")
+def accessibility() -> Any:
+    return render_template("accessibility.html", contact=services().settings.accessibility_contact)
+
+
+@bp.get("/begrippen")
+def glossary() -> Any:
+    return render_template("glossary.html", rungs=services().vocab.rungs)
 
 
 @bp.get("/actors/<path:actor_id>")
@@ -70,5 +89,5 @@ def actor(actor_id: str) -> Any:
         raise NotFound(f"There is no organisation, institution or fund with id {actor_id!r}.")
     profile = actor_profile(snap, actor_id, lang=lang)
     vocab = services().vocab
-    return render_template("actor.html", p=profile, rungs=vocab.rungs,
+    return render_template("actor.html", p=profile, rungs=vocab.rungs, kinds=kind_names(lang),
                            statuses={t.id: t.name(lang) for t in vocab.grant_statuses})

@@ -76,8 +76,8 @@ def test_existing_agenda_items_for_the_area_or_a_sub_area_are_marked(snap: Snaps
 def test_titles_and_summaries_in_dutch_and_english(snap: Snapshot) -> None:
     topic = neighbourhood_agenda(snap, "E")[1]
     assert (topic.title_nl, topic.title_en) == ("Nederlandse taal", "Dutch language learning")
-    assert topic.summary_nl == ("2 organisaties in West werken aan Nederlandse taal; "
-                                "0 van de 2 hebben al een band met elkaar.")
+    assert topic.summary_nl == ("2 organisaties in West werken aan Nederlandse taal. In de coalitie: "
+                                "2 organisaties; 0 daarvan hebben al een band met elkaar.")
     assert topic.summary_en.startswith("2 organisations in West work on Dutch language learning")
 
 

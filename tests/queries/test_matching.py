@@ -195,8 +195,8 @@ def test_bridging_rewards_a_candidate_serving_another_community(tmp_path: Path) 
     assert ids(snap) == ["z-other-group", "b-same-group"]
     assert (matches["z-other-group"].parts["bridging"], matches["b-same-group"].parts["bridging"]) == (1.0, 0.0)
     assert [c.id for c in matches["z-other-group"].communities_bridged] == ["eritrees"]
-    assert "zij bereiken ook Eritrese gemeenschap" in matches["z-other-group"].reason_nl
-    assert "they also reach Eritrean community" in matches["z-other-group"].reason_en
+    assert "zij bereiken ook de Eritrese gemeenschap" in matches["z-other-group"].reason_nl
+    assert "they also reach the Eritrean community" in matches["z-other-group"].reason_en
 
 
 def test_bridging_needs_a_shared_theme(tmp_path: Path) -> None:
@@ -234,7 +234,7 @@ def test_reasons_name_the_actual_theme_area_and_capabilities(tmp_path: Path) -> 
     match = partner_matches(snap, "a").matches[0]
     assert match.reason_nl == (
         "Beide werken aan jeugdwerkloosheid in Slotermeer; zij bieden financiële administratie, "
-        "die jullie zoeken; jullie bieden sleutelpersonen en vertrouwenspersonen, die zij zoeken."
+        "wat jullie zoeken; jullie bieden sleutelpersonen en vertrouwenspersonen, wat zij zoeken."
     )
     assert match.reason_en == (
         "Both work on youth unemployment in Slotermeer; they offer financial administration, "

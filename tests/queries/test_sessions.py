@@ -122,3 +122,13 @@ def test_unknown_session_is_not_found(snap: Snapshot, session_id: str) -> None:
 def test_bad_min_rung_is_refused(snap: Snapshot) -> None:
     with pytest.raises(InvalidInput, match="min_rung"):
         session_diff(snap, "s1", min_rung=0)
+
+
+def test_one_new_tie_and_one_island_are_written_in_the_singular(snap: Snapshot) -> None:
+    import dataclasses
+
+    diff = session_diff(snap, "s2")
+    one = dataclasses.replace(diff, moves=(dataclasses.replace(diff.moves[0], old_rung=0, new_rung=2),),
+                              found_partner=diff.found_partner[:0] + (object(),))  # type: ignore[operator]
+    assert one.summary_nl == "1 nieuwe band, 0 omhoog, 0 omlaag, 0 verbroken; 1 eiland vond een partner."
+    assert one.summary_en == "1 new tie, 0 up, 0 down, 0 removed; 1 island found a partner."

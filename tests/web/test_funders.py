@@ -116,12 +116,13 @@ def test_exported_csv_neutralises_a_formula_payload(funder: FlaskClient) -> None
     response = funder.get("/funders/export/dependency.csv")
     assert response.status_code == 200 and response.mimetype == "text/csv"
     assert response.headers["Content-Disposition"] == 'attachment; filename="goudkaart-dependency.csv"'
-    rows = list(csv.reader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))))
+    rows = list(csv.reader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff")), delimiter=";"))
     assert ["org-jong-4", "'" + FORMULA] == rows[1][:2]  # shown as text, never evaluated
     for path in ("/funders/export/dependency.csv", "/funders/export/clusters.csv?lang=en",
                  "/funders/export/members.csv?cluster=c1"):
         text = funder.get(path).get_data(as_text=True).lstrip("\ufeff")
-        cells = [c for row in csv.reader(io.StringIO(text)) for c in row]
+        cells = [c for row in csv.reader(io.StringIO(text), delimiter="," if "lang=en" in path else ";")
+                 for c in row]
         assert not any(c.startswith(("=", "+", "-", "@", "\t", "\r")) for c in cells), path
 
 
@@ -191,3 +192,13 @@ def test_cli_clusters_matches_the_api(runner: CliRunner, city: GraphStore, funde
     assert "80% of the money from one fund" in text.output
     bad = runner.invoke(cli, ["clusters", "--period", "soon"])
     assert bad.exit_code == 1 and "Error: Parameter 'period'" in bad.output
+
+
+def test_csv_for_dutch_excel_uses_semicolons_and_decimal_commas(funder: FlaskClient) -> None:
+    dutch = funder.get("/funders/export/dependency.csv?lang=nl").data
+    english = funder.get("/funders/export/dependency.csv?lang=en").data
+    assert dutch.startswith("\ufeff".encode()) and english.startswith("\ufeff".encode())
+    nl_rows = list(csv.reader(io.StringIO(dutch.decode("utf-8-sig")), delimiter=";"))
+    en_rows = list(csv.reader(io.StringIO(english.decode("utf-8-sig"))))
+    assert len(nl_rows[0]) == len(en_rows[0]) == 7  # one column per field in both
+    assert nl_rows[1][-1] == en_rows[1][-1].replace(".", ",") and "," in nl_rows[1][-1]

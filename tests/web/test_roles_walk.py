@@ -27,6 +27,8 @@ POLICY: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "pages.home"): EVERYONE,
     ("GET", "pages.actor"): EVERYONE,
     ("GET", "pages.organisations"): EVERYONE,
+    ("GET", "pages.accessibility"): EVERYONE,
+    ("GET", "pages.glossary"): EVERYONE,
     ("GET", "pages.network_map"): EVERYONE,
     ("GET", "auth.login"): EVERYONE,
     ("POST", "auth.login"): EVERYONE,

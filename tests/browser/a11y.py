@@ -1,0 +1,114 @@
+"""Accessibility checks shared by the browser tests and scripts/a11y_audit.py: axe-core, LIX, page lists."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+from tests.conftest import PASSWORD
+
+__all__ = ["AXE", "PAGES", "WIDTHS", "axe_violations", "lix", "log_in", "main_text", "open_meeting", "pages_for",
+           "sideways_overflow"]
+
+AXE = Path(__file__).with_name("vendor") / "axe.min.js"
+#: the WCAG 2.2 A/AA rule tags axe runs
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+WIDTHS = (1280, 390)
+ORG = "org-akwaaba-health"
+MEETING = "WK0363FD"
+
+_COMMON = ("/", "/map", "/organisations", f"/actors/{ORG}", "/actors/{institution}",
+           "/actors/{fund}", "/meeting", f"/meeting/{MEETING}",
+           f"/meeting/{MEETING}/agenda", "/toegankelijkheid", "/begrippen", "/nergens")
+#: role -> the pages a person in that role reaches from the menu (the demo data's ids)
+PAGES: dict[str, tuple[str, ...]] = {
+    "public": (*_COMMON, "/login"),
+    "coach": (*_COMMON, "/coach", f"/coach/{ORG}", f"/coach/{ORG}/sheet",
+              f"/organisations/{ORG}/history"),
+    "funder": (*_COMMON, "/funders"),
+    "admin": (*_COMMON, "/data", "/data/duplicates", "/admin/audit", "/admin/privacy", "/funders"),
+}
+
+
+def pages_for(role: str, app: Flask) -> list[str]:
+    """The pages of ``role`` with the ids of the store's first institution and fund filled in."""
+    store = app.extensions["goudkaart"].store
+    ids = {label.lower(): next(iter(store.iter_nodes(label))).id for label in ("Institution", "Fund")}
+    return [path.format(**ids) for path in PAGES[role]]
+
+
+def log_in(page: Any, app: Flask, role: str) -> None:
+    """Create an account for ``role`` (coach of the demo's first organisation) and log in."""
+    orgs = [ORG] if role in ("coach", "member") else []
+    with app.app_context():
+        accounts = app.extensions["goudkaart"].accounts
+        if not any(u.username == f"a11y-{role}" for u in accounts.users()):
+            accounts.add_user(f"a11y-{role}", PASSWORD, role, orgs)
+    page.goto("/login")
+    page.fill("#username", f"a11y-{role}")
+    page.fill("#password", PASSWORD)
+    page.click("form.stacked button[type=submit]")
+    page.wait_for_url("**/")
+
+
+def open_meeting(page: Any) -> None:
+    """As a coach: start a meeting on the demo wijk, so meeting mode shows its record panel."""
+    page.goto(f"/meeting/{MEETING}")
+    if page.locator("#open-form").count():
+        page.fill("#open-form input[name=name]", "Wijktafel Slotermeer-Noordoost")
+        page.click("#btn-open")
+        page.wait_for_selector("#record-form")
+
+
+def axe_violations(page: Any) -> list[dict[str, Any]]:
+    """The serious and critical axe-core violations on the page as it is now."""
+    if not page.evaluate("typeof window.axe !== 'undefined'"):
+        page.add_script_tag(content=AXE.read_text(encoding="utf-8"))
+    result = page.evaluate(
+        "async (tags) => { const r = await axe.run(document, {runOnly: {type: 'tag', values: tags},"
+        " resultTypes: ['violations']}); return r.violations.map(v => ({id: v.id, impact: v.impact,"
+        " nodes: v.nodes.map(n => n.target.join(' ') + ' :: ' + n.failureSummary).slice(0, 4)})); }",
+        AXE_TAGS)
+    return [v for v in result if v["impact"] in ("serious", "critical")]
+
+
+def sideways_overflow(page: Any) -> int:
+    """How many CSS px the page scrolls sideways (0 when it reflows)."""
+    return int(page.evaluate(
+        "Math.max(document.documentElement.scrollWidth, document.body.scrollWidth)"
+        " - document.documentElement.clientWidth"))
+
+
+def main_text(page: Any) -> str:
+    """The visible text of the page's ``<main>``."""
+    return str(page.evaluate("(document.querySelector('main') || document.body).innerText"))
+
+
+_WORD = re.compile(r"[^\W\d_]+(?:[-'’][^\W\d_]+)*", re.UNICODE)
+
+
+def lix(text: str) -> float:
+    """LIX readability: words per sentence + 100 × share of words longer than six letters.
+
+    Every non-empty line counts as at least one sentence (a heading, a label, a list item), so a
+    page of short items is not scored as one long sentence.
+
+    >>> lix("De kaart laat zien wie samenwerkt. Klik op een stip.")
+    15.0
+    """
+    words = 0
+    long_words = 0
+    sentences = 0
+    for line in text.splitlines():
+        found = _WORD.findall(line)
+        if not found:
+            continue
+        words += len(found)
+        long_words += sum(1 for w in found if len(w.replace("-", "")) > 6)
+        sentences += max(1, len(re.findall(r"[.!?:;](?:\s|$)", line)))
+    if not words:
+        return 0.0
+    return round(words / sentences + 100 * long_words / words, 1)
