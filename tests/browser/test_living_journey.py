@@ -126,7 +126,7 @@ def test_edit_propose_accept_map_and_introduction(page: Any, graph: GraphStore) 
     _no_script_ran(page)
 
 
-def test_xss_in_names_notes_and_reasons_stays_text_in_the_inbox(page: Any, graph: GraphStore) -> None:
+def test_xss_in_names_notes_and_reasons_stays_text_in_the_inbox(page: Any, graph: GraphStore, app: Flask) -> None:
     from graphsvc.introductions import introduce
     from graphsvc.snapshot import Snapshot
     from graphsvc.store.base import read_consistent
@@ -146,3 +146,14 @@ def test_xss_in_names_notes_and_reasons_stays_text_in_the_inbox(page: Any, graph
     page.goto("/organisations/org-alone/inbox")
     text = page.inner_text("main")
     assert NOTE in text and CONTACT in text
+    with app.app_context():
+        app.extensions["goudkaart"].accounts.add_user("boss", PASSWORD, "admin", [])
+    with graph.transaction(source="test") as tx:  # a payload waiting for the admin as well
+        node = graph.get_node("org-xss")
+        tx.upsert_node(node.__class__("org-xss", "Organisation", {**node.props, "proposed_themes": [NOTE, XSS]}))
+    _log_in(page, "boss")
+    for url in ("/organisations/org-xss/edit", "/organisations/org-xss/inbox", "/admin/proposed-themes",
+                "/organisations/org-kadin/inbox", "/actors/org-xss"):
+        page.goto(url)
+        _no_script_ran(page)
+    assert page.locator("h1").inner_text() == XSS

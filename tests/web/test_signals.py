@@ -239,3 +239,23 @@ def test_coach_workspace_suggests_who_could_act_on_the_signals(app: Any, three: 
     _three_signal(app, three, ("org-amal",))
     assert login("member", orgs=["org-amal"]).get(
         "/api/v1/organisations/org-amal/signals").get_json()["referral_suggestions"] == []
+
+
+def test_the_organisation_page_records_edits_and_deletes_with_forms(app: Any, three: GraphStore, login: Login) -> None:
+    client = login("member", orgs=["org-amal"])
+    token = _token(client, "/organisations/org-amal/signals")
+    form = {"csrf_token": token, "theme": "eenzaamheid", "areas": ["area-wk0363em"], "community": "",
+            "people": "5-19", "period": MONTH, "trend": "new", "note": "Nieuw in de inloop"}
+    assert client.post("/organisations/org-amal/signals", data=form).status_code == 302
+    [sid] = [n.id for n in three.iter_nodes("Signal")]
+    page = client.get(f"/organisations/org-amal/signals?lang=nl&edit={sid}").get_data(as_text=True)
+    assert 'id="edit-form"' in page and "Nieuw in de inloop" in page and "Het signaal is vastgelegd." in page
+    client.post(f"/organisations/org-amal/signals/{sid}", data={**form, "people": "50+", "note": "mail x@example.org"})
+    refused = client.get("/organisations/org-amal/signals?lang=nl").get_data(as_text=True)
+    assert "e-mailadres" in refused and three.get_node(sid).props["people"] == "5-19"
+    client.post(f"/organisations/org-amal/signals/{sid}", data={**form, "people": "50+"})
+    assert three.get_node(sid).props["people"] == "50+"
+    client.post(f"/organisations/org-amal/signals/{sid}/delete", data={"csrf_token": token})
+    assert "Het signaal is verwijderd." in client.get("/organisations/org-amal/signals?lang=nl").get_data(as_text=True)
+    assert list(three.iter_nodes("Signal")) == []
+    assert client.post("/organisations/org-amal/signals", data={**form, "csrf_token": "nope"}).status_code == 400
