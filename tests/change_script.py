@@ -17,6 +17,7 @@ import random
 from typing import Any
 
 from graphsvc.model import ChangeEvent, Node, Relationship, tie_pair
+from graphsvc.node_props import is_declared
 from graphsvc.snapshot import Snapshot
 from graphsvc.store import GraphStore
 from graphsvc.store.base import read_consistent
@@ -73,7 +74,7 @@ class ChangeScript:
         props: dict[str, Any] = {"name": f"{label} {self.rng.randint(1, 999)}"}
         for key, values in (("kind", ["buurthuis", "sport", "zorg"]), ("volunteers", [3, 8, 20]),
                             ("languages", [["nl"], ["nl", "tr"]]), ("code", ["E", "WK0363EM"])):
-            if self.rng.random() < 0.5:
+            if self.rng.random() < 0.5 and is_declared(label, key):  # the store refuses the rest
                 props[key] = self.rng.choice(values)
         return props
 
@@ -101,7 +102,7 @@ class ChangeScript:
             if key not in keep and self.rng.random() < 0.3:
                 del out[key]
         if out == props:
-            out["extra"] = self.rng.randint(1, 10**6)
+            out["name"] = f"{out.get('name', '')} {self.rng.randint(1, 10**6)}"
         return out
 
     def _ids(self, labels: tuple[str, ...], taken: set[str]) -> list[str]:

@@ -67,7 +67,7 @@ def test_cypher_varies_only_by_the_fixed_vocabulary() -> None:
 def test_nodes_are_stored_with_two_labels_native_props_and_one_json_rule(
     neo4j_store: GraphStore, neo4j_server: Neo4jServer
 ) -> None:
-    props = {"name": "Vrouwen van Nu", "langs": ["ar", "nl"], "capacity": {"governance": [3, 4]}}
+    props = {"name": "Vrouwen van Nu", "languages": ["ar", "nl"], "capacity": {"governance": [3, 4]}}
     with neo4j_store.transaction() as tx:
         tx.upsert_node(Node("o1", "Organisation", props))
     records, _, _ = neo4j_server.driver().execute_query(
@@ -205,21 +205,21 @@ def test_a_database_with_other_data_is_refused(neo4j_server: Neo4jServer) -> Non
 @needs_neo4j
 def test_concurrent_writers_take_turns(neo4j_store: GraphStore) -> None:
     with neo4j_store.transaction() as tx:
-        tx.upsert_node(org("counter", n=0))
+        tx.upsert_node(org("counter", volunteers=0))
 
     def add_one(times: int) -> None:
         for _ in range(times):  # read-modify-write: loses updates unless writers are serialised
             with neo4j_store.transaction() as tx:
                 node = tx.get_node("counter")
                 assert node is not None
-                tx.upsert_node(org("counter", n=int(node.props["n"]) + 1))
+                tx.upsert_node(org("counter", volunteers=int(node.props["volunteers"]) + 1))
 
     threads = [threading.Thread(target=add_one, args=(15,)) for _ in range(3)]
     for t in threads:
         t.start()
     for t in threads:
         t.join()
-    assert neo4j_store.get_node("counter").props["n"] == 45
+    assert neo4j_store.get_node("counter").props["volunteers"] == 45
     assert neo4j_store.revision() == 46
 
 

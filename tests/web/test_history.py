@@ -290,7 +290,7 @@ def test_web_changes_are_by_the_account_or_the_public(app: Flask, client: FlaskC
         with services().store.transaction(source="web") as tx:
             node = tx.get_node("org-alone")
             assert node is not None
-            tx.upsert_node(Node("org-alone", "Organisation", {**node.props, "n": seeded.revision()}))
+            tx.upsert_node(Node("org-alone", "Organisation", {**node.props, "volunteers": seeded.revision()}))
         return "ok"
 
     app.add_url_rule("/_write", "write", write)
