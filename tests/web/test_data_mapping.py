@@ -47,3 +47,14 @@ def test_an_unknown_node_type_is_refused(client: FlaskClient, login: Any, sqlite
     bad = client.post("/data/preview", data={"csrf_token": _csrf(client), "token": _token(html),
                                              "node_type": "Session", "edge_type": "TIE", "rung": "2"})
     assert bad.status_code == 400 and sqlite_store.revision() == 0
+
+
+def test_a_refused_360giving_upload_lists_the_grant_ids_and_how_many_grants_each_error_concerns(
+        client: FlaskClient, login: Any, sqlite_store: GraphStore) -> None:
+    login("admin")
+    path = GEPHI.parent / "360giving_impossible_dates.json"
+    html = _upload(client, path.read_bytes(), path.name).get_data(as_text=True)
+    assert "Toekenning 360G-northfund-B1: awardDate: &#39;2014-13-45&#39; is geen bestaande datum." in html
+    assert 'id="error-summary"' in html
+    assert "onleesbare of onmogelijke awardDate: 2 toekenningen, 2 ontvangers, 1 financier." in html
+    assert sqlite_store.revision() == 0
