@@ -192,8 +192,7 @@ class AccountStore:
 
     def user_for_token(self, token: str) -> User | None:
         """The active account a token belongs to, read from the store on every call."""
-        user_id = self.records.user_id_for_token(secret_hash(token))
-        user = self.get(user_id) if user_id is not None else None
+        user = self._user(self.records.token_user(secret_hash(token)))
         return user if user is not None and not user.disabled else None
 
     def revoke_tokens(self, user_id: int) -> int:

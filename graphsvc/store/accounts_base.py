@@ -79,8 +79,8 @@ class AccountRecords(ABC):
         """Keep a token record (only its hash)."""
 
     @abstractmethod
-    def user_id_for_token(self, token_hash: str) -> int | None:
-        """The id of the token's user, or None when no such token is held."""
+    def token_user(self, token_hash: str) -> Record | None:
+        """The user a token belongs to (one round trip), or None when no such token is held."""
 
     @abstractmethod
     def delete_tokens(self, user_id: int) -> int:

@@ -54,7 +54,9 @@ ADD_TOKEN: Final = (
     "MERGE (t:GApiToken {token_hash: $token_hash}) "
     "ON CREATE SET t.user_id = $user_id, t.name = $name, t.created_at = $created_at"
 )
-TOKEN_USER: Final = "MATCH (t:GApiToken {token_hash: $token_hash}) RETURN t.user_id AS user_id"
+TOKEN_USER: Final = (
+    "MATCH (t:GApiToken {token_hash: $token_hash}) MATCH (u:GAccount {id: t.user_id}) RETURN " + _USER_FIELDS
+)
 DELETE_TOKENS: Final = "MATCH (t:GApiToken {user_id: $user_id}) DELETE t RETURN count(*) AS n"
 TOKENS: Final = (
     "MATCH (t:GApiToken) RETURN t.token_hash AS token_hash, t.user_id AS user_id, t.name AS name, "
@@ -180,9 +182,9 @@ class Neo4jAccounts(AccountRecords):
     def add_token(self, token: Record) -> None:
         self._query(ADD_TOKEN, **{k: token[k] for k in ("token_hash", "user_id", "name", "created_at")})
 
-    def user_id_for_token(self, token_hash: str) -> int | None:
+    def token_user(self, token_hash: str) -> Record | None:
         rows = self._read(TOKEN_USER, token_hash=token_hash)
-        return int(rows[0]["user_id"]) if rows else None
+        return _user(rows[0]) if rows else None
 
     def delete_tokens(self, user_id: int) -> int:
         return int(self._query(DELETE_TOKENS, user_id=user_id)[0]["n"])

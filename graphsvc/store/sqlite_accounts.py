@@ -148,9 +148,11 @@ class SQLiteAccounts(AccountRecords):
                   "VALUES (?, ?, ?, ?)",
                   (token["token_hash"], token["user_id"], token["name"], token["created_at"]))
 
-    def user_id_for_token(self, token_hash: str) -> int | None:
-        row = self._one("SELECT user_id FROM account_tokens WHERE token_hash = ?", (token_hash,))
-        return int(row[0]) if row else None
+    def token_user(self, token_hash: str) -> Record | None:
+        return _user(self._one(
+            "SELECT u.id, u.username, u.role, u.organisations, u.password_hash, u.created_at, u.disabled "
+            "FROM account_tokens t JOIN account_users u ON u.id = t.user_id WHERE t.token_hash = ?",
+            (token_hash,)))
 
     def delete_tokens(self, user_id: int) -> int:
         return self._run("DELETE FROM account_tokens WHERE user_id = ?", (user_id,))
