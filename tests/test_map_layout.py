@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 
@@ -173,3 +174,20 @@ def test_a_new_organisation_lands_near_its_partners_and_moves_no_one(
 
 def test_area_positions_are_kept_per_snapshot(demo: Snapshot) -> None:
     assert area_positions(demo, "E") is area_positions(demo, "E")
+
+
+def test_the_map_page_has_a_heading_a_favicon_and_the_script_fonts(client: Any) -> None:
+    def fetch(url: str) -> tuple[int, str]:
+        response = client.get(url)
+        try:
+            return response.status_code, response.get_data(as_text=True)
+        finally:
+            response.close()
+
+    status, page = fetch("/map?lang=nl")
+    assert status == 200 and '<h1 class="map-title">Netwerkkaart</h1>' in page
+    assert 'rel="icon"' in page and fetch("/static/favicon.svg")[0] == 200
+    status, fonts = fetch("/static/vendor/fonts/fonts.css")
+    for family in ("Noto Sans Arabic", "Noto Sans Ethiopic", "Noto Sans Tifinagh"):
+        assert f'font-family: "{family}"' in fonts
+    assert "Open Font License" in fetch("/static/vendor/fonts/OFL.txt")[1]

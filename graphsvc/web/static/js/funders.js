@@ -44,7 +44,8 @@
       nodes: { font: { size: 13, face: "system-ui, sans-serif" }, scaling: { min: 10, max: 48 },
                widthConstraint: { maximum: 170 } },
       edges: { smooth: false, scaling: { min: 1, max: 8 } },
-      interaction: { hover: true, tooltipDelay: 150, keyboard: true, navigationButtons: true },
+      interaction: { hover: true, tooltipDelay: 150, navigationButtons: true,
+                     keyboard: { enabled: true, bindToWindow: false, autoFocus: false } },
       physics: {
         solver: "forceAtlas2Based",
         forceAtlas2Based: { gravitationalConstant: -60, springLength: 120 },
