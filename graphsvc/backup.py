@@ -37,7 +37,7 @@ from graphsvc.errors import Conflict, InvalidInput
 from graphsvc.migrate import migrate
 from graphsvc.store.accounts_base import account_records
 from graphsvc.store.base import GraphStore, utc_now
-from graphsvc.store.sqlite_files import row_count
+from graphsvc.store.sqlite_files import online_copy, store_file_counts
 
 __all__ = ["FORMAT", "FORMAT_VERSION", "Manifest", "backup", "read_manifest", "restore", "dated_name",
            "rotate"]
@@ -89,19 +89,8 @@ def _sha256(path: Path) -> str:
 
 
 def _file_counts(path: Path) -> dict[str, Any]:
-    """The counts of an embedded store file (a backup's graph), read with a few SQL counts."""
-    from graphsvc.store import open_store
-
-    copy = open_store(f"sqlite:///{path}", create=False)
-    try:
-        counts: dict[str, Any] = {k: dict(sorted(v.items())) for k, v in copy.counts().items()}
-        counts["revision"] = copy.revision()
-    finally:
-        copy.close()
-    counts["tie_events"] = row_count(path, "tie_events") or 0
-    counts["changes"] = row_count(path, "changes") or 0
-    counts["accounts"] = row_count(path, "account_users") or 0
-    return counts
+    """The counts of an embedded store file (a backup's graph), read-only with a few SQL counts."""
+    return store_file_counts(path)
 
 
 def _graph_file(store: GraphStore, target: Path, progress: Progress | None) -> None:
@@ -110,11 +99,13 @@ def _graph_file(store: GraphStore, target: Path, progress: Progress | None) -> N
         return
     from graphsvc.store import open_store
 
-    copy = open_store(f"sqlite:///{target}")
+    written = target.with_name("copy-" + target.name)
+    copy = open_store(f"sqlite:///{written}")
     try:
         migrate(store, copy, progress=progress)
     finally:
         copy.close()
+    online_copy(written, target)  # one self-contained file (the copy was written in WAL mode)
 
 
 def backup(store: GraphStore, path: str | Path, *, progress: Progress | None = None) -> Manifest:

@@ -72,9 +72,10 @@ def read_signal_rows(snapshot: Snapshot, text: str, *, name: str = "signals.csv"
     >>> from graphsvc.store.base import GraphData
     >>> from graphsvc.model import Node
     >>> snap = Snapshot(GraphData(1, [Node("o1", "Organisation", {"name": "A"})], [], []))
-    >>> read_signal_rows(snap, "organisation,theme,areas,people,period,trend\\no1,x,E,5-19,2026-01,new\\n")
+    >>> rows = "organisation,theme,areas,people,period,trend\\no1,x,E,5-19,2026-01,new\\n"
+    >>> read_signal_rows(snap, rows)  # doctest: +ELLIPSIS
     Traceback (most recent call last):
-    graphsvc.errors.InvalidInput: signals.csv: 2 problem(s) ...
+    graphsvc.errors.InvalidInput: signals.csv: 2 problem(s); nothing was recorded. ...
     """
     problems: list[str] = []
     out = []

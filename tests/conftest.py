@@ -43,6 +43,15 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 
 @pytest.fixture
+def undeclared_allowed(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Let the store accept properties no label declares: for tests of the stores' encoding of
+    every kind of value (the declaration check has its own tests in tests/test_doctor.py)."""
+    import graphsvc.model
+
+    monkeypatch.setattr(graphsvc.model, "undeclared_keys", lambda label, props: [])
+
+
+@pytest.fixture
 def sqlite_url(tmp_path: Path) -> str:
     return f"sqlite:///{tmp_path / 'graph.db'}"
 

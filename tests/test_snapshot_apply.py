@@ -17,6 +17,8 @@ from graphsvc.snapshot_apply import NotApplicable
 from graphsvc.store import GraphStore
 from tests.change_script import LINKS, ChangeScript, seed, snapshot_state
 
+pytestmark = pytest.mark.usefixtures("undeclared_allowed")  # every kind of value, any key
+
 
 def _last_event(snap: Snapshot) -> int:
     return snap.tie_events[-1].seq if snap.tie_events else 0

@@ -19,6 +19,10 @@ NODE_STYLES: Final[dict[str, dict[str, str]]] = {
     "Capability": {"shape": "triangleDown", "color": "#F0E442"},
     "AgendaItem": {"shape": "box", "color": "#D55E00"},
     "Session": {"shape": "ellipse", "color": "#BBBBBB"},
+    # never on the map (private or aggregated only); styled for Neo4j Browser
+    "TieRequest": {"shape": "box", "color": "#CCCCCC"},
+    "Introduction": {"shape": "box", "color": "#DDDDDD"},
+    "Signal": {"shape": "box", "color": "#AA4499"},
 }
 #: An island: its own shape and a deep crimson with ≥ 3:1 contrast against the white and the
 #: black canvas and against the orange of the other organisations.

@@ -20,7 +20,7 @@ pytestmark = pytest.mark.browser
 
 NOTE = "<script>window.__xss=1;alert('n')</script>"
 CONTACT = "\"><svg onload=\"window.__xss=1;alert('c')\">"
-SHOTS = os.environ.get("GOUDKAART_SHOTS")  # a folder: save screenshots of the new pages there
+SHOTS = os.environ.get("GRAPHSVC_SHOTS")  # a folder: save screenshots of the new pages there
 
 
 @pytest.fixture

@@ -75,9 +75,9 @@ def test_nodes_are_stored_with_two_labels_native_props_and_one_json_rule(
         database_=neo4j_server.database)
     stored = records[0]["stored"]
     assert sorted(records[0]["labels"]) == ["GNode", "Organisation"]
-    assert (stored["name"], stored["langs"]) == ("Vrouwen van Nu", ["ar", "nl"])
+    assert (stored["name"], stored["languages"]) == ("Vrouwen van Nu", ["ar", "nl"])
     assert json.loads(stored["capacity_json"]) == props["capacity"]  # a map: JSON, for that value only
-    assert set(stored) == {"id", "name", "langs", "capacity_json", "version", "created_at", "updated_at"}
+    assert set(stored) == {"id", "name", "languages", "capacity_json", "version", "created_at", "updated_at"}
     assert props == dict(neo4j_store.get_node("o1").props)
 
 

@@ -13,6 +13,8 @@ from graphsvc.store import GraphStore
 from graphsvc.store.base import read_consistent
 from tests.neo4j_server import Neo4jServer
 
+pytestmark = pytest.mark.usefixtures("undeclared_allowed")  # every kind of value, any key
+
 VALUES: dict[str, Any] = {
     "name": "Buurthuis De Ster",
     "founded": 1987,
