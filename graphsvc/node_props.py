@@ -62,7 +62,7 @@ _ACTOR_TEXT: Final = "name alternate_name description"
 NODE_PROPS: Final[Mapping[str, LabelProps]] = MappingProxyType({
     "Organisation": _props(
         f"{_ACTOR_PUBLIC} kind legal_form founded volunteers members languages core_business "
-        "funding_notes", "capacity contact_persons",
+        "funding_notes", "capacity contact_persons proposed_themes",
         f"{_ACTOR_TEXT} core_business funding_notes"),
     "Institution": _props(f"{_ACTOR_PUBLIC} sector", "contact_persons", _ACTOR_TEXT),
     "Fund": _props(f"{_ACTOR_PUBLIC} fund_type", "contact_persons", _ACTOR_TEXT),
@@ -70,7 +70,7 @@ NODE_PROPS: Final[Mapping[str, LabelProps]] = MappingProxyType({
     "Capability": _props("name name_en group", free_text="name name_en"),
     "Community": _props("name name_en", free_text="name name_en"),
     "Neighbourhood": _props("name code level district parent public_meeting_map"),
-    "AgendaItem": _props("name status period session description", free_text="name description"),
+    "AgendaItem": _props("name status period session description origin", free_text="name description"),
     "Session": _props("name date area area_code status opened_at opened_by closed_at closed_by "
                       "changes change_count", free_text="name changes"),
     # the living graph's requests: seen only by the two organisations, their coaches and admins

@@ -98,7 +98,7 @@ def test_a_logged_in_browser_gets_the_503_page_while_neo4j_is_down(outage: Outag
     finally:
         outage.up()
     time.sleep(1.1)  # the next try after a known outage
-    assert "beheer-outage (admin)" in browser.get("/").get_data(as_text=True)  # still logged in
+    assert "beheer-outage (beheerder)" in browser.get("/").get_data(as_text=True)  # still logged in
 
 
 def test_api_requests_get_the_json_error_shape_while_neo4j_is_down(outage: Outage) -> None:

@@ -96,9 +96,9 @@ def _home(browser: urllib.request.OpenerDirector, base: str) -> str:
 def test_no_gunicorn_banner_and_limits_and_sessions_shared(servers: list[str]) -> None:
     browser = _browser()  # one browser behind a load balancer: its cookie reaches both servers
     assert _login(servers[0], PASSWORD, browser, name="bram") == 302
-    assert "bram (member)" in _home(browser, servers[1])
+    assert "bram (lid)" in _home(browser, servers[1])
     assert _post(browser, servers[1] + "/logout") == 302
-    assert "bram (member)" not in _home(browser, servers[0])
+    assert "bram (lid)" not in _home(browser, servers[0])
     with urllib.request.urlopen(servers[0] + "/healthz", timeout=10) as answer:
         assert "gunicorn" not in (answer.headers.get("Server") or "").lower()
         assert answer.headers["Permissions-Policy"]
