@@ -185,7 +185,7 @@ def test_the_map_page_has_a_heading_a_favicon_and_the_script_fonts(client: Any) 
             response.close()
 
     status, page = fetch("/map?lang=nl")
-    assert status == 200 and '<h1 class="map-title">Netwerkkaart</h1>' in page
+    assert status == 200 and '<h1 class="visually-hidden">Netwerkkaart</h1>' in page
     assert 'rel="icon"' in page and fetch("/static/favicon.svg")[0] == 200
     status, fonts = fetch("/static/vendor/fonts/fonts.css")
     for family in ("Noto Sans Arabic", "Noto Sans Ethiopic", "Noto Sans Tifinagh"):

@@ -61,7 +61,7 @@ def _one_at_a_time() -> Iterator[None]:
 
 def _error_payload(exc: BaseException) -> tuple[Any, ...]:
     if isinstance(exc, ImportRejected):
-        return ("rejected", exc.file, exc.row_errors, exc.total)
+        return ("rejected", exc.file, exc.row_errors, exc.total, exc.notes)
     if isinstance(exc, GraphsvcError):
         return ("error", type(exc).__name__, exc.message, list(exc.errors))
     if isinstance(exc, MemoryError):
@@ -90,7 +90,7 @@ def _child(conn: Connection, settings: Settings, path: str, options: dict[str, A
 
 def _raise(payload: tuple[Any, ...]) -> None:
     if payload[0] == "rejected":
-        raise ImportRejected(payload[1], payload[2], payload[3])
+        raise ImportRejected(payload[1], payload[2], payload[3], payload[4])
     cls = getattr(errors, payload[1], ImportFailed)
     if not (isinstance(cls, type) and issubclass(cls, GraphsvcError)):
         cls = ImportFailed
