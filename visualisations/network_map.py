@@ -83,7 +83,16 @@ def _selected_actors(snap: Snapshot, f: MapFilters) -> tuple[list[str], int]:
     return actors, more
 
 
-def _node_entry(snap: Snapshot, node_id: str, island: bool, lang: str) -> dict[str, Any]:
+_ISLAND_TEXT = {
+    ("nl", False): "Eiland: nog geen band op trede 2 of hoger",
+    ("en", False): "Island: no tie at rung 2 or higher yet",
+    ("nl", True): "Eiland in dit gebied: nog geen band op trede 2 of hoger met iemand die hier actief is",
+    ("en", True): "Island in this area: no tie at rung 2 or higher with anyone active in this area yet",
+}
+
+
+def _node_entry(snap: Snapshot, node_id: str, island: bool, lang: str,
+                in_area: bool = False) -> dict[str, Any]:
     node = snap.nodes[node_id]
     style = ISLAND_STYLE if island else NODE_STYLES[node.label]
     areas = sorted(snap.name(a) for a in snap.targets("ACTIVE_IN", node_id))
@@ -92,8 +101,7 @@ def _node_entry(snap: Snapshot, node_id: str, island: bool, lang: str) -> dict[s
     if areas:
         title_lines.append(", ".join(areas))
     if island:
-        title_lines.append("Eiland: nog geen band op trede 2 of hoger" if lang == "nl"
-                           else "Island: no tie at rung 2 or higher yet")
+        title_lines.append(_ISLAND_TEXT[("nl" if lang == "nl" else "en", in_area)])
     entry: dict[str, Any] = {
         "id": node_id,
         "label": str(label_text),
@@ -178,7 +186,7 @@ def map_payload(snap: Snapshot, filters: MapFilters | None = None, *, lang: str 
         shown |= {fund for a in actors for fund, props in snap.into("FUNDS", a) if _on_map(props)}
     if "Interest" in f.types:
         shown |= {i for a in actors for i in snap.targets("WORKS_ON", a)}
-    nodes = [_node_entry(snap, n, n in island_ids, lang) for n in sorted(shown)]
+    nodes = [_node_entry(snap, n, n in island_ids, lang, in_area=bool(f.area)) for n in sorted(shown)]
     edges = _edges(snap, shown, f, lang if lang in _PENDING else "nl")
     position_nodes(snap, f.area, nodes, edges, f.focus)
     return {

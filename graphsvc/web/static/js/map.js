@@ -121,9 +121,12 @@
 
   function renderProfile(p) {
     var node = p.node;
-    var parts = [text("h2", node.name), text("p", node.label, "type")];
+    var parts = [text("h2", node.name), text("p", config.text.types[node.label] || node.label, "type")];
     var shown = state.nodes && state.nodes.get(node.id);
-    if (shown && shown.island) { parts.push(text("p", config.text.island, "island-note")); }
+    var area = document.getElementById("f-area");
+    // with an area chosen, only ties to actors active there count: say so
+    var islandText = area && area.value ? config.text.islandInArea : config.text.island;
+    if (shown && shown.island) { parts.push(text("p", islandText, "island-note")); }
     if (node.description) { parts.push(text("p", node.description)); }
     var plain = function (item) { return text("li", item.name); };
     [
