@@ -197,7 +197,7 @@ def api_create() -> ResponseReturnValue:
     return jsonify({"ok": True, "organisation": visible_node(node, current_viewer())}), 201
 
 
-@bp.patch("/api/v1/organisations/<actor_id>")
+@bp.patch("/api/v1/organisations/<path:actor_id>")
 def api_update(actor_id: str) -> ResponseReturnValue:
     viewer = require_organisation_access(actor_id)
     payload = request.get_json(silent=True)
