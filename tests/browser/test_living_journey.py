@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from flask import Flask
 
+from graphsvc.invitations import invite
 from graphsvc.model import Relationship
 from graphsvc.store import GraphStore
 from tests.conftest import PASSWORD
@@ -59,8 +60,17 @@ def _no_script_ran(page: Any) -> None:
     assert page.evaluate("window.__xss === undefined")
 
 
-def test_edit_propose_accept_map_and_introduction(page: Any, graph: GraphStore) -> None:
-    _log_in(page, "kadin")
+def test_edit_propose_accept_map_and_introduction(page: Any, graph: GraphStore, app: Flask) -> None:
+    # an invited person sets a password through the one-time link, and is the organisation's member
+    with app.app_context():
+        code = invite(app.extensions["goudkaart"].accounts, graph, "org-kadin", "member", "coach")
+    page.goto(f"/invitation/{code}?lang=en")
+    page.fill('input[name="username"]', "nieuw-lid")
+    page.fill('input[name="password"]', PASSWORD)
+    page.fill('input[name="password_again"]', PASSWORD)
+    page.click("form button[type=submit]")
+    page.wait_for_url("**/")
+    assert "nieuw-lid" in page.inner_text("header")
     page.goto("/organisations/org-kadin/edit?lang=en")
     page.fill('textarea[name="description"]', "We now also work on loneliness")
     page.fill('#picker-themes input[type="search"]', "lonel")  # the English name finds it
