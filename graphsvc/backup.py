@@ -88,11 +88,6 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _file_counts(path: Path) -> dict[str, Any]:
-    """The counts of an embedded store file (a backup's graph), read-only with a few SQL counts."""
-    return store_file_counts(path)
-
-
 def _graph_file(store: GraphStore, target: Path, progress: Progress | None) -> None:
     """The store's graph as an embedded store file at ``target``."""
     if store.copy_to_file(target):
@@ -148,7 +143,7 @@ def backup(store: GraphStore, path: str | Path, *, progress: Progress | None = N
 
 
 def _manifest(work: Path, members: list[Path], store: GraphStore) -> Manifest:
-    counts = _file_counts(work / GRAPH)
+    counts = store_file_counts(work / GRAPH)
     revision = counts.pop("revision")
     kind = type(store).__name__.removesuffix("Store").lower()
     return Manifest(created_at=utc_now(), store_kind=kind, revision=revision, counts=counts,
@@ -218,7 +213,7 @@ def _check_counts(source: Path, manifest: Manifest, work: Path) -> None:
     from graphsvc.errors import GraphsvcError
 
     try:
-        counts = _file_counts(work / GRAPH)
+        counts = store_file_counts(work / GRAPH)
     except GraphsvcError as exc:
         raise InvalidInput(f"{source} is damaged: its graph cannot be opened ({exc.message}).") from exc
     for key in ("nodes", "relationships", "tie_events", "changes"):

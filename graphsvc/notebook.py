@@ -95,11 +95,9 @@ class Graph:
     def clusters(self, **options: Any) -> pd.DataFrame:
         """Clusters of organisations with their profiles, one row each, largest first."""
         report = clusters(self.snapshot, **options).as_dict()
-        rows = []
-        for c in report.get("clusters", []):
-            rows.append({k: v for k, v in c.items() if not isinstance(v, (list, dict))}
-                        | {k: v for k, v in c.items() if isinstance(v, list) and k in ("members",)})
-        return pd.DataFrame(rows)
+        # one row per cluster: its figures (the nested profile lists stay in the report)
+        return pd.DataFrame([{k: v for k, v in c.items() if not isinstance(v, (list, dict))}
+                             for c in report.get("clusters", [])])
 
     def funding_flows(self, period: str | None = None, *, fund: str | None = None,
                       level: str = "district") -> pd.DataFrame:

@@ -80,7 +80,6 @@
 
   new MutationObserver(function () {
     if (container.getAttribute("data-ready") !== "true") { return; }
-    GK.keysOnCanvas(window.goudkaartMap && window.goudkaartMap.network);
     render();
   }).observe(container, { attributes: true, attributeFilter: ["data-ready"] });
 

@@ -28,7 +28,6 @@
   new MutationObserver(function () {
     var state = window.goudkaartMeeting;
     if (container.getAttribute("data-ready") !== "true" || !state || !state.edges) { return; }
-    GK.keysOnCanvas(state.network);
     render();
     if (!hooked) {
       hooked = true;

@@ -2,10 +2,6 @@
  * current filters (the map changes its address without reloading). */
 (function () {
   "use strict";
-  /* The map's own keys (arrows, +, -) only while the map has focus, never in a text field. */
-  window.GK.keysOnCanvas = function (network) {
-    if (network) { network.setOptions({ interaction: { keyboard: { enabled: true, bindToWindow: false } } }); }
-  };
   var toggle = document.getElementById("menu-toggle");
   var menu = document.getElementById("site-menu");
   if (toggle && menu) {
