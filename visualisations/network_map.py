@@ -132,15 +132,25 @@ def _type_name(label: str, lang: str) -> str:
 
 def _edges(snap: Snapshot, shown: set[str], f: MapFilters, lang: str) -> list[dict[str, Any]]:
     edges: list[dict[str, Any]] = []
+    floor = max(f.min_rung, 1)
+    word = "rung" if lang == "en" else "trede"
+    titles: dict[tuple[int, str], str] = {}  # a few dozen distinct tooltips among thousands of ties
+    widths = {rung: edge_width("TIE", rung) for rung in RUNG_COLOURS}
+    no_props: dict[str, Any] = {}
+    no_ties: dict[str, int] = {}
     for a in sorted(shown):
-        for b, rung in sorted(snap.ties.get(a, {}).items()):
-            if a < b and b in shown and rung >= max(f.min_rung, 1):
-                provenance = tie_provenance(snap.tie_props.get((a, b), {}))
-                word = "rung" if lang == "en" else "trede"
-                edges.append({"id": f"TIE:{a}:{b}", "from": a, "to": b, "type": "TIE",
-                              "rung": rung, "width": edge_width("TIE", rung),
-                              "color": RUNG_COLOURS[rung], "provenance": provenance,
-                              "title": f"{word} {rung} · {provenance_name(provenance, lang)}"})
+        near = snap.ties.get(a, no_ties)
+        for b in sorted(b for b in near if a < b and b in shown):
+            rung = near[b]
+            if rung < floor:
+                continue
+            provenance = tie_provenance(snap.tie_props.get((a, b), no_props))
+            title = titles.get((rung, provenance))
+            if title is None:
+                title = titles[(rung, provenance)] = f"{word} {rung} · {provenance_name(provenance, lang)}"
+            edges.append({"id": f"TIE:{a}:{b}", "from": a, "to": b, "type": "TIE", "rung": rung,
+                          "width": widths[rung], "color": RUNG_COLOURS[rung],
+                          "provenance": provenance, "title": title})
         for rel_type in ("FUNDS", "WORKS_ON"):
             for b, props in snap.out(rel_type, a):
                 if b in shown and (rel_type != "FUNDS" or _on_map(props)):
