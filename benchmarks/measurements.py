@@ -216,11 +216,14 @@ def pyvis_picture(payload: dict[str, Any]) -> Any:
 
 
 def _map(runs: int) -> list[dict[str, Any]]:
+    import gc
     import warnings
 
     from visualisations.network_map import MapFilters, build_map_payload, map_payload
 
     snap = map_graph()
+    gc.collect()
+    gc.freeze()  # as the app's SnapshotCache holds a snapshot: out of the collector's sight (for good)
     filters = MapFilters(types=("Organisation",))
     payload = map_payload(snap, filters, node_limit=5000)  # the layout is kept from here on
     # built anew each run (map_payload keeps it per revision: a second call only copies it)
