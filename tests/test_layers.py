@@ -168,3 +168,27 @@ def test_the_over_limit_list_only_holds_long_modules() -> None:
     short = [m for m in OVER_LIMIT
              if MODULES[m].read_text(encoding="utf-8").count("\n") <= MAX_MODULE_LINES]
     assert short == []
+
+
+MAX_FUNCTION_LINES = 60
+
+
+def _code_lines(function: ast.FunctionDef | ast.AsyncFunctionDef) -> int:
+    """Lines of a function from its first statement after the docstring to its end."""
+    body = function.body
+    first = body[0]
+    has_doc = isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant) \
+        and isinstance(first.value.value, str)
+    start = body[1].lineno if has_doc and len(body) > 1 else first.lineno
+    return (function.end_lineno or start) - start + 1
+
+
+def test_functions_stay_short() -> None:
+    long = []
+    for path in MODULES.values():
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) \
+                    and _code_lines(node) > MAX_FUNCTION_LINES:
+                long.append(f"{path.relative_to(ROOT)}:{node.lineno} {node.name}: "
+                            f"{_code_lines(node)} lines")
+    assert long == []

@@ -66,7 +66,21 @@ def create_app(settings: Settings | None = None, *, store: GraphStore | None = N
         if scope is not None:
             scope.close()
 
-    # every blueprint, one per user job (each page with its JSON twin); add new ones here
+    _register_blueprints(app)
+
+    @app.after_request
+    def _security_headers(response: Response) -> Response:
+        response.headers.setdefault("Content-Security-Policy", CSP)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        return response
+
+    return app
+
+
+def _register_blueprints(app: Flask) -> None:
+    """Every blueprint, one per user job (each page with its JSON twin); add new ones here."""
     from graphsvc.web import (
         accounts_admin,
         api,
@@ -90,13 +104,3 @@ def create_app(settings: Settings | None = None, *, store: GraphStore | None = N
     for job in (pages, api, auth, coach, coach_capacity, meeting, meeting_api, data, funders,
                 openapi, privacy, history, accounts_admin, profile, inbox, signals, signals_area):
         app.register_blueprint(job.bp)
-
-    @app.after_request
-    def _security_headers(response: Response) -> Response:
-        response.headers.setdefault("Content-Security-Policy", CSP)
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("Referrer-Policy", "same-origin")
-        response.headers.setdefault("X-Frame-Options", "DENY")
-        return response
-
-    return app
