@@ -219,6 +219,3 @@ def main(argv: list[str] | None = None) -> None:
         click.echo(f"Error: {exc.message}", err=True)
         sys.exit(1)
 
-
-if __name__ == "__main__":
-    main()
