@@ -27,8 +27,8 @@ Point = tuple[float, float]
 
 #: Groups above this many nodes use igraph's grid variant of Fruchterman–Reingold (repulsion
 #: only between nearby nodes): from about 150 nodes on it lays out as well as the exact variant
-#: (same stress on clusters, lattices, trees and scale-free graphs of 150–400 nodes) at a fifth of
-#: the time; below, the exact variant is clearly better and cheap anyway.
+#: (same stress on clusters, lattices, trees and scale-free graphs of 150–400 nodes) in a third
+#: to a seventh of the time; below, the exact variant is clearly better and cheap anyway.
 GRID_ABOVE = 150
 #: Above this many nodes, half the rounds (the grid variant settles sooner on big groups).
 FEWER_ROUNDS_ABOVE = 400
