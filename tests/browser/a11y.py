@@ -82,9 +82,28 @@ def sideways_overflow(page: Any) -> int:
         " - document.documentElement.clientWidth"))
 
 
+#: ``innerText`` of ``<main>`` with each closed drop-down counted as the one option it shows
+#: (``innerText`` would list every option of a ``<select>``, text nobody sees until it opens)
+_VISIBLE_TEXT = """() => {
+  const main = document.querySelector('main') || document.body, undo = [];
+  main.querySelectorAll('select:not([multiple])').forEach(sel => {
+    if (sel.size > 1) { return; }
+    const shown = document.createElement('span');
+    shown.textContent = sel.selectedOptions.length ? sel.selectedOptions[0].text : '';
+    const display = sel.style.display;
+    sel.style.display = 'none';
+    sel.after(shown);
+    undo.push(() => { shown.remove(); sel.style.display = display; });
+  });
+  const text = main.innerText;
+  undo.forEach(f => f());
+  return text;
+}"""
+
+
 def main_text(page: Any) -> str:
-    """The visible text of the page's ``<main>``."""
-    return str(page.evaluate("(document.querySelector('main') || document.body).innerText"))
+    """The visible text of the page's ``<main>`` (a closed drop-down shows only its chosen option)."""
+    return str(page.evaluate(_VISIBLE_TEXT))
 
 
 _WORD = re.compile(r"[^\W\d_]+(?:[-'’][^\W\d_]+)*", re.UNICODE)
