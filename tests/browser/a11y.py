@@ -11,7 +11,7 @@ from flask import Flask
 from tests.conftest import PASSWORD
 
 __all__ = ["AXE", "PAGES", "WIDTHS", "axe_violations", "lix", "log_in", "main_text", "open_meeting", "pages_for",
-           "sideways_overflow"]
+           "running_text", "sideways_overflow"]
 
 AXE = Path(__file__).with_name("vendor") / "axe.min.js"
 #: the WCAG 2.2 A/AA rule tags axe runs
@@ -99,6 +99,17 @@ _VISIBLE_TEXT = """() => {
   undo.forEach(f => f());
   return text;
 }"""
+
+
+def running_text(page: Any) -> str:
+    """The sentences of ``<main>``: paragraphs, headings, summaries, legends and captions that are
+    shown, outside tables. Names in tables, lists and drop-downs are data, not running text."""
+    return str(page.evaluate(
+        "() => Array.from((document.querySelector('main') || document.body).querySelectorAll("
+        "'p, h1, h2, h3, h4, h5, h6, summary, legend, caption, figcaption'))"
+        ".filter(el => !el.closest('table, select') && el.getClientRects().length"
+        " && !el.parentElement.closest('p, h1, h2, h3, h4, h5, h6, summary, legend, caption, figcaption'))"
+        ".map(el => el.innerText.replace(/\\s*\\n\\s*/g, ' ').trim()).filter(Boolean).join('\\n')"))
 
 
 def main_text(page: Any) -> str:
