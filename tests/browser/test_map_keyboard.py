@@ -208,3 +208,20 @@ def test_meeting_mode_picks_a_and_b_by_keyboard(tab: Any) -> None:
     assert tab.input_value("#pick-a") == a and tab.input_value("#pick-b") == b
     assert tab.locator("#record-hint").inner_text() == "Klik nu op een trede."
     print(f"keys meeting map→A and B: {keys.count}")
+
+
+def test_the_funder_cluster_map_opens_a_cluster_by_keyboard(tab: Any) -> None:
+    log_in(tab, tab.app, "funder")
+    tab.goto("/funders?lang=nl")
+    tab.wait_for_selector("#cluster-map[data-ready=true]", timeout=60000)
+    tab.focus("#cluster-map .vis-network")
+    assert tab.evaluate("document.activeElement.getAttribute('role')") == "application"
+    tab.keyboard.press("ArrowDown")
+    cluster = tab.evaluate("document.getElementById('cluster-map').getAttribute('data-key-node')")
+    label = tab.evaluate(f"window.goudkaartClusters.nodes.get({cluster!r}).label")
+    said = _announced(tab, label)
+    assert "(Cluster)." in said and "Herfindahl" in said
+    tab.keyboard.press("Enter")
+    tab.wait_for_function(f"(document.getElementById('cluster-map').getAttribute('data-expanded') || '')"
+                          f".split(' ').includes({cluster!r})", timeout=20000)
+    assert tab.locator("#cluster-detail h2").count() == 1

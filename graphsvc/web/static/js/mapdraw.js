@@ -88,7 +88,8 @@
    * ties are announced through the page's aria-live region. Nothing listens on the window.
    *
    * ``page`` gives ``network()`` (the current vis.Network), ``info(id)`` → {name, type, island,
-   * ties: [{name, rung}]} and ``open(id)``; the texts come from #map-keys-config
+   * ties: [{name, rung}] (left out: nothing said about ties), about: one more sentence} and
+   * ``open(id)``; the texts come from #map-keys-config
    * (templates/_map_keys.html). Returns {attach(network), focused()}. */
   var RING = "#1d1d1f", HALO = "#ffffff", TYPE_PAUSE = 800, PAN = 80, MOVE = {
     ArrowLeft: [-1, 0], ArrowRight: [1, 0], ArrowUp: [0, -1], ArrowDown: [0, 1]
@@ -155,13 +156,16 @@
       var ties = info.ties || [];
       if (ties.length) {
         var shown = ties.slice(0, 5).map(function (t) {
-          return fmt(T.tie, { name: t.name, rung: t.rung, rungName: T.rungs[String(t.rung)] || "" });
+          // without a rung name (the funder page has none): "… (rung 2)"
+          return fmt(T.tie, { name: t.name, rung: t.rung, rungName: T.rungs[String(t.rung)] || "" })
+            .replace(/, \)$/, ")");
         });
         var list = shown.join("; ") + (ties.length > 5 ? "; " + fmt(T.more, { n: ties.length - 5 }) : "");
         parts.push(fmt(ties.length === 1 ? T.ties[0] : T.ties[1], { n: ties.length }) + " " + list + ".");
-      } else {
+      } else if (info.ties) {
         parts.push(T.noTies);
       }
+      if (info.about) { parts.push(info.about); }
       if (info.island) { parts.push(T.island.replace(/\.?$/, ".")); }
       parts.push(T.open);
       return parts.join(" ");
