@@ -69,6 +69,10 @@ def _to_the_map(page: Any, keys: Keys, skip_links_before: int = 1) -> None:
     keys.press("Enter")
     assert page.evaluate("document.activeElement.getAttribute('role')") == "application"
     assert page.evaluate("document.activeElement.closest('#network') !== null")
+    # its description is the key help (the same words as the help under the map)
+    help_text = page.evaluate("document.getElementById(document.activeElement.getAttribute('aria-describedby'))"
+                              ".textContent")
+    assert "pijltje" in help_text and "Escape laat de stip los." in help_text
 
 
 def _type_name(page: Any, keys: Keys, node_id: str, name: str) -> None:
