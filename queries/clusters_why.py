@@ -35,11 +35,11 @@ class NoClusters:
             have = (f"{self.organisations:,} organisaties, {self.ties:,} banden, "
                     f"{self.shared_themes:,} gedeelde thema's en {self.grants:,} toekenningen")
             if self.reason == "nothing_links":
-                return (f"Geen clusters: er zijn {have}. Toekenningen verbinden een fonds met ontvangers, "
-                        "niet ontvangers met elkaar. Clusters ontstaan uit banden tussen organisaties en uit "
-                        "thema's die ze delen: voeg thema's per ontvanger toe (classificaties in 360Giving, of "
-                        "de kolom interests) en banden (het blad ties, of de ladder).")
-            return (f"Geen clusters: er zijn {have}; dat is te weinig samenhang voor een groep. "
+                return (f"Geen clusters. Er zijn {have}. Een toekenning verbindt een fonds met een ontvanger. "
+                        "Ze verbindt ontvangers niet met elkaar. Clusters komen uit banden tussen organisaties "
+                        "en uit thema's die ze delen. Voeg dus thema's per ontvanger toe (classificaties in "
+                        "360Giving, of de kolom interests). En voeg banden toe (het blad ties, of de ladder).")
+            return (f"Geen clusters. Er zijn {have}. Dat is te weinig om een groep te vormen. "
                     "Meer banden en thema's per organisatie helpen.")
         have = (f"{self.organisations:,} organisations, {self.ties:,} ties, {self.shared_themes:,} shared "
                 f"themes and {self.grants:,} grants")
