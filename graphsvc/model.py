@@ -8,7 +8,7 @@ from types import MappingProxyType
 from typing import Any, Final
 
 from graphsvc.errors import InvalidInput
-from graphsvc.node_props import CONFIDENTIAL_KEYS, undeclared_keys
+from graphsvc.node_props import CONFIDENTIAL_KEYS, undeclared_keys, undeclared_rel_keys
 from graphsvc.rel_props import property_problems
 
 __all__ = [
@@ -296,7 +296,9 @@ def validate_node(node: Node) -> None:
 
 
 def validate_relationship(rel: Relationship, start_label: str, end_label: str) -> None:
-    """Raise InvalidInput when a relationship's type, ends, rung or fixed properties do not fit.
+    """Raise InvalidInput when a relationship's type, ends, rung, declared or fixed properties do not fit.
+
+    A key its type does not declare (:data:`graphsvc.node_props.REL_PROPS`) is refused, as on nodes.
 
     The fixed properties are a ``WORKS_ON`` weight and a ``FUNDS`` amount, year and status
     (:func:`graphsvc.rel_props.property_problems`); the message names the relationship and
@@ -305,6 +307,11 @@ def validate_relationship(rel: Relationship, start_label: str, end_label: str) -
     allowed = REL_TYPES.get(rel.type)
     if allowed is None:
         raise InvalidInput(f"Unknown relationship type {rel.type!r}.")
+    unknown = undeclared_rel_keys(rel.type, rel.props)
+    if unknown:
+        what = f"{rel.type} {rel.start} → {rel.end}" + (f" ({rel.key})" if rel.key else "")
+        raise InvalidInput(f"{what}: {', '.join(unknown)} is not a declared property of {rel.type} "
+                           "(graphsvc/node_props.py).", errors=unknown)
     starts, ends = allowed
     if rel.type == "TIE":
         if rel.start == rel.end:
