@@ -24,7 +24,7 @@ from graphsvc.snapshot import Snapshot
 from graphsvc.store.base import GraphStore, Transaction, utc_now
 
 __all__ = ["TieRequest", "propose_tie", "accept_request", "decline_request", "record_coach_tie",
-           "requests_of", "MAX_NOTE", "STATUSES"]
+           "requests_of", "write_notice", "MAX_NOTE", "STATUSES"]
 
 MAX_NOTE: Final = 1000
 #: ``pending`` waits for the other side; ``notice`` is a downgrade or end, written at once.
@@ -196,6 +196,19 @@ def propose_tie(store: GraphStore, source: str, target: object, rung: object, *,
         tx.upsert_node(Node(request_id, TIE_REQUEST, props),
                        expected_version=earlier.version if earlier else 0)
     return store.get_node(request_id)
+
+
+def write_notice(tx: Transaction, source: Node, target: Node, old_rung: int, rung: int, *,
+                 kind: str, by: str, now: str) -> Node:
+    """Tell ``target`` in its inbox that ``source`` moved their tie from ``old_rung`` to ``rung``
+    (0: no tie) without asking: a ``notice`` written in the caller's transaction. ``kind`` says
+    how (``down``, ``end``, ``undo``)."""
+    node = Node(f"tiereq-{uuid.uuid4().hex[:12]}", TIE_REQUEST, {
+        "name": f"{source.name} → {target.name}", "from": source.id, "to": target.id, "rung": rung,
+        "old_rung": old_rung, "note": "", "requested_by": by, "requested_at": now, "status": "notice",
+        "kind": kind})
+    tx.upsert_node(node, expected_version=0)
+    return node
 
 
 def _kept(current: Relationship | None) -> str:
