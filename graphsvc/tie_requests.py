@@ -15,6 +15,7 @@ and undoes it like any other change.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Final
 
@@ -24,7 +25,7 @@ from graphsvc.snapshot import Snapshot
 from graphsvc.store.base import GraphStore, Transaction, utc_now
 
 __all__ = ["TieRequest", "propose_tie", "accept_request", "decline_request", "record_coach_tie",
-           "requests_of", "write_notice", "MAX_NOTE", "STATUSES"]
+           "requests_of", "write_notice", "check_fields", "MAX_NOTE", "STATUSES"]
 
 MAX_NOTE: Final = 1000
 #: ``pending`` waits for the other side; ``notice`` is a downgrade or end, written at once.
@@ -73,6 +74,28 @@ class TieRequest:
 
 
 # -- checks --------------------------------------------------------------------------------------
+def check_fields(payload: Mapping[str, Any], allowed: tuple[str, ...], what: str) -> None:
+    """Refuse a key ``what`` does not take, and an ``expected_version`` that is no whole number,
+    each named as a field (``errors``: ``"field: message"``).
+
+    Examples
+    --------
+    >>> check_fields({"to": "b", "rung": 2, "fraud_flag": 1}, ("to", "rung", "note"), "a tie request")
+    Traceback (most recent call last):
+    ...
+    graphsvc.errors.InvalidInput: Check fraud_flag: is not a field of a tie request; it takes to, rung, note.
+    """
+    problems = [f"{str(key)[:40]}: is not a field of {what}; it takes {', '.join(allowed)}."
+                for key in payload if key not in allowed]
+    version = payload.get("expected_version")
+    if "expected_version" in allowed and version is not None and (
+            isinstance(version, bool) or not isinstance(version, int) or version < 0):
+        problems.append("expected_version: a whole number, the version you saw.")
+    if problems:
+        names = ", ".join(p.split(":", 1)[0] for p in problems)
+        raise InvalidInput(f"Check {names}: {problems[0].split(': ', 1)[1]}", errors=problems)
+
+
 def _actor(store: GraphStore, actor_id: object, what: str) -> Node:
     if not isinstance(actor_id, str) or not actor_id.strip():
         raise InvalidInput(f"'{what}': name an organisation by its id.", errors=[what])
