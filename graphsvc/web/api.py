@@ -11,6 +11,7 @@ from graphsvc.web.answers import cached_json
 from graphsvc.web.auth import current_viewer
 from graphsvc.web.errors import error_body
 from graphsvc.web.params import int_arg, lang_arg, list_arg, str_arg
+from graphsvc.web.replies import ok
 from graphsvc.web.services import services
 from queries.profiles import actor_profile, area_list, organisation_list
 from visualisations.network_map import MapFilters, map_inputs, map_payload
@@ -32,10 +33,6 @@ def map_filters_from_request() -> MapFilters:
     )
 
 
-def ok(data: Any, status: int = 200) -> Any:
-    return jsonify({"ok": True, **data} if isinstance(data, dict) else {"ok": True, "data": data}), status
-
-
 @bp.get("/healthz")
 def healthz() -> Any:
     """Up or down for anyone; which store, its revision and the reason only for admins."""
@@ -48,7 +45,7 @@ def healthz() -> Any:
     if admin:
         return jsonify(info), 200
     if up:
-        return jsonify({"ok": True, "status": 200}), 200
+        return ok({"status": 200}, 200)
     return jsonify(error_body(503, "The graph database is not reachable.")), 503
 
 

@@ -13,7 +13,7 @@ import pytest
 from flask import Flask
 
 from graphsvc.config import load_settings
-from graphsvc.demo import load_demo
+from graphsvc.demo.dataset import load_demo
 from graphsvc.store import open_store
 from graphsvc.web import create_app
 from tests.browser.a11y import (
