@@ -65,7 +65,7 @@ def test_undoing_a_confirmed_tie_leaves_a_notice_in_the_other_sides_inbox(store:
     assert client.get(f"/api/v1/organisations/{KADIN}/tie-requests", headers=kadin).get_json()["notices"] == []
     page = client.get(f"/organisations/{ALONE}/inbox", headers=alone)
     section = page.get_data(as_text=True).split('id="h-notices"')[1].split("</section>")[0]
-    assert "Kadın Dayanışma Derneği" in section
+    assert "Kadın Dayanışma Derneği" in section and "(een wijziging ongedaan gemaakt)" in section
 
     # undoing the undo brings the tie back, and the other side is told again
     again = client.post(f"/api/v1/organisations/{KADIN}/history/{_newest_tie_change(store, KADIN)}/undo",
