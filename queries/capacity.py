@@ -21,6 +21,7 @@ def capacity_needs(snapshot: Snapshot, organisation_id: str) -> frozenset[str]:
 
     Examples
     --------
+    >>> from graphsvc.model import Node, Relationship
     >>> from graphsvc.store.base import GraphData
     >>> nodes = [Node("o", "Organisation", {"name": "O"}), Node("b", "Capability", {"name": "B"})]
     >>> rel = Relationship("NEEDS", "o", "b", {"source": "capacity"})

@@ -120,6 +120,7 @@ def introduction_counts(snapshot: Snapshot, actor_ids: Iterable[str]) -> Introdu
 
     Examples
     --------
+    >>> from graphsvc.model import Relationship
     >>> from graphsvc.store.base import GraphData
     >>> nodes = [Node(x, "Organisation", {"name": x}) for x in "ab"] + [
     ...     Node("i1", "Introduction", {"name": "A → B", "from": "a", "to": "b", "status": "accepted"})]

@@ -64,7 +64,7 @@ def capacity_trend_svg(trend: DimensionTrend, *, threshold: int = 0, lang: str =
 
     Examples
     --------
-    >>> from graphsvc.actions.capacity import DimensionTrend
+    >>> from graphsvc.capacity import DimensionTrend
     >>> t = DimensionTrend("governance", "Bestuur", "Governance", "", "",
     ...                    (("2024-01-10", 2), ("2024-06-10", 4)))
     >>> svg = capacity_trend_svg(t, threshold=2)

@@ -14,7 +14,7 @@ from graphsvc.web.params import int_arg, lang_arg, list_arg, str_arg
 from graphsvc.web.replies import ok
 from graphsvc.web.services import services
 from queries.profiles import actor_profile, area_list, organisation_list
-from visualisations.network_map import MapFilters, map_inputs, map_payload
+from visualisations.network_map import MapFilters, build_map_payload, map_inputs
 
 __all__ = ["bp", "map_filters_from_request"]
 
@@ -69,7 +69,8 @@ def graph() -> Any:
     lang, limit = lang_arg(), services().settings.map_node_limit
 
     def build() -> tuple[dict[str, Any], frozenset[str] | None]:
-        payload = map_payload(snap, filters, lang=lang, node_limit=limit)
+        # cached_json keeps the encoded answer per revision (and carries it over): no second copy
+        payload = build_map_payload(snap, filters, lang=lang, node_limit=limit)
         return payload, map_inputs(payload)
 
     return cached_json(snap, ("graph", filters, lang, limit), build)

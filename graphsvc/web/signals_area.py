@@ -156,7 +156,7 @@ def api_agenda_item(code: str) -> Any:
     snap = services().snapshot()
     area = snap.area(code)
     item_id, made = _agenda_item(snap, area, str(json_body().get("theme", "")))
-    return ok({"id": item_id, "created": made}), 201 if made else 200
+    return ok({"id": item_id, "created": made}, 201 if made else 200)
 
 
 @bp.post("/areas/<code>/agenda-items")
