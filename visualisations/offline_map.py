@@ -36,6 +36,7 @@ from markupsafe import Markup, escape
 
 from graphsvc.clock import utc_now
 from graphsvc.snapshot import Snapshot
+from graphsvc.store.kept import KeptData
 from visualisations.fonts import embedded_font_css
 from visualisations.network_map import MapFilters, map_payload
 
@@ -160,10 +161,10 @@ def _map_keys(env: Environment, lang: str, rungs: dict[str, str]) -> str:
         lang=lang, map_keys_enter=enter, map_keys_rungs={k: v for k, v in rungs.items() if v})
 
 
-def _map_data(snap: Snapshot, area: str, lang: str) -> dict[str, Any]:
+def _map_data(snap: Snapshot, area: str, lang: str, store: KeptData | None) -> dict[str, Any]:
     node = snap.area(area)
     code = str(node.props.get("code") or node.id)
-    payload = map_payload(snap, MapFilters(area=node.id), lang=lang)
+    payload = map_payload(snap, MapFilters(area=node.id), lang=lang, store=store)
     interests: dict[str, str] = {}
     for entry in payload["nodes"]:
         themes = sorted(snap.targets("WORKS_ON", entry["id"]))
@@ -182,7 +183,7 @@ def _map_data(snap: Snapshot, area: str, lang: str) -> dict[str, Any]:
 
 def offline_map_html(snap: Snapshot, area: str, *, lang: str = "nl",
                      rung_names: dict[int, str] | None = None, generated_at: str | None = None,
-                     signal_heat: str | None = None) -> str:
+                     signal_heat: str | None = None, store: KeptData | None = None) -> str:
     """The area's map as one HTML document with everything inlined.
 
     Parameters
@@ -198,6 +199,8 @@ def offline_map_html(snap: Snapshot, area: str, *, lang: str = "nl",
     signal_heat : str, optional
         The heat table of the area's early signals as a ``data:`` URI (shown below the islands);
         give the public's view of it, since the file travels.
+    store : KeptData, optional
+        The store ``snap`` was read from: the file then shows the layout the live map shows.
 
     Examples
     --------
@@ -210,7 +213,7 @@ def offline_map_html(snap: Snapshot, area: str, *, lang: str = "nl",
     """
     lang = lang if lang in OFFLINE_TEXT else "nl"
     texts = OFFLINE_TEXT[lang]
-    data = _map_data(snap, area, lang)
+    data = _map_data(snap, area, lang, store)
     made = (generated_at or utc_now())[:10]
     data.update(lang=lang, generated=made, text=texts,
                 rungs={str(r): (rung_names or {}).get(r, "") for r in range(1, 6)})
@@ -231,9 +234,9 @@ def offline_map_html(snap: Snapshot, area: str, *, lang: str = "nl",
 
 
 def write_offline_map(snap: Snapshot, area: str, path: str | Path, *, lang: str = "nl",
-                      rung_names: dict[int, str] | None = None) -> Path:
+                      rung_names: dict[int, str] | None = None, store: KeptData | None = None) -> Path:
     """Write :func:`offline_map_html` to ``path`` (UTF-8); return the path written."""
     target = Path(path)
-    target.write_text(offline_map_html(snap, area, lang=lang, rung_names=rung_names),
+    target.write_text(offline_map_html(snap, area, lang=lang, rung_names=rung_names, store=store),
                       encoding="utf-8")
     return target
