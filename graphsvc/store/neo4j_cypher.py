@@ -77,7 +77,7 @@ __all__ = [
 _IDENTIFIER = re.compile(r"[A-Z][A-Za-z_]*")
 
 
-def _per_name(names: Iterable[str], template: LiteralString) -> Mapping[str, LiteralString]:
+def per_name(names: Iterable[str], template: LiteralString) -> Mapping[str, LiteralString]:
     """One query per label or type: ``NAME`` in the template replaced by each fixed name."""
     out: dict[str, LiteralString] = {}
     for name in names:
@@ -119,7 +119,7 @@ _R: Final = stored_map("r")
 #: relationship properties indexed. Created (IF NOT EXISTS) whenever a store starts.
 DOMAIN_SCHEMA: Final[tuple[LiteralString, ...]] = (
     "CREATE CONSTRAINT goudkaart_node_id IF NOT EXISTS FOR (n:GNode) REQUIRE n.id IS UNIQUE",
-    *_per_name(LABELS, "CREATE CONSTRAINT goudkaart_NAME_id IF NOT EXISTS "
+    *per_name(LABELS, "CREATE CONSTRAINT goudkaart_NAME_id IF NOT EXISTS "
                        "FOR (n:NAME) REQUIRE n.id IS UNIQUE").values(),
     # an index, not a uniqueness constraint: the store contract (and SQLite) accept two areas
     # with one code, and Neo4j must not refuse a write the other store takes
@@ -187,7 +187,7 @@ GET_NODES: Final = (
 )
 # ``r.props`` is the node's whole stored map (id and bookkeeping included) except, on an update,
 # ``created_at``, which stays; the label comes from the dict key, never a row
-WRITE_NODES: Final = _per_name(
+WRITE_NODES: Final = per_name(
     LABELS,
     "UNWIND $rows AS r MERGE (n:GNode {id: r.props.id}) "
     "WITH n, r, n.created_at AS created SET n:NAME, n = r.props "
@@ -229,7 +229,7 @@ GET_RELS: Final = (
     "WHERE type(r) = k.type AND r.key = k.key RETURN " + _REL_FIELDS
 )
 # as WRITE_NODES: ``r.props`` the whole map (``key`` included), ``created_at`` kept on an update
-WRITE_RELS: Final = _per_name(
+WRITE_RELS: Final = per_name(
     REL_TYPES,
     "UNWIND $rows AS r "
     "MATCH (a:GNode {id: r.start}) MATCH (b:GNode {id: r.end}) "
@@ -242,7 +242,7 @@ STAMP_NODES: Final = (
     "SET n.version = r.version, n.created_at = coalesce(r.created_at, n.created_at), "
     "n.updated_at = coalesce(r.updated_at, n.updated_at) RETURN count(n) AS found"
 )
-STAMP_RELS: Final = _per_name(
+STAMP_RELS: Final = per_name(
     REL_TYPES,
     "UNWIND $rows AS r "
     "MATCH (:GNode {id: r.start})-[x:NAME {key: r.key}]->(:GNode {id: r.end}) "
@@ -262,7 +262,7 @@ NODE_PAGE: Final = (
     "MATCH (n:GNode) WHERE n.id > $after WITH n ORDER BY n.id LIMIT $limit "
     "WITH collect(n) AS page RETURN page[-1].id AS last, [n IN page | [" + _LABEL + ", " + _N + "]] AS rows"
 )
-NODE_PAGES_OF: Final = _per_name(
+NODE_PAGES_OF: Final = per_name(
     LABELS,
     "MATCH (n:GNode:NAME) WHERE n.id > $after WITH n ORDER BY n.id LIMIT $limit "
     "WITH collect(n) AS page RETURN page[-1].id AS last, [n IN page | ['NAME', " + _N + "]] AS rows",
@@ -273,7 +273,7 @@ REL_PAGE: Final = (
     "WITH collect(a) AS page RETURN page[-1].id AS last, [a IN page | [(a)-[r]->(b:GNode) | "
     "[type(r), a.id, b.id, " + _R + "]]] AS rows"
 )
-RELS_OF: Final = _per_name(REL_TYPES, "MATCH (a:GNode)-[r:NAME]->(b:GNode) RETURN " + _REL_FIELDS)
+RELS_OF: Final = per_name(REL_TYPES, "MATCH (a:GNode)-[r:NAME]->(b:GNode) RETURN " + _REL_FIELDS)
 
 ADD_EVENTS: Final = "UNWIND $rows AS e CREATE (t:TieEvent) SET t = e"
 _EVENT_FIELDS: Final = (

@@ -37,6 +37,7 @@ import json
 import re
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime
+from functools import lru_cache
 from typing import Any, Final
 
 from neo4j.time import Date, DateTime
@@ -129,19 +130,29 @@ def from_neo4j(stored: Mapping[str, Any], reserved: frozenset[str]) -> dict[str,
     """Domain properties from a stored property map (bookkeeping keys left out), in key order
     (as the SQLite store gives them)."""
     out: dict[str, Any] = {}
+    decoded = False  # a "*_json" key: "a_json" sorts after "a_b", so re-sort at the end
     for key, value in sorted(stored.items()):
-        if key in reserved or value is None:  # None: a key a query asked for that is not stored
+        if value is None or key in reserved:  # None: a key a query asked for that is not stored
             continue
         kind = type(value)
-        if key.endswith(JSON_SUFFIX):
-            out[key[:-5]] = json.loads(value)  # "a_json" sorts after "a_b": re-sort below
-        elif kind is list and len(value) == 2 and value[1] == 0 and type(value[0]) is str:
-            out[key] = _from_text(value[0])  # a temporal value sent as text (neo4j_cypher._text)
+        if kind is str:
+            if key.endswith(JSON_SUFFIX):
+                out[key[:-5]] = json.loads(value)
+                decoded = True
+            else:
+                out[key] = value
+        elif kind is int or kind is float or kind is bool:
+            out[key] = value
+        elif kind is list:
+            if len(value) == 2 and value[1] == 0 and type(value[0]) is str:
+                out[key] = _from_text(value[0])  # a temporal value sent as text (neo4j_cypher._text)
+            else:
+                out[key] = value
         elif isinstance(value, _TEMPORAL):
             out[key] = from_value(value)
         else:
             out[key] = value
-    return dict(sorted(out.items())) if any(k.endswith(JSON_SUFFIX) for k in stored) else out
+    return dict(sorted(out.items())) if decoded else out
 
 
 def stamp_to_neo4j(stamp: str | None) -> Any:
@@ -151,6 +162,7 @@ def stamp_to_neo4j(stamp: str | None) -> Any:
     return _temporal(stamp) or stamp
 
 
+@lru_cache(maxsize=65_536)  # whole-graph reads meet the same timestamps many times
 def _from_text(text: str) -> str:
     """The text a DATE or DATETIME was written from, from Neo4j's own text of it (which drops
     zero seconds and trailing zeros of fractions)."""

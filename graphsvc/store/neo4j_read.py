@@ -8,50 +8,69 @@ transaction that first locks the meta node, as every writer does: writers then w
 read, which sees one revision by construction. That transaction changes nothing and is rolled
 back. No third attempt, so a busy meeting cannot starve a reader.
 
-The rows come in pages of one list each (one Bolt message per page instead of per row) in the
-shapes of :mod:`graphsvc.store.rows`. Within a page of start nodes, relationships come in no
-particular order, so :class:`~graphsvc.store.rows.GraphRows` says ``ordered=False`` and the
-snapshot builder sorts the adjacency lists.
+The graph comes per label and per relationship type, each as one record of lists (see
+:data:`NODES_OF`, :data:`RELS_OF`), in the shapes of :mod:`graphsvc.store.rows`. Nodes and
+relationships come in no particular order, so :class:`~graphsvc.store.rows.GraphRows` says
+``ordered=False`` and the snapshot builder sorts.
 """
 
 from __future__ import annotations
 
 import secrets
 from collections.abc import Callable, Iterator
+from itertools import repeat
 from typing import Any, Final, LiteralString
 
 import neo4j
 
+from graphsvc.model import LABELS, REL_TYPES
 from graphsvc.store import neo4j_cypher as q
 from graphsvc.store.neo4j_props import node_row, stamp_from_neo4j
 from graphsvc.store.neo4j_props import rel_row as row_of
 from graphsvc.store.rows import GraphRows, T
 
 __all__ = [
-    "READ_PAGES", "read_graph", "REL_ROW_PAGE", "REL_RECORD_PAGE", "EVENTS_AFTER", "LOCK_FOR_READ",
+    "READ_PAGES", "read_graph", "NODES_OF", "RELS_OF", "RECORDS_OF", "EVENTS_AFTER", "LOCK_FOR_READ",
 ]
 
-#: Rows (nodes: start nodes for relationships) per page inside the read transaction.
-READ_PAGES: Final = {"nodes": 10_000, "relationships": 5000, "tie_events": 20_000}
+#: Rows per page of the tie history inside the read transaction.
+READ_PAGES: Final = {"tie_events": 20_000}
 
-# the relationships leaving a page of nodes as one list per node, ``[type, start, end, properties]``
-# with the timestamps a snapshot does not read left out, and the ones it does (and the temporal
-# properties Goudkaart writes) as text; every expression costs server time, so only those
-REL_ROW_PAGE: Final = (
-    "MATCH (a:GNode) WHERE a.id > $after WITH a ORDER BY a.id LIMIT $limit "
-    "WITH collect(a) AS page RETURN page[-1].id AS last, [a IN page | [(a)-[r]->(b:GNode) | "
-    "[type(r), a.id, b.id, CASE type(r) "
-    "WHEN 'TIE' THEN " + q.stored_map("r", ("created_at", "since", "changed_at", "confirmed_at"),
-                                      "updated_at: null")
-    + " WHEN 'FUNDS' THEN " + q.stored_map("r", ("start", "end"), "created_at: null, updated_at: null")
-    + " ELSE r {.*, created_at: null, updated_at: null} END]]] AS rows"
+
+def _as_text(value: LiteralString) -> LiteralString:
+    """A temporal value as ``[text, 0]`` (what :func:`~graphsvc.store.neo4j_props.from_neo4j`
+    reads as the text it was written from), anything else as it is; one type check."""
+    return ("CASE WHEN " + value + " IS :: DATE NOT NULL | ZONED DATETIME NOT NULL | LOCAL DATETIME NOT NULL "
+            "THEN [toString(" + value + "), 0] ELSE " + value + " END")
+
+
+def _projection(var: LiteralString, text: tuple[LiteralString, ...], drop: tuple[LiteralString, ...]) -> LiteralString:
+    """``var``'s properties as a map: the ``text`` keys through :func:`_as_text`, ``drop`` keys
+    nulled (the reader drops nulls: a key the snapshot does not read costs no decoding)."""
+    entries = (["`" + k + "`: " + _as_text(var + ".`" + k + "`") for k in text]
+               + ["`" + k + "`: null" for k in drop])
+    return var + " {.*, " + ", ".join(entries) + "}"
+
+
+# The whole graph comes in columns: per label one record holding every node's property map,
+# per relationship type one record with the start ids, the end ids and the property maps as
+# three lists. A record per node or relationship cost the driver and the server several times
+# more (each is a message of its own), and so did pages of pattern comprehensions keyed by id.
+NODES_OF: Final = q.per_name(
+    LABELS, "MATCH (n:GNode:NAME) RETURN collect(" + _projection("n", ("created_at", "updated_at"), ()) + ") AS rows")
+#: Per type: the columns a snapshot reads (version and created_at only for ties).
+_SNAPSHOT_PROPS: Final = {
+    "TIE": _projection("r", ("since", "changed_at", "confirmed_at", "created_at"), ("updated_at",)),
+    "FUNDS": _projection("r", ("start", "end"), ("version", "created_at", "updated_at")),
+}
+_PLAIN_PROPS: Final = _projection("r", (), ("version", "created_at", "updated_at"))
+_RELS: Final[LiteralString] = (
+    "MATCH (a:GNode)-[r:NAME]->(b:GNode) RETURN collect(a.id) AS starts, collect(b.id) AS ends, collect(PROPS) AS rows"
 )
-# ... with every column, for records (dumps, migration)
-REL_RECORD_PAGE: Final = (
-    "MATCH (a:GNode) WHERE a.id > $after WITH a ORDER BY a.id LIMIT $limit "
-    "WITH collect(a) AS page RETURN page[-1].id AS last, [a IN page | [(a)-[r]->(b:GNode) | "
-    "[type(r), a.id, b.id, " + q.stored_map("r") + "]]] AS rows"
-)
+RELS_OF: Final = {t: q.per_name([t], _RELS.replace("PROPS", _SNAPSHOT_PROPS.get(t, _PLAIN_PROPS)))[t]
+                  for t in REL_TYPES}
+#: ... with every column, for records (dumps, migration)
+RECORDS_OF: Final = q.per_name(REL_TYPES, _RELS.replace("PROPS", q.stored_map("r")))
 EVENTS_AFTER: Final = (
     "MATCH (e:TieEvent) WHERE e.seq > $seq RETURN e.seq AS seq, e.a AS a, e.b AS b, "
     "e.old_rung AS old_rung, e.new_rung AS new_rung, e.at AS at, e.source AS source, "
@@ -85,21 +104,27 @@ def _rows(tx: neo4j.Transaction, query: LiteralString, first: str | int, size: i
         yield from map(tuple, page)
 
 
+def _column(tx: neo4j.Transaction, query: LiteralString) -> neo4j.Record:
+    return tx.run(query).single(strict=True)
+
+
 def _node_rows(tx: neo4j.Transaction) -> Iterator[tuple[Any, ...]]:
-    for page in _pages(tx, q.NODE_PAGE, "", READ_PAGES["nodes"]):
-        yield from map(node_row, page)
+    for label, query in NODES_OF.items():
+        stored = _column(tx, query)["rows"]
+        yield from map(node_row, zip(repeat(label, len(stored)), stored, strict=True))
 
 
-def _record_row(row: list[Any]) -> tuple[Any, ...]:
+def _record_row(row: tuple[Any, ...]) -> tuple[Any, ...]:
     stored = row[3]
     return (*row_of(row), stamp_from_neo4j(stored.get("updated_at")))
 
 
 def _relationship_rows(tx: neo4j.Transaction, full: bool) -> Iterator[tuple[Any, ...]]:
     convert = _record_row if full else row_of
-    for page in _pages(tx, REL_RECORD_PAGE if full else REL_ROW_PAGE, "", READ_PAGES["relationships"]):
-        for per_node in page:
-            yield from map(convert, per_node)
+    for rel_type, query in (RECORDS_OF if full else RELS_OF).items():
+        record = _column(tx, query)
+        starts, ends, stored = record["starts"], record["ends"], record["rows"]
+        yield from map(convert, zip(repeat(rel_type, len(starts)), starts, ends, stored, strict=True))
 
 
 def _read(tx: neo4j.Transaction, consume: Callable[[GraphRows], T], locked: bool,
