@@ -33,6 +33,7 @@ from typing import Final, LiteralString, cast
 from graphsvc.model import LABELS, REL_TYPES
 
 __all__ = [
+    "per_name",
     "SCHEMA",
     "INSPECT",
     "CREATE_META",
@@ -52,6 +53,8 @@ __all__ = [
     "GET_REL",
     "GET_RELS",
     "WRITE_RELS",
+    "CREATE_NODES",
+    "CREATE_RELS",
     "STAMP_NODES",
     "STAMP_RELS",
     "DELETE_REL",
@@ -236,6 +239,25 @@ WRITE_RELS: Final = per_name(
     "MERGE (a)-[x:NAME {key: r.props.key}]->(b) "
     "WITH x, r, x.created_at AS created SET x = r.props "
     "SET x.created_at = coalesce(r.props.created_at, created)",
+)
+def _set_temporal(var: LiteralString) -> LiteralString:
+    """After ``SET x += $props[i]``: the dates and date-times of ``$temporal[i]`` made from their
+    text by the server (see :func:`graphsvc.store.neo4j_props.as_sent`)."""
+    return ("FOREACH (t IN $temporal[i] | SET " + var + "[t[0]] = CASE t[2] WHEN 'd' THEN date(t[1]) "
+            "WHEN 'l' THEN localdatetime(t[1]) ELSE datetime(t[1]) END)")
+
+
+# The bulk path into an empty graph (a migration): whole stored maps, created without a read.
+# The rows come as parallel lists indexed by ``i``: a row read as ``r.props`` from an UNWIND
+# could be a node for all the planner knows, and it would buffer the batch (an Eager) before
+# every SET; a parameter cannot be.
+CREATE_NODES: Final = per_name(
+    LABELS, "UNWIND range(0, size($props) - 1) AS i CREATE (n:GNode:NAME) SET n += $props[i] "
+    + _set_temporal("n"))
+CREATE_RELS: Final = per_name(
+    REL_TYPES,
+    "UNWIND range(0, size($props) - 1) AS i MATCH (a:GNode {id: $starts[i]}) MATCH (b:GNode {id: $ends[i]}) "
+    "CREATE (a)-[x:NAME]->(b) SET x += $props[i] " + _set_temporal("x") + " RETURN count(x) AS created",
 )
 STAMP_NODES: Final = (
     "UNWIND $rows AS r MATCH (n:GNode {id: r.id}) "

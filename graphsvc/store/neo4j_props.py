@@ -46,7 +46,7 @@ from graphsvc.model import Node, Relationship
 
 __all__ = ["NODE_KEYS", "REL_KEYS", "JSON_SUFFIX", "to_neo4j", "from_neo4j", "to_value", "from_value",
            "stamp_to_neo4j", "stamp_from_neo4j", "node_from", "node_row", "rel_from", "rel_row",
-           "stored_node", "stored_rel", "dump_props", "canonical", "merged"]
+           "stored_node", "stored_rel", "as_sent", "dump_props", "canonical", "merged"]
 
 #: Bookkeeping keys of a node and of a relationship: never domain properties.
 NODE_KEYS: Final = frozenset({"id", "version", "created_at", "updated_at"})
@@ -223,6 +223,29 @@ def stored_rel(rel: Relationship, version: int, created_at: str | None, updated_
     if created_at is not None:
         out["created_at"] = stamp_to_neo4j(created_at)
     return out
+
+
+def as_sent(stored: Mapping[str, Any]) -> tuple[dict[str, Any], list[list[str]]]:
+    """A stored property map as a bulk write sends it: the map without its dates and date-times,
+    and those as ``[key, text, kind]`` (``d`` DATE, ``t`` DATETIME, ``l`` LOCAL DATETIME) for
+    Cypher to make with ``date()``, ``datetime()`` and ``localdatetime()``.
+
+    The driver turns a Python date-time into Neo4j's in Python, which cost a bulk load
+    ~0.1 ms per value, more than everything else it sends.
+
+    >>> as_sent({"name": "A", "since": date(2024, 1, 2)})
+    ({'name': 'A'}, [['since', '2024-01-02', 'd']])
+    """
+    plain: dict[str, Any] = {}
+    temporal: list[list[str]] = []
+    for key, value in stored.items():
+        if isinstance(value, datetime):
+            temporal.append([key, _iso(value), "l" if value.tzinfo is None else "t"])
+        elif isinstance(value, date):
+            temporal.append([key, value.isoformat(), "d"])
+        else:
+            plain[key] = value
+    return plain, temporal
 
 
 def dump_props(props: Mapping[str, Any]) -> str:
