@@ -132,10 +132,12 @@ class Neo4jTransaction(Transaction):
         """Write what waits: nodes by label, then relationships by type, then tie events."""
         by_label: dict[str, list[dict[str, Any]]] = defaultdict(list)
         for row in self._node_rows.values():
-            by_label[row["label"]].append({"props": row["props"]})
+            plain, temporal = as_sent(row["props"])
+            by_label[row["label"]].append({"props": plain, "temporal": temporal})
         by_type: dict[str, list[dict[str, Any]]] = defaultdict(list)
         for (rel_type, start, end, _key), fields in self._rel_rows.items():
-            by_type[rel_type].append({"start": start, "end": end, "props": fields["props"]})
+            plain, temporal = as_sent(fields["props"])
+            by_type[rel_type].append({"start": start, "end": end, "props": plain, "temporal": temporal})
         self._node_rows, self._rel_rows = {}, {}
         events, self._events = self._events, []
         changes, self._changes = self._changes, []
