@@ -64,6 +64,7 @@ BATCH = 5000  # rows per UNWIND: Neo4j's sweet spot is 1k–10k
 T = TypeVar("T")
 Ident = tuple[str, str, str, str]
 Translate = Callable[[Exception], Exception]
+DRIVER_ERRORS = (neo4j.exceptions.Neo4jError, neo4j.exceptions.DriverError, OSError)
 
 
 def _chunks(items: Iterable[T]) -> Iterator[list[T]]:
@@ -125,7 +126,7 @@ class Neo4jTransaction(Transaction):
     def _run(self, query: LiteralString, **params: Any) -> list[neo4j.Record]:
         try:
             return list(self.tx.run(query, params))
-        except (neo4j.exceptions.Neo4jError, neo4j.exceptions.DriverError, OSError) as exc:
+        except DRIVER_ERRORS as exc:
             raise self._translate(exc) from None
 
     def flush(self) -> None:
@@ -249,18 +250,36 @@ class Neo4jTransaction(Transaction):
             validate_relationship(rel, start, end)
             by_type[rel.type].append(rel)
             count += 1
+        # the next batch is made while the server writes the one before (a result is only
+        # waited for when the batch after it has been sent)
+        waiting: tuple[str, int, neo4j.Result] | None = None
         for rel_type, of_type in by_type.items():
             for chunk in _chunks(of_type):
                 sent = [as_sent(stored_rel(r, r.version, r.created_at or self.now,
                                            r.updated_at or r.created_at or self.now)) for r in chunk]
-                created = self._run(q.CREATE_RELS[rel_type], starts=[r.start for r in chunk],
-                                    ends=[r.end for r in chunk], props=[s[0] for s in sent],
-                                    temporal=[s[1] for s in sent])[0]["created"]
-                if created != len(chunk):
-                    raise InvalidInput(f"Some {rel_type} relationships link nodes the graph does not hold.")
+                self._created(waiting)
+                try:
+                    waiting = rel_type, len(chunk), self.tx.run(
+                        q.CREATE_RELS[rel_type], starts=[r.start for r in chunk], ends=[r.end for r in chunk],
+                        props=[s[0] for s in sent], temporal=[s[1] for s in sent])
+                except DRIVER_ERRORS as exc:
+                    raise self._translate(exc) from None
+        self._created(waiting)
         self._forget()
         self.changed += count
         return count
+
+    def _created(self, waiting: tuple[str, int, neo4j.Result] | None) -> None:
+        """Wait for a batch of :meth:`create_relationships`; all of it must have been created."""
+        if waiting is None:
+            return
+        rel_type, count, result = waiting
+        try:
+            created = result.single(strict=True)["created"]
+        except DRIVER_ERRORS as exc:
+            raise self._translate(exc) from None
+        if created != count:
+            raise InvalidInput(f"Some {rel_type} relationships link nodes the graph does not hold.")
 
     def rewrite_changes(self, field: str, rewrite: Rewrite) -> int:
         self.flush()
