@@ -33,9 +33,12 @@ def _apply(store: GraphStore, writes: list[tuple[str, int, int, int]], counter: 
     orgs = sorted(n.id for n in store.iter_nodes("Organisation"))
     areas = sorted(n.id for n in store.iter_nodes("Neighbourhood"))
     themes = sorted(n.id for n in store.iter_nodes("Interest"))
+    gone: set[str] = set()  # deleted earlier in this transaction: nothing links to them again
     with store.transaction(source="property") as tx:
         for kind, x, y, z in writes:
             a, b = orgs[x % len(orgs)], orgs[y % len(orgs)]
+            if (a in gone or b in gone) and not (kind == "org" and z == 0):
+                continue
             if kind == "tie" and a != b:
                 if z == 0:
                     tx.delete_relationship("TIE", *sorted((a, b)))
@@ -54,8 +57,9 @@ def _apply(store: GraphStore, writes: list[tuple[str, int, int, int]], counter: 
                     tx.upsert_node(Node(a, "Organisation", {**node.props, "name": f"{node.name} (nieuw)"}))
             elif kind == "org" and z == 2:  # a theme more
                 tx.upsert_relationship(Relationship("WORKS_ON", a, themes[y % len(themes)], {"weight": 3}))
-            elif kind == "org" and z == 3 and len(orgs) > 20:  # gone
+            elif kind == "org" and z == 3 and len(orgs) - len(gone) > 20:  # gone
                 tx.delete_node(a)
+                gone.add(a)
 
 
 def _answers(snap: Snapshot) -> dict[str, Any]:
