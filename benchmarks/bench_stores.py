@@ -11,7 +11,7 @@ Run ``python -m benchmarks.bench_stores [--quick] [--orgs N] [--runs R] [--json 
   default: ~140k nodes and ~1.26M relationship records, climbs included) streamed into an empty
   store in transactions of 20k records, runs of nodes through ``upsert_nodes`` and runs of
   relationships through ``upsert_relationships`` (batched ``UNWIND`` on Neo4j).
-* **migrate into empty Neo4j**: :func:`graphsvc.migrate.migrate` of the SQLite store loaded
+* **migrate into empty Neo4j**: :func:`graphsvc.actions.migrate.migrate` of the SQLite store loaded
   above into an emptied Neo4j database (the bulk path: created, not upserted), with its stages
   (nodes, relationships, tie events, change log) and the CPU time of this process and, for a
   server this benchmark started, of the Neo4j process (wall-clock on a shared machine is mostly
@@ -36,9 +36,9 @@ from itertools import groupby, islice
 from pathlib import Path
 from typing import Any
 
+from graphsvc.actions.migrate import migrate
 from graphsvc.demo.dataset import load_demo
 from graphsvc.generate import iter_generated
-from graphsvc.migrate import migrate
 from graphsvc.model import Node, Relationship
 from graphsvc.snapshot import Snapshot
 from graphsvc.store import GraphStore, open_store

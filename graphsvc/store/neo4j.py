@@ -85,7 +85,7 @@ class Neo4jStore(GraphStore):
     """
 
     #: Its transactions create records in bulk (``create_nodes``, ``create_relationships``):
-    #: :func:`graphsvc.migrate.migrate` uses them into an empty graph.
+    #: :func:`graphsvc.actions.migrate.migrate` uses them into an empty graph.
     bulk_create = True
 
     def __init__(self, url: str, *, user: str = "neo4j", password: str = "", database: str = "neo4j",
