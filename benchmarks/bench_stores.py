@@ -11,6 +11,11 @@ Run ``python -m benchmarks.bench_stores [--quick] [--orgs N] [--runs R] [--json 
   default: ~140k nodes and ~1.26M relationship records, climbs included) streamed into an empty
   store in transactions of 20k records, runs of nodes through ``upsert_nodes`` and runs of
   relationships through ``upsert_relationships`` (batched ``UNWIND`` on Neo4j).
+* **migrate into empty Neo4j**: :func:`graphsvc.actions.migrate.migrate` of the SQLite store loaded
+  above into an emptied Neo4j database (the bulk path: created, not upserted), with its stages
+  (nodes, relationships, tie events, change log) and the CPU time of this process and, for a
+  server this benchmark started, of the Neo4j process (wall-clock on a shared machine is mostly
+  waiting for a core).
 * **snapshot**: :meth:`graphsvc.snapshot.Snapshot.from_store` (a consistent full read) of that graph.
 
 Every figure is the median of ``--runs`` runs (fewer for the generated graph). Neo4j gets a
@@ -31,6 +36,7 @@ from itertools import groupby, islice
 from pathlib import Path
 from typing import Any
 
+from graphsvc.actions.migrate import migrate
 from graphsvc.demo.dataset import load_demo
 from graphsvc.generate import iter_generated
 from graphsvc.model import Node, Relationship
@@ -75,6 +81,7 @@ class _Stores:
         self.folder = folder
         self.neo4j = neo4j
         self.count = 0
+        self.generated = ""  # the SQLite store holding the generated graph (what migrate reads)
 
     def fresh(self, backend: str) -> GraphStore:
         self.count += 1
@@ -99,6 +106,51 @@ def _start_neo4j(folder: Path, heap: str, pagecache: str, restarts: int) -> tupl
                     "heap": heap, "pagecache": pagecache}
 
 
+def _process_cpu(pid: int | None) -> float:
+    """CPU seconds a process has used (0.0 when it cannot be read, e.g. not on Linux)."""
+    if pid is None:
+        return 0.0
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError):
+        return 0.0
+
+
+def _bench_migrate(stores: _Stores, source_url: str, runs: int) -> dict[str, Any]:
+    """migrate() from the SQLite store of the generated graph into an emptied Neo4j."""
+    pid = _server_pid(stores.neo4j)
+    walls: list[float] = []
+    detail: dict[str, Any] = {}
+    for _ in range(runs):
+        source, target = open_store(source_url), stores.fresh("neo4j")
+        stages: dict[str, list[float]] = {}
+
+        def progress(stage: str, done: int, total: int, stages: dict[str, list[float]] = stages) -> None:
+            stages.setdefault(stage, [time.perf_counter(), 0.0, float(total)])[1] = time.perf_counter()
+
+        started, cpu, server = time.perf_counter(), time.process_time(), _process_cpu(pid)
+        migrate(source, target, progress=progress)
+        walls.append(time.perf_counter() - started)
+        detail = {"stages_s": {k: round(v[1] - v[0], 2) for k, v in stages.items()},
+                  "records": {k: int(v[2]) for k, v in stages.items()},
+                  "app_cpu_s": round(time.process_time() - cpu, 2),
+                  "server_cpu_s": round(_process_cpu(pid) - server, 2) if pid else None}
+        print(f"migrate into Neo4j: {walls[-1]:.1f} s {detail}", flush=True)
+        source.close()
+        target.close()
+    return {**_median(walls), **detail}
+
+
+def _server_pid(server: Neo4jServer) -> int | None:
+    if server.dir is None:
+        return None
+    try:
+        return int((server.dir / "neo4j.pid").read_text().strip())
+    except (OSError, ValueError):
+        return None
+
+
 def _bench_backend(stores: _Stores, backend: str, orgs: int, runs: int, big_runs: int) -> dict[str, Any]:
     demo: list[float] = []
     load: list[float] = []
@@ -112,6 +164,8 @@ def _bench_backend(stores: _Stores, backend: str, orgs: int, runs: int, big_runs
         store = stores.fresh(backend)
         load.append(_timed(load_records, store, iter_generated(orgs)))
         sizes = store.counts()
+        if backend == "sqlite":
+            stores.generated = store.url
         snap.extend(_timed(Snapshot.from_store, store) for _ in range(max(1, runs // 2)))
         store.close()
         print(f"{backend} {orgs}: load {load[-1]:.1f} s, snapshots {[round(x, 1) for x in snap]}", flush=True)
@@ -127,6 +181,10 @@ def _table(results: dict[str, Any], orgs: int) -> Iterator[str]:
     for key in ("load_demo", f"load_generated_{orgs}", "snapshot"):
         row = "".join(f"{results[b][key]['median_s']:>12}" for b in done)
         yield f"{key + ' (s)':<26}{row}"
+    moved = results.get("migrate_into_neo4j")
+    if moved:
+        yield (f"migrate SQLite -> empty Neo4j: {moved['median_s']} s (stages {moved['stages_s']}; "
+               f"CPU app {moved['app_cpu_s']} s, Neo4j {moved['server_cpu_s']} s)")
     yield f"generated graph: {results[done[0]]['nodes']} nodes, {results[done[0]]['relationships']} relationships"
     yield f"load average at start / end: {results['load_average_at_start']} / {results['load_average_at_end']}"
 
@@ -155,6 +213,8 @@ def main(argv: list[str] | None = None) -> int:
             for backend in args.backends:
                 results[backend] = _bench_backend(stores, backend, orgs, runs, big_runs)
                 print(f"{backend}: {json.dumps(results[backend])}", flush=True)
+            if "neo4j" in args.backends and stores.generated:
+                results["migrate_into_neo4j"] = _bench_migrate(stores, stores.generated, big_runs)
         finally:
             server.stop()
     results["load_average_at_end"] = os.getloadavg()  # the machine may be shared: say how busy

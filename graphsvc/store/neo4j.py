@@ -85,6 +85,10 @@ class Neo4jStore(GraphStore):
     ('Neo4jStore', False)
     """
 
+    #: Its transactions create records in bulk (``create_nodes``, ``create_relationships``):
+    #: :func:`graphsvc.actions.migrate.migrate` uses them into an empty graph.
+    bulk_create = True
+
     def __init__(self, url: str, *, user: str = "neo4j", password: str = "", database: str = "neo4j",
                  connection_timeout: float = 5.0, retry_time: float = 1.0) -> None:
         scheme, self.location = describe_store_url(url)  # also refuses a password in the URL

@@ -9,6 +9,7 @@ part of the graph a snapshot, an export or a migration of the graph reads.
 from __future__ import annotations
 
 import threading
+import time
 from typing import TYPE_CHECKING, Any, Final, LiteralString
 
 from neo4j import RoutingControl
@@ -76,9 +77,12 @@ USE_INVITATION: Final = (
     "RETURN " + _INVITATION_FIELDS
 )
 ADD_SESSION: Final = "CREATE (s:GWebSession) SET s = $session"
+# a session with its account (null when there is none), in one round trip: a request looks up both
 SESSION: Final = (
-    "MATCH (s:GWebSession {sid_hash: $sid_hash}) RETURN s.sid_hash AS sid_hash, s.user_id AS user_id, "
-    "s.created_at AS created_at, s.seen_at AS seen_at"
+    "MATCH (s:GWebSession {sid_hash: $sid_hash}) OPTIONAL MATCH (u:GAccount {id: s.user_id}) "
+    "RETURN s.sid_hash AS sid_hash, s.user_id AS user_id, s.created_at AS created_at, s.seen_at AS seen_at, "
+    "CASE WHEN u IS NULL THEN null ELSE u {.id, .username, .role, .organisations, .password_hash, "
+    ".created_at, .disabled} END AS account"
 )
 TOUCH_SESSION: Final = "MATCH (s:GWebSession {sid_hash: $sid_hash}) SET s.seen_at = $now"
 END_SESSION: Final = "MATCH (s:GWebSession {sid_hash: $sid_hash}) DELETE s RETURN count(*) AS n"
@@ -109,6 +113,10 @@ MARK: Final = "MATCH (m:GMark {key: $key}) RETURN m.value AS value"
 SET_MARK: Final = "MERGE (m:GMark {key: $key}) SET m.value = $value"
 
 
+#: Seconds an account read with its session answers the user() call that follows it.
+_READ_WITH_SESSION: Final = 1.0
+
+
 def _user(record: Any) -> Record:
     user = dict(record)
     user["organisations"] = list(user["organisations"] or [])
@@ -123,8 +131,11 @@ class Neo4jAccounts(AccountRecords):
         self._store = store
         self._prepared = False
         self._lock = threading.Lock()
+        self._local = threading.local()  # the account read with this thread's last session
 
     def _query(self, query: LiteralString, *, write: bool = True, **params: Any) -> list[dict[str, Any]]:
+        if write:
+            self._local.read = None  # an account read with a session is not kept past a write
         store = self._store
         driver = store._ready_driver()
         try:
@@ -159,6 +170,11 @@ class Neo4jAccounts(AccountRecords):
         return int(rows[0]["id"])
 
     def user(self, user_id: int) -> Record | None:
+        read = getattr(self._local, "read", None)
+        if read is not None:
+            self._local.read = None  # answers once
+            if read[0] == user_id and time.monotonic() - read[2] < _READ_WITH_SESSION:
+                return dict(read[1])
         rows = self._read(USER, id=user_id)
         return _user(rows[0]) if rows else None
 
@@ -209,8 +225,16 @@ class Neo4jAccounts(AccountRecords):
         self._query(ADD_SESSION, session=dict(session))
 
     def session(self, sid_hash: str) -> Record | None:
+        """The session; its account comes in the same round trip and is what the next
+        :meth:`user` call for that account in this thread answers (within a second)."""
         rows = self._read(SESSION, sid_hash=sid_hash)
-        return rows[0] if rows else None
+        if not rows:
+            return None
+        row = rows[0]
+        account = row.pop("account")
+        if account is not None:
+            self._local.read = (account["id"], _user(account), time.monotonic())
+        return row
 
     def touch_session(self, sid_hash: str, now: float) -> None:
         self._query(TOUCH_SESSION, sid_hash=sid_hash, now=now)

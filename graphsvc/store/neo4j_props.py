@@ -37,6 +37,7 @@ import json
 import re
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime
+from functools import lru_cache
 from typing import Any, Final
 
 from neo4j.time import Date, DateTime
@@ -45,7 +46,7 @@ from graphsvc.model import Node, Relationship
 
 __all__ = ["NODE_KEYS", "REL_KEYS", "JSON_SUFFIX", "to_neo4j", "from_neo4j", "to_value", "from_value",
            "stamp_to_neo4j", "stamp_from_neo4j", "node_from", "node_row", "rel_from", "rel_row",
-           "stored_node", "stored_rel", "dump_props", "canonical", "merged"]
+           "stored_node", "stored_rel", "as_sent", "dump_props", "canonical", "merged"]
 
 #: Bookkeeping keys of a node and of a relationship: never domain properties.
 NODE_KEYS: Final = frozenset({"id", "version", "created_at", "updated_at"})
@@ -129,19 +130,29 @@ def from_neo4j(stored: Mapping[str, Any], reserved: frozenset[str]) -> dict[str,
     """Domain properties from a stored property map (bookkeeping keys left out), in key order
     (as the SQLite store gives them)."""
     out: dict[str, Any] = {}
+    decoded = False  # a "*_json" key: "a_json" sorts after "a_b", so re-sort at the end
     for key, value in sorted(stored.items()):
-        if key in reserved or value is None:  # None: a key a query asked for that is not stored
+        if value is None or key in reserved:  # None: a key a query asked for that is not stored
             continue
         kind = type(value)
-        if key.endswith(JSON_SUFFIX):
-            out[key[:-5]] = json.loads(value)  # "a_json" sorts after "a_b": re-sort below
-        elif kind is list and len(value) == 2 and value[1] == 0 and type(value[0]) is str:
-            out[key] = _from_text(value[0])  # a temporal value sent as text (neo4j_cypher._text)
+        if kind is str:
+            if key.endswith(JSON_SUFFIX):
+                out[key[:-5]] = json.loads(value)
+                decoded = True
+            else:
+                out[key] = value
+        elif kind is int or kind is float or kind is bool:
+            out[key] = value
+        elif kind is list:
+            if len(value) == 2 and value[1] == 0 and type(value[0]) is str:
+                out[key] = _from_text(value[0])  # a temporal value sent as text (neo4j_cypher._text)
+            else:
+                out[key] = value
         elif isinstance(value, _TEMPORAL):
             out[key] = from_value(value)
         else:
             out[key] = value
-    return dict(sorted(out.items())) if any(k.endswith(JSON_SUFFIX) for k in stored) else out
+    return dict(sorted(out.items())) if decoded else out
 
 
 def stamp_to_neo4j(stamp: str | None) -> Any:
@@ -151,6 +162,7 @@ def stamp_to_neo4j(stamp: str | None) -> Any:
     return _temporal(stamp) or stamp
 
 
+@lru_cache(maxsize=65_536)  # whole-graph reads meet the same timestamps many times
 def _from_text(text: str) -> str:
     """The text a DATE or DATETIME was written from, from Neo4j's own text of it (which drops
     zero seconds and trailing zeros of fractions)."""
@@ -211,6 +223,29 @@ def stored_rel(rel: Relationship, version: int, created_at: str | None, updated_
     if created_at is not None:
         out["created_at"] = stamp_to_neo4j(created_at)
     return out
+
+
+def as_sent(stored: Mapping[str, Any]) -> tuple[dict[str, Any], list[list[str]]]:
+    """A stored property map as a bulk write sends it: the map without its dates and date-times,
+    and those as ``[key, text, kind]`` (``d`` DATE, ``t`` DATETIME, ``l`` LOCAL DATETIME) for
+    Cypher to make with ``date()``, ``datetime()`` and ``localdatetime()``.
+
+    The driver turns a Python date-time into Neo4j's in Python, which cost a bulk load
+    ~0.1 ms per value, more than everything else it sends.
+
+    >>> as_sent({"name": "A", "since": date(2024, 1, 2)})
+    ({'name': 'A'}, [['since', '2024-01-02', 'd']])
+    """
+    plain: dict[str, Any] = {}
+    temporal: list[list[str]] = []
+    for key, value in stored.items():
+        if isinstance(value, datetime):
+            temporal.append([key, _iso(value), "l" if value.tzinfo is None else "t"])
+        elif isinstance(value, date):
+            temporal.append([key, value.isoformat(), "d"])
+        else:
+            plain[key] = value
+    return plain, temporal
 
 
 def dump_props(props: Mapping[str, Any]) -> str:

@@ -8,50 +8,99 @@ transaction that first locks the meta node, as every writer does: writers then w
 read, which sees one revision by construction. That transaction changes nothing and is rolled
 back. No third attempt, so a busy meeting cannot starve a reader.
 
-The rows come in pages of one list each (one Bolt message per page instead of per row) in the
-shapes of :mod:`graphsvc.store.rows`. Within a page of start nodes, relationships come in no
-particular order, so :class:`~graphsvc.store.rows.GraphRows` says ``ordered=False`` and the
-snapshot builder sorts the adjacency lists.
+The graph comes per label and per relationship type, each as one record of lists (see
+:data:`NODES_OF`, :data:`RELS_OF`), in the shapes of :mod:`graphsvc.store.rows`. Nodes and
+relationships come in no particular order, so :class:`~graphsvc.store.rows.GraphRows` says
+``ordered=False`` and the snapshot builder sorts.
 """
 
 from __future__ import annotations
 
+import re
 import secrets
 from collections.abc import Callable, Iterator
-from typing import Any, Final, LiteralString
+from itertools import repeat
+from typing import Any, Final, LiteralString, NamedTuple, cast
 
 import neo4j
 
+from graphsvc.model import LABELS, REL_TYPES
+from graphsvc.node_props import declared_rel_properties
 from graphsvc.store import neo4j_cypher as q
-from graphsvc.store.neo4j_props import node_row, stamp_from_neo4j
+from graphsvc.store.neo4j_props import _TEMPORAL, REL_KEYS, from_value, node_row, stamp_from_neo4j
 from graphsvc.store.neo4j_props import rel_row as row_of
 from graphsvc.store.rows import GraphRows, T
 
 __all__ = [
-    "READ_PAGES", "read_graph", "REL_ROW_PAGE", "REL_RECORD_PAGE", "EVENTS_AFTER", "LOCK_FOR_READ",
+    "READ_PAGES", "read_graph", "NODES_OF", "RELS_OF", "RECORDS_OF", "EVENTS_AFTER", "LOCK_FOR_READ",
 ]
 
-#: Rows (nodes: start nodes for relationships) per page inside the read transaction.
-READ_PAGES: Final = {"nodes": 10_000, "relationships": 5000, "tie_events": 20_000}
+#: Rows per page of the tie history inside the read transaction.
+READ_PAGES: Final = {"tie_events": 20_000}
 
-# the relationships leaving a page of nodes as one list per node, ``[type, start, end, properties]``
-# with the timestamps a snapshot does not read left out, and the ones it does (and the temporal
-# properties Goudkaart writes) as text; every expression costs server time, so only those
-REL_ROW_PAGE: Final = (
-    "MATCH (a:GNode) WHERE a.id > $after WITH a ORDER BY a.id LIMIT $limit "
-    "WITH collect(a) AS page RETURN page[-1].id AS last, [a IN page | [(a)-[r]->(b:GNode) | "
-    "[type(r), a.id, b.id, CASE type(r) "
-    "WHEN 'TIE' THEN " + q.stored_map("r", ("created_at", "since", "changed_at", "confirmed_at"),
-                                      "updated_at: null")
-    + " WHEN 'FUNDS' THEN " + q.stored_map("r", ("start", "end"), "created_at: null, updated_at: null")
-    + " ELSE r {.*, created_at: null, updated_at: null} END]]] AS rows"
-)
-# ... with every column, for records (dumps, migration)
-REL_RECORD_PAGE: Final = (
-    "MATCH (a:GNode) WHERE a.id > $after WITH a ORDER BY a.id LIMIT $limit "
-    "WITH collect(a) AS page RETURN page[-1].id AS last, [a IN page | [(a)-[r]->(b:GNode) | "
-    "[type(r), a.id, b.id, " + q.stored_map("r") + "]]] AS rows"
-)
+
+def _as_text(value: LiteralString) -> LiteralString:
+    """A temporal value as ``[text, 0]`` (what :func:`~graphsvc.store.neo4j_props.from_neo4j`
+    reads as the text it was written from), anything else as it is; one type check."""
+    return ("CASE WHEN " + value + " IS :: DATE NOT NULL | ZONED DATETIME NOT NULL | LOCAL DATETIME NOT NULL "
+            "THEN [toString(" + value + "), 0] ELSE " + value + " END")
+
+
+def _projection(var: LiteralString, text: tuple[LiteralString, ...], drop: tuple[LiteralString, ...]) -> LiteralString:
+    """``var``'s properties as a map: the ``text`` keys through :func:`_as_text`, ``drop`` keys
+    nulled (the reader drops nulls: a key the snapshot does not read costs no decoding)."""
+    entries = (["`" + k + "`: " + _as_text(var + ".`" + k + "`") for k in text]
+               + ["`" + k + "`: null" for k in drop])
+    return var + " {.*, " + ", ".join(entries) + "}"
+
+
+# The whole graph comes in columns. Per label, one record holds every node's property map. Per
+# relationship type, one record holds a list per column: the start ids, the end ids, the keys,
+# and one list per property the type declares (graphsvc.node_props.REL_PROPS; the bookkeeping
+# columns a snapshot reads: version and created_at of ties); relationships with any other
+# property come once more as whole maps (``extra``), so nothing is lost. A record per node or
+# relationship cost the driver and the server several times more (each is a message of its
+# own), and so did pages of pattern comprehensions keyed by id or map projections per relationship.
+NODES_OF: Final = q.per_name(
+    LABELS, "MATCH (n:GNode:NAME) RETURN collect(" + _projection("n", ("created_at", "updated_at"), ()) + ") AS rows")
+_NAME: Final = re.compile(r"[a-z][a-z0-9_]*")
+_TEXT_KEYS: Final = frozenset(q.TEXT_KEYS)
+_ABSENT: Final = [None]  # a property a relationship does not have, in a column
+
+
+class RelColumns(NamedTuple):
+    """The query of one relationship type's columns and the property names of its columns."""
+
+    query: LiteralString
+    domain: tuple[str, ...]  # the declared properties, in key order (as the SQLite store gives them)
+    bookkeeping: tuple[str, ...]  # then these: version, created_at (and updated_at)
+    known: list[str]  # every property with a column; ``$known`` of the query
+
+
+def _column_of(key: str) -> LiteralString:
+    if not _NAME.fullmatch(key):  # declared in code, but a name becomes Cypher text: check
+        raise ValueError(f"{key!r} cannot be read as a column")
+    value = cast(LiteralString, "r.`" + key + "`")
+    # collect() leaves nulls out, which would shift the column: an absent property is [null],
+    # which no stored value can be (Neo4j keeps no null in a list)
+    return "collect(coalesce(" + (_as_text(value) if key in _TEXT_KEYS else value) + ", [null]))"
+
+
+def _rel_columns(rel_type: str, bookkeeping: tuple[str, ...]) -> RelColumns:
+    domain = tuple(sorted(declared_rel_properties(rel_type) - REL_KEYS))
+    columns = ", ".join(_column_of(k) for k in domain + bookkeeping)
+    query = ("MATCH (a:GNode)-[r:NAME]->(b:GNode) RETURN collect(a.id) AS starts, collect(b.id) AS ends, "
+             "collect(coalesce(r.key, '')) AS keys, [" + columns + "] AS columns, "
+             "collect(CASE WHEN any(k IN keys(r) WHERE NOT k IN $known) THEN [a.id, b.id, " + q.stored_map("r")
+             + "] END) AS extra")
+    return RelColumns(q.per_name([rel_type], query)[rel_type], domain, bookkeeping,
+                      sorted({*domain, *REL_KEYS}))
+
+
+#: Per type: what a snapshot reads (version and created_at only for ties).
+RELS_OF: Final = {t: _rel_columns(t, ("version", "created_at") if t == "TIE" else ()) for t in REL_TYPES}
+#: ... with every column, for records (dumps, migration)
+RECORDS_OF: Final = {t: _rel_columns(t, ("version", "created_at", "updated_at")) for t in REL_TYPES}
 EVENTS_AFTER: Final = (
     "MATCH (e:TieEvent) WHERE e.seq > $seq RETURN e.seq AS seq, e.a AS a, e.b AS b, "
     "e.old_rung AS old_rung, e.new_rung AS new_rung, e.at AS at, e.source AS source, "
@@ -85,21 +134,61 @@ def _rows(tx: neo4j.Transaction, query: LiteralString, first: str | int, size: i
         yield from map(tuple, page)
 
 
+def _column(tx: neo4j.Transaction, query: LiteralString, **params: Any) -> neo4j.Record:
+    return tx.run(query, params).single(strict=True)
+
+
 def _node_rows(tx: neo4j.Transaction) -> Iterator[tuple[Any, ...]]:
-    for page in _pages(tx, q.NODE_PAGE, "", READ_PAGES["nodes"]):
-        yield from map(node_row, page)
+    for label, query in NODES_OF.items():
+        stored = _column(tx, query)["rows"]
+        yield from map(node_row, zip(repeat(label, len(stored)), stored, strict=True))
 
 
-def _record_row(row: list[Any]) -> tuple[Any, ...]:
+def _record_row(row: tuple[Any, ...]) -> tuple[Any, ...]:
     stored = row[3]
     return (*row_of(row), stamp_from_neo4j(stored.get("updated_at")))
 
 
-def _relationship_rows(tx: neo4j.Transaction, full: bool) -> Iterator[tuple[Any, ...]]:
+def _domain(names: tuple[str, ...], values: tuple[Any, ...]) -> dict[str, Any]:
+    """The properties of one relationship from its column values (None: not stored)."""
+    out: dict[str, Any] = {}
+    for name, value in zip(names, values, strict=True):
+        if type(value) is list:
+            if value == _ABSENT:
+                continue
+            if len(value) == 2 and value[1] == 0 and type(value[0]) is str:
+                value = stamp_from_neo4j(value)  # a temporal value sent as text (_as_text)
+        elif isinstance(value, _TEMPORAL):
+            value = from_value(value)
+        out[name] = value
+    return out
+
+
+def _column_rows(rel_type: str, spec: RelColumns, record: neo4j.Record,
+                 full: bool) -> Iterator[tuple[Any, ...]]:
+    """Snapshot rows (or, ``full``, record rows) of one type from its columns."""
+    names, width = spec.domain, len(spec.domain)
+    stamp = stamp_from_neo4j
+    odd = {(s, e, stored.get("key", "")): stored for s, e, stored in record["extra"]}
     convert = _record_row if full else row_of
-    for page in _pages(tx, REL_RECORD_PAGE if full else REL_ROW_PAGE, "", READ_PAGES["relationships"]):
-        for per_node in page:
-            yield from map(convert, per_node)
+    for start, end, key, *values in zip(record["starts"], record["ends"], record["keys"],
+                                        *record["columns"], strict=True):
+        if odd and (start, end, key) in odd:  # a property no column holds: the whole map
+            yield convert((rel_type, start, end, odd[(start, end, key)]))
+            continue
+        props = _domain(names, tuple(values[:width])) if width else {}
+        book = [None if v == _ABSENT else v for v in values[width:]]
+        if full:
+            yield (rel_type, start, end, key, props, book[0], stamp(book[1]), stamp(book[2]))
+        elif book:
+            yield (rel_type, start, end, key, props, book[0], stamp(book[1]))
+        else:
+            yield (rel_type, start, end, key, props, None, None)
+
+
+def _relationship_rows(tx: neo4j.Transaction, full: bool) -> Iterator[tuple[Any, ...]]:
+    for rel_type, spec in (RECORDS_OF if full else RELS_OF).items():
+        yield from _column_rows(rel_type, spec, _column(tx, spec.query, known=spec.known), full)
 
 
 def _read(tx: neo4j.Transaction, consume: Callable[[GraphRows], T], locked: bool,

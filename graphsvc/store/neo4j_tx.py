@@ -43,6 +43,7 @@ from graphsvc.store.base import (
 from graphsvc.store.neo4j_props import (
     NODE_KEYS,
     REL_KEYS,
+    as_sent,
     dump_props,
     from_neo4j,
     node_from,
@@ -63,6 +64,7 @@ BATCH = 5000  # rows per UNWIND: Neo4j's sweet spot is 1k–10k
 T = TypeVar("T")
 Ident = tuple[str, str, str, str]
 Translate = Callable[[Exception], Exception]
+DRIVER_ERRORS = (neo4j.exceptions.Neo4jError, neo4j.exceptions.DriverError, OSError)
 
 
 def _chunks(items: Iterable[T]) -> Iterator[list[T]]:
@@ -124,17 +126,19 @@ class Neo4jTransaction(Transaction):
     def _run(self, query: LiteralString, **params: Any) -> list[neo4j.Record]:
         try:
             return list(self.tx.run(query, params))
-        except (neo4j.exceptions.Neo4jError, neo4j.exceptions.DriverError, OSError) as exc:
+        except DRIVER_ERRORS as exc:
             raise self._translate(exc) from None
 
     def flush(self) -> None:
         """Write what waits: nodes by label, then relationships by type, then tie events."""
         by_label: dict[str, list[dict[str, Any]]] = defaultdict(list)
         for row in self._node_rows.values():
-            by_label[row["label"]].append({"props": row["props"]})
+            plain, temporal = as_sent(row["props"])
+            by_label[row["label"]].append({"props": plain, "temporal": temporal})
         by_type: dict[str, list[dict[str, Any]]] = defaultdict(list)
         for (rel_type, start, end, _key), fields in self._rel_rows.items():
-            by_type[rel_type].append({"start": start, "end": end, "props": fields["props"]})
+            plain, temporal = as_sent(fields["props"])
+            by_type[rel_type].append({"start": start, "end": end, "props": plain, "temporal": temporal})
         self._node_rows, self._rel_rows = {}, {}
         events, self._events = self._events, []
         changes, self._changes = self._changes, []
@@ -209,6 +213,73 @@ class Neo4jTransaction(Transaction):
                 found += self._run(q.STAMP_RELS[rel_type], rows=chunk)[0]["found"]
         self._forget()  # cached record states hold the old versions
         return found
+
+    # -- the bulk path (a migration into an empty graph) --------------------------------------------
+    def create_nodes(self, nodes: Iterable[Node]) -> int:
+        """Create nodes the graph does not hold, with their own versions and timestamps, without
+        reading first and without change-log entries: what a migration into an empty graph writes
+        (upserts plus :meth:`set_stamps` would end in the same state). A node that exists already
+        is refused by the id constraint (:class:`~graphsvc.errors.Conflict`)."""
+        self.flush()
+        by_label: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        count = 0
+        for node in nodes:
+            validate_node(node)
+            created = node.created_at or self.now
+            by_label[node.label].append(stored_node(node, node.version, created, node.updated_at or created))
+            count += 1
+        for label, rows in by_label.items():
+            for chunk in _chunks(rows):
+                sent = [as_sent(row) for row in chunk]
+                self._run(q.CREATE_NODES[label], props=[s[0] for s in sent], temporal=[s[1] for s in sent])
+        self._forget()
+        self.changed += count
+        return count
+
+    def create_relationships(self, rels: Iterable[Relationship], labels: Mapping[str, str]) -> int:
+        """Create relationships the graph does not hold (as :meth:`create_nodes`; no tie history).
+        ``labels``: the label of every node id they may link, for the checks of an upsert."""
+        self.flush()
+        by_type: dict[str, list[Relationship]] = defaultdict(list)
+        count = 0
+        for rel in rels:
+            start, end = labels.get(rel.start), labels.get(rel.end)
+            if start is None or end is None:
+                missing = rel.start if start is None else rel.end
+                raise InvalidInput(f"No node with id {missing!r}; create it before linking to it.")
+            validate_relationship(rel, start, end)
+            by_type[rel.type].append(rel)
+            count += 1
+        # the next batch is made while the server writes the one before (a result is only
+        # waited for when the batch after it has been sent)
+        waiting: tuple[str, int, neo4j.Result] | None = None
+        for rel_type, of_type in by_type.items():
+            for chunk in _chunks(of_type):
+                sent = [as_sent(stored_rel(r, r.version, r.created_at or self.now,
+                                           r.updated_at or r.created_at or self.now)) for r in chunk]
+                self._created(waiting)
+                try:
+                    waiting = rel_type, len(chunk), self.tx.run(
+                        q.CREATE_RELS[rel_type], starts=[r.start for r in chunk], ends=[r.end for r in chunk],
+                        props=[s[0] for s in sent], temporal=[s[1] for s in sent])
+                except DRIVER_ERRORS as exc:
+                    raise self._translate(exc) from None
+        self._created(waiting)
+        self._forget()
+        self.changed += count
+        return count
+
+    def _created(self, waiting: tuple[str, int, neo4j.Result] | None) -> None:
+        """Wait for a batch of :meth:`create_relationships`; all of it must have been created."""
+        if waiting is None:
+            return
+        rel_type, count, result = waiting
+        try:
+            created = result.single(strict=True)["created"]
+        except DRIVER_ERRORS as exc:
+            raise self._translate(exc) from None
+        if created != count:
+            raise InvalidInput(f"Some {rel_type} relationships link nodes the graph does not hold.")
 
     def rewrite_changes(self, field: str, rewrite: Rewrite) -> int:
         self.flush()

@@ -88,6 +88,30 @@ def test_every_kind_of_value_reads_back_with_its_type(store: GraphStore) -> None
         typed(tie) | {"version": 0, "created_at": 0}
 
 
+RELATIONSHIPS = [  # declared properties (read as columns on Neo4j) and others (read whole)
+    Relationship("FUNDS", "f1", "o1", {"amount": 1500.5, "year": 2024, "status": "active", "start": "2024-01-01",
+                                       "end": "2019-02-30", "title": "Buurt", "currency": "EUR"}, key="g1"),
+    Relationship("FUNDS", "f1", "o1", {"amount": 10, "colour": "red", "end": "2024-03-01T10:00:00Z"}, key="g2"),
+    Relationship("WORKS_ON", "o1", "i1", {"weight": 2}),
+    Relationship("SERVES", "o1", "c1", {"source": "import", "since": "2020-01-01"}),
+    Relationship("OFFERS", "o1", "k1", {"confirmed_at": "2024-03-01T10:00:00Z", "note": "x",
+                                        "source": {"file": "a.csv", "row": 3}}),
+    Relationship("NEEDS", "o1", "k1", {"confirmed_at": "2024-03-01 10:00", "confirmed_by": ["a", "b"]}),
+]
+
+
+def test_relationships_of_every_shape_read_back_in_snapshots(store: GraphStore) -> None:
+    with store.transaction(source="test") as tx:
+        for node_id, label in (("o1", "Organisation"), ("f1", "Fund"), ("i1", "Interest"), ("c1", "Community"),
+                               ("k1", "Capability")):
+            tx.upsert_node(Node(node_id, label, {"name": node_id}))
+        tx.upsert_relationships(RELATIONSHIPS)
+    expected = sorted((r.ident, typed(dict(r.props))) for r in RELATIONSHIPS)
+    snap = Snapshot.from_store(store)
+    assert sorted((r.ident, typed(dict(r.props))) for r in snap.relationships()) == expected
+    assert sorted((r.ident, typed(dict(r.props))) for r in read_consistent(store).relationships) == expected
+
+
 def test_an_update_that_only_changes_a_type_is_a_change(store: GraphStore) -> None:
     _write(store)
     with store.transaction(source="test") as tx:
