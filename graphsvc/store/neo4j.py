@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, LiteralString, TypeVar
 
 import neo4j
 from neo4j import GraphDatabase, RoutingControl
-from neo4j import exceptions as nx
+from neo4j import exceptions as neo4j_errors
 
 from graphsvc.config import describe_store_url
 from graphsvc.errors import ConfigError, Conflict, GraphsvcError, NotFound, StoreUnavailable
@@ -48,8 +48,8 @@ if TYPE_CHECKING:
 __all__ = ["Neo4jStore", "DRIVER_ERRORS", "PAGE_SIZES"]
 
 T = TypeVar("T")
-DRIVER_ERRORS = (nx.Neo4jError, nx.DriverError, OSError)
-_UNREACHABLE = (nx.ServiceUnavailable, nx.SessionExpired, nx.ConnectionPoolError, OSError)
+DRIVER_ERRORS = (neo4j_errors.Neo4jError, neo4j_errors.DriverError, OSError)
+_UNREACHABLE = (neo4j_errors.ServiceUnavailable, neo4j_errors.SessionExpired, neo4j_errors.ConnectionPoolError, OSError)
 PAGE_SIZES = {"nodes": 5000, "relationships": 2000, "tie_events": 10_000}  # rows (nodes) per page
 _ABANDONED: list[neo4j.Driver] = []  # drivers inherited over a fork: never used, never closed
 
@@ -130,8 +130,8 @@ class Neo4jStore(GraphStore):
                         liveness_check_timeout=30.0, notifications_min_severity="OFF",
                         user_agent="goudkaart",
                     )
-                except (nx.ConfigurationError, ValueError) as exc:
-                    raise ConfigError(f"Cannot use the Neo4j URL {self.url!r}: {exc}") from None
+                except (neo4j_errors.ConfigurationError, ValueError) as exc:
+                    raise ConfigError(f"Cannot use the Neo4j URL {self.url!r}: {exc}") from exc
             return self._driver
 
     def _ready_driver(self) -> neo4j.Driver:
@@ -166,24 +166,24 @@ class Neo4jStore(GraphStore):
             if found is not None and (layout or 1) < LAYOUT:  # written before native properties
                 upgrade_layout(driver, self.database)
         except DRIVER_ERRORS as exc:
-            raise self._translate(exc) from None
+            raise self._translate(exc) from exc
 
     def _translate(self, exc: Exception) -> GraphsvcError:
         """Our exception for a driver error; never a password, never the server's stack."""
         where = f"Neo4j at {self.location}"
-        if isinstance(exc, nx.AuthError):
+        if isinstance(exc, neo4j_errors.AuthError):
             return StoreUnavailable(f"{where} refused the user name or password; check "
                                     "GRAPHSVC_NEO4J_USER and GRAPHSVC_NEO4J_PASSWORD.")
-        if isinstance(exc, nx.ConstraintError):
+        if isinstance(exc, neo4j_errors.ConstraintError):
             return Conflict(f"The write conflicts with data already in the graph: {exc.message}")
         if isinstance(exc, _UNREACHABLE):
             return StoreUnavailable(f"The graph database ({where}) is not reachable.")
-        if isinstance(exc, nx.Neo4jError) and exc.code == "Neo.ClientError.Database.DatabaseNotFound":
+        if isinstance(exc, neo4j_errors.Neo4jError) and exc.code == "Neo.ClientError.Database.DatabaseNotFound":
             return StoreUnavailable(f"{where} has no database {self.database!r}; "
                                     "check GRAPHSVC_NEO4J_DATABASE.")
-        if isinstance(exc, nx.TransientError):
+        if isinstance(exc, neo4j_errors.TransientError):
             return StoreUnavailable(f"{where} is busy; try again in a moment.")
-        if isinstance(exc, nx.Neo4jError):
+        if isinstance(exc, neo4j_errors.Neo4jError):
             return StoreUnavailable(f"{where} gave an error: {exc.code}: {exc.message}")
         return StoreUnavailable(f"{where} gave an error: {type(exc).__name__}: {exc}")
 
@@ -197,7 +197,7 @@ class Neo4jStore(GraphStore):
                 result_transformer_=lambda result: [convert(r) for r in result],
             )
         except DRIVER_ERRORS as exc:
-            raise self._translate(exc) from None
+            raise self._translate(exc) from exc
 
     # -- writes ----------------------------------------------------------------------------------
     def _begin(self) -> tuple[neo4j.Session, neo4j.Transaction, neo4j.Record]:
@@ -213,14 +213,14 @@ class Neo4jStore(GraphStore):
                 meta = tx.run(q.BEGIN_WRITE, schema_version=SCHEMA_VERSION,
                               token=secrets.token_hex(8)).single(strict=True)
                 return session, tx, meta
-            except (nx.ServiceUnavailable, nx.SessionExpired) as exc:  # e.g. a stale pooled connection
+            except (neo4j_errors.ServiceUnavailable, neo4j_errors.SessionExpired) as exc:  # e.g. a stale pooled connection
                 session.close()
                 last = exc
             except DRIVER_ERRORS as exc:
                 session.close()
-                raise self._translate(exc) from None
+                raise self._translate(exc) from exc
         assert last is not None
-        raise self._translate(last) from None
+        raise self._translate(last) from last
 
     @contextmanager
     def transaction(
@@ -240,7 +240,7 @@ class Neo4jStore(GraphStore):
                     tx.commit()
                     self.commits += 1
                 except DRIVER_ERRORS as exc:
-                    raise self._translate(exc) from None
+                    raise self._translate(exc) from exc
         finally:
             # nothing changed, or an error: roll back, which also releases the writer lock
             with suppress(*DRIVER_ERRORS):
@@ -257,10 +257,10 @@ class Neo4jStore(GraphStore):
         try:
             with driver.session(database=self.database, default_access_mode=neo4j.READ_ACCESS) as session:
                 return int(session.run(q.REVISION).single(strict=True)["revision"])
-        except (nx.ServiceUnavailable, nx.SessionExpired):
+        except (neo4j_errors.ServiceUnavailable, neo4j_errors.SessionExpired):
             pass
         except DRIVER_ERRORS as exc:
-            raise self._translate(exc) from None
+            raise self._translate(exc) from exc
         return int(self._read(q.REVISION, lambda r: r["revision"])[0])
 
     def get_node(self, node_id: str) -> Node:
@@ -388,7 +388,7 @@ class Neo4jStore(GraphStore):
         try:
             return read_graph(driver, self.database, consume, full=full)
         except DRIVER_ERRORS as exc:
-            raise self._translate(exc) from None
+            raise self._translate(exc) from exc
 
     def read_all(self) -> GraphData:
         """The whole graph at one revision as records (what read_consistent gives dumps and

@@ -13,7 +13,7 @@ import time
 from typing import TYPE_CHECKING, Any, Final, LiteralString
 
 from neo4j import RoutingControl
-from neo4j import exceptions as nx
+from neo4j import exceptions as neo4j_errors
 
 from graphsvc.errors import Conflict
 from graphsvc.store.accounts_base import AccountRecords, Record
@@ -150,10 +150,10 @@ class Neo4jAccounts(AccountRecords):
                 routing_=RoutingControl.WRITE if write else RoutingControl.READ,
                 result_transformer_=lambda result: [r.data() for r in result],
             )
-        except nx.ConstraintError:
+        except neo4j_errors.ConstraintError:
             raise
-        except (nx.Neo4jError, nx.DriverError, OSError) as exc:
-            raise store._translate(exc) from None
+        except (neo4j_errors.Neo4jError, neo4j_errors.DriverError, OSError) as exc:
+            raise store._translate(exc) from exc
 
     def _read(self, query: LiteralString, **params: Any) -> list[dict[str, Any]]:
         return self._query(query, write=False, **params)
@@ -165,7 +165,7 @@ class Neo4jAccounts(AccountRecords):
                                organisations=sorted(user["organisations"]),
                                password_hash=user["password_hash"], created_at=user["created_at"],
                                disabled=bool(user.get("disabled")))
-        except nx.ConstraintError:
+        except neo4j_errors.ConstraintError:
             raise Conflict(f"There is already a user named {user['username']!r}.") from None
         return int(rows[0]["id"])
 

@@ -8,7 +8,7 @@ import hashlib
 from typing import TYPE_CHECKING, Any, Final
 
 from neo4j import RoutingControl
-from neo4j import exceptions as nx
+from neo4j import exceptions as neo4j_errors
 
 if TYPE_CHECKING:
     from typing import LiteralString
@@ -54,8 +54,8 @@ def _run(store: Neo4jStore, query: LiteralString, write: bool, **params: Any) ->
             routing_=RoutingControl.WRITE if write else RoutingControl.READ,
             result_transformer_=lambda result: [r[0] for r in result],
         )
-    except (nx.Neo4jError, nx.DriverError, OSError) as exc:
-        raise store._translate(exc) from None
+    except (neo4j_errors.Neo4jError, neo4j_errors.DriverError, OSError) as exc:
+        raise store._translate(exc) from exc
 
 
 def get_kept(store: Neo4jStore, kind: str, key: str) -> bytes | None:

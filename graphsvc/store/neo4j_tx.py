@@ -127,7 +127,7 @@ class Neo4jTransaction(Transaction):
         try:
             return list(self.tx.run(query, params))
         except DRIVER_ERRORS as exc:
-            raise self._translate(exc) from None
+            raise self._translate(exc) from exc
 
     def flush(self) -> None:
         """Write what waits: nodes by label, then relationships by type, then tie events."""
@@ -263,7 +263,7 @@ class Neo4jTransaction(Transaction):
                         q.CREATE_RELS[rel_type], starts=[r.start for r in chunk], ends=[r.end for r in chunk],
                         props=[s[0] for s in sent], temporal=[s[1] for s in sent])
                 except DRIVER_ERRORS as exc:
-                    raise self._translate(exc) from None
+                    raise self._translate(exc) from exc
         self._created(waiting)
         self._forget()
         self.changed += count
@@ -277,7 +277,7 @@ class Neo4jTransaction(Transaction):
         try:
             created = result.single(strict=True)["created"]
         except DRIVER_ERRORS as exc:
-            raise self._translate(exc) from None
+            raise self._translate(exc) from exc
         if created != count:
             raise InvalidInput(f"Some {rel_type} relationships link nodes the graph does not hold.")
 
