@@ -24,6 +24,7 @@ from graphsvc.snapshot_build import (
     parts_from_data,
     paused_gc,
 )
+from graphsvc.snapshot_csr import Adjacency
 from graphsvc.store.base import GraphData, GraphStore, read_consistent
 
 __all__ = ["Snapshot", "SnapshotCache", "Edge", "carries_over", "tie_changes"]
@@ -224,7 +225,7 @@ class Snapshot:
             by_end = self._incoming(rel_type)
         return by_end.get(node_id, [])
 
-    def _incoming(self, rel_type: str) -> dict[str, list[Edge]]:
+    def _incoming(self, rel_type: str) -> Mapping[str, list[Edge]]:
         """The incoming lists of one type, built on first use (most types are never followed
         backwards; a city's worth of them costs a second and a hundred megabytes)."""
         with self._lock:
@@ -246,6 +247,9 @@ class Snapshot:
         return by_end if by_end is not None else self._incoming(rel_type)
 
     def targets(self, rel_type: str, node_id: str) -> set[str]:
+        by_start = self._out.get(rel_type)
+        if isinstance(by_start, Adjacency):
+            return set(by_start.targets_of(node_id))
         return {e[0] for e in self.out(rel_type, node_id)}
 
     def sources(self, rel_type: str, node_id: str) -> set[str]:
