@@ -297,9 +297,10 @@ class _Builder:
             ends = np.frombuffer(ends_col, dtype=np.intc).astype(np.int32)
             if remap is not None:
                 starts, ends = remap[starts], remap[ends]
-            self.out[rel_type] = build_adjacency(ids, starts, ends, props, ordered=ordered, by_key=by_key)
+            self.out[rel_type] = build_adjacency(ids, starts, ends, props, ordered=ordered,
+                                                 by_key=by_key, make=FrozenProps)
             if incoming:
-                self.into[rel_type] = build_adjacency(ids, ends, starts, props, ordered=False)
+                self.into[rel_type] = build_adjacency(ids, ends, starts, props, ordered=False, make=FrozenProps)
         self.cols = {}
         self.names, self.index, self.canon = names, ids.index, ids
 

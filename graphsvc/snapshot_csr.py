@@ -25,7 +25,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-__all__ = ["Edge", "edge_order", "Ids", "Adjacency", "build_adjacency"]
+__all__ = ["Edge", "edge_order", "Ids", "Adjacency", "ColumnTable", "build_adjacency"]
 
 IntArray = npt.NDArray[np.int32]
 _MISSING: Any = object()
@@ -222,7 +222,8 @@ class Adjacency(Mapping[str, list[Edge]]):
             starts += [i] * len(edges)
             ends += [index[e[0]] for e in edges]
             props += [e[1] for e in edges]
-        return build_adjacency(self.ids, starts, ends, props, ordered=True)
+        make = self.table._make if isinstance(self.table, ColumnTable) else None
+        return build_adjacency(self.ids, starts, ends, props, ordered=True, make=make)
 
     # -- the other direction ----------------------------------------------------------------------
     def transposed(self) -> Adjacency:
@@ -263,7 +264,79 @@ class Adjacency(Mapping[str, list[Edge]]):
 
     def nbytes(self) -> int:
         """Bytes held by the arrays (not the shared property dicts)."""
-        return self.offsets.nbytes + self.targets.nbytes + (self.props.nbytes if self.props is not None else 0)
+        table = self.table.nbytes() if isinstance(self.table, ColumnTable) else 0
+        return self.offsets.nbytes + self.targets.nbytes + (self.props.nbytes if self.props is not None else 0) + table
+
+
+class ColumnTable(Sequence[Mapping[str, Any]]):
+    """Many distinct property sets (every tie, every grant has its own) kept as columns.
+
+    A row per set: which keys it has (a *shape*, in its own key order) and, per key, the index
+    of its value among that key's distinct values, so a date or a source shared by thousands of
+    ties is kept once and each tie costs a few bytes per key. ``table[i]`` makes the set's
+    read-only dict (:class:`~graphsvc.snapshot_build.FrozenProps`) again, equal to the one read.
+    """
+
+    __slots__ = ("keys", "shapes", "shape_of", "matrix", "values", "_make")
+
+    #: property sets a type must have before its table becomes columns
+    MIN_ROWS = 2048
+
+    def __init__(self, sets: Sequence[Mapping[str, Any]], make: Any) -> None:
+        self._make = make  # FrozenProps, passed in (snapshot_build imports this module)
+        keys: dict[str, int] = {}
+        shapes: dict[tuple[str, ...], int] = {}
+        values: list[list[Any]] = []
+        seen: list[dict[Any, int]] = []
+        shape_of = np.empty(len(sets), dtype=np.int32)
+        rows: list[list[int]] = []
+        for n, props in enumerate(sets):
+            shape = tuple(props)
+            shape_of[n] = shapes.setdefault(shape, len(shapes))
+            row = [0] * len(keys)
+            for k, v in props.items():
+                j = keys.get(k)
+                if j is None:
+                    j = keys[k] = len(keys)
+                    values.append([])
+                    seen.append({})
+                    row.append(0)
+                try:  # 1, 1.0 and True are equal keys but not the same value: the type too
+                    ident: Any = (type(v), v)
+                    at = seen[j].get(ident)
+                except TypeError:  # a list or a map: not shared
+                    ident = at = None
+                if at is None:
+                    at = len(values[j])
+                    values[j].append(v)
+                    if ident is not None:
+                        seen[j][ident] = at
+                row[j] = at
+            rows.append(row)
+        width = len(keys)
+        self.matrix = np.zeros((len(rows), width), dtype=np.int32)
+        for n, row in enumerate(rows):
+            self.matrix[n, :len(row)] = row
+        names = list(keys)
+        self.keys = names
+        # each shape as (its keys, the columns they are in)
+        self.shapes = [(shape, [keys[k] for k in shape]) for shape in shapes]
+        self.shape_of = shape_of
+        self.values = values
+
+    def __getitem__(self, i: int) -> Mapping[str, Any]:  # type: ignore[override]
+        shape, cols = self.shapes[self.shape_of[i]]
+        if not shape:
+            return self._make()
+        row = self.matrix[i].tolist()
+        values = self.values
+        return self._make(zip(shape, [values[j][row[j]] for j in cols], strict=True))
+
+    def __len__(self) -> int:
+        return len(self.shape_of)
+
+    def nbytes(self) -> int:
+        return self.matrix.nbytes + self.shape_of.nbytes
 
 
 def _offsets(starts: IntArray, rows: int) -> IntArray:
@@ -274,12 +347,13 @@ def _offsets(starts: IntArray, rows: int) -> IntArray:
 
 
 def build_adjacency(ids: Ids, starts: Iterable[int], ends: Iterable[int], props: Sequence[Mapping[str, Any]],
-                    *, ordered: bool, by_key: bool = False) -> Adjacency:
+                    *, ordered: bool, by_key: bool = False, make: Any = None) -> Adjacency:
     """One type's arrays from its edges as parallel columns (start index, end index, props).
 
     ``ordered``: the edges come by start, each start's edges in the order to keep. Otherwise they
     are put in order by start, keeping their order within a start, or (``by_key``) by start,
-    end and key, the store's order.
+    end and key, the store's order. ``make`` (``FrozenProps``): keep a type with thousands of
+    distinct property sets in columns (:class:`ColumnTable`), made into dicts on reading.
     """
     start_arr = np.fromiter(starts, dtype=np.int32)
     end_arr = np.fromiter(ends, dtype=np.int32)
@@ -297,6 +371,9 @@ def build_adjacency(ids: Ids, starts: Iterable[int], ends: Iterable[int], props:
                 table.append(p)
         index.append(last_i)
     prop_arr: IntArray | None = np.array(index, dtype=np.int32) if len(table) > 1 else None
+    sets: Sequence[Mapping[str, Any]] = table
+    if len(table) >= ColumnTable.MIN_ROWS and make is not None:
+        sets = ColumnTable(table, make)
     if not ordered and len(start_arr):
         if by_key:
             keys = [str(p.get("key", "")) if p else "" for p in table]
@@ -309,6 +386,6 @@ def build_adjacency(ids: Ids, starts: Iterable[int], ends: Iterable[int], props:
         start_arr, end_arr = start_arr[order], end_arr[order]
         if prop_arr is not None:
             prop_arr = prop_arr[order]
-    if not table:
-        table = [{}]
-    return Adjacency(ids, _offsets(start_arr, len(ids.names)), end_arr, prop_arr, table)
+    if not sets:
+        sets = [{}]
+    return Adjacency(ids, _offsets(start_arr, len(ids.names)), end_arr, prop_arr, sets)

@@ -33,14 +33,18 @@ def _apply(store: GraphStore, writes: list[tuple[str, int, int, int]], counter: 
     orgs = sorted(n.id for n in store.iter_nodes("Organisation"))
     areas = sorted(n.id for n in store.iter_nodes("Neighbourhood"))
     themes = sorted(n.id for n in store.iter_nodes("Interest"))
+    gone: set[str] = set()  # deleted by an earlier write of this example: not written to again
     with store.transaction(source="property") as tx:
         for kind, x, y, z in writes:
             a, b = orgs[x % len(orgs)], orgs[y % len(orgs)]
+            if a in gone or b in gone:
+                continue
             if kind == "tie" and a != b:
+                low, high = sorted((a, b))
                 if z == 0:
-                    tx.delete_relationship("TIE", *sorted((a, b)))
+                    tx.delete_relationship("TIE", low, high)
                 else:
-                    tx.upsert_relationship(Relationship("TIE", *sorted((a, b)), {"rung": z}))
+                    tx.upsert_relationship(Relationship("TIE", low, high, {"rung": z}))
             elif kind == "org" and z == 0:  # a new organisation in an area, with a theme
                 counter[0] += 1
                 new = f"org-property-{counter[0]}"
@@ -56,6 +60,7 @@ def _apply(store: GraphStore, writes: list[tuple[str, int, int, int]], counter: 
                 tx.upsert_relationship(Relationship("WORKS_ON", a, themes[y % len(themes)], {"weight": 3}))
             elif kind == "org" and z == 3 and len(orgs) > 20:  # gone
                 tx.delete_node(a)
+                gone.add(a)
 
 
 def _answers(snap: Snapshot) -> dict[str, Any]:
