@@ -253,6 +253,9 @@ class Snapshot:
         return {e[0] for e in self.out(rel_type, node_id)}
 
     def sources(self, rel_type: str, node_id: str) -> set[str]:
+        by_end = self.by_end(rel_type)
+        if isinstance(by_end, Adjacency):
+            return set(by_end.targets_of(node_id))
         return {e[0] for e in self.into(rel_type, node_id)}
 
     def rung(self, a: str, b: str) -> int:

@@ -88,7 +88,7 @@ class Adjacency(Mapping[str, list[Edge]]):
     (:meth:`copy`) it owns. A lookup makes a new list of :class:`Edge` each time.
     """
 
-    __slots__ = ("ids", "offsets", "targets", "props", "table", "overlay", "_rows")
+    __slots__ = ("ids", "offsets", "targets", "props", "table", "overlay", "_rows", "_keys")
 
     def __init__(self, ids: Ids, offsets: IntArray, targets: IntArray, props: IntArray | None,
                  table: Sequence[Mapping[str, Any]], overlay: dict[str, list[Edge]] | None = None) -> None:
@@ -99,6 +99,7 @@ class Adjacency(Mapping[str, list[Edge]]):
         self.table = table
         self.overlay: dict[str, list[Edge]] = overlay if overlay is not None else {}
         self._rows = len(offsets) - 1
+        self._keys: int | None = None  # how many rows of the arrays have edges (counted once)
 
     # -- reading -------------------------------------------------------------------------------
     def _base(self, i: int) -> list[Edge]:
@@ -169,8 +170,13 @@ class Adjacency(Mapping[str, list[Edge]]):
             if edges:
                 yield name
 
+    def __bool__(self) -> bool:  # (Mapping's would count every row)
+        return len(self.targets) > 0 or any(self.overlay.values()) if self.overlay else len(self.targets) > 0
+
     def __len__(self) -> int:
-        count = len(self._base_keys())
+        if self._keys is None:
+            self._keys = len(self._base_keys())
+        count = self._keys
         for name, edges in self.overlay.items():
             i = self._base_index(name)
             had = i is not None and self.offsets[i] != self.offsets[i + 1]
