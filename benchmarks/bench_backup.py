@@ -4,8 +4,8 @@ Run ``python -m benchmarks.bench_backup [--orgs 10000 100000] [--runs 3]``.
 
 For each size a generated graph (:mod:`graphsvc.generate`) is loaded into an SQLite store, then:
 
-* **backup** — ``graphsvc.backup.backup`` (SQLite's online backup, compressed, with manifest);
-* **restore** — ``graphsvc.backup.restore`` into an empty SQLite store (checksums, counts, copy);
+* **backup** — ``graphsvc.actions.backup.backup`` (SQLite's online backup, compressed, with manifest);
+* **restore** — ``graphsvc.actions.backup.restore`` into an empty SQLite store (checksums, counts, copy);
 * **baseline: JSON export** — ``importers.dump.write_store_dump`` (the full JSON dump an admin
   could take instead, which keeps no versions, change log or accounts);
 
@@ -24,10 +24,10 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks.bench_stores import load_records
-from graphsvc.backup import backup, restore
+from graphsvc.access.visibility import Viewer
+from graphsvc.actions.backup import backup, restore
 from graphsvc.generate import iter_generated
 from graphsvc.store import open_store
-from graphsvc.visibility import Viewer
 from importers.dump import write_store_dump
 
 __all__ = ["measure", "main"]

@@ -109,7 +109,7 @@ def nmi(a: np.ndarray, b: np.ndarray) -> float:
 
 
 def planted(orgs: int) -> np.ndarray:
-    from graphsvc.demo_data.synthetic import SyntheticGraph
+    from graphsvc.demo.synthetic import SyntheticGraph
     from graphsvc.vocab import load_vocabulary
 
     return np.asarray(SyntheticGraph(orgs, 1, load_vocabulary()).cluster_of)

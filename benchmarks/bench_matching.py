@@ -10,7 +10,7 @@ synthetic generator below, or always with ``--local``) and loaded straight into 
 * **fast p50 / p99**: one warm :func:`queries.matching.partner_matches` call (limit 10, reasons and
   evidence included) for each of a few hundred random actors, timed one by one;
 * **loop p50 / p99**: the same result from a plain per-candidate Python loop
-  (:func:`queries.match_reference.reference_partner_scores`, which scores every actor one pair at
+  (`tests/match_reference.py`, which scores every actor one pair at
   a time with the same rules, then builds evidence and reasons for the top 10), on fewer actors
   because it is slow; the ranking of every sampled actor is checked to agree with the fast one.
 """
@@ -34,9 +34,9 @@ from queries.match_evidence import pair_evidence
 from queries.match_funds import fund_index
 from queries.match_index import build_matching_index, matching_index
 from queries.match_reasons import match_reasons
-from queries.match_reference import reference_partner_scores
 from queries.match_scoring import DEFAULT_WEIGHTS
 from queries.matching import fitting_funds, partner_matches, referral_partners
+from tests.match_reference import reference_partner_scores
 
 __all__ = ["synthetic_graph", "main"]
 

@@ -34,7 +34,7 @@ from pathlib import Path
 from flask.testing import FlaskClient
 
 from graphsvc.config import load_settings
-from graphsvc.demo import load_demo
+from graphsvc.demo.dataset import load_demo
 from graphsvc.generate import iter_generated
 from graphsvc.snapshot import Snapshot
 from graphsvc.store import GraphStore, open_store

@@ -5,7 +5,7 @@ Run ``python -m benchmarks.bench_stores [--quick] [--orgs N] [--runs R] [--json 
 * **Neo4j start-up**: ``scripts/neo4j_server.py start`` until the first authenticated ``RETURN 1``,
   once on a fresh folder (creates the system database, sets the password) and then restarts
   on the same folder (the usual case).
-* **load demo**: :func:`graphsvc.demo.load_demo` into an empty store (SQLite: a new file; Neo4j:
+* **load demo**: :func:`graphsvc.demo.dataset.load_demo` into an empty store (SQLite: a new file; Neo4j:
   an emptied database), the way ``graphsvc demo`` does it.
 * **load generated**: the :mod:`graphsvc.generate` graph of ``--orgs`` organisations (100k by
   default: ~140k nodes and ~1.26M relationship records, climbs included) streamed into an empty
@@ -31,7 +31,7 @@ from itertools import groupby, islice
 from pathlib import Path
 from typing import Any
 
-from graphsvc.demo import load_demo
+from graphsvc.demo.dataset import load_demo
 from graphsvc.generate import iter_generated
 from graphsvc.model import Node, Relationship
 from graphsvc.snapshot import Snapshot

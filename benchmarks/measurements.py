@@ -232,18 +232,24 @@ def pyvis_picture(payload: dict[str, Any]) -> Any:
 
 
 def _map(runs: int) -> list[dict[str, Any]]:
+    import gc
     import warnings
 
-    from visualisations.network_map import MapFilters, map_payload
+    from visualisations.network_map import MapFilters, build_map_payload, map_payload
 
     snap = map_graph()
+    gc.collect()
+    gc.freeze()  # as the app's SnapshotCache holds a snapshot: out of the collector's sight (for good)
     filters = MapFilters(types=("Organisation",))
-    payload = map_payload(snap, filters, node_limit=5000)
-    ours = _timed(lambda: map_payload(snap, filters, node_limit=5000), runs)
+    payload = map_payload(snap, filters, node_limit=5000)  # the layout is kept from here on
+    # built anew each run (map_payload keeps it per revision: a second call only copies it)
+    ours = _timed(lambda: build_map_payload(snap, filters, node_limit=5000), runs)
+    again = _timed(lambda: map_payload(snap, filters, node_limit=5000), runs)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         pyvis = _timed(lambda: pyvis_picture(payload), 1)
-    shown = f"{len(payload['nodes']):,} nodes, {len(payload['edges']):,} edges in the payload"
+    shown = (f"{len(payload['nodes']):,} nodes, {len(payload['edges']):,} edges in the payload, layout kept; "
+             f"again at the same revision (kept payload): {fmt(again['median'] * 1000)} ms")
     return [_row("map payload 5k/20k", "s", ours, "pyvis add_node/add_edge (1 run)", pyvis, shown)]
 
 

@@ -4,7 +4,7 @@ An organisation rates itself together with its coach on the internal blocks of d
 (governance, financial administration, volunteer policy, innovation, positioning; the list and its
 names are vocabulary data). Every assessment is kept. The profile lives on the Organisation node
 as the confidential property ``capacity`` (see :data:`graphsvc.model.CONFIDENTIAL_FIELDS`), so
-both stores keep it, dumps and migrations carry it, and :func:`graphsvc.visibility.visible_props`
+both stores keep it, dumps and migrations carry it, and :func:`graphsvc.access.visibility.visible_props`
 strips it for everyone but the organisation itself, its coach and admins::
 
     {"assessments": [{"id", "date", "scores": {dim: 1-5}, "notes": {dim: text}, "by",
@@ -16,16 +16,13 @@ An older, flat form (``{"governance": 2}``) is read as one undated assessment.
 
 from __future__ import annotations
 
-import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
-from datetime import date, timedelta
+from datetime import date
 from types import MappingProxyType
 from typing import Any, Final
 
-from graphsvc.errors import InvalidInput, NotFound
 from graphsvc.model import Node
-from graphsvc.store.base import GraphStore, Transaction, utc_now
 from graphsvc.vocab import Vocabulary, load_vocabulary
 
 __all__ = [
@@ -37,9 +34,11 @@ __all__ = [
     "DimensionTrend",
     "capacity_profile",
     "capacity_trend",
-    "check_assessment",
-    "record_assessment",
-    "write_profile",
+    "checked_score",
+    "CAPACITY_SOURCE",
+    "DECISIONS",
+    "ProposedNeed",
+    "proposed_needs",
 ]
 
 #: The confidential Organisation property that holds the profile.
@@ -135,7 +134,8 @@ class CapacityProfile:
         return self.as_prop()
 
 
-def _score(value: object) -> int | None:
+def checked_score(value: object) -> int | None:
+    """A score as a whole number from 1 to 5, or None when it is no such number."""
     if isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= 5:
         return value
     return None
@@ -144,7 +144,7 @@ def _score(value: object) -> int | None:
 def _assessment(raw: object, index: int) -> Assessment | None:
     if not isinstance(raw, Mapping) or not isinstance(raw.get("scores"), Mapping):
         return None
-    scores = {str(k): s for k, v in raw["scores"].items() if (s := _score(v)) is not None}
+    scores = {str(k): s for k, v in raw["scores"].items() if (s := checked_score(v)) is not None}
     notes = raw.get("notes") if isinstance(raw.get("notes"), Mapping) else {}
     return Assessment(
         id=str(raw.get("id") or f"assessment-{index}"), date=str(raw.get("date") or ""),
@@ -177,7 +177,7 @@ def capacity_profile(source: Node | Mapping[str, Any] | None) -> CapacityProfile
     if not isinstance(value, Mapping):
         return CapacityProfile()
     if "assessments" not in value and "decisions" not in value:
-        flat = {str(k): s for k, v in value.items() if (s := _score(v)) is not None}
+        flat = {str(k): s for k, v in value.items() if (s := checked_score(v)) is not None}
         return CapacityProfile((Assessment("earlier", "", flat),) if flat else ())
     raw = value.get("assessments")
     found = [_assessment(a, i) for i, a in enumerate(raw if isinstance(raw, list) else [])]
@@ -258,110 +258,66 @@ def capacity_trend(profile: CapacityProfile, vocab: Vocabulary | None = None) ->
     return tuple(trends)
 
 
-def _day(day: str | date | None) -> str:
-    if day is None or day == "":
-        return date.today().isoformat()
-    try:
-        parsed = day if isinstance(day, date) else date.fromisoformat(str(day).strip())
-    except ValueError:
-        raise InvalidInput(f"The date must look like 2025-03-13, not {str(day)[:40]!r}.") from None
-    if not _EARLIEST <= parsed <= date.today() + timedelta(days=1):
-        raise InvalidInput("The date of an assessment cannot lie in the future or before 2000.")
-    return parsed.isoformat()
+#: The ``source`` of a NEEDS relationship confirmed from the capacity profile.
+CAPACITY_SOURCE: Final = "capacity"
+DECISIONS: Final = ("confirmed", "rejected")
 
 
-def _scores(scores: Mapping[str, object], known: list[str]) -> dict[str, int]:
-    if not isinstance(scores, Mapping):
-        raise InvalidInput("'scores' must map each dimension to a score from 1 to 5.")
-    unknown = sorted(str(k) for k in scores if k not in known)
-    if unknown:
-        raise InvalidInput(f"Unknown dimension(s) {', '.join(unknown)}; use {', '.join(known)}.")
-    out: dict[str, int] = {}
-    for dim in known:
-        if scores.get(dim) in (None, ""):
-            continue
-        raw = scores[dim]
-        value = int(raw) if isinstance(raw, str) and raw.strip().isdigit() else raw
-        checked = _score(value)
-        if checked is None:
-            raise InvalidInput(f"The score for {dim} must be a whole number from 1 to 5, not {raw!r}.")
-        out[dim] = checked
-    if not out:
-        raise InvalidInput("Give a score from 1 to 5 for at least one dimension.")
-    return out
+@dataclass(frozen=True)
+class ProposedNeed:
+    """A capability the organisation may need, because of a low score on one dimension."""
+
+    need: str
+    nl: str
+    en: str
+    dimension: str
+    dimension_nl: str
+    dimension_en: str
+    score: int
+    threshold: int
+    assessment: str
+    date: str
+
+    def name(self, lang: str = "nl") -> str:
+        return self.en if lang == "en" else self.nl
+
+    def dimension_name(self, lang: str = "nl") -> str:
+        return self.dimension_en if lang == "en" else self.dimension_nl
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"need": self.need, "name_nl": self.nl, "name_en": self.en,
+                "dimension": self.dimension, "dimension_nl": self.dimension_nl,
+                "dimension_en": self.dimension_en, "score": self.score,
+                "threshold": self.threshold, "assessment": self.assessment, "date": self.date}
 
 
-def check_assessment(scores: Mapping[str, object], notes: Mapping[str, object] | None = None,
-                     day: str | date | None = None, vocab: Vocabulary | None = None,
-                     ) -> tuple[dict[str, int], dict[str, str], str]:
-    """Validated ``(scores, notes, date)``; raises InvalidInput naming the field that is wrong.
-
-    Scores may be given as numbers or as digit strings (from a form); empty ones are skipped.
+def proposed_needs(profile: CapacityProfile, current_needs: Iterable[str],
+                   vocab: Vocabulary | None = None) -> tuple[ProposedNeed, ...]:
+    """The needs the latest scores propose, in vocabulary order.
 
     Examples
     --------
-    >>> check_assessment({"governance": "3", "innovation": ""}, {"governance": " Goed "}, "2025-01-31")
-    ({'governance': 3}, {'governance': 'Goed'}, '2025-01-31')
+    >>> from graphsvc.capacity import Assessment
+    >>> p = CapacityProfile((Assessment("a1", "2025-02-01", {"financial_administration": 2,
+    ...                                                      "governance": 4}),))
+    >>> [n.need for n in proposed_needs(p, current_needs=[])]
+    ['financiele-administratie']
+    >>> proposed_needs(p, current_needs=["financiele-administratie"])
+    ()
     """
-    known = [d.id for d in (vocab or load_vocabulary()).capacity]
-    checked = _scores(scores, known)
-    clean: dict[str, str] = {}
-    for dim, note in (notes or {}).items():
-        if dim not in known or note in (None, ""):
+    vocab = vocab or load_vocabulary()
+    names = {t.id: t for t in vocab.capabilities}
+    have = set(current_needs)
+    out = []
+    for dim in vocab.capacity:
+        scored = [a for a in profile.assessments if dim.id in a.scores]
+        if not scored or dim.need in have or dim.need not in names:
             continue
-        if not isinstance(note, str):
-            raise InvalidInput(f"The note for {dim} must be text.")
-        if len(note) > MAX_NOTE:
-            raise InvalidInput(f"The note for {dim} is longer than {MAX_NOTE} characters.")
-        if note.strip():
-            clean[dim] = note.strip()
-    return checked, clean, _day(day)
-
-
-def write_profile(tx: Transaction, organisation_id: str,
-                  change: Callable[[CapacityProfile], CapacityProfile]) -> CapacityProfile:
-    """Inside a transaction: read the organisation, apply ``change(profile)``, write it back.
-
-    The write is conditional on the version just read, so two writers never lose each other's
-    assessment. Raises NotFound when there is no organisation with this id.
-    """
-    node = tx.get_node(organisation_id)
-    if node is None or node.label != "Organisation":
-        raise NotFound(f"There is no organisation with id {organisation_id!r}.")
-    profile = change(capacity_profile(node))
-    props = {**dict(node.props), PROPERTY: profile.as_prop()}
-    tx.upsert_node(Node(node.id, node.label, props), expected_version=node.version)
-    return profile
-
-
-def record_assessment(store: GraphStore, organisation_id: str, scores: Mapping[str, object], *,
-                      notes: Mapping[str, object] | None = None, day: str | date | None = None,
-                      by: str = "", vocab: Vocabulary | None = None) -> Assessment:
-    """Add a dated assessment to an organisation's profile in one transaction; return it.
-
-    The earlier assessments are kept. The transaction's source names the user (``user:<by>``).
-
-    Raises
-    ------
-    NotFound
-        No organisation with this id.
-    InvalidInput
-        An unknown dimension, a score outside 1–5, a bad date or a note that is too long.
-
-    Examples
-    --------
-    >>> from graphsvc.store import open_store
-    >>> store = open_store("sqlite:///:memory:")
-    >>> with store.transaction() as tx:
-    ...     _ = tx.upsert_node(Node("o1", "Organisation", {"name": "Al Amal"}))
-    >>> _ = record_assessment(store, "o1", {"governance": 2}, day="2024-01-15", by="ayse")
-    >>> _ = record_assessment(store, "o1", {"governance": 3}, day="2024-07-01", by="ayse")
-    >>> [a.scores["governance"] for a in capacity_profile(store.get_node("o1")).assessments]
-    [2, 3]
-    """
-    checked, clean, day_text = check_assessment(scores, notes, day, vocab)
-    assessment = Assessment(f"ca-{day_text}-{uuid.uuid4().hex[:8]}", day_text, checked, clean,
-                            by, utc_now())
-    with store.transaction(source=f"user:{by}" if by else "capacity") as tx:
-        write_profile(tx, organisation_id, lambda p: p.with_assessment(assessment))
-    return assessment
+        latest = scored[-1]
+        score = latest.scores[dim.id]
+        if score > dim.need_below_or_at or dim.need in profile.rejected(latest.id):
+            continue
+        term = names[dim.need]
+        out.append(ProposedNeed(dim.need, term.nl, term.en, dim.id, dim.nl, dim.en, score,
+                                dim.need_below_or_at, latest.id, latest.date))
+    return tuple(out)

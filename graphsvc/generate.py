@@ -24,8 +24,8 @@ from itertools import islice
 from pathlib import Path
 from typing import Any, Final
 
-from graphsvc.demo_data import common
-from graphsvc.demo_data.synthetic import SyntheticGraph
+from graphsvc.demo import common
+from graphsvc.demo.synthetic import SyntheticGraph
 from graphsvc.errors import InvalidInput
 from graphsvc.model import Node, Relationship, TieEvent
 from graphsvc.store.base import GraphData, GraphStore
@@ -52,7 +52,7 @@ DUMP_VERSION: Final = 1
 def iter_generated(orgs: int, *, seed: int = 1) -> Iterator[Node | Relationship]:
     """Stream a synthetic graph: every node first, then relationships in write order.
 
-    A tie that climbed appears once per rung it passed, like in :func:`graphsvc.demo.demo_records`.
+    A tie that climbed appears once per rung it passed, like in :func:`graphsvc.demo.dataset.demo_records`.
 
     Examples
     --------
@@ -118,7 +118,7 @@ def graph_data(records: Iterable[Node | Relationship], *, revision: int = 0) -> 
     Examples
     --------
     >>> from graphsvc.snapshot import Snapshot
-    >>> from graphsvc.demo import demo_records
+    >>> from graphsvc.demo.dataset import demo_records
     >>> nodes, rels = demo_records()
     >>> snap = Snapshot(graph_data([*nodes, *rels]))
     >>> len(snap.tie_events) > snap.relationship_count // 10

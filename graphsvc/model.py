@@ -37,8 +37,8 @@ COMMUNITY: Final = "Community"
 CAPABILITY: Final = "Capability"
 AGENDA_ITEM: Final = "AgendaItem"
 SESSION: Final = "Session"
-# bookkeeping between two organisations: a proposed tie, an introduction (graphsvc/tie_requests.py,
-# graphsvc/introductions.py); never on the map, in an export only for admins
+# bookkeeping between two organisations: a proposed tie, an introduction (graphsvc/actions/tie_requests.py,
+# graphsvc/actions/introductions.py); never on the map, in an export only for admins
 TIE_REQUEST: Final = "TieRequest"
 INTRODUCTION: Final = "Introduction"
 SIGNAL: Final = "Signal"
@@ -78,7 +78,7 @@ REL_TYPES: Final[Mapping[str, tuple[frozenset[str], frozenset[str]]]] = MappingP
         "PART_OF": (frozenset({NEIGHBOURHOOD, INTEREST}), frozenset({NEIGHBOURHOOD, INTEREST})),
         "ATTENDED": (_ACTORS, frozenset({SESSION})),
         "HELD_IN": (frozenset({SESSION}), frozenset({NEIGHBOURHOOD})),
-        # an early signal (graphsvc/signals.py): who saw it, about what, where, among whom
+        # an early signal (graphsvc/actions/signals.py): who saw it, about what, where, among whom
         "SIGNALLED_BY": (frozenset({SIGNAL}), frozenset({ORGANISATION})),
         "SIGNAL_OF": (frozenset({SIGNAL}), frozenset({INTEREST})),
         "SIGNAL_IN": (frozenset({SIGNAL}), frozenset({NEIGHBOURHOOD})),
@@ -93,7 +93,7 @@ CONFIDENTIAL_FIELDS: Final = CONFIDENTIAL_KEYS
 MAX_NAME_CHARS: Final = 200
 MAX_TEXT_CHARS: Final = 10_000
 
-# A Signal's declared properties (graphsvc/signals.py checks them on every write): ``name`` (a
+# A Signal's declared properties (graphsvc/actions/signals.py checks them on every write): ``name`` (a
 # fixed neutral label), ``period`` (month, YYYY-MM), ``people`` (band: 1-4, 5-19, 20-49, 50+),
 # ``trend`` (new, growing, stable, shrinking) and ``note`` (confidential: only the organisation,
 # its coach and admins). Its theme, areas, community and organisation are relationships.

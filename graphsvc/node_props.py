@@ -1,7 +1,7 @@
 """The properties each node label declares: which exist, which are public, which are free text.
 
 Nothing else is stored: an import refuses (or, for graph files from other tools, drops) a key
-its label does not declare, and :mod:`graphsvc.visibility` shows only declared keys. A property
+its label does not declare, and :mod:`graphsvc.access.visibility` shows only declared keys. A property
 is confidential unless it is declared public, so a new field cannot leak by being forgotten.
 
 The risk-word check (:func:`risk_word`, :func:`risky_props`) keeps any label, property name or

@@ -17,10 +17,10 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from graphsvc.access.visibility import Viewer, visible_props
 from graphsvc.config import load_settings
 from graphsvc.snapshot import Snapshot, SnapshotCache
 from graphsvc.store import GraphStore, open_store
-from graphsvc.visibility import Viewer, visible_props
 from queries.clusters import clusters
 from queries.funding import funding_flows
 from queries.islands import islands
@@ -39,7 +39,7 @@ class Graph:
 
     Examples
     --------
-    >>> from graphsvc.demo import load_demo
+    >>> from graphsvc.demo.dataset import load_demo
     >>> g = open_graph("sqlite:///:memory:")
     >>> _ = load_demo(g.store)
     >>> g.islands("E").columns.tolist()

@@ -4,7 +4,7 @@ A reader turns a file into an :class:`ImportBatch` (nodes and relationships, eac
 row and column it came from, plus the problems found while reading). :func:`plan_import` matches
 the records to what the store holds (by id, then KvK number, then normalised name within an
 area), checks every reference, and works out what would be created, updated or left unchanged.
-:func:`run_import` writes the plan in one transaction, or nothing at all.
+:func:`importers.run.run_import` writes the plan in one transaction, or nothing at all.
 """
 
 from __future__ import annotations
@@ -14,9 +14,7 @@ from dataclasses import dataclass, field
 from typing import Final
 
 from graphsvc.model import Node, Relationship, TieEvent
-from graphsvc.store.base import GraphStore
-from importers.index import StoreIndex
-from importers.report import ImportReport, Problems
+from importers.report import Problems
 
 __all__ = ["Where", "NodeIn", "RelIn", "ImportBatch", "Progress", "WRITE_CHUNK"]
 
@@ -126,37 +124,3 @@ class ImportBatch:
 
     def warn(self, where: Where, nl: str, en: str, *, kind: str = "") -> None:
         self.problems.warn(where.sheet, where.row, where.column, nl, en, kind=kind)
-
-
-def run_import(store: GraphStore, batch: ImportBatch, *, dry_run: bool = False,
-               progress: Progress | None = None, per_transaction: int | None = None) -> ImportReport:
-    """Check ``batch`` against ``store`` and write it in one transaction (unless ``dry_run``).
-
-    Raises :class:`importers.report.ImportRejected` with every error when anything is wrong;
-    the store is then untouched. ``per_transaction`` splits the writing into transactions of
-    that many records (for very large files on Neo4j); everything is still checked first.
-
-    Examples
-    --------
-    >>> from graphsvc.store import open_store
-    >>> store = open_store("sqlite:///:memory:")
-    >>> batch = ImportBatch("t.csv", "tabular")
-    >>> batch.add_node(Node("o1", "Organisation", {"name": "De Brug"}), Where("organisations", 2))
-    >>> run_import(store, batch).summary()
-    't.csv (tabular): 1 created, 0 updated, 0 unchanged.'
-    >>> run_import(store, batch).summary(), store.revision()
-    ('t.csv (tabular): 0 created, 0 updated, 1 unchanged.', 1)
-    """
-    from importers.planner import plan_import, write_plan
-
-    index = StoreIndex(store)
-    plan = plan_import(batch, index)
-    batch.problems.raise_if_errors()
-    report = plan.report
-    report.dry_run = dry_run
-    report.revision_before = report.revision_after = index.revision
-    if not dry_run and report.changed:
-        report.transactions = write_plan(store, batch, plan, index.revision, progress,
-                                         per_transaction=per_transaction)
-        report.revision_after = store.revision()
-    return report

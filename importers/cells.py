@@ -11,6 +11,7 @@ from datetime import date
 from typing import Final
 
 from graphsvc.rel_props import FIRST_YEAR, last_year
+from graphsvc.text import normalise_name
 
 __all__ = ["CellError", "parse_kvk", "parse_int", "parse_year", "parse_amount", "parse_date",
            "parse_list", "parse_id", "slug", "looks_like_formula", "parse_choice", "SEPARATOR"]
@@ -165,15 +166,11 @@ def slug(text: str) -> str:
     >>> slug("Stichting Öz-Birlik (West)")
     'stichting-oz-birlik-west'
     """
-    from queries.profiles import normalise_name
-
     return re.sub(r"[^a-z0-9]+", "-", normalise_name(text)).strip("-")[:80] or "x"
 
 
 def parse_choice(text: str, choices: dict[str, str], what_nl: str, what_en: str) -> str:
     """One of ``choices`` (keys are normalised spellings, values the stored ids)."""
-    from queries.profiles import normalise_name
-
     found = choices.get(normalise_name(text))
     if found is None:
         allowed = ", ".join(sorted(set(choices.values())))

@@ -14,12 +14,12 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any, Final
 
+from graphsvc.access.visibility import Viewer, visible_props, visible_relationship
+from graphsvc.actions.signals import is_signal_record, signals_hidden_from
 from graphsvc.errors import StoreUnavailable
 from graphsvc.generate import DUMP_FORMAT, DUMP_VERSION, write_dump_sections
 from graphsvc.model import PRIVATE_LABELS, REL_TYPES, Node, Relationship, TieEvent
-from graphsvc.signals import is_signal_record, signals_hidden_from
 from graphsvc.store.base import GraphStore
-from graphsvc.visibility import Viewer, visible_props, visible_relationship
 from importers.batch import ImportBatch, Progress, RelIn, Where
 from importers.dump_read import NeedsText, NotStreamable, read_dump_records
 from importers.limits import CLI_LIMITS, Limits
@@ -60,7 +60,7 @@ def write_store_dump(store: GraphStore, path: str | Path, viewer: Viewer, *,
     """Dump the whole store to ``path``; confidential fields only when ``viewer`` may see them.
 
     Early signals (and their notes) are in the dump only for admins: a single signal names its
-    organisation (:func:`graphsvc.signals.signals_hidden_from`).
+    organisation (:func:`graphsvc.actions.signals.signals_hidden_from`).
 
     The file is written beside ``path`` and renamed into place when the store did not change
     while it was read, so a dump is always one consistent revision.
@@ -69,7 +69,7 @@ def write_store_dump(store: GraphStore, path: str | Path, viewer: Viewer, *,
     --------
     >>> import json, tempfile
     >>> from graphsvc.store import open_store
-    >>> from graphsvc.visibility import PUBLIC
+    >>> from graphsvc.access.visibility import PUBLIC
     >>> store = open_store("sqlite:///:memory:")
     >>> with store.transaction() as tx:
     ...     _ = tx.upsert_node(Node("o1", "Organisation", {"name": "A", "capacity": {"governance": 2}}))

@@ -1,6 +1,6 @@
 """Near-duplicate actors: same KvK number, the same name, or names that differ by a typo.
 
-Names are compared after :func:`queries.profiles.normalise_name` and after dropping legal-form
+Names are compared after :func:`graphsvc.text.normalise_name` and after dropping legal-form
 words ("Stichting", "Vereniging"), so "Stichting Al Amal" and "Al-Amal" meet. Candidates are
 found through shared name words, so a store of 100k organisations is never compared pairwise.
 """
@@ -14,8 +14,8 @@ from difflib import SequenceMatcher
 from typing import Final
 
 from graphsvc.model import Node
+from graphsvc.text import normalise_name
 from importers.report import NearDuplicate
-from queries.profiles import normalise_name
 
 __all__ = ["name_key", "similarity", "NameIndex", "near_duplicates", "DUPLICATE_LABELS"]
 

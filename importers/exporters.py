@@ -14,10 +14,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Final
 
+from graphsvc.access.visibility import Viewer
 from graphsvc.errors import InvalidInput
 from graphsvc.model import CONFIDENTIAL_FIELDS, Node, Relationship
 from graphsvc.store.base import GraphStore
-from graphsvc.visibility import Viewer
 from importers.batch import Progress
 from importers.kumu import LISTS_KEY
 
@@ -118,7 +118,7 @@ def export_store(store: GraphStore, fmt: str, path: str | Path, viewer: Viewer, 
     --------
     >>> import tempfile
     >>> from graphsvc.store import open_store
-    >>> from graphsvc.visibility import Viewer
+    >>> from graphsvc.access.visibility import Viewer
     >>> out = Path(tempfile.mkdtemp()) / "all.json"
     >>> export_store(open_store("sqlite:///:memory:"), "json", out, Viewer("admin"))
     {'nodes': 0, 'relationships': 0, 'tie_events': 0}

@@ -21,12 +21,13 @@ from graphsvc.errors import ImportFailed
 from graphsvc.snapshot_build import paused_gc
 from graphsvc.store.base import GraphStore
 from graphsvc.vocab import Vocabulary
-from importers.batch import ImportBatch, Progress, Where, run_import
+from importers.batch import ImportBatch, Progress, Where
 from importers.graph_mapping import GraphMapping
 from importers.hsds_read import package_path
 from importers.limits import CLI_LIMITS, Limits
 from importers.preflight import check_before_reading
 from importers.report import ImportReport
+from importers.run import run_import
 from importers.tables import Table, decode_text, is_xlsx, read_xlsx_tables
 from importers.threesixtygiving_titles import is_titled
 

@@ -15,9 +15,9 @@ from pathlib import Path
 from typing import Any, Final
 from xml.etree import ElementTree as ET
 
+from graphsvc.access.visibility import Viewer
 from graphsvc.model import Node, Relationship
 from graphsvc.store.base import GraphStore
-from graphsvc.visibility import Viewer
 from importers.attributes import Codec, codecs_for, decode, encode
 from importers.batch import ImportBatch, Where
 from importers.graph_mapping import GraphMapping, GraphRecords, add_mapped_records
@@ -95,7 +95,7 @@ def write_gexf(store: GraphStore, path: str | Path, viewer: Viewer) -> dict[str,
     --------
     >>> import tempfile
     >>> from graphsvc.store import open_store
-    >>> from graphsvc.visibility import PUBLIC
+    >>> from graphsvc.access.visibility import PUBLIC
     >>> write_gexf(open_store("sqlite:///:memory:"), Path(tempfile.mkdtemp()) / "g.gexf", PUBLIC)
     {'nodes': 0, 'relationships': 0}
     """

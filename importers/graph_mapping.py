@@ -15,6 +15,7 @@ from typing import Any, Final
 
 from graphsvc.model import LABELS, REL_TYPES, Node
 from importers.batch import ImportBatch, Where
+from importers.graph_edges import add_edge_record
 
 __all__ = ["GraphMapping", "NAME_KEYS", "node_type_and_name", "WeightBins", "weight_bins",
            "unmapped_message", "GraphRecords", "add_mapped_records", "edge_type_of", "number"]
@@ -209,8 +210,6 @@ def add_mapped_records(batch: ImportBatch, records: GraphRecords, mapping: Graph
     >>> batch.nodes["0"].node.name, batch.rels[0].rel.props["rung"]
     ('Myriel', 2)
     """
-    from importers.graphml import add_edge_record
-
     untyped_nodes: list[tuple[str, Where]] = []
     for node_id, data, native, where in records.nodes:
         kind, name = node_type_and_name(data, native, mapping)

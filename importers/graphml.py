@@ -20,20 +20,19 @@ from xml.etree.ElementTree import ParseError
 
 import networkx as nx
 
+from graphsvc.access.visibility import Viewer, visible_props, visible_relationship
 from graphsvc.model import PRIVATE_LABELS, Node, Relationship
 from graphsvc.provenance import tie_provenance
 from graphsvc.store.base import GraphStore, read_consistent
-from graphsvc.visibility import Viewer, visible_props, visible_relationship
 from importers.attributes import Codec, codecs_for, decode, encode
 from importers.batch import ImportBatch, Where
 from importers.graph_mapping import GraphMapping, GraphRecords, add_mapped_records
 from importers.limits import CLI_LIMITS, Limits
 
 __all__ = ["export_records", "to_networkx", "write_graphml", "read_graphml", "add_graph_records",
-           "add_edge_record", "CODECS_ATTRIBUTE"]
+           "CODECS_ATTRIBUTE"]
 
 CODECS_ATTRIBUTE: Final = "goudkaart_codecs"
-_NUMBERS: Final = {"WORKS_ON": ("weight",), "FUNDS": ("amount", "year")}  # edge attributes read as numbers
 
 
 def _with_provenance(rel: Relationship) -> Relationship:
@@ -51,7 +50,7 @@ def export_records(store: GraphStore, viewer: Viewer) -> tuple[list[Node], list[
     two organisations) go to admins only; single early signals never (they name their
     organisation: the dump keeps them for admins, the aggregates have their own CSV).
     """
-    from graphsvc.signals import is_signal_record
+    from graphsvc.actions.signals import is_signal_record
 
     data = read_consistent(store)
     nodes = [Node(n.id, n.label, visible_props(n, viewer)) for n in data.nodes
@@ -107,7 +106,7 @@ def write_graphml(store: GraphStore, path: str | Path, viewer: Viewer) -> dict[s
     --------
     >>> import tempfile
     >>> from graphsvc.store import open_store
-    >>> from graphsvc.visibility import PUBLIC
+    >>> from graphsvc.access.visibility import PUBLIC
     >>> store = open_store("sqlite:///:memory:")
     >>> with store.transaction() as tx:
     ...     _ = tx.upsert_node(Node("o1", "Organisation", {"name": "A"}))
@@ -127,7 +126,7 @@ def read_graphml(path: str | Path, *, name: str = "", limits: Limits = CLI_LIMIT
     --------
     >>> import tempfile
     >>> from graphsvc.store import open_store
-    >>> from graphsvc.visibility import PUBLIC
+    >>> from graphsvc.access.visibility import PUBLIC
     >>> store = open_store("sqlite:///:memory:")
     >>> with store.transaction() as tx:
     ...     _ = tx.upsert_node(Node("o1", "Organisation", {"name": "A", "languages": ["ar"]}))
@@ -196,49 +195,3 @@ def add_graph_records(batch: ImportBatch, graph: nx.MultiDiGraph,
         if props is not None:
             records.edges.append((str(start), str(end), props, where))
     add_mapped_records(batch, records, mapping)
-
-
-def add_edge_record(batch: ImportBatch, start: str, end: str, props: dict[str, Any],
-                    where: Where) -> None:
-    """Add one decoded edge (``type``, optional ``key``, properties) to the batch."""
-    rel_type, key = props.pop("type", None), props.pop("rel_key", "")
-    if not isinstance(rel_type, str) or not rel_type:
-        batch.error(where.at("type"), "Deze verbinding heeft geen kenmerk 'type' (TIE, FUNDS, …).",
-                    "This edge has no attribute 'type' (TIE, FUNDS, …).")
-        return
-    if rel_type == "TIE":
-        rung = _rung(props.get("rung"))
-        if rung is None:
-            batch.error(where.at("rung"),
-                        f"Trede {props.get('rung')!r} bestaat niet; gebruik 1 tot en met 5.",
-                        f"Rung {props.get('rung')!r} does not exist; use 1 to 5.")
-            return
-        props["rung"] = rung
-        if props.get("provenance") == tie_provenance({k: v for k, v in props.items() if k != "provenance"}):
-            del props["provenance"]  # what the export derived: the tie says so by itself
-    for prop in _NUMBERS.get(rel_type, ()):
-        if prop in props:
-            props[prop] = _number(props[prop])
-    batch.add_rel(Relationship(rel_type, start, end, props, str(key)), where, ("source", "target"))
-
-
-def _number(value: Any) -> Any:
-    # Other tools write numbers as text or as doubles (2.0): read them as numbers, whole where
-    # they are whole; anything else stays as it is, for the import to name as an error.
-    if isinstance(value, bool) or not isinstance(value, (str, int, float)):
-        return value
-    try:
-        number = float(value)
-    except ValueError:
-        return value
-    return int(number) if number.is_integer() else number
-
-
-def _rung(value: Any) -> int | None:
-    if isinstance(value, bool):
-        return None
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        return None
-    return int(number) if number.is_integer() and 1 <= number <= 5 else None

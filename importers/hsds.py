@@ -26,22 +26,9 @@ from importers.hsds_read import HsdsTables, package_path, read_hsds_json, read_h
 from importers.limits import CLI_LIMITS, Limits
 from importers.mapping import TermMapping, load_postcodes, load_term_mapping
 
-__all__ = ["read_hsds", "is_hsds_json"]
+__all__ = ["read_hsds"]
 
 _KVK_ID = re.compile(r"^NL-KVK-(.*)$", re.IGNORECASE)
-
-
-def is_hsds_json(data: Any) -> bool:
-    """True when a parsed JSON document looks like HSDS (an organization, service, page or tabular)."""
-    if isinstance(data, dict) and "contents" in data:
-        data = data["contents"]
-    if isinstance(data, list):
-        data = data[0] if data and isinstance(data[0], dict) else {}
-    if not isinstance(data, dict):
-        return False
-    return any(str(k).endswith(".csv") for k in data) or bool(
-        {"organization_identifiers", "services", "service_at_locations", "year_incorporated",
-         "legal_status", "organization", "eligibility_description"} & set(data))
 
 
 def read_hsds(path: str | Path, *, name: str = "", limits: Limits = CLI_LIMITS,

@@ -11,8 +11,8 @@ import orjson
 
 from graphsvc.model import Node, TieEvent
 from graphsvc.store.base import GraphStore
+from graphsvc.text import normalise_name
 from importers.duplicates import DUPLICATE_LABELS, NameIndex
-from queries.profiles import normalise_name
 
 __all__ = ["StoreIndex", "canonical", "same_props", "event_key"]
 

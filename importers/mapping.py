@@ -14,8 +14,8 @@ from pathlib import Path
 from typing import Final
 
 from graphsvc.errors import ConfigError
+from graphsvc.text import normalise_name
 from graphsvc.vocab import Vocabulary
-from queries.profiles import normalise_name
 
 __all__ = ["TermMapping", "load_term_mapping", "load_postcodes", "MAPPINGS_DIR"]
 

@@ -12,9 +12,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from graphsvc.clock import utc_now
 from graphsvc.errors import Conflict, InvalidInput
 from graphsvc.model import Node, Relationship, TieEvent
-from graphsvc.store.base import GraphStore, Transaction, utc_now
+from graphsvc.store.base import GraphStore, Transaction
 
 __all__ = ["MergeResult", "merge_nodes", "merged_history"]
 

@@ -21,12 +21,12 @@ from graphsvc.model import (
 from graphsvc.node_props import is_declared
 from graphsvc.rel_props import RULED_TYPES, property_problems
 from graphsvc.store.base import GraphStore
+from graphsvc.text import normalise_name
 from importers.batch import WRITE_CHUNK, ImportBatch, NodeIn, Progress, RelIn, Where
 from importers.declared import check_declared
 from importers.duplicates import DUPLICATE_LABELS
 from importers.index import StoreIndex, event_key, same_props
 from importers.report import ImportReport, NearDuplicate
-from queries.profiles import normalise_name
 
 __all__ = ["Plan", "plan_import", "write_plan", "merged_props"]
 

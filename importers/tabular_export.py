@@ -16,9 +16,9 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from graphsvc.access.visibility import Viewer
 from graphsvc.model import Node, Relationship
 from graphsvc.store.base import GraphStore
-from graphsvc.visibility import Viewer
 from importers.graphml import export_records
 from importers.spreadsheet_safety import neutralise_row, write_xlsx_row
 from importers.template_spec import SHEETS, Sheet
@@ -127,7 +127,7 @@ def write_csv_export(store: GraphStore, path: str | Path, viewer: Viewer) -> dic
     --------
     >>> import tempfile
     >>> from graphsvc.store import open_store
-    >>> from graphsvc.visibility import PUBLIC
+    >>> from graphsvc.access.visibility import PUBLIC
     >>> out = Path(tempfile.mkdtemp()) / "export.zip"
     >>> write_csv_export(open_store("sqlite:///:memory:"), out, PUBLIC)["organisations"]
     0

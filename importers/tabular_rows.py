@@ -6,6 +6,7 @@ from collections.abc import Callable
 from typing import Any, Final
 
 from graphsvc.model import Node, Relationship
+from graphsvc.text import normalise_name
 from graphsvc.vocab import Term, Vocabulary
 from importers.batch import ImportBatch, Where
 from importers.cells import (
@@ -21,7 +22,6 @@ from importers.cells import (
     slug,
 )
 from importers.template_spec import Column, Sheet
-from queries.profiles import normalise_name
 
 __all__ = ["RowReader"]
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Final
 
-from queries.profiles import normalise_name
+from graphsvc.text import normalise_name
 
 __all__ = ["Column", "Sheet", "SHEETS", "sheet_named", "IGNORED_SHEETS", "COMMENT"]
 

@@ -14,9 +14,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, Final
 
+from graphsvc.text import normalise_name
 from importers.cells import slug
 from importers.orgid import check_org_id
-from queries.profiles import normalise_name
 
 __all__ = ["OrgKey", "OrgKeys", "is_placeholder_id", "ROLES"]
 

@@ -181,7 +181,7 @@ def clusters(snapshot: Snapshot, *, seed: int = DEFAULT_SEED, resolution: float 
 
     Examples
     --------
-    >>> from graphsvc.demo import demo_records
+    >>> from graphsvc.demo.dataset import demo_records
     >>> from graphsvc.generate import graph_data
     >>> snap = Snapshot(graph_data([r for part in demo_records() for r in part]))
     >>> report = clusters(snap)
@@ -275,7 +275,7 @@ def cluster(snapshot: Snapshot, cluster_id: str, **options: Any) -> ClusterDetai
 
     Examples
     --------
-    >>> from graphsvc.demo import demo_records
+    >>> from graphsvc.demo.dataset import demo_records
     >>> from graphsvc.generate import graph_data
     >>> snap = Snapshot(graph_data([r for part in demo_records() for r in part]))
     >>> detail = cluster(snap, "c1")

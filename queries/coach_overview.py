@@ -11,12 +11,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from graphsvc.capacity import DimensionTrend, capacity_profile, capacity_trend
-from graphsvc.capacity_needs import ProposedNeed, capacity_needs, proposed_needs
-from graphsvc.introductions import IntroductionCounts, introduction_counts
+from graphsvc.capacity import (
+    DimensionTrend,
+    ProposedNeed,
+    capacity_profile,
+    capacity_trend,
+    proposed_needs,
+)
 from graphsvc.model import TieEvent
 from graphsvc.snapshot import Snapshot
 from graphsvc.vocab import Vocabulary, load_vocabulary
+from queries.capacity import capacity_needs
+from queries.introductions import IntroductionCounts, introduction_counts
 from queries.match_common import named
 from queries.matching import partner_matches
 from queries.results import Match, MatchResult, Named

@@ -191,7 +191,7 @@ def area_at_level(snapshot: Snapshot, area_id: str, level: str) -> str:
 
     Examples
     --------
-    >>> from graphsvc.demo import demo_records
+    >>> from graphsvc.demo.dataset import demo_records
     >>> from graphsvc.generate import graph_data
     >>> snap = Snapshot(graph_data([n for part in demo_records() for n in part]))
     >>> wijk = snap.area("WK0363FC").id

@@ -7,8 +7,8 @@ from typing import Any
 
 from graphsvc.errors import InvalidInput
 from graphsvc.snapshot import Snapshot
+from graphsvc.text import normalise_name
 from queries.islands import islands
-from queries.profiles import normalise_name
 
 __all__ = ["ACTOR_TYPES", "actor_listing"]
 

@@ -3,8 +3,8 @@
 A candidate is an actor that shares a theme with the actor or has a capability exchange with it
 (it offers what the actor needs, or needs what the actor offers); proximity, bridging and the
 ladder only re-rank candidates, they never make one. Each part is scored 0–1 and the score is the
-weighted mean of the parts, so it is 0–1 too. :mod:`queries.match_reference` holds the same rules
-written as a plain per-pair loop; the tests check that both give the same ranking.
+weighted mean of the parts, so it is 0–1 too. The test oracle `tests/match_reference.py` holds
+the same rules written as a plain per-pair loop; the tests check that both give the same ranking.
 """
 
 from __future__ import annotations

@@ -5,7 +5,8 @@ more), reciprocity (mutual exchange counts most), proximity, bridging to another
 the binding ladder; pairs already at rung 3 or higher are left out. Every match carries its score
 parts, evidence, an introducer and a sentence in Dutch and English. :func:`referral_partners` and
 :func:`fitting_funds` answer the same question for institutions and funds. The weights live in
-:class:`MatchWeights`; the rules are spelled out pair by pair in :mod:`queries.match_reference`.
+:class:`MatchWeights`; the test oracle `tests/match_reference.py` spells the rules out pair by
+pair.
 """
 
 from __future__ import annotations

@@ -2,36 +2,19 @@
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Mapping
 from typing import Any
 
+from graphsvc.access.visibility import PUBLIC, Viewer, visible_node
 from graphsvc.errors import InvalidInput
 from graphsvc.model import tie_pair
 from graphsvc.provenance import tie_provenance
 from graphsvc.snapshot import Snapshot
-from graphsvc.visibility import PUBLIC, Viewer, visible_node
+from graphsvc.text import normalise_name
 from queries.grants import counts_as_funding
 
-__all__ = ["actor_profile", "organisation_list", "normalise_name", "area_list"]
+__all__ = ["actor_profile", "organisation_list", "area_list"]
 
-
-# letters NFKD does not split into base + accent (Turkish dotless i, Polish l, Nordic o, ...)
-_FOLD = str.maketrans({"ı": "i", "ł": "l", "Ł": "L", "ø": "o", "Ø": "O", "đ": "d", "Đ": "D",
-                       "ß": "ss", "æ": "ae", "Æ": "AE", "œ": "oe", "Œ": "OE"})
-
-
-def normalise_name(text: str) -> str:
-    """Lower-case, accents removed, spaces squeezed: for search and duplicate detection.
-
-    Examples
-    --------
-    >>> normalise_name("  Stichting  Öz-Birlik ")
-    'stichting oz-birlik'
-    """
-    decomposed = unicodedata.normalize("NFKD", text.translate(_FOLD))
-    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return " ".join(stripped.casefold().split())
 
 
 def _named(snap: Snapshot, ids: set[str] | list[str], lang: str) -> list[dict[str, str]]:

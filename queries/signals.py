@@ -1,6 +1,6 @@
 """Early signals per area, aggregated so that no single organisation can be traced.
 
-For an area (and its sub-areas) the signals (:mod:`graphsvc.signals`) are grouped per theme:
+For an area (and its sub-areas) the signals (:mod:`graphsvc.actions.signals`) are grouped per theme:
 how many organisations signal it, the band of people (the sum of the organisations' lower
 bounds, banded again: "at least"), the trend most of them report, and the months. Each
 organisation counts once per group, with its latest signal.
@@ -25,9 +25,9 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, Final
 
+from graphsvc.access.visibility import PUBLIC, Viewer
 from graphsvc.errors import InvalidInput
 from graphsvc.snapshot import Snapshot
-from graphsvc.visibility import PUBLIC, Viewer
 
 __all__ = [
     "MIN_ORGS", "SignalRecord", "Institution", "SignalGroup", "AreaSignals", "signal_records",

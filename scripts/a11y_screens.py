@@ -13,7 +13,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from graphsvc.config import load_settings
-from graphsvc.demo import load_demo
+from graphsvc.demo.dataset import load_demo
 from graphsvc.store import open_store
 from graphsvc.web import create_app
 from tests.browser.a11y import MEETING, ORG, log_in, open_meeting

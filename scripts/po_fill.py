@@ -18,7 +18,7 @@ PO = Path(__file__).resolve().parents[1] / "graphsvc/web/translations/nl/LC_MESS
 
 def main() -> None:
     # several people may run this at once: one at a time
-    lock = open("/tmp/goudkaart-po.lock", "w")  # noqa: SIM115
+    lock = open("/tmp/goudkaart-po.lock", "w")
     fcntl.flock(lock, fcntl.LOCK_EX)
     subprocess.run([sys.executable, str(Path(__file__).with_name("translations.py"))], check=True,
                    capture_output=True)

@@ -10,21 +10,19 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from graphsvc.capacity import (
-    capacity_profile,
-    capacity_trend,
-    record_assessment,
-)
-from graphsvc.capacity_needs import CAPACITY_SOURCE, decide_need, organisation_proposals
+from graphsvc.access.visibility import Viewer
+from graphsvc.actions.capacity import record_assessment
+from graphsvc.actions.capacity_needs import decide_need
+from graphsvc.actions.migrate import migrate
+from graphsvc.actions.positioning import positioning_of, update_positioning
+from graphsvc.capacity import CAPACITY_SOURCE, capacity_profile, capacity_trend
 from graphsvc.cli import cli
 from graphsvc.errors import Conflict, InvalidInput, NotFound
-from graphsvc.migrate import migrate
 from graphsvc.model import Node, Relationship
-from graphsvc.positioning import positioning_of, update_positioning
 from graphsvc.snapshot import Snapshot
 from graphsvc.store import GraphStore, open_store
-from graphsvc.visibility import Viewer
 from importers.exporters import export_store
+from queries.capacity import organisation_proposals
 from queries.coach_overview import needs_met_by, organisation_overview
 from queries.matching import partner_matches
 from tests.capacity_graph import FIN, NEW_PARTNER, ORG, RISER, seed_capacity_graph
@@ -237,9 +235,9 @@ def test_cli_prints_history_trend_and_json(sqlite_store: GraphStore, runner: Cli
 
 
 def test_demo_profiles_are_valid_and_propose_some_needs() -> None:
-    from graphsvc.capacity_needs import proposed_needs
-    from graphsvc.demo import demo_records
-    from graphsvc.demo_data.capacity import demo_capacity_records
+    from graphsvc.capacity import proposed_needs
+    from graphsvc.demo.capacity import demo_capacity_records
+    from graphsvc.demo.dataset import demo_records
     from tests.test_vocab_no_risk import WORDS
 
     nodes, rels = demo_records()

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from graphsvc.accounts import AccountStore
+from graphsvc.access.accounts import AccountStore
+from graphsvc.access.invitations import accept_invitation
 from graphsvc.cli import cli
-from graphsvc.invitations import accept_invitation
 from graphsvc.model import Node
 from graphsvc.store import GraphStore, open_store
 from tests.conftest import BACKENDS, PASSWORD

@@ -1,10 +1,13 @@
-"""Every GRAPHSVC_ setting that the code reads is in the README's configuration tables, and only those."""
+"""The README tells the truth: every GRAPHSVC_ setting the code reads is in its configuration
+tables (and only those), and every command of `graphsvc` is in its command list."""
 
 from __future__ import annotations
 
 import dataclasses
 import re
 from pathlib import Path
+
+import click
 
 from graphsvc.config import Settings
 
@@ -51,3 +54,19 @@ def test_one_prefix() -> None:
     old = [str(p.relative_to(ROOT)) for folder in READ_BY for p in (ROOT / folder).rglob("*.py")
            if reads_old.search(p.read_text(encoding="utf-8")) and p != Path(__file__)]
     assert not old, f"files still reading GOUDKAART_ environment variables: {old}"
+
+
+def _command_paths(command: click.Command, prefix: str = "") -> list[str]:
+    if isinstance(command, click.Group):
+        return [path for name, sub in sorted(command.commands.items())
+                for path in _command_paths(sub, f"{prefix} {name}".strip())]
+    return [prefix]
+
+
+def test_every_command_is_in_the_readme() -> None:
+    from graphsvc.cli import cli
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    paths = _command_paths(cli)
+    assert len(paths) > 30
+    assert [p for p in paths if f"graphsvc {p}" not in readme] == []

@@ -12,7 +12,7 @@ from pathlib import Path
 import networkx as nx
 import pytest
 
-from graphsvc.demo import demo_records, load_demo
+from graphsvc.demo.dataset import demo_records, load_demo
 from graphsvc.model import Node
 from graphsvc.snapshot import Snapshot
 from graphsvc.store import GraphStore, open_store

@@ -18,12 +18,12 @@ from click.testing import CliRunner
 from flask import Flask
 
 import graphsvc.model
+from graphsvc.access.visibility import Viewer, visible_props
+from graphsvc.actions.doctor import remove_undeclared, undeclared_properties
 from graphsvc.cli import cli
-from graphsvc.doctor import remove_undeclared, undeclared_properties
 from graphsvc.errors import InvalidInput
 from graphsvc.model import Node
 from graphsvc.store import GraphStore
-from graphsvc.visibility import Viewer, visible_props
 
 LEAK = {"contact_email": "a@example.org", "fraud_flag": True}
 

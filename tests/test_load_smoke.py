@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from benchmarks.bench_http import plans, prepare, python_load, running_server
+from tests.load_server import plans, prepare, python_load, running_server
 
 pytestmark = [pytest.mark.slow,
               pytest.mark.skipif(sys.platform == "win32", reason="gunicorn runs on POSIX only")]

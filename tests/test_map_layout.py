@@ -8,13 +8,13 @@ from typing import Any
 
 import pytest
 
-from graphsvc.demo import load_demo
+from graphsvc.demo.dataset import load_demo
 from graphsvc.model import Node, Relationship
 from graphsvc.snapshot import Snapshot
 from graphsvc.store import GraphStore, open_store
 from visualisations.labels import label_box, overlap_share
 from visualisations.map_layout import area_positions, reset_layouts
-from visualisations.network_map import MapFilters, map_payload
+from visualisations.network_map import MapFilters, build_map_payload, map_payload
 from visualisations.offline_map import offline_map_html
 from visualisations.styles import (
     CANVAS,
@@ -174,6 +174,34 @@ def test_a_new_organisation_lands_near_its_partners_and_moves_no_one(
 
 def test_area_positions_are_kept_per_snapshot(demo: Snapshot) -> None:
     assert area_positions(demo, "E") is area_positions(demo, "E")
+
+
+def test_the_payload_is_built_once_per_revision_and_each_caller_gets_its_own_copy(
+        demo: Snapshot, demo_store: GraphStore) -> None:
+    view = MapFilters(area="F", types=("Organisation", "Institution"))
+    first = map_payload(demo, view)
+    first["nodes"][0]["interests"] = ["changed by this caller"]  # as the offline file does
+    first["edges"].clear()
+    again = map_payload(demo, view)
+    assert "interests" not in again["nodes"][0] and again["edges"]
+    assert again == build_map_payload(demo, view)  # the kept one is what a new build gives
+    # the same view after a tie change: the new tie is drawn, no node moves (the layout is kept)
+    reset_layouts()
+    before = map_payload(Snapshot.from_store(demo_store), view)
+    orgs = sorted(n["id"] for n in again["nodes"] if n["group"] == "Organisation")
+    a, b = next((x, y) for x in orgs for y in orgs if x < y and not demo.rung(x, y))
+    with demo_store.transaction(source="test") as tx:
+        tx.upsert_relationship(Relationship("TIE", a, b, {"rung": 5}))
+    try:
+        newer = map_payload(Snapshot.from_store(demo_store), view)
+        assert newer["revision"] > before["revision"]
+        assert any({e["from"], e["to"]} == {a, b} and e["rung"] == 5 for e in newer["edges"])
+        assert not any({e["from"], e["to"]} == {a, b} for e in before["edges"])
+        assert {n["id"]: (n["x"], n["y"]) for n in newer["nodes"]} == \
+               {n["id"]: (n["x"], n["y"]) for n in before["nodes"]}
+    finally:
+        with demo_store.transaction(source="test") as tx:
+            tx.delete_relationship("TIE", a, b)
 
 
 def test_the_map_page_has_a_heading_a_favicon_and_the_script_fonts(client: Any) -> None:

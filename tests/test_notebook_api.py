@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 import graphsvc
-from graphsvc.demo import load_demo
+from graphsvc.demo.dataset import load_demo
 from graphsvc.model import Node, Relationship
 from graphsvc.notebook import Graph
 from queries.islands import islands

@@ -6,8 +6,7 @@ from typing import Any
 
 import pytest
 
-from graphsvc.errors import Conflict, InvalidInput, NotFound
-from graphsvc.sessions import (
+from graphsvc.actions.sessions import (
     UNDO_DEPTH,
     change_count,
     close_session,
@@ -18,6 +17,7 @@ from graphsvc.sessions import (
     set_public_meeting_map,
     undo_last,
 )
+from graphsvc.errors import Conflict, InvalidInput, NotFound
 from graphsvc.snapshot import Snapshot
 from graphsvc.store import GraphStore
 from queries.islands import is_island

@@ -75,7 +75,7 @@ def test_grant_statuses_may_be_renamed_not_changed(tmp_path: Path) -> None:
 
 @pytest.mark.testdata
 def test_every_producer_writes_a_known_grant_status_and_fitting_weights() -> None:
-    from graphsvc.demo import demo_records
+    from graphsvc.demo.dataset import demo_records
     from graphsvc.generate import generate
     from importers.threesixtygiving import read_360giving
     from tests.importers.conftest import INDIGO

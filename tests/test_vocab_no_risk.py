@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from graphsvc import model
-from graphsvc.demo import demo_records
+from graphsvc.demo.dataset import demo_records
 from graphsvc.errors import GraphsvcError
 from graphsvc.vocab import FILES, FORBIDDEN_WORDS, load_vocabulary
 

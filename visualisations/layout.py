@@ -10,13 +10,14 @@ import math
 import random
 import threading
 from collections import Counter, defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 
 import igraph as ig
 import numpy as np
 from scipy.spatial import cKDTree
 
-__all__ = ["LAYOUT_THRESHOLD", "positions", "grouped_layout", "place_near", "separate"]
+__all__ = ["LAYOUT_THRESHOLD", "positions", "grouped_layout", "place_near", "separate", "seeded"]
 
 #: Kept for older callers: every graph view is positioned on the server now.
 LAYOUT_THRESHOLD = 0
@@ -24,24 +25,43 @@ _RNG_LOCK = threading.Lock()
 Point = tuple[float, float]
 
 
+#: Groups above this many nodes use igraph's grid variant of Fruchterman–Reingold (repulsion
+#: only between nearby nodes): from about 150 nodes on it lays out as well as the exact variant
+#: (same stress on clusters, lattices, trees and scale-free graphs of 150–400 nodes) in a third
+#: to a seventh of the time; below, the exact variant is clearly better and cheap anyway.
+GRID_ABOVE = 150
+#: Above this many nodes, half the rounds (the grid variant settles sooner on big groups).
+FEWER_ROUNDS_ABOVE = 400
+#: On a map of more than this many nodes, small groups get half the rounds too: on the 168
+#: groups (≤ 70 nodes) of a 5,000-node district the layouts have the same mean stress (0.045)
+#: with 100 rounds as with 200, and such a map is first seen zoomed out. Smaller maps (every map
+#: of the demo) keep 200 rounds.
+BIG_MAP = 1000
+
+
+@contextmanager
+def seeded(seed: int) -> Iterator[None]:
+    """igraph draws from one process-wide generator: give it a seeded one for the calls inside
+    this block only, under a lock, so the same graph always gets the same answer."""
+    with _RNG_LOCK:
+        ig.set_random_number_generator(random.Random(seed))
+        try:
+            yield
+        finally:
+            ig.set_random_number_generator(random)
+
+
 def _force(count: int, edges: Sequence[tuple[int, int]], seed: int,
-           weights: Sequence[float] | None = None) -> np.ndarray:
+           weights: Sequence[float] | None = None, *, fewer_rounds: bool = False) -> np.ndarray:
     """Fruchterman–Reingold coordinates (count × 2), deterministic for a seed."""
     if count == 1:
         return np.zeros((1, 2))
     graph = ig.Graph(n=count, edges=list(edges))
-    big = count > 400  # the grid variant and fewer rounds keep a 5,000-node map under 3 s
-    niter = 100 if big else 200
-    # igraph draws from one process-wide generator: give it a seeded one for this call only,
-    # under a lock, so the same graph always gets the same picture
-    with _RNG_LOCK:
-        ig.set_random_number_generator(random.Random(seed))
-        try:
-            layout = graph.layout_fruchterman_reingold(
-                niter=niter, grid="grid" if big else "nogrid",
-                weights=list(weights) if weights is not None else None)
-        finally:
-            ig.set_random_number_generator(random)
+    with seeded(seed):
+        layout = graph.layout_fruchterman_reingold(
+            niter=100 if fewer_rounds or count > FEWER_ROUNDS_ABOVE else 200,
+            grid="grid" if count > GRID_ABOVE else "nogrid",
+            weights=list(weights) if weights is not None else None)
     return np.asarray(layout.coords, dtype=float)
 
 
@@ -116,19 +136,27 @@ def separate(coords: np.ndarray, min_dist: float, *, fixed: np.ndarray | None = 
 
 
 def _separate_discs(centres: np.ndarray, radii: np.ndarray, gap: float) -> np.ndarray:
-    """Move group discs apart so none overlaps another (a few hundred groups at most)."""
+    """Move group discs apart so none overlaps another (a few hundred groups at most).
+
+    Only pairs near enough to touch are looked at (a k-d tree per round, not every pair)."""
     pts = centres.copy()
+    reach = 2 * float(radii.max()) + gap
     for _ in range(50):  # what is left, the node-level separation below takes care of
-        delta = pts[None, :, :] - pts[:, None, :]
-        dist = np.hypot(delta[..., 0], delta[..., 1])
-        need = radii[:, None] + radii[None, :] + gap
-        np.fill_diagonal(dist, np.inf)
-        overlap = np.clip(need - dist, 0, None)
+        pairs = cKDTree(pts).query_pairs(reach, output_type="ndarray")
+        if len(pairs) == 0:
+            break
+        i, j = pairs[:, 0], pairs[:, 1]
+        delta = pts[j] - pts[i]
+        dist = np.hypot(delta[:, 0], delta[:, 1])
+        overlap = np.clip(radii[i] + radii[j] + gap - dist, 0, None)
         if overlap.max() < gap * 0.05:
             break
-        dist = np.where(np.isfinite(dist) & (dist > 1e-9), dist, 1.0)
-        push = (overlap / dist * 0.55)[..., None] * delta  # a little past half: fewer rounds
-        pts -= push.sum(axis=1)  # the matrix holds (i, j) and (j, i): both ends move
+        dist = np.where(dist > 1e-9, dist, 1.0)
+        push = (overlap / dist * 0.55)[:, None] * delta  # a little past half: fewer rounds
+        move = np.zeros_like(pts)
+        np.add.at(move, i, -push)  # both ends move
+        np.add.at(move, j, push)
+        pts += move
     return pts
 
 
@@ -187,10 +215,11 @@ def grouped_layout(node_ids: Sequence[str], edges: Sequence[tuple[str, str]],
             between[(min(ga, gb), max(ga, gb))] += 1
     coords = np.zeros((len(ids), 2))
     radii = np.array([spacing * 0.55 * math.sqrt(len(members[k])) for k in keys])
+    big = len(ids) > BIG_MAP
     for g, key in enumerate(keys):
         local = {node: i for i, node in enumerate(members[key])}
         inner = [(local[a], local[b]) for a, b in inside[g]]
-        coords[members[key]] = _fit_disc(_force(len(local), inner, seed + g), radii[g])
+        coords[members[key]] = _fit_disc(_force(len(local), inner, seed + g, fewer_rounds=big), radii[g])
     centres = _group_centres(keys, members, radii, between, seed, gap=spacing * 0.4)
     for g, key in enumerate(keys):
         coords[members[key]] += centres[g]

@@ -18,7 +18,7 @@ from visualisations.map_aggregate import aggregate_payload
 from visualisations.map_layout import position_nodes
 from visualisations.styles import ISLAND_STYLE, NODE_STYLES, RUNG_COLOURS, edge_width, node_colour
 
-__all__ = ["MapFilters", "MAP_TYPES", "map_payload", "map_inputs"]
+__all__ = ["MapFilters", "MAP_TYPES", "map_payload", "build_map_payload", "map_inputs"]
 
 MAP_TYPES = ("Organisation", "Institution", "Fund", "Interest")
 _EDGE_TYPES = {
@@ -95,7 +95,8 @@ def _node_entry(snap: Snapshot, node_id: str, island: bool, lang: str,
                 in_area: bool = False) -> dict[str, Any]:
     node = snap.nodes[node_id]
     style = ISLAND_STYLE if island else NODE_STYLES[node.label]
-    areas = sorted(snap.name(a) for a in snap.targets("ACTIVE_IN", node_id))
+    area_ids = sorted(snap.targets("ACTIVE_IN", node_id))
+    areas = sorted(snap.name(a) for a in area_ids)
     label_text = node.props.get("name_en", node.name) if lang == "en" else node.name
     title_lines = [str(label_text), _type_name(node.label, lang)]
     if areas:
@@ -112,7 +113,7 @@ def _node_entry(snap: Snapshot, node_id: str, island: bool, lang: str,
         "color": node_colour(node.label, island),
         "borderWidth": 2 if island else 1,
         "island": island,
-        "areas": sorted(snap.targets("ACTIVE_IN", node_id)),
+        "areas": area_ids,
     }
     return entry
 
@@ -131,15 +132,25 @@ def _type_name(label: str, lang: str) -> str:
 
 def _edges(snap: Snapshot, shown: set[str], f: MapFilters, lang: str) -> list[dict[str, Any]]:
     edges: list[dict[str, Any]] = []
+    floor = max(f.min_rung, 1)
+    word = "rung" if lang == "en" else "trede"
+    titles: dict[tuple[int, str], str] = {}  # a few dozen distinct tooltips among thousands of ties
+    widths = {rung: edge_width("TIE", rung) for rung in RUNG_COLOURS}
+    no_props: dict[str, Any] = {}
+    no_ties: dict[str, int] = {}
     for a in sorted(shown):
-        for b, rung in sorted(snap.ties.get(a, {}).items()):
-            if a < b and b in shown and rung >= max(f.min_rung, 1):
-                provenance = tie_provenance(snap.tie_props.get((a, b), {}))
-                word = "rung" if lang == "en" else "trede"
-                edges.append({"id": f"TIE:{a}:{b}", "from": a, "to": b, "type": "TIE",
-                              "rung": rung, "width": edge_width("TIE", rung),
-                              "color": RUNG_COLOURS[rung], "provenance": provenance,
-                              "title": f"{word} {rung} · {provenance_name(provenance, lang)}"})
+        near = snap.ties.get(a, no_ties)
+        for b in sorted(b for b in near if a < b and b in shown):
+            rung = near[b]
+            if rung < floor:
+                continue
+            provenance = tie_provenance(snap.tie_props.get((a, b), no_props))
+            title = titles.get((rung, provenance))
+            if title is None:
+                title = titles[(rung, provenance)] = f"{word} {rung} · {provenance_name(provenance, lang)}"
+            edges.append({"id": f"TIE:{a}:{b}", "from": a, "to": b, "type": "TIE", "rung": rung,
+                          "width": widths[rung], "color": RUNG_COLOURS[rung],
+                          "provenance": provenance, "title": title})
         for rel_type in ("FUNDS", "WORKS_ON"):
             for b, props in snap.out(rel_type, a):
                 if b in shown and (rel_type != "FUNDS" or _on_map(props)):
@@ -162,9 +173,18 @@ def _on_map(grant: Any) -> bool:
     return counts_as_funding(grant) or is_pending(grant)
 
 
+#: Payloads kept per snapshot (so per revision): a meeting, the offline file and the notebook
+#: ask for the same few views again and again.
+_PAYLOADS = "map-payloads"
+_KEEP_PAYLOADS = 16
+
+
 def map_payload(snap: Snapshot, filters: MapFilters | None = None, *, lang: str = "nl",
                 node_limit: int = 1500) -> dict[str, Any]:
-    """Nodes and edges for the interactive map.
+    """Nodes and edges for the interactive map, built once per snapshot and view.
+
+    The caller gets its own copy of the payload and of every node and edge entry (the offline
+    file adds keys to the nodes); nested values (colours, fonts, area lists) are shared.
 
     Examples
     --------
@@ -174,7 +194,27 @@ def map_payload(snap: Snapshot, filters: MapFilters | None = None, *, lang: str 
     >>> payload = map_payload(snap)
     >>> payload["nodes"][0]["label"], payload["nodes"][0]["island"]
     ('<b>x</b>', True)
+    >>> map_payload(snap) == payload and map_payload(snap)["nodes"][0] is not payload["nodes"][0]
+    True
     """
+    key = (filters or MapFilters(), lang, node_limit)
+    kept: dict[tuple[MapFilters, str, int], dict[str, Any]] = snap.derived(_PAYLOADS, lambda s: {})
+    payload = kept.get(key)
+    if payload is None:
+        payload = build_map_payload(snap, key[0], lang=lang, node_limit=node_limit)
+        if len(kept) >= _KEEP_PAYLOADS:
+            kept.clear()
+        kept[key] = payload
+    out = dict(payload)
+    for part, value in payload.items():
+        if isinstance(value, list):
+            out[part] = [dict(v) if isinstance(v, dict) else v for v in value]
+    return out
+
+
+def build_map_payload(snap: Snapshot, filters: MapFilters | None = None, *, lang: str = "nl",
+                      node_limit: int = 1500) -> dict[str, Any]:
+    """The map payload built anew (:func:`map_payload` keeps it per snapshot)."""
     f = filters or MapFilters()
     actors, more = _selected_actors(snap, f)
     if not f.narrowed and len(actors) > node_limit:

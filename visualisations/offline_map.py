@@ -28,8 +28,8 @@ from typing import Any, Final
 from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup, escape
 
+from graphsvc.clock import utc_now
 from graphsvc.snapshot import Snapshot
-from graphsvc.store.base import utc_now
 from visualisations.fonts import embedded_font_css
 from visualisations.network_map import MapFilters, map_payload
 

@@ -3,7 +3,7 @@
 Accounts are shared state of every app server, so they live in the store the graph lives in
 (SQLite tables beside the graph's, or Neo4j bookkeeping nodes with labels of their own). This
 contract is deliberately low level: records are plain dicts, secrets arrive already hashed, and
-all rules (password length, roles, lifetimes, limits) live in :mod:`graphsvc.accounts`.
+all rules (password length, roles, lifetimes, limits) live in :mod:`graphsvc.access.accounts`.
 
 Records
 -------
@@ -170,20 +170,6 @@ def account_records(store: GraphStore) -> AccountRecords:
     held = getattr(store, "_goudkaart_accounts", None)
     if isinstance(held, AccountRecords):
         return held
-    from graphsvc.store.sqlite import SQLiteStore
-
-    made: AccountRecords
-    if isinstance(store, SQLiteStore):
-        from graphsvc.store.sqlite_accounts import SQLiteAccounts
-
-        made = SQLiteAccounts(store)
-    else:
-        from graphsvc.store.neo4j import Neo4jStore  # type: ignore[import-not-found,unused-ignore]
-
-        if not isinstance(store, Neo4jStore):
-            raise TypeError(f"{type(store).__name__} keeps no accounts")
-        from graphsvc.store.neo4j_accounts import Neo4jAccounts
-
-        made = Neo4jAccounts(store)
+    made = store.new_account_records()
     setattr(store, "_goudkaart_accounts", made)  # noqa: B010 - one object per store, kept on it
     return made

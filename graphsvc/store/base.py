@@ -8,12 +8,15 @@ import json
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import AbstractContextManager, contextmanager
 from contextvars import ContextVar
-from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from graphsvc.clock import utc_now
 from graphsvc.errors import NotFound
 from graphsvc.model import ChangeEvent, Node, Relationship, TieEvent, tie_pair
+
+if TYPE_CHECKING:
+    from graphsvc.store.accounts_base import AccountRecords
 
 __all__ = [
     "GraphStore", "Transaction", "GraphData", "read_consistent", "utc_now", "SCHEMA_VERSION",
@@ -80,11 +83,6 @@ def prop_changes(old: Mapping[str, Any], new: Mapping[str, Any]) -> tuple[dict[s
     before = {k: v for k, v in old.items() if k not in new or not _same(v, new[k])}
     after = {k: v for k, v in new.items() if k not in old or not _same(old[k], v)}
     return before, after
-
-
-def utc_now() -> str:
-    """The current time as an ISO 8601 UTC string, the form every timestamp is stored in."""
-    return datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
 def json_key(name: str) -> str:
@@ -263,6 +261,11 @@ class GraphStore(abc.ABC):
 
     url: str
 
+    def new_account_records(self) -> AccountRecords:
+        """The accounts, sessions and audit records kept in this store, made once per store by
+        :func:`graphsvc.store.accounts_base.account_records`; a backend that keeps none refuses."""
+        raise TypeError(f"{type(self).__name__} keeps no accounts")
+
     @abc.abstractmethod
     def transaction(
         self, *, source: str = "", actor: str | None = None, record_changes: bool = True
@@ -382,7 +385,7 @@ class GraphStore(abc.ABC):
 
         For backups: a backend that can copy itself faster than a record-by-record read does it
         here (SQLite: its online backup) and returns True; the default returns False and the
-        caller copies through the contract (:func:`graphsvc.migrate.migrate`).
+        caller copies through the contract (:func:`graphsvc.actions.migrate.migrate`).
         """
         return False
 

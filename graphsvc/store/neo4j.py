@@ -40,6 +40,7 @@ from graphsvc.store.neo4j_tx import Neo4jTransaction
 from graphsvc.store.neo4j_upgrade import LAYOUT, upgrade_layout
 
 if TYPE_CHECKING:
+    from graphsvc.store.accounts_base import AccountRecords
     from graphsvc.store.base import GraphData
     from graphsvc.store.rows import GraphRows
 
@@ -358,6 +359,11 @@ class Neo4jStore(GraphStore):
     def describe(self) -> dict[str, Any]:
         return {"backend": type(self).__name__, "url": self.url, "database": self.database,
                 "user": self.user}
+
+    def new_account_records(self) -> AccountRecords:
+        from graphsvc.store.neo4j_accounts import Neo4jAccounts
+
+        return Neo4jAccounts(self)
 
     def close(self) -> None:
         self._after_fork()

@@ -39,6 +39,7 @@ from graphsvc.store.sqlite_schema import init_schema, node_from, relationship_fr
 from graphsvc.store.sqlite_tx import SQLiteTransaction
 
 if TYPE_CHECKING:
+    from graphsvc.store.accounts_base import AccountRecords
     from graphsvc.store.rows import GraphRows, T
 
 __all__ = ["SQLiteStore"]
@@ -378,6 +379,11 @@ class SQLiteStore(GraphStore):
             return True
         except Exception:
             return False
+
+    def new_account_records(self) -> AccountRecords:
+        from graphsvc.store.sqlite_accounts import SQLiteAccounts
+
+        return SQLiteAccounts(self)
 
     def close(self) -> None:
         for conn in (self._writer, getattr(self._local, "conn", None), self._keepalive):

@@ -66,33 +66,7 @@ def create_app(settings: Settings | None = None, *, store: GraphStore | None = N
         if scope is not None:
             scope.close()
 
-    from graphsvc.web import api, pages
-
-    app.register_blueprint(pages.bp)
-    app.register_blueprint(api.bp)
-    # one blueprint per user job; add new ones below
-    from graphsvc.web import coach
-
-    app.register_blueprint(coach.bp)
-    from graphsvc.web import meeting
-    app.register_blueprint(meeting.bp)
-    from graphsvc.web import data
-    app.register_blueprint(data.bp)
-    from graphsvc.web import funders
-    app.register_blueprint(funders.bp)
-    from graphsvc.web import openapi
-    app.register_blueprint(openapi.bp)
-    from graphsvc.web import privacy
-    app.register_blueprint(privacy.bp)
-    from graphsvc.web import history
-    app.register_blueprint(history.bp)
-    from graphsvc.web import accounts_admin
-    app.register_blueprint(accounts_admin.bp)
-    from graphsvc.web import inbox, profile
-    app.register_blueprint(profile.bp)
-    app.register_blueprint(inbox.bp)
-    from graphsvc.web import signals
-    app.register_blueprint(signals.bp)
+    _register_blueprints(app)
 
     @app.after_request
     def _security_headers(response: Response) -> Response:
@@ -103,3 +77,30 @@ def create_app(settings: Settings | None = None, *, store: GraphStore | None = N
         return response
 
     return app
+
+
+def _register_blueprints(app: Flask) -> None:
+    """Every blueprint, one per user job (each page with its JSON twin); add new ones here."""
+    from graphsvc.web import (
+        accounts_admin,
+        api,
+        auth,
+        coach,
+        coach_capacity,
+        data,
+        funders,
+        history,
+        inbox,
+        meeting,
+        meeting_api,
+        openapi,
+        pages,
+        privacy,
+        profile,
+        signals,
+        signals_area,
+    )
+
+    for job in (pages, api, auth, coach, coach_capacity, meeting, meeting_api, data, funders,
+                openapi, privacy, history, accounts_admin, profile, inbox, signals, signals_area):
+        app.register_blueprint(job.bp)

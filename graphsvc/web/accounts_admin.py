@@ -9,9 +9,9 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import login_user
 
+from graphsvc.access.invitations import INVITABLE_ROLES, accept_invitation, invitation, invite
+from graphsvc.access.ratelimit import spend_password_check
 from graphsvc.errors import Conflict, Forbidden, InvalidInput, NotFound
-from graphsvc.invitations import INVITABLE_ROLES, accept_invitation, invitation, invite
-from graphsvc.ratelimit import spend_password_check
 from graphsvc.web.auth import current_account, current_viewer, require_role
 from graphsvc.web.services import services
 

@@ -11,9 +11,10 @@ from graphsvc.web.answers import cached_json
 from graphsvc.web.auth import current_viewer
 from graphsvc.web.errors import error_body
 from graphsvc.web.params import int_arg, lang_arg, list_arg, str_arg
+from graphsvc.web.replies import ok
 from graphsvc.web.services import services
 from queries.profiles import actor_profile, area_list, organisation_list
-from visualisations.network_map import MapFilters, map_inputs, map_payload
+from visualisations.network_map import MapFilters, build_map_payload, map_inputs
 
 __all__ = ["bp", "map_filters_from_request"]
 
@@ -32,10 +33,6 @@ def map_filters_from_request() -> MapFilters:
     )
 
 
-def ok(data: Any, status: int = 200) -> Any:
-    return jsonify({"ok": True, **data} if isinstance(data, dict) else {"ok": True, "data": data}), status
-
-
 @bp.get("/healthz")
 def healthz() -> Any:
     """Up or down for anyone; which store, its revision and the reason only for admins."""
@@ -48,7 +45,7 @@ def healthz() -> Any:
     if admin:
         return jsonify(info), 200
     if up:
-        return jsonify({"ok": True, "status": 200}), 200
+        return ok({"status": 200}, 200)
     return jsonify(error_body(503, "The graph database is not reachable.")), 503
 
 
@@ -72,7 +69,8 @@ def graph() -> Any:
     lang, limit = lang_arg(), services().settings.map_node_limit
 
     def build() -> tuple[dict[str, Any], frozenset[str] | None]:
-        payload = map_payload(snap, filters, lang=lang, node_limit=limit)
+        # cached_json keeps the encoded answer per revision (and carries it over): no second copy
+        payload = build_map_payload(snap, filters, lang=lang, node_limit=limit)
         return payload, map_inputs(payload)
 
     return cached_json(snap, ("graph", filters, lang, limit), build)

@@ -17,10 +17,10 @@ from werkzeug.wrappers import Response as WerkzeugResponse
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
-from graphsvc.accounts import User
+from graphsvc.access.accounts import User
+from graphsvc.access.ratelimit import limited_authenticate
+from graphsvc.access.visibility import PUBLIC, Viewer
 from graphsvc.errors import Forbidden, GraphsvcError, StoreUnavailable
-from graphsvc.ratelimit import limited_authenticate
-from graphsvc.visibility import PUBLIC, Viewer
 from graphsvc.web.services import services
 
 __all__ = [
@@ -184,4 +184,3 @@ def init_auth(app: Flask) -> None:
         except StoreUnavailable:  # rendering the error page of exactly that
             return {"account": None, "viewer": PUBLIC}
 
-    app.register_blueprint(bp)

@@ -12,15 +12,14 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from flask import Blueprint, jsonify, render_template, request
+from flask import Blueprint, render_template, request
 from flask_babel import lazy_gettext as _l
 
-from graphsvc.capacity import capacity_profile, capacity_trend
-from graphsvc.capacity_needs import capacity_needs, proposed_needs
+from graphsvc.actions.positioning import positioning_of
+from graphsvc.capacity import capacity_profile, capacity_trend, proposed_needs
 from graphsvc.errors import InvalidInput, NotFound
-from graphsvc.positioning import positioning_of
 from graphsvc.snapshot import Snapshot
-from graphsvc.web import coach_capacity
+from graphsvc.text import normalise_name
 from graphsvc.web.answers import cached_json
 from graphsvc.web.auth import (
     current_viewer,
@@ -29,18 +28,18 @@ from graphsvc.web.auth import (
     require_role,
 )
 from graphsvc.web.params import int_arg, lang_arg, list_arg, str_arg
+from graphsvc.web.replies import ok
 from graphsvc.web.services import services
+from queries.capacity import capacity_needs
 from queries.coach_overview import last_ladder_step, need_items, needs_met_by, organisation_overview
 from queries.match_index import match_inputs
 from queries.matching import fitting_funds, partner_matches, referral_partners
-from queries.profiles import normalise_name
 from queries.signals import referral_suggestions
 from visualisations.capacity_charts import capacity_trend_uri
 
 __all__ = ["bp", "PART_NAMES"]
 
 bp = Blueprint("coach", __name__)
-bp.register_blueprint(coach_capacity.bp)
 PART_NAMES = {
     "shared_interests": _l("Shared themes"),
     "reciprocity": _l("Give and take"),
@@ -84,7 +83,7 @@ def api_referrals(actor_id: str) -> Any:
     _actor(actor_id)
     result = referral_partners(services().snapshot(), actor_id,
                                limit=int_arg("limit", 10, 1, 100), lang=lang_arg())
-    return jsonify({"ok": True, **result.as_dict()})
+    return ok(result.as_dict())
 
 
 @bp.get("/api/v1/organisations/<path:actor_id>/funds")
@@ -92,7 +91,7 @@ def api_funds(actor_id: str) -> Any:
     _actor(actor_id)
     result = fitting_funds(services().snapshot(), actor_id,
                            limit=int_arg("limit", 10, 1, 100), lang=lang_arg())
-    return jsonify({"ok": True, **result.as_dict()})
+    return ok(result.as_dict())
 
 
 # -- the overview of the organisations a coach works with ------------------------------------
@@ -128,7 +127,7 @@ def index() -> Any:
 @require_role("coach", "member")
 def api_index() -> Any:
     page = _overview_page()
-    return jsonify({"ok": True, "total": page["total"], "offset": page["offset"],
+    return ok({"total": page["total"], "offset": page["offset"],
                     "limit": PAGE_SIZE, "organisations": [c.as_dict() for c in page["cards"]]})
 
 

@@ -10,21 +10,23 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, flash, jsonify, redirect, request, url_for
+from flask import Blueprint, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response as WerkzeugResponse
 
-from graphsvc.capacity import record_assessment
-from graphsvc.capacity_needs import capacity_needs, decide_need
+from graphsvc.actions.capacity import record_assessment
+from graphsvc.actions.capacity_needs import decide_need
+from graphsvc.actions.positioning import update_positioning
 from graphsvc.errors import GraphsvcError, InvalidInput
-from graphsvc.positioning import update_positioning
 from graphsvc.web.auth import current_account, require_organisation_access, require_role
+from graphsvc.web.replies import ok
 from graphsvc.web.services import services
+from queries.capacity import capacity_needs
 from queries.coach_overview import capacity_report
 
 __all__ = ["bp"]
 
-bp = Blueprint("capacity", __name__)
+bp = Blueprint("coach_capacity", __name__)
 WRITERS = ("coach", "member")  # and admins: require_role always lets them in
 
 
@@ -72,7 +74,7 @@ def _id_list(raw: object, key: str) -> list[str] | None:
 @require_role(*WRITERS)
 def api_history(actor_id: str) -> Any:
     _access(actor_id)
-    return jsonify({"ok": True, **capacity_report(services().snapshot(), actor_id, services().vocab)})
+    return ok({**capacity_report(services().snapshot(), actor_id, services().vocab)})
 
 
 @bp.post("/api/v1/organisations/<path:actor_id>/capacity")
@@ -84,7 +86,7 @@ def api_record(actor_id: str) -> Any:
                                    notes=_mapping(body, "notes"), day=body.get("date"), by=by,
                                    vocab=services().vocab)
     report = capacity_report(services().snapshot(), actor_id, services().vocab)
-    return jsonify({"ok": True, "assessment": assessment.as_dict(), **report}), 201
+    return ok({"assessment": assessment.as_dict(), **report}, 201)
 
 
 @bp.post("/api/v1/organisations/<path:actor_id>/capacity/needs")
@@ -95,7 +97,7 @@ def api_decide(actor_id: str) -> Any:
     decision = str(body.get("decision", ""))
     proposal = decide_need(services().store, actor_id, str(body.get("need", "")), decision,
                            by=by, vocab=services().vocab)
-    return jsonify({"ok": True, "decision": decision, "proposal": proposal.as_dict(),
+    return ok({"decision": decision, "proposal": proposal.as_dict(),
                     "needs_from_capacity": sorted(capacity_needs(services().snapshot(), actor_id))})
 
 
@@ -112,7 +114,7 @@ def api_positioning(actor_id: str) -> Any:
         communities=_id_list(body.get("communities"), "communities"),
         areas=_id_list(body.get("areas"), "areas"), by=by,
         expected_version=_version(body.get("version")))
-    return jsonify({"ok": True, **result.as_dict()})
+    return ok(result.as_dict())
 
 
 # -- form posts from the workspace page -----------------------------------------------------------

@@ -15,7 +15,6 @@ from flask_babel import format_decimal
 
 from graphsvc.errors import InvalidInput, NotFound
 from graphsvc.snapshot import Snapshot
-from graphsvc.web.api import ok
 from graphsvc.web.auth import require_role
 from graphsvc.web.funders_tables import (
     TABLES,
@@ -28,6 +27,7 @@ from graphsvc.web.funders_tables import (
     members_table,
 )
 from graphsvc.web.params import int_arg, lang_arg, str_arg
+from graphsvc.web.replies import ok
 from graphsvc.web.services import services
 from queries.clusters import (
     DEFAULT_SEED,

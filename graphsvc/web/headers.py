@@ -6,8 +6,8 @@ from typing import Final
 
 from flask import Flask, Response, request
 
+from graphsvc.access.ratelimit import trusted_networks
 from graphsvc.errors import StoreUnavailable
-from graphsvc.ratelimit import trusted_networks
 
 __all__ = ["init_headers", "served_over_https"]
 

@@ -8,17 +8,24 @@ from __future__ import annotations
 
 from typing import Final
 
-from flask import Blueprint, flash, jsonify, redirect, render_template, url_for
+from flask import Blueprint, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from graphsvc.history import PAGE, UndoRefused, history_entries, organisation_history, undo_change
+from graphsvc.actions.history import (
+    PAGE,
+    UndoRefused,
+    history_entries,
+    organisation_history,
+    undo_change,
+)
 from graphsvc.model import CONFIDENTIAL_FIELDS
 from graphsvc.web.auth import require_organisation_access
 from graphsvc.web.pages import kind_names
 from graphsvc.web.params import int_arg, lang_arg
 from graphsvc.web.privacy import record
+from graphsvc.web.replies import ok
 from graphsvc.web.services import services
 
 __all__ = ["bp"]
@@ -59,7 +66,7 @@ def history_page(actor_id: str) -> ResponseReturnValue:
 
 @bp.get("/api/v1/organisations/<path:actor_id>/history")
 def api_history(actor_id: str) -> ResponseReturnValue:
-    return jsonify({"ok": True, **_history(actor_id)})
+    return ok(_history(actor_id))
 
 
 @bp.post("/organisations/<path:actor_id>/history/<int:seq>/undo")
@@ -74,4 +81,4 @@ def undo(actor_id: str, seq: int) -> ResponseReturnValue:
 
 @bp.post("/api/v1/organisations/<path:actor_id>/history/<int:seq>/undo")
 def api_undo(actor_id: str, seq: int) -> ResponseReturnValue:
-    return jsonify({"ok": True, **_undo(actor_id, seq)})
+    return ok({**_undo(actor_id, seq)})

@@ -10,29 +10,23 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
-from graphsvc.errors import Forbidden, GraphsvcError, InvalidInput, NotFound
-from graphsvc.introductions import (
-    accept_introduction,
-    decline_introduction,
-    introduce,
-    introduced_on,
-    introduction_counts,
-    introductions_of,
-)
-from graphsvc.model import INTRODUCTION, TIE_REQUEST, Node, tie_pair
-from graphsvc.notify import introduction_mail, recipients_of, send_mail, tie_request_mail
-from graphsvc.provenance import provenance_name, tie_provenance
-from graphsvc.tie_requests import (
+from graphsvc.actions.introductions import accept_introduction, decline_introduction, introduce
+from graphsvc.actions.notify import introduction_mail, recipients_of, send_mail, tie_request_mail
+from graphsvc.actions.tie_requests import (
     accept_request,
     decline_request,
     propose_tie,
     record_coach_tie,
     requests_of,
 )
+from graphsvc.errors import Forbidden, GraphsvcError, InvalidInput, NotFound
+from graphsvc.model import INTRODUCTION, TIE_REQUEST, Node, tie_pair
+from graphsvc.provenance import provenance_name, tie_provenance
+from graphsvc.text import normalise_name
 from graphsvc.web.auth import (
     Unauthorised,
     current_account,
@@ -41,9 +35,10 @@ from graphsvc.web.auth import (
     require_organisation_access,
 )
 from graphsvc.web.params import lang_arg, str_arg
+from graphsvc.web.replies import ok
 from graphsvc.web.services import services
+from queries.introductions import introduced_on, introduction_counts, introductions_of
 from queries.matching import partner_matches
-from queries.profiles import normalise_name
 
 __all__ = ["bp"]
 
@@ -141,19 +136,19 @@ def page(actor_id: str) -> ResponseReturnValue:
 @bp.get(f"{API}/organisations/<actor_id>/inbox")
 def api_inbox(actor_id: str) -> ResponseReturnValue:
     require_organisation_access(actor_id)
-    return jsonify({"ok": True, **_inbox_json(actor_id)})
+    return ok(_inbox_json(actor_id))
 
 
 @bp.get(f"{API}/organisations/<actor_id>/tie-requests")
 def api_requests(actor_id: str) -> ResponseReturnValue:
     require_organisation_access(actor_id)
-    return jsonify({"ok": True, **_inbox_json(actor_id)["tie_requests"]})
+    return ok(_inbox_json(actor_id)["tie_requests"])
 
 
 @bp.get(f"{API}/organisations/<actor_id>/introductions")
 def api_introductions(actor_id: str) -> ResponseReturnValue:
     require_organisation_access(actor_id)
-    return jsonify({"ok": True, **_inbox_json(actor_id)["introductions"]})
+    return ok(_inbox_json(actor_id)["introductions"])
 
 
 # -- tie requests ----------------------------------------------------------------------------
@@ -179,7 +174,7 @@ def _request_json(node: Node) -> dict[str, Any]:
 @bp.post(f"{API}/organisations/<actor_id>/tie-requests")
 def api_propose(actor_id: str) -> ResponseReturnValue:
     node = _propose(actor_id, _body())
-    return jsonify({"ok": True, "request": _request_json(node)}), 201
+    return ok({"request": _request_json(node)}, 201)
 
 
 @bp.post(f"{API}/tie-requests/<request_id>/accept")
@@ -188,7 +183,7 @@ def api_accept(request_id: str) -> ResponseReturnValue:
     body = _body()
     node = accept_request(services().store, request_id, rung=body.get("rung"), by=_by(),
                           expected_version=body.get("expected_version"))
-    return jsonify({"ok": True, "request": _request_json(node)})
+    return ok({"request": _request_json(node)})
 
 
 @bp.post(f"{API}/tie-requests/<request_id>/decline")
@@ -197,7 +192,7 @@ def api_decline(request_id: str) -> ResponseReturnValue:
     body = _body()
     node = decline_request(services().store, request_id, by=_by(),
                            expected_version=body.get("expected_version"))
-    return jsonify({"ok": True, "request": _request_json(node)})
+    return ok({"request": _request_json(node)})
 
 
 @bp.put(f"{API}/organisations/<actor_id>/ties/<other_id>")
@@ -208,7 +203,7 @@ def api_coach_tie(actor_id: str, other_id: str) -> ResponseReturnValue:
     body = _body()
     tie = record_coach_tie(services().store, actor_id, other_id, body.get("rung"),
                            note=body.get("note"), expected_version=body.get("expected_version"))
-    return jsonify({"ok": True, "tie": None if tie is None else
+    return ok({"tie": None if tie is None else
                     {**tie.as_dict(), "provenance": tie_provenance(tie.props)}})
 
 
@@ -263,7 +258,9 @@ def answer_request_form(request_id: str, answer: str) -> ResponseReturnValue:
 def _introduce(actor_id: str, target: object) -> Node:
     require_organisation_access(actor_id)
     snap = services().snapshot()
-    node = introduce(services().store, snap, actor_id, target, by=_by(), vocab=services().vocab)
+    # among the first hundred matches: a coach may introduce past the page's first screen
+    matches = partner_matches(snap, actor_id, limit=100, vocab=services().vocab)
+    node = introduce(services().store, snap, actor_id, target, matches, by=_by())
     source, other = snap.name(actor_id), snap.name(str(target))
     _notify(str(target), lambda to, link: introduction_mail(to, source, other, link))
     return node
@@ -277,7 +274,7 @@ def _intro_json(node: Node) -> dict[str, Any]:
 @bp.post(f"{API}/organisations/<actor_id>/introductions")
 def api_introduce(actor_id: str) -> ResponseReturnValue:
     node = _introduce(actor_id, _body().get("to"))
-    return jsonify({"ok": True, "introduction": _intro_json(node)}), 201
+    return ok({"introduction": _intro_json(node)}, 201)
 
 
 @bp.post(f"{API}/introductions/<introduction_id>/<answer>")
@@ -288,7 +285,7 @@ def api_answer_introduction(introduction_id: str, answer: str) -> ResponseReturn
     act = accept_introduction if answer == "accept" else decline_introduction
     node = act(services().store, introduction_id, by=_by(),
                expected_version=_body().get("expected_version"))
-    return jsonify({"ok": True, "introduction": _intro_json(node)})
+    return ok({"introduction": _intro_json(node)})
 
 
 def _safe_next(actor_id: str) -> str:

@@ -1,6 +1,6 @@
 """Meeting mode: one area on a projector, ties recorded in three clicks, the report at the end.
 
-Pages (the JSON twins live in :mod:`graphsvc.web.meeting_api`, nested in this blueprint):
+Pages (the JSON twins live in :mod:`graphsvc.web.meeting_api`):
 
 * ``/meeting`` – choose an area; ``/meeting/<code>`` – meeting mode for one area;
 * ``/meeting/<code>/agenda`` – the draft neighbourhood agenda with the ladder chart, printable;
@@ -20,11 +20,10 @@ from flask import Blueprint, Response, flash, redirect, render_template, request
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response as WerkzeugResponse
 
-from graphsvc import sessions
+from graphsvc.actions import sessions
 from graphsvc.errors import GraphsvcError, NotFound
 from graphsvc.model import Node
 from graphsvc.snapshot import Snapshot
-from graphsvc.web import meeting_api
 from graphsvc.web.auth import current_account, require_role
 from graphsvc.web.meeting_common import (
     DARK_RUNG_COLOURS,
@@ -42,8 +41,7 @@ from graphsvc.web.meeting_common import (
 )
 from graphsvc.web.params import lang_arg
 from graphsvc.web.services import services
-from graphsvc.web.signals import band_names, trend_names
-from graphsvc.web.signals_area import heat_uri, signals_for
+from graphsvc.web.signals_area import band_names, heat_uri, signals_for, trend_names
 from queries.agenda import neighbourhood_agenda
 from queries.islands import islands
 from queries.profiles import area_list
@@ -58,7 +56,6 @@ from visualisations.styles import RUNG_COLOURS
 __all__ = ["bp"]
 
 bp = Blueprint("meeting", __name__)
-bp.register_blueprint(meeting_api.bp)
 
 
 def _login_redirect() -> WerkzeugResponse:
@@ -122,9 +119,9 @@ def meeting(code: str) -> Any:
 def _meeting_config(area: Node, session: dict[str, Any] | None, lang: str) -> dict[str, Any]:
     code = _code(area)
     return {
-        "stateApi": url_for("meeting.meeting_api.area_meeting", code=code),
-        "recordApi": url_for("meeting.meeting_api.session_record", session_id="__SID__"),
-        "undoApi": url_for("meeting.meeting_api.session_undo", session_id="__SID__"),
+        "stateApi": url_for("meeting_api.area_meeting", code=code),
+        "recordApi": url_for("meeting_api.session_record", session_id="__SID__"),
+        "undoApi": url_for("meeting_api.session_undo", session_id="__SID__"),
         "session": session, "lang": lang, "canRecord": may_record(),
         "rungs": {str(k): v for k, v in rung_names(lang).items()},
         "rungColours": {"light": {str(k): v for k, v in RUNG_COLOURS.items()},

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, jsonify
+from flask import Blueprint
 
-from graphsvc import sessions
+from graphsvc.actions import sessions
 from graphsvc.errors import InvalidInput
 from graphsvc.web.auth import current_account, require_role
 from graphsvc.web.meeting_common import (
@@ -27,6 +27,7 @@ from graphsvc.web.meeting_common import (
     session_or_404,
 )
 from graphsvc.web.params import int_arg, lang_arg, str_arg
+from graphsvc.web.replies import ok
 from graphsvc.web.services import services
 from queries.agenda import neighbourhood_agenda
 from queries.brokers import brokers
@@ -36,10 +37,6 @@ from queries.sessions import session_diff
 __all__ = ["bp"]
 
 bp = Blueprint("meeting_api", __name__, url_prefix="/api/v1")
-
-
-def ok(data: dict[str, Any], status: int = 200) -> Any:
-    return jsonify({"ok": True, **data}), status
 
 
 def _area_ref(code: str) -> tuple[Any, dict[str, Any]]:

@@ -7,9 +7,9 @@ from typing import Any
 
 from flask import request
 
+from graphsvc.actions.sessions import change_count, is_open, last_change
 from graphsvc.errors import InvalidInput, NotFound
-from graphsvc.model import Node, tie_pair
-from graphsvc.sessions import change_count, is_open, last_change
+from graphsvc.model import Node
 from graphsvc.snapshot import Snapshot
 from graphsvc.web.auth import Unauthorised, current_viewer
 from graphsvc.web.params import lang_arg, str_arg
@@ -21,7 +21,7 @@ from visualisations.network_map import MapFilters, map_payload
 from visualisations.styles import DARK_RUNG_COLOURS as DARK_TIE_COLOURS
 
 __all__ = [
-    "RECORDERS", "DARK_RUNG_COLOURS", "tie_key", "area_or_404", "may_view", "require_view", "may_record", "rung_names",
+    "RECORDERS", "DARK_RUNG_COLOURS", "area_or_404", "may_view", "require_view", "may_record", "rung_names",
     "session_dict", "area_sessions", "ladder_for", "ladder_svg", "meeting_state", "json_body",
     "session_or_404",
 ]
@@ -151,11 +151,6 @@ def meeting_state(snap: Snapshot, area: Node, lang: str) -> dict[str, Any]:
         "session": session_dict(snap, sessions[0]) if sessions else None,
         "can_record": may_record(),
     }
-
-
-def tie_key(a: str, b: str) -> str:
-    first, second = tie_pair(a, b)
-    return f"{first}|{second}"
 
 
 def json_body() -> dict[str, Any]:

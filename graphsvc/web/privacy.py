@@ -11,7 +11,6 @@ from flask import (
     Response,
     current_app,
     flash,
-    jsonify,
     redirect,
     render_template,
     request,
@@ -20,11 +19,12 @@ from flask import (
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
-from graphsvc.audit import AuditLog
+from graphsvc.access.audit import AuditLog
+from graphsvc.actions.privacy import erase_person, export_person, find_in_history
 from graphsvc.model import CONFIDENTIAL_FIELDS
-from graphsvc.privacy import erase_person, export_person, find_in_history
 from graphsvc.web.auth import current_account, current_viewer, require_role
 from graphsvc.web.params import int_arg, str_arg
+from graphsvc.web.replies import ok
 from graphsvc.web.services import services
 
 __all__ = ["bp", "audit_log", "record"]
@@ -38,15 +38,15 @@ AUDITED: Final[dict[str, tuple[str, tuple[str, ...]]]] = {
     "api.organisation": ("view", ("capacity", "contact_persons")),
     "coach.organisation": ("view", ("capacity",)),
     "coach.visit_sheet": ("view", ("capacity",)),
-    "coach.capacity.api_history": ("view", ("capacity",)),
+    "coach_capacity.api_history": ("view", ("capacity",)),
     "history.history_page": ("view", ("capacity", "contact_persons")),
     "history.api_history": ("view", ("capacity", "contact_persons")),
-    "coach.capacity.api_record": ("change", ("capacity",)),
-    "coach.capacity.api_decide": ("change", ("capacity",)),
-    "coach.capacity.api_positioning": ("change", ("capacity",)),
-    "coach.capacity.record": ("change", ("capacity",)),
-    "coach.capacity.decide": ("change", ("capacity",)),
-    "coach.capacity.positioning": ("change", ("capacity",)),
+    "coach_capacity.api_record": ("change", ("capacity",)),
+    "coach_capacity.api_decide": ("change", ("capacity",)),
+    "coach_capacity.api_positioning": ("change", ("capacity",)),
+    "coach_capacity.record": ("change", ("capacity",)),
+    "coach_capacity.decide": ("change", ("capacity",)),
+    "coach_capacity.positioning": ("change", ("capacity",)),
 }
 _EXPORTS: Final = ("data.export",)
 
@@ -103,7 +103,7 @@ def audit_page() -> ResponseReturnValue:
 @bp.get("/api/v1/audit")
 @require_role("admin")
 def api_audit() -> ResponseReturnValue:
-    return jsonify({"ok": True, **_audit_page()})
+    return ok(_audit_page())
 
 
 def _person_data() -> dict[str, Any]:
@@ -125,7 +125,7 @@ def privacy_page() -> ResponseReturnValue:
 @bp.get("/api/v1/privacy/person")
 @require_role("admin")
 def api_person() -> ResponseReturnValue:
-    return jsonify({"ok": True, **_person_data()})
+    return ok(_person_data())
 
 
 @bp.post("/admin/privacy/erase")

@@ -10,15 +10,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
+from graphsvc.access.visibility import visible_node
+from graphsvc.actions.profiles_edit import create_organisation, update_profile
 from graphsvc.errors import Conflict, Forbidden, InvalidInput
 from graphsvc.model import Node
-from graphsvc.profiles_edit import create_organisation, update_profile
 from graphsvc.snapshot import Snapshot
-from graphsvc.visibility import visible_node
+from graphsvc.text import normalise_name
 from graphsvc.web.auth import (
     current_account,
     current_viewer,
@@ -27,8 +28,9 @@ from graphsvc.web.auth import (
 )
 from graphsvc.web.params import lang_arg
 from graphsvc.web.privacy import record
+from graphsvc.web.replies import ok
 from graphsvc.web.services import services
-from queries.profiles import area_list, normalise_name
+from queries.profiles import area_list
 
 __all__ = ["bp"]
 
@@ -194,7 +196,7 @@ def new() -> ResponseReturnValue:
 @require_role("coach")
 def api_create() -> ResponseReturnValue:
     node = _create(request.get_json(silent=True))
-    return jsonify({"ok": True, "organisation": visible_node(node, current_viewer())}), 201
+    return ok({"organisation": visible_node(node, current_viewer())}, 201)
 
 
 @bp.patch("/api/v1/organisations/<path:actor_id>")
@@ -208,7 +210,7 @@ def api_update(actor_id: str) -> ResponseReturnValue:
                           expected_version=payload.get("expected_version"))
     if "contact_persons" in payload:
         record("change", actor_id, ["contact_persons"], "profile edit (API)")
-    return jsonify({"ok": True, "organisation": visible_node(node, viewer)})
+    return ok({"organisation": visible_node(node, viewer)})
 
 
 # -- themes proposed in free text, for the admin -----------------------------------------------
@@ -228,4 +230,4 @@ def proposed_themes() -> ResponseReturnValue:
 @bp.get("/api/v1/proposed-themes")
 @require_role("admin")
 def api_proposed_themes() -> ResponseReturnValue:
-    return jsonify({"ok": True, "items": _proposed_themes()})
+    return ok({"items": _proposed_themes()})

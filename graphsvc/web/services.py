@@ -9,8 +9,8 @@ from typing import Final
 
 from flask import current_app, g, has_request_context
 
-from graphsvc.accounts import AccountStore
-from graphsvc.accounts_transfer import take_over_accounts_file
+from graphsvc.access.accounts import AccountStore
+from graphsvc.access.accounts_transfer import take_over_accounts_file
 from graphsvc.config import Settings
 from graphsvc.errors import StoreUnavailable
 from graphsvc.snapshot import Snapshot, SnapshotCache
@@ -111,7 +111,7 @@ class Services:
 
 
 def _check_declared(snap: Snapshot) -> None:
-    from graphsvc.doctor import describe_findings, undeclared_properties
+    from graphsvc.actions.doctor import describe_findings, undeclared_properties
 
     findings = undeclared_properties(snap.nodes.values())
     if findings:

@@ -2,41 +2,39 @@
 
 Only the organisation's members, its coach and admins reach these views
 (:func:`require_organisation_access`); they are the only ones who see the notes. What everyone
-else sees is the aggregate per area (:mod:`graphsvc.web.signals_area`, nested here).
+else sees is the aggregate per area (:mod:`graphsvc.web.signals_area`).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response as WerkzeugResponse
 
+from graphsvc.actions.signals import (
+    BANDS,
+    MAX_NOTE,
+    TRENDS,
+    delete_signal,
+    record_signal,
+    update_signal,
+)
 from graphsvc.errors import GraphsvcError
-from graphsvc.signals import BANDS, MAX_NOTE, TRENDS, delete_signal, record_signal, update_signal
 from graphsvc.snapshot import Snapshot
-from graphsvc.web import signals_area
 from graphsvc.web.auth import current_account, require_organisation_access
 from graphsvc.web.meeting_common import json_body
 from graphsvc.web.params import lang_arg
+from graphsvc.web.replies import ok
 from graphsvc.web.services import services
+from graphsvc.web.signals_area import band_names, trend_names
 from queries.signals import organisation_signals, recent_months, referral_suggestions
 
 __all__ = ["bp", "band_names", "trend_names"]
 
 bp = Blueprint("signals", __name__)
-bp.register_blueprint(signals_area.bp)
 API = "/api/v1/organisations/<org_id>/signals"
-
-
-def band_names() -> dict[str, str]:
-    return {"1-4": _("1 to 4 people"), "5-19": _("5 to 19 people"), "20-49": _("20 to 49 people"),
-            "50+": _("50 people or more")}
-
-
-def trend_names() -> dict[str, str]:
-    return {"new": _("new"), "growing": _("growing"), "stable": _("stable"), "shrinking": _("shrinking")}
 
 
 def _source() -> str:
@@ -66,7 +64,7 @@ def _list(snap: Snapshot, org_id: str) -> list[dict[str, Any]]:
 @bp.get(API)
 def api_list(org_id: str) -> Any:
     snap = _organisation(org_id)
-    return jsonify({"ok": True, "organisation": org_id, "signals": _list(snap, org_id),
+    return ok({"organisation": org_id, "signals": _list(snap, org_id),
                     "referral_suggestions": referral_suggestions(snap, org_id)})
 
 
@@ -76,7 +74,7 @@ def api_record(org_id: str) -> Any:
     signal_id = record_signal(services().store, snap, org_id, _values(), source=_source())
     snap = services().snapshot()
     [made] = [r for r in organisation_signals(snap, org_id) if r.id == signal_id]
-    return jsonify({"ok": True, "signal": made.as_dict(snap)}), 201
+    return ok({"signal": made.as_dict(snap)}, 201)
 
 
 @bp.patch(f"{API}/<signal_id>")
@@ -85,14 +83,14 @@ def api_update(org_id: str, signal_id: str) -> Any:
     update_signal(services().store, snap, org_id, signal_id, _values(), source=_source())
     snap = services().snapshot()
     [made] = [r for r in organisation_signals(snap, org_id) if r.id == signal_id]
-    return jsonify({"ok": True, "signal": made.as_dict(snap)})
+    return ok({"signal": made.as_dict(snap)})
 
 
 @bp.delete(f"{API}/<signal_id>")
 def api_delete(org_id: str, signal_id: str) -> Any:
     _organisation(org_id)
     delete_signal(services().store, org_id, signal_id, source=_source())
-    return jsonify({"ok": True, "deleted": signal_id})
+    return ok({"deleted": signal_id})
 
 
 # -- pages -------------------------------------------------------------------------------------

@@ -10,28 +10,29 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from flask import Blueprint, Response, flash, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from werkzeug.wrappers import Response as WerkzeugResponse
 
+from graphsvc.actions.signals_bulk import COLUMNS as TEMPLATE_COLUMNS
+from graphsvc.actions.signals_bulk import import_signals, template_csv
 from graphsvc.errors import InvalidInput
 from graphsvc.model import Node, Relationship
-from graphsvc.signals_bulk import COLUMNS as TEMPLATE_COLUMNS
-from graphsvc.signals_bulk import import_signals, template_csv
 from graphsvc.snapshot import Snapshot
 from graphsvc.web.auth import current_account, current_viewer, may_work_with, require_role
 from graphsvc.web.funders_tables import Table, to_csv
 from graphsvc.web.meeting_common import RECORDERS, json_body
 from graphsvc.web.params import int_arg, lang_arg, str_arg
+from graphsvc.web.replies import ok
 from graphsvc.web.services import services
 from queries.signals import AreaSignals, area_signals, parse_months, recent_months
 from visualisations.charts import svg_data_uri
 from visualisations.signal_charts import signal_heat_svg
 
-__all__ = ["bp", "signals_for", "heat_svg", "heat_uri", "TEMPLATE_COLUMNS"]
+__all__ = ["bp", "signals_for", "heat_svg", "heat_uri", "TEMPLATE_COLUMNS", "band_names", "trend_names"]
 
-bp = Blueprint("area", __name__)
+bp = Blueprint("signals_area", __name__)
 
 
 def signals_for(snap: Snapshot, area: str, months: int | None = None) -> AreaSignals:
@@ -64,14 +65,21 @@ def _code(node: Node) -> str:
     return str(node.props.get("code") or node.id)
 
 
+def band_names() -> dict[str, str]:
+    return {"1-4": _("1 to 4 people"), "5-19": _("5 to 19 people"), "20-49": _("20 to 49 people"),
+            "50+": _("50 people or more")}
+
+
+def trend_names() -> dict[str, str]:
+    return {"new": _("new"), "growing": _("growing"), "stable": _("stable"), "shrinking": _("shrinking")}
+
+
 @bp.get("/areas/<code>/signals")
 def page(code: str) -> Any:
     snap = services().snapshot()
     area = snap.area(code)
     signals = signals_for(snap, area.id, _months() or None)
     lang = lang_arg()
-    from graphsvc.web.signals import band_names, trend_names
-
     return render_template("signals_area.html", area=area, code=_code(area), signals=signals,
                            heat=heat_uri(snap, signals, lang), bands=band_names(), trends=trend_names(),
                            period=str_arg("period", 40) or "", can_record=current_viewer().role in ("admin", *RECORDERS))
@@ -81,7 +89,7 @@ def page(code: str) -> Any:
 def api(code: str) -> Any:
     snap = services().snapshot()
     area = snap.area(code)
-    return jsonify({"ok": True, **signals_for(snap, area.id, _months() or None).as_dict()})
+    return ok({**signals_for(snap, area.id, _months() or None).as_dict()})
 
 
 @bp.get("/areas/<code>/signals.svg")
@@ -148,7 +156,7 @@ def api_agenda_item(code: str) -> Any:
     snap = services().snapshot()
     area = snap.area(code)
     item_id, made = _agenda_item(snap, area, str(json_body().get("theme", "")))
-    return jsonify({"ok": True, "id": item_id, "created": made}), 201 if made else 200
+    return ok({"id": item_id, "created": made}, 201 if made else 200)
 
 
 @bp.post("/areas/<code>/agenda-items")
@@ -182,7 +190,7 @@ def _import_upload() -> int:
 @bp.post("/api/v1/signals/import")
 @require_role("member", "coach")
 def api_import() -> Any:
-    return jsonify({"ok": True, "recorded": _import_upload()}), 201
+    return ok({"recorded": _import_upload()}, 201)
 
 
 @bp.post("/areas/<code>/signals/import")
@@ -196,4 +204,4 @@ def import_page(code: str) -> WerkzeugResponse:
         flash(exc.message, "error")
         for line in exc.errors[1:10]:
             flash(line, "error")
-    return redirect(url_for("signals.area.page", code=_code(area)))
+    return redirect(url_for("signals_area.page", code=_code(area)))

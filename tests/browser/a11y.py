@@ -11,7 +11,7 @@ from flask import Flask
 from tests.conftest import PASSWORD
 
 __all__ = ["AXE", "PAGES", "WIDTHS", "axe_violations", "lix", "log_in", "main_text", "open_meeting", "pages_for",
-           "sideways_overflow"]
+           "running_text", "sideways_overflow"]
 
 AXE = Path(__file__).with_name("vendor") / "axe.min.js"
 #: the WCAG 2.2 A/AA rule tags axe runs
@@ -82,9 +82,39 @@ def sideways_overflow(page: Any) -> int:
         " - document.documentElement.clientWidth"))
 
 
+#: ``innerText`` of ``<main>`` with each closed drop-down counted as the one option it shows
+#: (``innerText`` would list every option of a ``<select>``, text nobody sees until it opens)
+_VISIBLE_TEXT = """() => {
+  const main = document.querySelector('main') || document.body, undo = [];
+  main.querySelectorAll('select:not([multiple])').forEach(sel => {
+    if (sel.size > 1) { return; }
+    const shown = document.createElement('span');
+    shown.textContent = sel.selectedOptions.length ? sel.selectedOptions[0].text : '';
+    const display = sel.style.display;
+    sel.style.display = 'none';
+    sel.after(shown);
+    undo.push(() => { shown.remove(); sel.style.display = display; });
+  });
+  const text = main.innerText;
+  undo.forEach(f => f());
+  return text;
+}"""
+
+
+def running_text(page: Any) -> str:
+    """The sentences of ``<main>``: paragraphs, headings, summaries, legends and captions that are
+    shown, outside tables. Names in tables, lists and drop-downs are data, not running text."""
+    return str(page.evaluate(
+        "() => Array.from((document.querySelector('main') || document.body).querySelectorAll("
+        "'p, h1, h2, h3, h4, h5, h6, summary, legend, caption, figcaption'))"
+        ".filter(el => !el.closest('table, select') && el.getClientRects().length"
+        " && !el.parentElement.closest('p, h1, h2, h3, h4, h5, h6, summary, legend, caption, figcaption'))"
+        ".map(el => el.innerText.replace(/\\s*\\n\\s*/g, ' ').trim()).filter(Boolean).join('\\n')"))
+
+
 def main_text(page: Any) -> str:
-    """The visible text of the page's ``<main>``."""
-    return str(page.evaluate("(document.querySelector('main') || document.body).innerText"))
+    """The visible text of the page's ``<main>`` (a closed drop-down shows only its chosen option)."""
+    return str(page.evaluate(_VISIBLE_TEXT))
 
 
 _WORD = re.compile(r"[^\W\d_]+(?:[-'’][^\W\d_]+)*", re.UNICODE)

@@ -26,9 +26,31 @@ def chromium_path() -> str | None:
     return None
 
 
+def buffered(app: Flask) -> Any:
+    """The app with every response body read and closed before the first byte is sent.
+
+    Werkzeug's development server skips the body's ``close()`` when the browser drops the
+    connection mid-response (a page navigates away while a font is still loading), which leaves
+    the static file open until garbage collection; under ``filterwarnings = error`` that
+    ResourceWarning then fails whichever test happens to be running. Gunicorn, which serves
+    production, closes the body itself.
+    """
+
+    def wsgi(environ: dict[str, Any], start_response: Any) -> list[bytes]:
+        body = app(environ, start_response)
+        try:
+            return [b"".join(body)]
+        finally:
+            close = getattr(body, "close", None)
+            if close is not None:
+                close()
+
+    return wsgi
+
+
 class LiveServer:
     def __init__(self, app: Flask) -> None:
-        self.server = make_server("127.0.0.1", 0, app, threaded=True)
+        self.server = make_server("127.0.0.1", 0, buffered(app), threaded=True)
         self.url = f"http://127.0.0.1:{self.server.server_port}"
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 

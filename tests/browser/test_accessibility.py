@@ -13,17 +13,20 @@ import pytest
 from flask import Flask
 
 from graphsvc.config import load_settings
-from graphsvc.demo import load_demo
+from graphsvc.demo.dataset import load_demo
 from graphsvc.store import open_store
 from graphsvc.web import create_app
 from tests.browser.a11y import (
+    MEETING,
     ORG,
     PAGES,
     axe_violations,
     lix,
     log_in,
+    main_text,
     open_meeting,
     pages_for,
+    running_text,
     sideways_overflow,
 )
 from tests.browser.conftest import LiveServer
@@ -215,6 +218,22 @@ def test_lix_of_the_plain_language_pages(tab: Any) -> None:
     for path in ("/toegankelijkheid", "/begrippen"):
         tab.goto(f"{path}?lang=nl")
         assert lix(tab.locator("main").inner_text()) <= 40, path
+
+
+@pytest.mark.parametrize("role", ["coach", "funder"])
+def test_lix_of_the_task_pages(tab: Any, role: str) -> None:
+    """The coach page, meeting mode and /funders in plain Dutch: their sentences at LIX 40 or less,
+    and the coach page and meeting mode as a whole (names and drop-downs included) too."""
+    log_in(tab, tab.app, role)
+    paths = {"coach": [f"/coach/{ORG}", f"/meeting/{MEETING}"], "funder": ["/funders"]}[role]
+    if role == "coach":
+        open_meeting(tab)
+    for path in paths:
+        tab.goto(f"{path}?lang=nl")
+        _settle(tab)
+        assert lix(running_text(tab)) <= 40, (path, lix(running_text(tab)))
+        if role == "coach":
+            assert lix(main_text(tab)) <= 40, (path, lix(main_text(tab)))
 
 
 def test_lix_counts_words_sentences_and_long_words() -> None:

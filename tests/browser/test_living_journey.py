@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from flask import Flask
 
-from graphsvc.invitations import invite
+from graphsvc.access.invitations import invite
 from graphsvc.model import Relationship
 from graphsvc.store import GraphStore
 from tests.conftest import PASSWORD
@@ -137,16 +137,18 @@ def test_edit_propose_accept_map_and_introduction(page: Any, graph: GraphStore, 
 
 
 def test_xss_in_names_notes_and_reasons_stays_text_in_the_inbox(page: Any, graph: GraphStore, app: Flask) -> None:
-    from graphsvc.introductions import introduce
+    from graphsvc.actions.introductions import introduce
+    from graphsvc.actions.tie_requests import propose_tie
     from graphsvc.snapshot import Snapshot
     from graphsvc.store.base import read_consistent
-    from graphsvc.tie_requests import propose_tie
+    from queries.matching import partner_matches
 
     with graph.transaction(source="test") as tx:  # the proposer's own name is a payload too
         node = graph.get_node("org-kadin")
         tx.upsert_node(node.__class__("org-kadin", "Organisation", {**node.props, "name": NOTE}))
     propose_tie(graph, "org-kadin", "org-alone", 3, note=CONTACT)
-    introduce(graph, Snapshot(read_consistent(graph)), "org-kadin", "org-alone")
+    snap = Snapshot(read_consistent(graph))
+    introduce(graph, snap, "org-kadin", "org-alone", partner_matches(snap, "org-kadin", limit=100))
     _log_in(page, "alone")
     for url in ("/organisations/org-alone/inbox", "/organisations/org-alone/inbox?lang=en",
                 "/organisations/org-alone/edit", "/coach/org-alone", "/actors/org-alone",

@@ -12,7 +12,7 @@ import pytest
 from flask import Flask
 
 from graphsvc.config import load_settings
-from graphsvc.demo import load_demo
+from graphsvc.demo.dataset import load_demo
 from graphsvc.snapshot import Snapshot
 from graphsvc.store import GraphStore, open_store
 from visualisations.map_layout import reset_layouts

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from graphsvc.sessions import set_public_meeting_map
+from graphsvc.actions.sessions import set_public_meeting_map
 from graphsvc.snapshot import Snapshot
 from graphsvc.store import GraphStore
 from tests.small_graph import XSS

@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 from flask import Flask
 
+from graphsvc.actions.signals import record_signal
 from graphsvc.model import Node, Relationship
-from graphsvc.signals import record_signal
 from graphsvc.snapshot import Snapshot
 from graphsvc.store import GraphStore
 from queries.signals import recent_months

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from graphsvc.demo import load_demo
+from graphsvc.demo.dataset import load_demo
 from graphsvc.store import GraphStore, open_store
 from tests.conftest import TESTDATA
 

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from graphsvc.access.visibility import Viewer
 from graphsvc.model import Node, Relationship
 from graphsvc.store import GraphStore
-from graphsvc.visibility import Viewer
 from importers.dump import write_store_dump
 from importers.graphml import export_records
 

@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
+from graphsvc.access.visibility import PUBLIC, Viewer
 from graphsvc.errors import InvalidInput
 from graphsvc.model import Node, Relationship
 from graphsvc.store import GraphStore
-from graphsvc.visibility import PUBLIC, Viewer
 from importers.exporters import export_store
 
 PAYLOAD = '=HYPERLINK("http://evil.example","klik")'

@@ -11,11 +11,11 @@ import networkx as nx
 import pytest
 from click.testing import CliRunner
 
+from graphsvc.access.visibility import Viewer
+from graphsvc.actions.signals import is_signal_record
 from graphsvc.cli import cli
 from graphsvc.model import Node, Relationship
-from graphsvc.signals import is_signal_record
 from graphsvc.store import GraphStore, open_store
-from graphsvc.visibility import Viewer
 from importers.exporters import export_store
 from importers.files import import_file
 from importers.graph_mapping import GraphMapping

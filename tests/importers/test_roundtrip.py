@@ -8,10 +8,10 @@ from pathlib import Path
 import networkx as nx
 import pytest
 
+from graphsvc.access.visibility import PUBLIC, Viewer
+from graphsvc.actions.signals import is_signal_record
 from graphsvc.model import Node, Relationship
-from graphsvc.signals import is_signal_record
 from graphsvc.store import GraphStore, open_store
-from graphsvc.visibility import PUBLIC, Viewer
 from importers.exporters import export_store
 from importers.files import import_file
 from tests.importers.conftest import graph_content, store_state

@@ -6,11 +6,11 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from graphsvc.access.visibility import Viewer
+from graphsvc.actions.signals import record_signal
 from graphsvc.model import Node, Relationship
-from graphsvc.signals import record_signal
 from graphsvc.snapshot import Snapshot
 from graphsvc.store import GraphStore, open_store
-from graphsvc.visibility import Viewer
 from importers.exporters import export_store
 from importers.files import import_file
 from queries.signals import organisation_signals, recent_months

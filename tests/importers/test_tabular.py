@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from graphsvc.access.visibility import PUBLIC
 from graphsvc.store import GraphStore
-from graphsvc.visibility import PUBLIC
 from importers.exporters import export_store
 from importers.files import import_file
 from importers.report import ImportRejected

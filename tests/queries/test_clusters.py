@@ -86,7 +86,7 @@ def test_planted_groups_are_recovered_far_above_a_random_split() -> None:
 
 def test_generated_city_clusters_match_the_generators_plan() -> None:
     """graphsvc.generate plants clusters (a wijk plus a few themes); 2,000 organisations."""
-    from graphsvc.demo_data.synthetic import SyntheticGraph
+    from graphsvc.demo.synthetic import SyntheticGraph
     from graphsvc.vocab import load_vocabulary
 
     snap = Snapshot(graph_data(iter_generated(2000, seed=1)))

@@ -14,9 +14,9 @@ import random
 
 import pytest
 
+from graphsvc.actions.sessions import open_session, record_tie
 from graphsvc.generate import write_generated
 from graphsvc.model import Node
-from graphsvc.sessions import open_session, record_tie
 from graphsvc.snapshot import Snapshot
 from graphsvc.store import GraphStore
 from queries.islands import islands

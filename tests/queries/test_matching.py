@@ -12,10 +12,10 @@ import pytest
 from graphsvc.errors import InvalidInput, NotFound
 from graphsvc.snapshot import Snapshot
 from queries.match_index import matching_index
-from queries.match_reference import reference_partner_scores
 from queries.matching import MatchWeights, fitting_funds, partner_matches, referral_partners
 from queries.results import PARTS, Match
 from tests.factories import GraphBuilder
+from tests.match_reference import reference_partner_scores
 
 THEME = "eenzaamheid"
 

@@ -8,12 +8,12 @@ from typing import Any
 
 import pytest
 
+from graphsvc.access.visibility import Viewer
+from graphsvc.actions.signals import delete_signal, record_signal, update_signal
 from graphsvc.errors import InvalidInput, NotFound
 from graphsvc.model import Node, Relationship
-from graphsvc.signals import delete_signal, record_signal, update_signal
 from graphsvc.snapshot import Snapshot
 from graphsvc.store import GraphStore
-from graphsvc.visibility import Viewer
 from queries.agenda import neighbourhood_agenda
 from queries.signal_gaps import signalled_unfunded
 from queries.signals import area_signals, organisation_signals, recent_months

@@ -9,12 +9,12 @@ from pathlib import Path
 import pytest
 from argon2 import PasswordHasher
 
-from graphsvc.accounts import SESSION_IDLE, SESSION_MAX, AccountStore, secret_hash
-from graphsvc.accounts_transfer import take_over_accounts_file
-from graphsvc.audit import AuditLog
+from graphsvc.access.accounts import SESSION_IDLE, SESSION_MAX, AccountStore, secret_hash
+from graphsvc.access.accounts_transfer import take_over_accounts_file
+from graphsvc.access.audit import AuditLog
+from graphsvc.access.invitations import accept_invitation, invitation, invite
+from graphsvc.actions.migrate import migrate
 from graphsvc.errors import Conflict, InvalidInput, NotFound
-from graphsvc.invitations import accept_invitation, invitation, invite
-from graphsvc.migrate import migrate
 from graphsvc.model import Node
 from graphsvc.store import GraphStore, open_store
 from tests.conftest import PASSWORD

@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from graphsvc.accounts import AccountStore
-from graphsvc.backup import backup, read_manifest, restore
+from graphsvc.access.accounts import AccountStore
+from graphsvc.actions.backup import backup, read_manifest, restore
 from graphsvc.cli import cli
 from graphsvc.config import load_settings
 from graphsvc.errors import Conflict, InvalidInput
@@ -136,7 +136,7 @@ def test_a_backup_taken_during_writes_restores_everything(
 
 def test_an_open_meeting_can_undo_its_last_change_after_a_restore(tmp_path: Path) -> None:
     """The meeting's undo stack holds tie versions: restored versions must be the same."""
-    from graphsvc.sessions import open_session, record_tie, undo_last
+    from graphsvc.actions.sessions import open_session, record_tie, undo_last
 
     source = fill(open_store(f"sqlite:///{tmp_path / 'source.db'}"))
     session = open_session(source, "WK0363FC", name="Wijktafel")

@@ -12,7 +12,7 @@ from typing import Any, LiteralString, cast
 
 import pytest
 
-from graphsvc.demo import load_demo
+from graphsvc.demo.dataset import load_demo
 from graphsvc.snapshot import Snapshot
 from graphsvc.store import GraphStore
 from queries.brokers import brokers

@@ -8,15 +8,15 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from graphsvc.cli_migrate import migrate_command
-from graphsvc.demo import load_demo
+from graphsvc.access.visibility import Viewer
+from graphsvc.actions.history import organisation_history, undo_change
+from graphsvc.actions.migrate import migrate
+from graphsvc.cli.migrate import migrate_command
+from graphsvc.demo.dataset import load_demo
 from graphsvc.errors import InvalidInput
-from graphsvc.history import organisation_history, undo_change
-from graphsvc.migrate import migrate
 from graphsvc.model import Node, Relationship
 from graphsvc.store import GraphStore, open_store
 from graphsvc.store.base import read_consistent
-from graphsvc.visibility import Viewer
 from tests.neo4j_server import free_port
 
 

@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
+from graphsvc.actions.migrate import migrate
+from graphsvc.actions.sessions import open_session, record_tie, undo_last
 from graphsvc.errors import Conflict
-from graphsvc.migrate import migrate
 from graphsvc.model import Relationship
-from graphsvc.sessions import open_session, record_tie, undo_last
 from graphsvc.store import GraphStore, open_store
 from tests.small_graph import seed_small
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from graphsvc.config import load_settings
-from graphsvc.demo import load_demo
+from graphsvc.demo.dataset import load_demo
 from graphsvc.model import Relationship
 from graphsvc.store import GraphStore
 from graphsvc.web import create_app

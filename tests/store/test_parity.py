@@ -10,13 +10,13 @@ from typing import Any
 
 import pytest
 
-from graphsvc.demo import demo_records, load_demo
+from graphsvc.access.visibility import Viewer
+from graphsvc.demo.dataset import demo_records, load_demo
 from graphsvc.errors import Conflict, InvalidInput
 from graphsvc.model import Node, Relationship
 from graphsvc.snapshot import Snapshot
 from graphsvc.store import GraphStore, open_store
 from graphsvc.store.base import GraphData, read_consistent
-from graphsvc.visibility import Viewer
 from queries.agenda import neighbourhood_agenda
 from queries.brokers import brokers
 from queries.islands import islands, near_islands, number_of_islands

@@ -9,7 +9,8 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from graphsvc.capacity import capacity_profile, record_assessment
+from graphsvc.actions.capacity import record_assessment
+from graphsvc.capacity import capacity_profile
 from graphsvc.store import GraphStore
 from tests.capacity_graph import FIN, NEW_PARTNER, ORG, OTHER, seed_capacity_graph
 from tests.conftest import csrf_token_from

@@ -10,7 +10,7 @@ from click.testing import CliRunner
 from flask.testing import FlaskClient
 
 from graphsvc.cli import cli
-from graphsvc.demo import load_demo
+from graphsvc.demo.dataset import load_demo
 from graphsvc.snapshot import Snapshot
 from graphsvc.store import GraphStore
 from queries.matching import partner_matches

@@ -15,9 +15,9 @@ from typing import Any
 import pytest
 from flask import Flask
 
+from graphsvc.actions.sessions import open_session
 from graphsvc.config import Settings
 from graphsvc.model import Relationship
-from graphsvc.sessions import open_session
 from graphsvc.store import GraphStore
 from graphsvc.web import create_app
 from tests.small_graph import seed_small

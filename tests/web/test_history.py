@@ -10,12 +10,12 @@ from click.testing import CliRunner
 from flask import Flask
 from flask.testing import FlaskClient
 
+from graphsvc.access.visibility import Viewer
+from graphsvc.actions.history import UndoRefused, organisation_history, undo_change
 from graphsvc.cli import cli
 from graphsvc.errors import Conflict, NotFound
-from graphsvc.history import UndoRefused, organisation_history, undo_change
 from graphsvc.model import Node, Relationship
 from graphsvc.store import GraphStore
-from graphsvc.visibility import Viewer
 from tests.conftest import csrf_token_from
 from tests.small_graph import seed_small
 

@@ -9,10 +9,10 @@ from collections.abc import Iterator
 import pytest
 from flask import Flask
 
+from graphsvc.access.visibility import Viewer
+from graphsvc.actions.history import organisation_history
 from graphsvc.config import Settings
-from graphsvc.history import organisation_history
 from graphsvc.store import GraphStore
-from graphsvc.visibility import Viewer
 from graphsvc.web import create_app
 from tests.busy_history import ORG, build_history
 from tests.query_count import counted_queries

@@ -11,7 +11,7 @@ from typing import Any
 from flask import Flask
 from flask.testing import FlaskClient
 
-from graphsvc.demo import load_demo
+from graphsvc.demo.dataset import load_demo
 from graphsvc.snapshot import Snapshot
 from graphsvc.store import GraphStore
 from graphsvc.web.answers import JSON_CACHE

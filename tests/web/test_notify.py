@@ -9,16 +9,15 @@ from email.message import EmailMessage as Message
 from typing import Any
 
 import pytest
+from aiosmtpd.controller import Controller
 from flask import Flask
 
+from graphsvc.actions.notify import Mail, send_mail
 from graphsvc.config import Settings
 from graphsvc.model import Node, Relationship
-from graphsvc.notify import Mail, send_mail
 from graphsvc.store import GraphStore
 from graphsvc.web import create_app
 from tests.small_graph import seed_small
-
-aiosmtpd_controller = pytest.importorskip("aiosmtpd.controller")
 
 
 class Inbox:
@@ -39,7 +38,7 @@ def _free_port() -> int:
 @pytest.fixture
 def smtp() -> Iterator[tuple[Inbox, int]]:
     inbox, port = Inbox(), _free_port()
-    controller = aiosmtpd_controller.Controller(inbox, hostname="127.0.0.1", port=port)
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
     controller.start()
     try:
         yield inbox, port

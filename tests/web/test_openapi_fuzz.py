@@ -10,12 +10,13 @@ from typing import Any
 
 import pytest
 
+# a test dependency (pyproject "test" extra): missing, these tests fail rather than skip
+import schemathesis
+from hypothesis import HealthCheck, given, settings
+from schemathesis.specs.openapi.checks import positive_data_acceptance
+
 from graphsvc.web.openapi import api_rules
 from tests.web.walk import World, build_world
-
-schemathesis = pytest.importorskip("schemathesis")
-from hypothesis import HealthCheck, given, settings  # noqa: E402
-from schemathesis.specs.openapi.checks import positive_data_acceptance  # noqa: E402
 
 MAX_EXAMPLES = 20
 _WORLD: dict[str, World] = {}

@@ -12,11 +12,11 @@ from click.testing import CliRunner
 from flask import Flask
 from flask.testing import FlaskClient
 
-from graphsvc.audit import AuditLog
+from graphsvc.access.audit import AuditLog
+from graphsvc.actions.history import undo_change
+from graphsvc.actions.privacy import erase_person, export_person
 from graphsvc.cli import cli
-from graphsvc.history import undo_change
 from graphsvc.model import Node
-from graphsvc.privacy import erase_person, export_person
 from graphsvc.store import GraphStore, open_store
 from tests.conftest import csrf_token_from
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Flask
 from flask.testing import FlaskClient
 
-from graphsvc.ratelimit import LoginLimiter
+from graphsvc.access.ratelimit import LoginLimiter
 from graphsvc.store import GraphStore
 from graphsvc.store.accounts_base import account_records
 from tests.conftest import PASSWORD, csrf_token_from

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from graphsvc.accounts import AccountStore
+from graphsvc.access.accounts import AccountStore
 from graphsvc.store import open_store
 from tests.conftest import PASSWORD, csrf_token_from
 from tests.neo4j_server import free_port

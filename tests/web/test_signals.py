@@ -78,7 +78,7 @@ def test_the_public_gets_401(client: FlaskClient, three: GraphStore) -> None:
 
 
 def _three_signal(app: Any, store: GraphStore, orgs: tuple[str, ...] = ("org-amal", "org-kadin", "org-derde")) -> None:
-    from graphsvc.signals import record_signal
+    from graphsvc.actions.signals import record_signal
     from graphsvc.snapshot import Snapshot
 
     for org in orgs:
@@ -144,7 +144,7 @@ def test_meeting_page_report_and_agenda_item(app: Any, three: GraphStore, login:
     assert "Eenzaamheid in De Kolenkit" in client.get("/meeting/WK0363EM/agenda").get_data(as_text=True)
     offline = client.get("/meeting/WK0363EM/offline.html?lang=nl").get_data(as_text=True)
     assert "Vroege signalen" in offline and "data:image/svg+xml;base64," in offline and "geheim" not in offline
-    from graphsvc.sessions import close_session, open_session
+    from graphsvc.actions.sessions import close_session, open_session
 
     session = open_session(three, "WK0363EM", name="Buurttafel")
     close_session(three, session.id)

@@ -8,11 +8,11 @@ from pathlib import Path
 import pytest
 from flask import Flask
 
+from graphsvc.access.visibility import Viewer
+from graphsvc.actions.history import may_undo, organisation_history
 from graphsvc.config import load_settings
-from graphsvc.history import may_undo, organisation_history
 from graphsvc.model import ChangeEvent, Node, Relationship
 from graphsvc.store import GraphStore
-from graphsvc.visibility import Viewer
 from graphsvc.web import create_app
 from tests.conftest import PASSWORD
 from tests.small_graph import seed_small

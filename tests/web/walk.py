@@ -11,7 +11,7 @@ from flask import Flask
 from werkzeug.routing import Rule
 
 from graphsvc.config import load_settings
-from graphsvc.demo import load_demo
+from graphsvc.demo.dataset import load_demo
 from graphsvc.model import Node
 from graphsvc.store import GraphStore, open_store
 from graphsvc.web import create_app

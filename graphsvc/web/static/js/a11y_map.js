@@ -103,7 +103,11 @@
       if (!narrow.matches || !profile.querySelector("h2") || profile.querySelector(".sheet-close")) { return; }
       var close = text("button", config.text.close, "sheet-close");
       close.type = "button";
-      close.addEventListener("click", function () { profile.classList.remove("sheet-open"); container.focus(); });
+      close.addEventListener("click", function () {
+        profile.classList.remove("sheet-open");
+        var frame = container.querySelector(".vis-network");  // the map itself takes the keyboard
+        if (frame) { frame.focus(); }
+      });
       profile.prepend(close);
       profile.classList.add("sheet-open");
     }).observe(profile, { childList: true });

@@ -63,6 +63,7 @@
       var node = state.nodes.get(p.nodes[0]);
       if (node && node.kind === "cluster") { expand(node.id); }
     });
+    if (keys) { keys.attach(state.network); }
     statusEl.textContent = fmt(config.text.shown, { clusters: payload.nodes.length, hidden: payload.hidden });
     container.setAttribute("data-clusters", String(payload.nodes.length));
   }
@@ -210,6 +211,29 @@
       th.replaceChildren(button);
     });
   });
+
+  /* Keys inside the map (mapdraw.js): a cluster is named with its summary, an organisation with
+   * its ties inside the cluster; Enter opens a cluster (as a click) or an organisation's page. */
+  function nodeInfo(id) {
+    var node = state.nodes.get(id) || {};
+    if (node.kind !== "member") {  // the tooltip's lines after the name: summary, concentration
+      return { name: node.label, type: "Cluster", about: String(node.title || "").split("\n").slice(1).join(". ") };
+    }
+    var ties = state.edges.get({ filter: function (e) { return /^t:/.test(e.id) && (e.from === id || e.to === id); } })
+      .map(function (e) { var other = state.nodes.get(e.from === id ? e.to : e.from); return { name: other && other.label, rung: e.width }; })
+      .filter(function (t) { return t.name; })
+      .sort(function (a, b) { return b.rung - a.rung; });
+    return { name: node.label, type: "Organisation", ties: ties };
+  }
+
+  function openNode(id) {
+    var node = state.nodes.get(id);
+    if (!node) { return; }
+    if (node.kind === "member") { window.location.href = config.actorPage.replace("__ID__", encodeURIComponent(node.org)); }
+    else { expand(id); }
+  }
+
+  var keys = GK.map && GK.map.keyboard(container, { network: function () { return state.network; }, info: nodeInfo, open: openNode });
 
   sizeBy.addEventListener("change", load);
   state.expand = expand;

@@ -87,10 +87,9 @@
     state.network = new vis.Network(container, { nodes: state.nodes, edges: state.edges },
                                      GK.map.options({ navigationButtons: true }));
     GK.map.settle(state.network, state.nodes, markReady);
+    if (keys) { keys.attach(state.network); }
     state.network.on("click", function (params) {
-      if (!params.nodes.length) { return; }
-      var node = state.nodes.get(params.nodes[0]);
-      if (payload.mode === "aggregate") { openArea(node.area); } else { showProfile(node.id); }
+      if (params.nodes.length) { openNode(params.nodes[0]); }
     });
     statusEl.textContent = describe(payload);
     showFocus(payload);
@@ -216,6 +215,27 @@
     state.network.focus(id, { scale: GK.map.closeUpScale(state.network), animation: { duration: 400 } });
     showProfile(id);
   }
+
+  /* What the keyboard inside the map announces for a dot, and what Enter does (as a click). */
+  function nodeInfo(id) {
+    var node = state.nodes.get(id) || {};
+    var names = {};
+    state.nodes.forEach(function (n) { names[n.id] = n.label; });
+    var ties = state.edges.get({ filter: function (e) { return e.type === "TIE" && (e.from === id || e.to === id); } })
+      .map(function (e) { return { name: names[e.from === id ? e.to : e.from], rung: e.rung }; })
+      .filter(function (t) { return t.name; })
+      .sort(function (a, b) { return b.rung - a.rung || String(a.name).localeCompare(String(b.name), config.lang); });
+    var type = state.payload && state.payload.mode === "aggregate" ? "Area" : node.kind;
+    return { name: node.label, type: type, island: !!node.island, ties: ties };
+  }
+
+  function openNode(id) {
+    var node = state.nodes.get(id);
+    if (!node) { return; }
+    if (state.payload.mode === "aggregate") { openArea(node.area); } else { showProfile(id); }
+  }
+
+  var keys = GK.map.keyboard(container, { network: function () { return state.network; }, info: nodeInfo, open: openNode });
 
   form.addEventListener("change", function (e) { if (e.target !== searchEl) { load(); } });
   showMore.addEventListener("click", function () {

@@ -145,7 +145,20 @@
     state.network.on("click", function (params) {
       if (params.nodes.length) { pick(params.nodes[0]); }
     });
+    if (keys) { keys.attach(state.network); }
   }
+
+  /* What the keyboard inside the map announces for a dot; Enter picks it, as a click does. */
+  function nodeInfo(id) {
+    var base = state.base[id] || {};
+    var ties = state.edges.get({ filter: function (e) { return e.rung > 0 && (e.from === id || e.to === id); } })
+      .map(function (e) { return { name: state.names[e.from === id ? e.to : e.from], rung: e.rung }; })
+      .filter(function (t) { return t.name; })
+      .sort(function (a, b) { return b.rung - a.rung || String(a.name).localeCompare(String(b.name), config.lang); });
+    return { name: state.names[id], type: base.group, island: !!state.islands[id], ties: ties };
+  }
+
+  var keys = GK.map.keyboard(container, { network: function () { return state.network; }, info: nodeInfo, open: pick });
 
   function updateStatus() {
     var islands = Object.keys(state.islands).length;
