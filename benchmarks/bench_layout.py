@@ -140,10 +140,46 @@ def random_cap(runs: int) -> dict[str, Any]:
 
     print(f"\n## random 5,000 organisations, 20,000 ties, no areas ({_load()})")
     print(HEADER)
-    result = measure_area(_frozen(map_graph()), None, runs, node_limit=5000, types=("Organisation",))
+    snap = _frozen(map_graph())
+    result = measure_area(snap, None, runs, node_limit=5000, types=("Organisation",))
     print(row(result))
+    print(kept_cost(snap, runs, result["cold"]))
     gc.unfreeze()
     return result
+
+
+def kept_cost(snap: Snapshot, runs: int, cold: float) -> str:
+    """What keeping the layout in a store (a SQLite file) costs at the cap: encoding and writing
+    it (compare-and-set), and reading and decoding it (what a worker pays instead of a build)."""
+    import tempfile
+
+    from graphsvc.store import open_store
+    from visualisations.map_layout import LAYOUT_KIND, decode_layout, encode_layout
+
+    pos = _build(snap, None)
+    with tempfile.TemporaryDirectory() as folder:
+        store = open_store(f"sqlite:///{folder}/kept.db")
+        try:
+            kept = [encode_layout(0, pos)]
+
+            def write() -> None:
+                value = encode_layout(len(kept), pos)
+                assert store.put_kept(LAYOUT_KIND, "", value, expected=kept[-1] if len(kept) > 1 else None)
+                kept.append(value)
+
+            def read() -> None:
+                raw = store.get_kept(LAYOUT_KIND, "")
+                assert raw is not None and decode_layout(raw) is not None
+
+            written, _ = _runs(write, 1)
+            write_wall, _ = _runs(write, runs)
+            read_wall, read_cpu = _runs(read, runs)
+        finally:
+            store.close()
+    size = len(kept[-1])
+    return (f"kept layout ({len(pos):,} nodes, {size / 1024:.0f} KiB JSON, SQLite file): first write "
+            f"{written * 1000:.1f} ms, next writes {write_wall * 1000:.1f} ms, read+decode "
+            f"{read_wall * 1000:.1f} ms (CPU {read_cpu * 1000:.1f} ms) = {read_wall / cold:.1%} of the cold layout")
 
 
 def bench(orgs: int, runs: int) -> list[dict[str, Any]]:

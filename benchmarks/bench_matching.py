@@ -190,7 +190,7 @@ def measure(
         snapshot_s = (clock() - start) / 1e9
         del nodes, rels
     start = clock()
-    index = snapshot.derived("matching_index", build_matching_index)
+    index = snapshot.derived("matching-index", build_matching_index)
     fund_index(snapshot)
     index_s = (clock() - start) / 1e9
     # The first full collection after loading a million objects takes ~0.1 s; a server pays it

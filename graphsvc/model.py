@@ -8,7 +8,12 @@ from types import MappingProxyType
 from typing import Any, Final
 
 from graphsvc.errors import InvalidInput
-from graphsvc.node_props import CONFIDENTIAL_KEYS, undeclared_keys
+from graphsvc.node_props import (
+    CONFIDENTIAL_KEYS,
+    declared_rel_properties,
+    undeclared_keys,
+    undeclared_rel_keys,
+)
 from graphsvc.rel_props import property_problems
 
 __all__ = [
@@ -295,8 +300,20 @@ def validate_node(node: Node) -> None:
                            f"{MAX_TEXT_CHARS:,} characters.", errors=long)
 
 
+def check_declared_rel(rel: Relationship) -> None:
+    """Raise InvalidInput naming every key a relationship's type does not declare."""
+    if rel.props.keys() <= declared_rel_properties(rel.type):  # the common case, one set test
+        return
+    unknown = undeclared_rel_keys(rel.type, rel.props)
+    what = f"{rel.type} {rel.start} → {rel.end}" + (f" ({rel.key})" if rel.key else "")
+    raise InvalidInput(f"{what}: {', '.join(unknown)} is not a declared property of {rel.type} "
+                       "(graphsvc/node_props.py).", errors=unknown)
+
+
 def validate_relationship(rel: Relationship, start_label: str, end_label: str) -> None:
-    """Raise InvalidInput when a relationship's type, ends, rung or fixed properties do not fit.
+    """Raise InvalidInput when a relationship's type, ends, rung, declared or fixed properties do not fit.
+
+    A key its type does not declare (:data:`graphsvc.node_props.REL_PROPS`) is refused, as on nodes.
 
     The fixed properties are a ``WORKS_ON`` weight and a ``FUNDS`` amount, year and status
     (:func:`graphsvc.rel_props.property_problems`); the message names the relationship and
@@ -305,6 +322,7 @@ def validate_relationship(rel: Relationship, start_label: str, end_label: str) -
     allowed = REL_TYPES.get(rel.type)
     if allowed is None:
         raise InvalidInput(f"Unknown relationship type {rel.type!r}.")
+    check_declared_rel(rel)
     starts, ends = allowed
     if rel.type == "TIE":
         if rel.start == rel.end:

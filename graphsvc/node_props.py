@@ -29,6 +29,7 @@ __all__ = [
     "REL_FREE_TEXT",
     "declared_rel_properties",
     "undeclared_keys",
+    "undeclared_rel_keys",
     "risk_word",
     "risky_props",
 ]
@@ -87,7 +88,8 @@ CONFIDENTIAL_KEYS: Final = frozenset().union(*(p.confidential for p in NODE_PROP
 
 _NOTHING: Final = LabelProps(frozenset())
 
-# Relationship properties an import may carry, per type (every type may say where it came from).
+# The properties each relationship type declares (every type may say where it came from): the
+# stores refuse any other key on every write, an import names it by file, row and column.
 REL_PROPS: Final[Mapping[str, frozenset[str]]] = MappingProxyType({
     rel_type: frozenset(f"source {keys}".split()) for rel_type, keys in {
         "TIE": "rung since note session declared_by confirmed_at changed_at provenance",
@@ -111,6 +113,18 @@ def declared_rel_properties(rel_type: str) -> frozenset[str]:
     (['source', 'weight'], ['source'])
     """
     return REL_PROPS.get(rel_type, _SOURCE_ONLY)
+
+
+def undeclared_rel_keys(rel_type: str, props: Mapping[str, Any]) -> list[str]:
+    """The keys of ``props`` that a relationship of ``rel_type`` does not declare, sorted.
+
+    Examples
+    --------
+    >>> undeclared_rel_keys("TIE", {"rung": 2, "fraud_flag": 1}), undeclared_rel_keys("SERVES", {"source": "x"})
+    (['fraud_flag'], [])
+    """
+    declared = declared_rel_properties(rel_type)
+    return sorted(k for k in props if k not in declared)
 
 
 def declared_properties(label: str) -> frozenset[str]:

@@ -128,7 +128,8 @@ class Graph:
 
     def map_payload(self, area: str | None = None, **filters: Any) -> dict[str, Any]:
         """The map's nodes and edges (as ``/api/v1/graph`` gives them) for an area or other filters."""
-        return map_payload(self.snapshot, MapFilters(area=area, **filters), lang=self.lang)
+        return map_payload(self.snapshot, MapFilters(area=area, **filters), lang=self.lang,
+                           store=self.store)
 
     def to_pyvis(self, area: str | None = None, *, height: str = "600px", **filters: Any) -> Network:
         """A pyvis network of the map: its colours, shapes and positions, tooltips escaped.

@@ -14,7 +14,7 @@ from typing import Any, TypeVar
 import networkx as nx
 
 from graphsvc.errors import NotFound
-from graphsvc.model import ACTOR_LABELS, SESSION, ChangeEvent, Node, Relationship, TieEvent
+from graphsvc.model import ACTOR_LABELS, ChangeEvent, Node, Relationship, TieEvent
 from graphsvc.snapshot_apply import NotApplicable, apply_changes
 from graphsvc.snapshot_build import (
     Edge,
@@ -24,68 +24,13 @@ from graphsvc.snapshot_build import (
     parts_from_data,
     paused_gc,
 )
+from graphsvc.snapshot_carry import carrier_for, family_of, tie_changes
 from graphsvc.snapshot_csr import Adjacency
 from graphsvc.store.base import GraphData, GraphStore, read_consistent
 
-__all__ = ["Snapshot", "SnapshotCache", "Edge", "carries_over", "tie_changes"]
+__all__ = ["Snapshot", "SnapshotCache", "Edge"]
 
 T = TypeVar("T")
-
-#: Carries a derived index over to a snapshot made by :meth:`Snapshot.apply` after tie changes:
-#: ``carrier(value, new, ends)`` gives the index for ``new``, or None to build it anew; ``ends``
-#: are the actors at either end of a changed tie.
-Carrier = Callable[[Any, "Snapshot", frozenset[str]], Any]
-_CARRIERS: dict[str, Carrier] = {}
-
-#: What recording ties at a meeting writes besides the ties: the session and who attended.
-_MEETING_NODE_LABELS = frozenset({SESSION})
-_MEETING_REL_TYPES = frozenset({"ATTENDED", "HELD_IN"})
-
-
-def carries_over(key: str) -> Callable[[Carrier], Carrier]:
-    """Register how the derived index ``key`` outlives changes (a decorator); ``key`` is a
-    derived key, or the part before the first ``:`` of a family of keys (``islands`` for
-    ``islands:<area>:<rung>``).
-
-    A carrier is asked only when ties and a meeting's bookkeeping are all that changed
-    (:func:`tie_changes`); after any other change, and without a carrier, a derived index
-    starts empty in the applied snapshot. A carrier must give exactly what building the index
-    on ``new`` would give, or None.
-    """
-    def register(carrier: Carrier) -> Carrier:
-        _CARRIERS[key] = carrier
-        return carrier
-    return register
-
-
-def _carrier(key: str) -> Carrier | None:
-    return _CARRIERS.get(key) or _CARRIERS.get(key.partition(":")[0])
-
-
-def tie_changes(changes: Iterable[ChangeEvent]) -> frozenset[tuple[str, str]] | None:
-    """The ties (canonical pairs) these changes touch, when ties and a meeting's bookkeeping
-    (its session node, who attended, where it was held) are all they touch; else None.
-
-    Examples
-    --------
-    >>> tie = ChangeEvent(1, 2, "", "", "", "update", "relationship", "TIE", "a", "b")
-    >>> sorted(tie_changes([tie]))
-    [('a', 'b')]
-    >>> rename = ChangeEvent(2, 3, "", "", "", "update", "node", "Organisation", "a")
-    >>> tie_changes([tie, rename]) is None
-    True
-    """
-    pairs = set()
-    for change in changes:
-        if change.is_node:
-            if change.label not in _MEETING_NODE_LABELS:
-                return None
-        elif change.label == "TIE":
-            pairs.add((change.start, change.end))
-        elif change.label not in _MEETING_REL_TYPES:
-            return None
-    return frozenset(pairs)
-
 
 class Snapshot:
     """An immutable in-memory view of the graph at one store revision.
@@ -177,7 +122,7 @@ class Snapshot:
             return
         ends = frozenset(end for pair in pairs for end in pair)
         with old._lock:
-            derived = [(k, v, c) for k, v in old._derived.items() if (c := _carrier(k)) is not None]
+            derived = [(k, v, c) for k, v in old._derived.items() if (c := carrier_for(k)) is not None]
         for key, value, carrier in derived:
             carried = carrier(value, self, ends)
             if carried is not None:
@@ -274,7 +219,7 @@ class Snapshot:
     # -- areas -------------------------------------------------------------------------------
     def area(self, code_or_id: str) -> Node:
         """A Neighbourhood by its id or official code; raises NotFound ('no area …')."""
-        index = self.derived("area_codes", lambda s: {
+        index = self.derived("area-codes", lambda s: {
             str(s.nodes[i].props.get("code", "")).upper(): i for i in s.labelled("Neighbourhood")
         })
         node_id = code_or_id if code_or_id in self.nodes else index.get(code_or_id.upper(), "")
@@ -317,11 +262,12 @@ class Snapshot:
 
     # -- derived indexes -----------------------------------------------------------------------
     def derived(self, key: str, build: Callable[[Snapshot], T]) -> T:
-        """A structure computed once per snapshot (indexes for queries), thread-safe."""
+        """A structure computed once per snapshot (indexes for queries), thread-safe; ``key``
+        belongs to a family declared in :data:`graphsvc.snapshot_carry.FAMILIES`."""
         try:
             return self._derived[key]
         except KeyError:
-            pass
+            family_of(key)
         with self._lock:
             if key not in self._derived:
                 self._derived[key] = build(self)
@@ -375,11 +321,13 @@ class SnapshotCache:
             if snap is not None and snap.revision == revision:
                 return snap
             new = self._updated(snap, revision) if snap is not None else None
+            released = False
             if new is not None:
                 self.updates += 1  # a few new objects, the rest shared: nothing for the collector
             else:
                 if snap is not None:  # its indexes would go right after: not two sets at once
                     snap.release()
+                    released = True
                 # Young garbage is collected first; the new snapshot's millions of objects are
                 # then made with the collector paused and frozen (moved out of its sight for
                 # good) before it runs again: scanning them would cost a second at city size.
@@ -389,7 +337,7 @@ class SnapshotCache:
                     gc.freeze()
             self.builds += 1
             self._snapshot = new
-        if snap is not None:
+        if snap is not None and not released:
             # derived indexes may point back at their snapshot; dropping them breaks the cycles,
             # so reference counting frees the old snapshot once readers are done. Outside the
             # lock: freeing a city's indexes takes a tenth of a second.

@@ -281,4 +281,4 @@ class ClusterTracker:
                     self._last[key] = found
             return found
 
-        return snapshot.derived(f"clusters:{seed}:{resolution}:tracker-{id(self)}", build)
+        return snapshot.derived(f"cluster-tracker:{seed}:{resolution}:{id(self)}", build)

@@ -1,17 +1,21 @@
 """Plain-language names and summaries of clusters, in Dutch and English.
 
-A summary reads like a sentence a funder would write::
+A summary is a few short sentences a funder would say (plain Dutch, B1: short sentences, common
+words; docs/accessibility.md)::
 
-    12 vrouwenorganisaties rond gezondheid en opvoeding in Nieuw-West; 80 % van het geld van één fonds
-    12 women's organisations around health and parenting in Nieuw-West; 80% of the money from one fund
+    12 vrouwenorganisaties in Nieuw-West. Ze werken aan gezondheid en opvoeding. 80 % van het geld komt van één fonds
+    12 women's organisations in Nieuw-West. They work on health and parenting. 80% of the money comes from one fund
 
 * the **kind** is named when at least half of the members share it (vocabulary names, made plural);
 * the **themes** are the one or two that characterise the cluster: held by at least a quarter of
   the members and more common in the cluster than in the city, ranked by share × log(lift), where
   lift = share in the cluster / share in the city (a theme every cluster has says little);
 * the **area** is the wijk holding at least 60 % of the members, else such a district, else
-  "verspreid over N stadsdelen";
+  "in N stadsdelen";
 * the **money** names the largest funder's share when it gives at least half.
+
+The sentences are joined by ". " without a closing full stop: the cluster map's tooltip and its
+keyboard announcement put the summary between other lines.
 
 The name is the short form: ``"Gezondheid en opvoeding · Nieuw-West"``.
 """
@@ -108,11 +112,11 @@ def _join(names: list[str], lang: str) -> str:
     return names[0] + ("," if word in names[0] or word in names[1] else "") + word + names[1]
 
 
-def _theme_phrase(words: ClusterWords, lang: str) -> str:
+def _theme_sentence(words: ClusterWords, lang: str) -> str:
     names = [in_sentence(p.name if lang == "nl" else p.name_en) for p in _characteristic(words)]
     if not names:
         return ""
-    return (" rond " if lang == "nl" else " around ") + _join(names, lang)
+    return ("Ze werken aan " if lang == "nl" else "They work on ") + _join(names, lang)
 
 
 def _area(words: ClusterWords, lang: str) -> tuple[str, str]:
@@ -123,7 +127,7 @@ def _area(words: ClusterWords, lang: str) -> tuple[str, str]:
             return f" in {place}", place
     n = len(words.districts)
     if n >= 2:
-        text = f"verspreid over {n} stadsdelen" if lang == "nl" else f"across {n} districts"
+        text = f"in {n} stadsdelen" if lang == "nl" else f"in {n} districts"
         return " " + text, text
     return "", ""
 
@@ -131,14 +135,14 @@ def _area(words: ClusterWords, lang: str) -> tuple[str, str]:
 def _money(words: ClusterWords, lang: str) -> str:
     nl = lang == "nl"
     if words.funding <= 0:
-        return "geen geregistreerde financiering" if nl else "no recorded funding"
+        return "Er is geen geld van fondsen bekend" if nl else "No funding is known"
     share = percent(words.largest_share, lang)
     if words.funders == 1:
-        return "al het geld van één fonds" if nl else "all of the money from one fund"
+        return "Al het geld komt van één fonds" if nl else "All of the money comes from one fund"
     if words.largest_share >= 0.5:
-        return f"{share} van het geld van één fonds" if nl else f"{share} of the money from one fund"
-    return (f"geld van {words.funders} fondsen, het grootste geeft {share}" if nl
-            else f"money from {words.funders} funds, the largest gives {share}")
+        return f"{share} van het geld komt van één fonds" if nl else f"{share} of the money comes from one fund"
+    return (f"Het geld komt van {words.funders} fondsen. Het grootste fonds geeft {share}" if nl
+            else f"The money comes from {words.funders} funds. The largest gives {share}")
 
 
 def _noun(words: ClusterWords, lang: str) -> str:
@@ -154,8 +158,8 @@ def _texts(words: ClusterWords, lang: str) -> tuple[str, str]:
     title = title[:1].upper() + title[1:]
     name = " · ".join(x for x in (title, place) if x) or (
         f"{words.size} organisaties" if lang == "nl" else f"{words.size} organisations")
-    summary = f"{words.size} {_noun(words, lang)}{_theme_phrase(words, lang)}{summary_area}; {_money(words, lang)}"
-    return name, summary
+    sentences = (f"{words.size} {_noun(words, lang)}{summary_area}", _theme_sentence(words, lang), _money(words, lang))
+    return name, ". ".join(x for x in sentences if x)
 
 
 def cluster_texts(words: ClusterWords) -> tuple[str, str, str, str]:
@@ -172,8 +176,8 @@ def cluster_texts(words: ClusterWords) -> tuple[str, str, str, str]:
     >>> for text in cluster_texts(words): print(text)
     Gezondheidsvaardigheden en opvoedingsondersteuning · Nieuw-West
     Health literacy and parenting support · Nieuw-West
-    12 vrouwenorganisaties rond gezondheidsvaardigheden en opvoedingsondersteuning in Nieuw-West; 80 % van het geld van één fonds
-    12 women's organisations around health literacy and parenting support in Nieuw-West; 80% of the money from one fund
+    12 vrouwenorganisaties in Nieuw-West. Ze werken aan gezondheidsvaardigheden en opvoedingsondersteuning. 80 % van het geld komt van één fonds
+    12 women's organisations in Nieuw-West. They work on health literacy and parenting support. 80% of the money comes from one fund
     """
     name_nl, summary_nl = _texts(words, "nl")
     name_en, summary_en = _texts(words, "en")

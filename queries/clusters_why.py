@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from babel.numbers import format_decimal
+
 from graphsvc.snapshot import Snapshot
 from queries.clusters import ClusterReport
 
@@ -31,18 +33,21 @@ class NoClusters:
 
     def text(self, lang: str = "en") -> str:
         """One paragraph for the CLI (the web page words it through its translations)."""
+        def n(value: int) -> str:  # 1.234 in Dutch, 1,234 in English
+            return format_decimal(value, locale="nl_NL" if lang == "nl" else "en_GB")
+
         if lang == "nl":
-            have = (f"{self.organisations:,} organisaties, {self.ties:,} banden, "
-                    f"{self.shared_themes:,} gedeelde thema's en {self.grants:,} toekenningen")
+            have = (f"{n(self.organisations)} organisaties, {n(self.ties)} banden, "
+                    f"{n(self.shared_themes)} gedeelde thema's en {n(self.grants)} toekenningen")
             if self.reason == "nothing_links":
-                return (f"Geen clusters: er zijn {have}. Toekenningen verbinden een fonds met ontvangers, "
-                        "niet ontvangers met elkaar. Clusters ontstaan uit banden tussen organisaties en uit "
-                        "thema's die ze delen: voeg thema's per ontvanger toe (classificaties in 360Giving, of "
-                        "de kolom interests) en banden (het blad ties, of de ladder).")
-            return (f"Geen clusters: er zijn {have}; dat is te weinig samenhang voor een groep. "
+                return (f"Geen clusters. Er zijn {have}. Een toekenning verbindt een fonds met een ontvanger. "
+                        "Ze verbindt ontvangers niet met elkaar. Clusters komen uit banden tussen organisaties "
+                        "en uit thema's die ze delen. Voeg dus thema's per ontvanger toe (classificaties in "
+                        "360Giving, of de kolom interests). En voeg banden toe (het blad ties, of de ladder).")
+            return (f"Geen clusters. Er zijn {have}. Dat is te weinig om een groep te vormen. "
                     "Meer banden en thema's per organisatie helpen.")
-        have = (f"{self.organisations:,} organisations, {self.ties:,} ties, {self.shared_themes:,} shared "
-                f"themes and {self.grants:,} grants")
+        have = (f"{n(self.organisations)} organisations, {n(self.ties)} ties, {n(self.shared_themes)} "
+                f"shared themes and {n(self.grants)} grants")
         if self.reason == "nothing_links":
             return (f"No clusters: there are {have}. Grants link a fund to its recipients, not recipients to "
                     "each other. Clusters come from ties between organisations and from themes they share: "

@@ -101,7 +101,7 @@ def last_ladder_step(snapshot: Snapshot, actor_id: str) -> LadderStep | None:
     >>> step.partner.name, step.old_rung, step.new_rung, step.at
     ('B', 1, 2, '2024-05-01')
     """
-    event = snapshot.derived("coach_last_tie_events", _last_events).get(actor_id)
+    event = snapshot.derived("coach-last-tie-events", _last_events).get(actor_id)
     if event is None:
         return None
     other = event.b if event.a == actor_id else event.a

@@ -205,7 +205,7 @@ def dependency_on_largest_funder(snapshot: Snapshot, *, period: str | Period | N
                       key=lambda d: (-d.share, -d.total, d.name.casefold(), d.organisation))
 
     # cached per snapshot: the dashboard, its export and the API ask for the same list
-    ranked = snapshot.derived(f"funding:dependency:{p}", build)
+    ranked = snapshot.derived(f"funding-dependency:{p}", build)
     return [d for d in ranked if d.share >= min_share]
 
 

@@ -234,7 +234,7 @@ def area_levels(snapshot: Snapshot) -> dict[str, tuple[str, str]]:
         return {a: (area_at_level(snap, a, "wijk"), area_at_level(snap, a, "district"))
                 for a in snap.labelled("Neighbourhood")}
 
-    return snapshot.derived("grants:area-levels", build)
+    return snapshot.derived("grants-area-levels", build)
 
 
 def fund_node(snapshot: Snapshot, fund_id: str) -> Node:

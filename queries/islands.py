@@ -22,7 +22,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from graphsvc.errors import InvalidInput, NotFound
-from graphsvc.snapshot import Snapshot, carries_over
+from graphsvc.snapshot import Snapshot
+from graphsvc.snapshot_carry import carries_over
 
 __all__ = [
     "Partner",

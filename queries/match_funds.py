@@ -98,7 +98,7 @@ class FundIndex:
 
 def fund_index(snapshot: Snapshot) -> FundIndex:
     """The snapshot's fund index, built once and cached with the snapshot."""
-    return snapshot.derived("matching_fund_index", _build_fund_index)
+    return snapshot.derived("matching-fund-index", _build_fund_index)
 
 
 def _build_fund_index(snapshot: Snapshot) -> FundIndex:

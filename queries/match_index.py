@@ -23,7 +23,8 @@ import numpy as np
 from numpy.typing import NDArray
 
 from graphsvc.rel_props import stored_weight
-from graphsvc.snapshot import Snapshot, carries_over
+from graphsvc.snapshot import Snapshot
+from graphsvc.snapshot_carry import carries_over
 
 __all__ = ["MatchIndex", "AreaInfo", "matching_index", "build_matching_index", "DEFAULT_THEME_WEIGHT",
            "STRONG_RUNG", "match_inputs"]
@@ -84,7 +85,7 @@ def matching_index(snapshot: Snapshot) -> MatchIndex:
     >>> matching_index(Snapshot(GraphData(0, [], [], []))).size
     0
     """
-    return snapshot.derived("matching_index", build_matching_index)
+    return snapshot.derived("matching-index", build_matching_index)
 
 
 def build_matching_index(snapshot: Snapshot) -> MatchIndex:
@@ -124,7 +125,7 @@ def build_matching_index(snapshot: Snapshot) -> MatchIndex:
     )
 
 
-@carries_over("matching_index")
+@carries_over("matching-index")
 def _carry_index(index: MatchIndex, new: Snapshot, ends: frozenset[str]) -> MatchIndex:
     """After tie changes only the ends' strong partners differ: everything else is kept."""
     strong = list(index.strong_partners)

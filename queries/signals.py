@@ -96,7 +96,7 @@ def signal_records(snapshot: Snapshot) -> tuple[SignalRecord, ...]:
     >>> signal_records(Snapshot(GraphData(1, [], [], [])))
     ()
     """
-    return snapshot.derived("signal_records", _records)
+    return snapshot.derived("signal-records", _records)
 
 
 def organisation_signals(snapshot: Snapshot, organisation: str) -> list[SignalRecord]:

@@ -30,7 +30,7 @@ def build_history(store: GraphStore, changes: int = 200, org: str = ORG) -> int:
                     "capacity": {"governance": n % 5}, "contact_persons": [{"name": f"Persoon {n}"}]}))
             if n % 4 == 0:
                 tx.upsert_relationship(Relationship("NEEDS", org, "bestuur", {
-                    "source": "capacity", "confirmed_by": f"coach-{n}", "weight": n}))
+                    "source": "capacity", "confirmed_by": f"coach-{n}", "note": f"stap {n}"}))
             if n % 7 == 0:
                 tx.upsert_relationship(Relationship("TIE", org, other, {"rung": 5, "note": "samen"}))
             if n % 11 == 0:

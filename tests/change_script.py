@@ -92,8 +92,10 @@ class ChangeScript:
             return {"amount": self.rng.randint(1, 90) * 500, "year": self.rng.choice([2024, 2025])}
         return {}
 
-    def _changed_props(self, props: dict[str, Any], fresh: dict[str, Any], keep: tuple[str, ...]) -> dict[str, Any]:
-        """Some keys changed, some added, some removed (never those in ``keep``)."""
+    def _changed_props(self, props: dict[str, Any], fresh: dict[str, Any], keep: tuple[str, ...],
+                       bump: str = "name") -> dict[str, Any]:
+        """Some keys changed, some added, some removed (never those in ``keep``); ``bump`` (a
+        declared text key) changes when nothing else did."""
         out = dict(props)
         for key, value in fresh.items():
             if self.rng.random() < 0.6:
@@ -102,7 +104,7 @@ class ChangeScript:
             if key not in keep and self.rng.random() < 0.3:
                 del out[key]
         if out == props:
-            out["name"] = f"{out.get('name', '')} {self.rng.randint(1, 10**6)}"
+            out[bump] = f"{out.get(bump, '')} {self.rng.randint(1, 10**6)}"
         return out
 
     def _ids(self, labels: tuple[str, ...], taken: set[str]) -> list[str]:
@@ -198,7 +200,8 @@ class ChangeScript:
         if ident is None:
             return
         props, version = self.rels[ident]
-        new = self._changed_props(props, self._rel_props(ident[0]), keep=("rung",))
+        new = self._changed_props(props, self._rel_props(ident[0]), keep=("rung",),
+                                  bump="note" if ident[0] == "TIE" else "source")
         at = self._now()
         tx.upsert_relationship(Relationship(*ident[:3], new, ident[3], updated_at=at))
         self.rels[ident] = (new, version + 1)

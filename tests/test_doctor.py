@@ -99,3 +99,27 @@ def test_the_app_logs_undeclared_properties_on_start(app: Flask, sqlite_store: G
         assert app.test_client().get("/api/v1/organisations/o1").status_code == 200
     assert "Organisation.contact_email (1 node)" in caplog.text
     assert "graphsvc doctor --fix" in caplog.text
+
+
+def test_doctor_finds_and_removes_undeclared_relationship_properties(
+        store: GraphStore, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A tie written by an older version with a free key blocks every later write of that tie
+    (the store refuses it) until the doctor removes the key."""
+    from graphsvc.model import Relationship
+
+    with store.transaction() as tx:
+        tx.upsert_node(Node("a", "Organisation", {"name": "A"}))
+        tx.upsert_node(Node("b", "Organisation", {"name": "B"}))
+    with monkeypatch.context() as m, store.transaction() as tx:
+        m.setattr(graphsvc.model, "check_declared_rel", lambda rel: None)
+        tx.upsert_relationship(Relationship("TIE", "a", "b", {"rung": 2, "tags": "x|y"}))
+    with pytest.raises(InvalidInput, match="tags"), store.transaction() as tx:
+        tx.upsert_relationship(Relationship("TIE", "a", "b", {"rung": 3, "tags": "x|y"}))
+    found = undeclared_properties(store.iter_nodes(), store.iter_relationships())
+    assert [(f.where(), f.keys) for f in found] == [("TIE a → b", ("tags",))]
+    assert found[0].as_dict() == {"type": "TIE", "start": "a", "end": "b", "key": "", "keys": ["tags"]}
+    assert remove_undeclared(store, purge_log=True) == found
+    assert dict(store.get_relationship("TIE", "a", "b").props) == {"rung": 2}
+    assert store.changes(holding="tags") == []
+    with store.transaction() as tx:  # the tie can be written again
+        tx.upsert_relationship(Relationship("TIE", "a", "b", {"rung": 3}))

@@ -25,7 +25,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
                "graphsvc.rel_props", "graphsvc.vocab", "graphsvc.provenance", "graphsvc.text",
                "graphsvc.clock", "graphsvc.capacity")),
     ("store", ("graphsvc.store",)),
-    ("snapshot and actions", ("graphsvc.snapshot", "graphsvc.snapshot_build",
+    ("snapshot and actions", ("graphsvc.snapshot", "graphsvc.snapshot_build", "graphsvc.snapshot_carry",
                               "graphsvc.snapshot_apply", "graphsvc.actions", "graphsvc.access",
                               "graphsvc.demo", "graphsvc.generate")),
     ("questions, importers, pictures", ("queries", "importers", "visualisations")),
@@ -159,7 +159,7 @@ def test_modules_stay_readable(module: str) -> None:
 
 
 # modules above the limit today, each to be split when next changed; the list may only shrink
-OVER_LIMIT = {"graphsvc.actions.sessions", "graphsvc.snapshot", "graphsvc.store.base",
+OVER_LIMIT = {"graphsvc.actions.sessions", "graphsvc.store.base",
               "graphsvc.store.neo4j", "graphsvc.store.neo4j_tx", "graphsvc.store.sqlite",
               "importers.planner"}
 

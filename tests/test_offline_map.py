@@ -49,7 +49,7 @@ def test_the_reference_check_itself_catches_references() -> None:
 
 def test_everything_is_inlined(html: str) -> None:
     assert "<script src" not in html and "<link" not in html
-    assert html.count("<script") == 3  # data, vis-network, our own script
+    assert html.count("<script") == 4  # map data, key texts (_map_keys.html), vis-network, our own script
     assert "vis-network" in html and "goudkaartOffline" in html
 
 

@@ -60,7 +60,8 @@ def test_apply_shares_what_the_changes_leave_alone(sqlite_store: GraphStore) -> 
     revision = script.step(1, ops=("rel~",))
     new = snap.apply(script.changes, sqlite_store.tie_events_after(_last_event(snap)), revision=revision)
     change = script.changes[0]
-    assert new.revision == revision and new.derived("x", lambda s: 1) == 1 and "x" not in snap._derived
+    assert new.revision == revision and new.derived("brokers:x", lambda s: 1) == 1 \
+        and "brokers:x" not in snap._derived
     untouched = [n for n in snap.nodes if n not in (change.start, change.end)]
     assert new.nodes is snap.nodes and all(new.nodes[n] is snap.nodes[n] for n in untouched)
     other_types = set(snap._out) - {change.label}

@@ -6,10 +6,17 @@ type, a lowest rung, a focus) shows its nodes where the area's layout put them, 
 moves a node; funds and themes are placed near their partners. When the store changes, nodes the
 area already had keep their place and a new node is put near its partners
 (:func:`visualisations.layout.place_near`); the layout is redone only when many nodes are new.
+
+The layout is kept in the store (:class:`graphsvc.store.kept.KeptData`, kind
+:data:`LAYOUT_KIND`), not in the process: every gunicorn worker and every app server on the store,
+a reload and the offline file show one picture. Of two workers that place the same new node at
+once, the store keeps the first one's layout and the other takes it over (compare-and-set). A
+worker whose snapshot is older than the kept layout uses the kept places and writes nothing.
 """
 
 from __future__ import annotations
 
+import json
 import math
 import threading
 from collections import OrderedDict, defaultdict
@@ -19,11 +26,14 @@ from typing import Any
 
 import igraph as ig
 
+from graphsvc.errors import StoreUnavailable
 from graphsvc.snapshot import Snapshot
+from graphsvc.store.kept import KeptData
 from visualisations.labels import DEFAULT_FONT, choose_labels
 from visualisations.layout import grouped_layout, place_near, seeded
 
-__all__ = ["SPACING", "area_positions", "position_nodes", "label_font", "reset_layouts"]
+__all__ = ["SPACING", "LAYOUT_KIND", "area_positions", "position_nodes", "label_font", "reset_layouts",
+           "encode_layout", "decode_layout"]
 
 #: About the distance between neighbouring nodes, in payload units (vis-network canvas pixels).
 SPACING = 80.0
@@ -34,6 +44,11 @@ PROJECTOR = (960.0, 840.0)
 MIN_PROJECTOR_PX = 18.0
 #: Redo the whole layout when more than this share of an area's nodes is new.
 REDO_SHARE = 0.2
+#: The kind under which a store keeps an area's layout (:class:`graphsvc.store.kept.KeptData`),
+#: keyed by the area's id ("" for the whole map), and the format of the value.
+LAYOUT_KIND = "map-layout"
+LAYOUT_FORMAT = 1
+_TRIES = 5
 _KEEP = 64
 CLUSTER_SEED = 7
 Point = tuple[float, float]
@@ -43,16 +58,58 @@ Point = tuple[float, float]
 class _Kept:
     nodes: frozenset[str]
     pos: dict[str, Point]
+    revision: int = 0
 
 
+#: Without a store (a snapshot read from data): the layouts kept in this process, per area.
 _LAYOUTS: OrderedDict[str, _Kept] = OrderedDict()
+#: With a store: the last value read per area and what it decodes to (a read-through cache:
+#: used only while the store holds exactly these bytes).
+_DECODED: OrderedDict[str, tuple[bytes, _Kept]] = OrderedDict()
 _LOCK = threading.Lock()
 
 
 def reset_layouts() -> None:
-    """Forget the kept layouts (a new store, or a test that wants a fresh start)."""
+    """Forget the layouts kept in this process (a test that wants a fresh start); the layouts
+    kept in a store stay there."""
     with _LOCK:
         _LAYOUTS.clear()
+        _DECODED.clear()
+
+
+def _remember(table: OrderedDict[str, Any], key: str, value: Any) -> None:
+    with _LOCK:
+        table[key] = value
+        table.move_to_end(key)
+        while len(table) > _KEEP:
+            table.popitem(last=False)
+
+
+def encode_layout(revision: int, pos: dict[str, Point]) -> bytes:
+    """A layout as the store keeps it: compact JSON, nodes by id, the revision it was made at.
+
+    Examples
+    --------
+    >>> encode_layout(3, {"b": (1.5, -2.0), "a": (0.0, 0.0)})
+    b'{"v":1,"revision":3,"pos":[["a",0.0,0.0],["b",1.5,-2.0]]}'
+    >>> decode_layout(encode_layout(3, {"a": (0.0, 0.0)})).pos
+    {'a': (0.0, 0.0)}
+    """
+    rows = [[n, float(x), float(y)] for n, (x, y) in sorted(pos.items())]
+    return json.dumps({"v": LAYOUT_FORMAT, "revision": revision, "pos": rows},
+                      ensure_ascii=False, separators=(",", ":")).encode()
+
+
+def decode_layout(raw: bytes) -> _Kept | None:
+    """The layout in a kept value; None when it is not one this version reads."""
+    try:
+        data = json.loads(raw)
+        if data.get("v") != LAYOUT_FORMAT:
+            return None
+        pos = {str(n): (float(x), float(y)) for n, x, y in data["pos"]}
+        return _Kept(frozenset(pos), pos, int(data["revision"]))
+    except (ValueError, TypeError, KeyError, AttributeError):
+        return None
 
 
 def _groups(snap: Snapshot, area: str | None, actors: Sequence[str]) -> dict[str, str]:
@@ -89,27 +146,60 @@ def _tie_edges(snap: Snapshot, actors: Sequence[str]) -> list[tuple[str, str]]:
     return [(a, b) for a in actors for b in snap.ties.get(a, {}) if a < b and b in members]
 
 
-def _build(snap: Snapshot, area: str | None) -> dict[str, Point]:
-    actors = snap.actors_in(area)
-    key = area or ""
+def _next(snap: Snapshot, area: str | None, actors: Sequence[str], kept: _Kept | None) -> dict[str, Point]:
+    """The area's layout now: the kept one while its nodes are the area's; a new node placed near
+    its partners; a layout made anew when there is none or many nodes are new."""
     nodes = frozenset(actors)
-    with _LOCK:
-        kept = _LAYOUTS.get(key)
     if kept is not None and nodes == kept.nodes:
-        pos = kept.pos
-    elif kept is not None and len(nodes - kept.nodes) <= REDO_SHARE * max(len(nodes), 1):
+        return kept.pos
+    if kept is not None and len(nodes - kept.nodes) <= REDO_SHARE * max(len(nodes), 1):
         fixed = {n: p for n, p in kept.pos.items() if n in nodes}
         new = sorted(nodes - kept.nodes)
         partners = {n: sorted(snap.ties.get(n, {})) for n in new}
-        pos = {**fixed, **place_near(fixed, new, partners, spacing=SPACING)}
-    else:
-        pos = _spread(grouped_layout(actors, _tie_edges(snap, actors), _groups(snap, area, actors),
-                                     spacing=SPACING))
+        return {**fixed, **place_near(fixed, new, partners, spacing=SPACING)}
+    return _spread(grouped_layout(actors, _tie_edges(snap, actors), _groups(snap, area, actors),
+                                  spacing=SPACING))
+
+
+def _read(store: KeptData, key: str) -> tuple[bytes | None, _Kept | None]:
+    raw = store.get_kept(LAYOUT_KIND, key)
+    if raw is None:
+        return None, None
     with _LOCK:
-        _LAYOUTS[key] = _Kept(nodes, pos)
-        _LAYOUTS.move_to_end(key)
-        while len(_LAYOUTS) > _KEEP:
-            _LAYOUTS.popitem(last=False)
+        cached = _DECODED.get(key)
+    if cached is not None and cached[0] == raw:
+        return raw, cached[1]
+    kept = decode_layout(raw)
+    if kept is not None:
+        _remember(_DECODED, key, (raw, kept))
+    return raw, kept
+
+
+def _build(snap: Snapshot, area: str | None, store: KeptData | None = None) -> dict[str, Point]:
+    """The area's layout, kept in ``store`` (every worker and app server on it sees the same
+    one) or, without a store, in this process."""
+    actors = snap.actors_in(area)
+    key = area or ""
+    if store is None:
+        with _LOCK:
+            local = _LAYOUTS.get(key)
+        pos = _next(snap, area, actors, local)
+        _remember(_LAYOUTS, key, _Kept(frozenset(actors), pos, snap.revision))
+        return pos
+    for _ in range(_TRIES):
+        raw, kept = _read(store, key)
+        pos = _next(snap, area, actors, kept)
+        if kept is not None and (pos is kept.pos or kept.revision > snap.revision):
+            return pos  # unchanged, or kept by a worker that reads a newer revision: its places win
+        value = encode_layout(snap.revision, pos)
+        try:
+            won = store.put_kept(LAYOUT_KIND, key, value, expected=raw)
+        except StoreUnavailable:  # a busy store: draw the map, keep the layout next time
+            return pos
+        if won:
+            _remember(_DECODED, key, (value, _Kept(frozenset(pos), pos, snap.revision)))
+            return pos
+        # another worker kept its layout first: start again from that one
     return pos
 
 
@@ -126,8 +216,9 @@ def _spread(pos: dict[str, Point]) -> dict[str, Point]:
     return {n: (round(x * factor, 1), round(y * factor, 1)) for n, (x, y) in pos.items()}
 
 
-def area_positions(snap: Snapshot, area: str | None) -> dict[str, Point]:
-    """The positions of every actor of the area (all actors when None), once per snapshot.
+def area_positions(snap: Snapshot, area: str | None, store: KeptData | None = None) -> dict[str, Point]:
+    """The positions of every actor of the area (all actors when None), once per snapshot;
+    ``store``: the store the snapshot was read from, which keeps the layout for every worker.
 
     Examples
     --------
@@ -138,7 +229,7 @@ def area_positions(snap: Snapshot, area: str | None) -> dict[str, Point]:
     {'o1': (0.0, 0.0)}
     """
     area_id = snap.area(area).id if area else None
-    return snap.derived(f"map-area-layout:{area_id or ''}", lambda s: _build(s, area_id))
+    return snap.derived(f"map-area-layout:{area_id or ''}", lambda s: _build(s, area_id, store))
 
 
 def label_font(nodes: Sequence[dict[str, Any]]) -> int:
@@ -180,9 +271,11 @@ def _priority(nodes: list[dict[str, Any]], edges: list[dict[str, Any]],
 
 
 def position_nodes(snap: Snapshot, area: str | None, nodes: list[dict[str, Any]],
-                   edges: list[dict[str, Any]], focus: str | None = None) -> None:
-    """Give every node entry ``x``, ``y``, a font size and ``label_shown`` (in place)."""
-    base = area_positions(snap, area)
+                   edges: list[dict[str, Any]], focus: str | None = None,
+                   store: KeptData | None = None) -> None:
+    """Give every node entry ``x``, ``y``, a font size and ``label_shown`` (in place); the
+    area's layout is the one ``store`` keeps (see :func:`area_positions`)."""
+    base = area_positions(snap, area, store)
     fixed = {n["id"]: base[n["id"]] for n in nodes if n["id"] in base}
     others = [n["id"] for n in nodes if n["id"] not in base]
     partners: dict[str, list[str]] = defaultdict(list)

@@ -12,6 +12,7 @@ from typing import Any
 from graphsvc.errors import InvalidInput
 from graphsvc.provenance import provenance_name, tie_provenance
 from graphsvc.snapshot import Snapshot
+from graphsvc.store.kept import KeptData
 from queries.grants import counts_as_funding, is_pending
 from queries.islands import islands
 from visualisations.map_aggregate import aggregate_payload
@@ -180,8 +181,10 @@ _KEEP_PAYLOADS = 16
 
 
 def map_payload(snap: Snapshot, filters: MapFilters | None = None, *, lang: str = "nl",
-                node_limit: int = 1500) -> dict[str, Any]:
-    """Nodes and edges for the interactive map, built once per snapshot and view.
+                node_limit: int = 1500, store: KeptData | None = None) -> dict[str, Any]:
+    """Nodes and edges for the interactive map, built once per snapshot and view; ``store`` is
+    the one the snapshot was read from: it keeps the areas' layouts for every worker
+    (:mod:`visualisations.map_layout`).
 
     The caller gets its own copy of the payload and of every node and edge entry (the offline
     file adds keys to the nodes); nested values (colours, fonts, area lists) are shared.
@@ -201,7 +204,7 @@ def map_payload(snap: Snapshot, filters: MapFilters | None = None, *, lang: str 
     kept: dict[tuple[MapFilters, str, int], dict[str, Any]] = snap.derived(_PAYLOADS, lambda s: {})
     payload = kept.get(key)
     if payload is None:
-        payload = build_map_payload(snap, key[0], lang=lang, node_limit=node_limit)
+        payload = build_map_payload(snap, key[0], lang=lang, node_limit=node_limit, store=store)
         if len(kept) >= _KEEP_PAYLOADS:
             kept.clear()
         kept[key] = payload
@@ -213,7 +216,7 @@ def map_payload(snap: Snapshot, filters: MapFilters | None = None, *, lang: str 
 
 
 def build_map_payload(snap: Snapshot, filters: MapFilters | None = None, *, lang: str = "nl",
-                      node_limit: int = 1500) -> dict[str, Any]:
+                      node_limit: int = 1500, store: KeptData | None = None) -> dict[str, Any]:
     """The map payload built anew (:func:`map_payload` keeps it per snapshot)."""
     f = filters or MapFilters()
     actors, more = _selected_actors(snap, f)
@@ -228,7 +231,7 @@ def build_map_payload(snap: Snapshot, filters: MapFilters | None = None, *, lang
         shown |= {i for a in actors for i in snap.targets("WORKS_ON", a)}
     nodes = [_node_entry(snap, n, n in island_ids, lang, in_area=bool(f.area)) for n in sorted(shown)]
     edges = _edges(snap, shown, f, lang if lang in _PENDING else "nl")
-    position_nodes(snap, f.area, nodes, edges, f.focus)
+    position_nodes(snap, f.area, nodes, edges, f.focus, store=store)
     return {
         "revision": snap.revision,
         "mode": "graph",

@@ -14,6 +14,11 @@ unescaped (see FIELD-NOTES). The file is built from our own template instead:
   builds the side panels with ``textContent`` and vis-network shows plain-string tooltips as text.
 * The filters (type, theme, lowest rung, islands only), the search and the island marks run in
   the page's own script (``graphsvc/web/static/js/meeting_offline.js``).
+* The keys inside the map are the live map's (``GK.map.keyboard`` of the inlined
+  ``static/js/mapdraw.js``): arrow keys, type-ahead, Home/End, Enter shows who it is, Escape. Their
+  help, the ``aria-live`` announcement and its texts are the live map's template
+  ``_map_keys.html``, rendered here with the web interface's own catalogue, so the file says the
+  same words as ``/map`` in Dutch and English.
 """
 
 from __future__ import annotations
@@ -25,11 +30,13 @@ from importlib.resources import files
 from pathlib import Path
 from typing import Any, Final
 
+from babel.support import Translations
 from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup, escape
 
 from graphsvc.clock import utc_now
 from graphsvc.snapshot import Snapshot
+from graphsvc.store.kept import KeptData
 from visualisations.fonts import embedded_font_css
 from visualisations.network_map import MapFilters, map_payload
 
@@ -129,19 +136,35 @@ def vendored_assets() -> tuple[str, str, str, str]:
     return js, css, own_js, own_css
 
 
-@lru_cache(maxsize=1)
-def _environment() -> Environment:
+@lru_cache(maxsize=4)
+def _catalogue(lang: str) -> Any:
+    """The web interface's translations for ``lang`` (English: the msgids themselves)."""
+    return Translations.load(str(_WEB.joinpath("translations")), [lang])
+
+
+@lru_cache(maxsize=4)
+def _environment(lang: str) -> Environment:
+    """The templates, with the web interface's catalogue for ``lang``."""
     env = Environment(loader=PackageLoader("graphsvc.web", "templates"),
-                      autoescape=select_autoescape(default=True, default_for_string=True))
+                      autoescape=select_autoescape(default=True, default_for_string=True),
+                      extensions=["jinja2.ext.i18n"])
+    env.install_gettext_translations(_catalogue(lang), newstyle=True)  # type: ignore[attr-defined]
     # a URL typed into a name stays readable text but is no longer an address in the file
     env.filters["text"] = lambda value: Markup(str(escape(value)).replace("://", ":&#47;&#47;"))
     return env
 
 
-def _map_data(snap: Snapshot, area: str, lang: str) -> dict[str, Any]:
+def _map_keys(env: Environment, lang: str, rungs: dict[str, str]) -> str:
+    """The live map's key help, live region and key texts (``_map_keys.html``) for the file."""
+    enter = _catalogue(lang).gettext("Enter opens its profile.")
+    return env.get_template("_map_keys.html").render(
+        lang=lang, map_keys_enter=enter, map_keys_rungs={k: v for k, v in rungs.items() if v})
+
+
+def _map_data(snap: Snapshot, area: str, lang: str, store: KeptData | None) -> dict[str, Any]:
     node = snap.area(area)
     code = str(node.props.get("code") or node.id)
-    payload = map_payload(snap, MapFilters(area=node.id), lang=lang)
+    payload = map_payload(snap, MapFilters(area=node.id), lang=lang, store=store)
     interests: dict[str, str] = {}
     for entry in payload["nodes"]:
         themes = sorted(snap.targets("WORKS_ON", entry["id"]))
@@ -160,7 +183,7 @@ def _map_data(snap: Snapshot, area: str, lang: str) -> dict[str, Any]:
 
 def offline_map_html(snap: Snapshot, area: str, *, lang: str = "nl",
                      rung_names: dict[int, str] | None = None, generated_at: str | None = None,
-                     signal_heat: str | None = None) -> str:
+                     signal_heat: str | None = None, store: KeptData | None = None) -> str:
     """The area's map as one HTML document with everything inlined.
 
     Parameters
@@ -176,6 +199,8 @@ def offline_map_html(snap: Snapshot, area: str, *, lang: str = "nl",
     signal_heat : str, optional
         The heat table of the area's early signals as a ``data:`` URI (shown below the islands);
         give the public's view of it, since the file travels.
+    store : KeptData, optional
+        The store ``snap`` was read from: the file then shows the layout the live map shows.
 
     Examples
     --------
@@ -186,19 +211,22 @@ def offline_map_html(snap: Snapshot, area: str, *, lang: str = "nl",
     >>> html.startswith("<!doctype html>") and "http://" not in html and "https://" not in html
     True
     """
-    texts = OFFLINE_TEXT.get(lang, OFFLINE_TEXT["nl"])
-    data = _map_data(snap, area, lang)
+    lang = lang if lang in OFFLINE_TEXT else "nl"
+    texts = OFFLINE_TEXT[lang]
+    data = _map_data(snap, area, lang, store)
     made = (generated_at or utc_now())[:10]
     data.update(lang=lang, generated=made, text=texts,
                 rungs={str(r): (rung_names or {}).get(r, "") for r in range(1, 6)})
     vis_js, vis_css, own_js, own_css = vendored_assets()
-    template = _environment().get_template("meeting_offline.html")
-    shown_text = " ".join([*(str(n["label"]) for n in data["nodes"]), *texts.values(),
+    env = _environment(lang)
+    map_keys = _map_keys(env, lang, data["rungs"])
+    skip = _catalogue(lang).gettext("Skip to the map")
+    shown_text = " ".join([*(str(n["label"]) for n in data["nodes"]), *texts.values(), map_keys, skip,
                            *(i["name"] for i in data["interests"]), *data["area_names"].values(),
                            data["area"]["name"], *data["rungs"].values()])
-    return template.render(
-        font_css=Markup(embedded_font_css(shown_text)),
-        lang=lang if lang in OFFLINE_TEXT else "nl", texts=texts, data_json=safe_json(data),
+    return env.get_template("meeting_offline.html").render(
+        font_css=Markup(embedded_font_css(shown_text)), map_keys=Markup(map_keys), skip=skip,
+        lang=lang, texts=texts, data_json=safe_json(data),
         title=texts["title"].format(area=data["area"]["name"]),
         made=texts["made"].format(date=made), vis_js=Markup(vis_js), vis_css=Markup(vis_css),
         own_js=Markup(own_js), own_css=Markup(own_css), signal_heat=signal_heat,
@@ -206,9 +234,9 @@ def offline_map_html(snap: Snapshot, area: str, *, lang: str = "nl",
 
 
 def write_offline_map(snap: Snapshot, area: str, path: str | Path, *, lang: str = "nl",
-                      rung_names: dict[int, str] | None = None) -> Path:
+                      rung_names: dict[int, str] | None = None, store: KeptData | None = None) -> Path:
     """Write :func:`offline_map_html` to ``path`` (UTF-8); return the path written."""
     target = Path(path)
-    target.write_text(offline_map_html(snap, area, lang=lang, rung_names=rung_names),
+    target.write_text(offline_map_html(snap, area, lang=lang, rung_names=rung_names, store=store),
                       encoding="utf-8")
     return target

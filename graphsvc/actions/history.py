@@ -18,10 +18,11 @@ from dataclasses import dataclass
 from typing import Any, Final
 
 from graphsvc.access.visibility import PUBLIC, Viewer, visible_props, visible_relationship
+from graphsvc.actions.tie_requests import tell_other_sides
 from graphsvc.clock import utc_now
 from graphsvc.errors import Conflict, Forbidden, NotFound
 from graphsvc.model import ORGANISATION, ChangeEvent, Node, Relationship, TieEvent
-from graphsvc.store.base import GraphStore, RelIdent, Transaction, prop_changes
+from graphsvc.store.base import GraphStore, RelIdent, Transaction, current_actor, prop_changes
 
 __all__ = ["FieldChange", "HistoryEntry", "HistoryPage", "UndoRefused", "organisation_history", "history_entries", "undo_change", "may_undo"]
 
@@ -229,21 +230,30 @@ def _rel(store: GraphStore, change: ChangeEvent) -> Relationship | None:
         return None
 
 
+#: A tie the undo moved: its two ends, the rung before and after (0: no tie).
+TieMove = tuple[str, str, int, int]
+
+
+def _rung(rel: Relationship | None) -> int:
+    return int((rel.props if rel else {}).get("rung", 0) or 0)
+
+
 def _write_rel(tx: Transaction, rel: Relationship, before: Relationship | None, now: str,
-               source: str, expected_version: int) -> None:
+               source: str, expected_version: int, moves: list[TieMove]) -> None:
     """Write a relationship as the undo restores it; a TIE's rung move goes into the tie history
-    at the time of the undo (the restored properties keep their own ``changed_at``)."""
+    at the time of the undo (the restored properties keep their own ``changed_at``) and into
+    ``moves``."""
     tx.upsert_relationship(rel, expected_version=expected_version, record_history=rel.type != "TIE")
     if rel.type == "TIE":
-        old = int((before.props if before else {}).get("rung", 0) or 0)
-        new = int(rel.props.get("rung", 0) or 0)
+        old, new = _rung(before), _rung(rel)
         if old != new:
             tx.add_tie_events([TieEvent(rel.start, rel.end, old, new, now, source, "",
                                         str(rel.props.get("declared_by", "")))])
+            moves.append((rel.start, rel.end, old, new))
 
 
 def _undo_relationship(tx: Transaction, store: GraphStore, change: ChangeEvent, now: str,
-                       source: str) -> None:
+                       source: str, moves: list[TieMove]) -> None:
     current = _rel(store, change)
     keys = {*change.old, *change.new}
     if change.op == "delete":
@@ -253,7 +263,7 @@ def _undo_relationship(tx: Transaction, store: GraphStore, change: ChangeEvent, 
             if tx.get_node(end) is None:
                 raise UndoRefused("missing", f"{end!r} no longer exists; undo its deletion first.")
         rel = Relationship(change.label, change.start, change.end, change.old, change.key)
-        _write_rel(tx, rel, None, now, source, 0)
+        _write_rel(tx, rel, None, now, source, 0, moves)
         return
     if current is not None and change.op == "create":
         keys |= set(current.props)  # deleting it must lose nothing added since
@@ -263,10 +273,12 @@ def _undo_relationship(tx: Transaction, store: GraphStore, change: ChangeEvent, 
     if change.op == "create":
         tx.delete_relationship(change.label, change.start, change.end, change.key, changed_at=now,
                                source=source)
+        if change.label == "TIE" and _rung(current):
+            moves.append((change.start, change.end, _rung(current), 0))
         return
     props = {k: v for k, v in current.props.items() if k not in change.new}
     rel = Relationship(change.label, change.start, change.end, {**props, **change.old}, change.key)
-    _write_rel(tx, rel, current, now, source, current.version)
+    _write_rel(tx, rel, current, now, source, current.version, moves)
 
 
 def _cascade(store: GraphStore, change: ChangeEvent, page: int = 500) -> list[ChangeEvent]:
@@ -283,7 +295,7 @@ def _cascade(store: GraphStore, change: ChangeEvent, page: int = 500) -> list[Ch
 
 
 def _undo_node(tx: Transaction, store: GraphStore, change: ChangeEvent, later: list[ChangeEvent],
-               now: str, source: str) -> None:
+               now: str, source: str, moves: list[TieMove]) -> None:
     current = tx.get_node(change.start)
     if change.op == "delete":
         if current is not None:
@@ -296,7 +308,7 @@ def _undo_node(tx: Transaction, store: GraphStore, change: ChangeEvent, later: l
             other = rel.end if rel.start == change.start else rel.start
             if rel.target not in touched and tx.get_node(other) is not None:
                 _write_rel(tx, Relationship(rel.label, rel.start, rel.end, rel.old, rel.key), None,
-                           now, source, 0)
+                           now, source, 0, moves)
         return
     keys = {*change.old, *change.new}
     if current is not None and change.op == "create":
@@ -347,7 +359,7 @@ def _check_may_undo(store: GraphStore, viewer: Viewer, org_id: str, change: Chan
 
 
 def undo_change(store: GraphStore, org_id: str, seq: int, *, actor: str | None = None,
-                viewer: Viewer | None = None) -> list[ChangeEvent]:
+                viewer: Viewer | None = None, notices: list[Node] | None = None) -> list[ChangeEvent]:
     """Undo change ``seq`` of ``org_id``'s history; return the changes the undo made.
 
     An update gets its fields' old values back, a create is deleted, a delete re-created with
@@ -355,6 +367,10 @@ def undo_change(store: GraphStore, org_id: str, seq: int, *, actor: str | None =
     still exists and nothing changed them since). Refused with :class:`UndoRefused` when the
     node or relationship changed after ``seq``; NotFound when ``seq`` is not in the history;
     Forbidden when a ``viewer`` is given who may not make that change (:func:`may_undo`).
+
+    A tie whose rung the undo moves is the other side's too: it finds a notice in its inbox
+    (a ``TieRequest`` of kind ``undo``, written in the same transaction), which is also appended
+    to ``notices`` so that the caller can mail its contact persons.
     """
     change = _change_of(store, org_id, seq)
     if viewer is not None:
@@ -371,10 +387,14 @@ def undo_change(store: GraphStore, org_id: str, seq: int, *, actor: str | None =
             blocking = [e for e in later if e.target == change.target]
         if blocking:
             raise UndoRefused("later", "It was changed again after this; undo the later change first.")
+        moves: list[TieMove] = []
         if change.is_node:
-            _undo_node(tx, store, change, later, now, source)
+            _undo_node(tx, store, change, later, now, source, moves)
         else:
-            _undo_relationship(tx, store, change, now, source)
+            _undo_relationship(tx, store, change, now, source, moves)
+        told = tell_other_sides(tx, org_id, moves, actor or current_actor(source), now)
+    if notices is not None:
+        notices += told
     made = store.changes(node_id=change.start, limit=PAGE)
     revision = next((e.revision for e in made if e.source == source), None)
     return [e for e in made if e.source == source and e.revision == revision]

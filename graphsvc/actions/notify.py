@@ -18,7 +18,7 @@ from urllib.parse import unquote, urlsplit
 from graphsvc.errors import ConfigError
 from graphsvc.model import Node
 
-__all__ = ["Mail", "recipients_of", "send_mail", "tie_request_mail", "introduction_mail"]
+__all__ = ["Mail", "recipients_of", "send_mail", "tie_request_mail", "tie_notice_mail", "introduction_mail"]
 
 log = logging.getLogger(__name__)
 TIMEOUT_S: Final = 10
@@ -58,6 +58,37 @@ def tie_request_mail(to: list[str], source: str, target: str, rung: int, link: s
                 f"Bevestig of wijs af in de inbox: {link}\n\n"
                 f"{_plain(source)} proposes a tie with {_plain(target)} at rung {rung}.\n"
                 f"Accept or decline it in the inbox: {link}\n")
+
+
+def _rung_nl(rung: int) -> str:
+    return f"trede {rung}" if rung else "geen band"
+
+
+def _rung_en(rung: int) -> str:
+    return f"rung {rung}" if rung else "no tie"
+
+
+def tie_notice_mail(to: list[str], source: str, target: str, old_rung: int, rung: int, link: str,
+                    *, undo: bool = False) -> Mail:
+    """The mail for a tie ``source`` changed without asking ``target`` (a downgrade, an end, an undo).
+
+    Examples
+    --------
+    >>> mail = tie_notice_mail(["a@example.org"], "Al Amal", "Buurtkamer", 2, 0, "https://x/inbox", undo=True)
+    >>> mail.subject
+    'Goudkaart: Al Amal heeft jullie band gewijzigd'
+    >>> print(mail.body.splitlines()[0])
+    Al Amal heeft een wijziging in de band met Buurtkamer ongedaan gemaakt: trede 2 → geen band.
+    """
+    what_nl = "een wijziging in de band met" if undo else "de band gewijzigd met"
+    what_en = "undid a change to the tie with" if undo else "changed the tie with"
+    done_nl = "ongedaan gemaakt" if undo else ""
+    return Mail(to, _plain(f"Goudkaart: {source} heeft jullie band gewijzigd"),
+                f"{_plain(source)} heeft {what_nl} {_plain(target)}"
+                f"{' ' + done_nl if done_nl else ''}: {_rung_nl(old_rung)} → {_rung_nl(rung)}.\n"
+                f"Bekijk het in de inbox: {link}\n\n"
+                f"{_plain(source)} {what_en} {_plain(target)}: {_rung_en(old_rung)} → {_rung_en(rung)}.\n"
+                f"See it in the inbox: {link}\n")
 
 
 def introduction_mail(to: list[str], source: str, target: str, link: str) -> Mail:

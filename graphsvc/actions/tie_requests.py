@@ -15,6 +15,7 @@ and undoes it like any other change.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Final
 
@@ -25,7 +26,7 @@ from graphsvc.snapshot import Snapshot
 from graphsvc.store.base import GraphStore, Transaction
 
 __all__ = ["TieRequest", "propose_tie", "accept_request", "decline_request", "record_coach_tie",
-           "requests_of", "MAX_NOTE", "STATUSES"]
+           "requests_of", "write_notice", "tell_other_sides", "check_fields", "MAX_NOTE", "STATUSES"]
 
 MAX_NOTE: Final = 1000
 #: ``pending`` waits for the other side; ``notice`` is a downgrade or end, written at once.
@@ -74,6 +75,28 @@ class TieRequest:
 
 
 # -- checks --------------------------------------------------------------------------------------
+def check_fields(payload: Mapping[str, Any], allowed: tuple[str, ...], what: str) -> None:
+    """Refuse a key ``what`` does not take, and an ``expected_version`` that is no whole number,
+    each named as a field (``errors``: ``"field: message"``).
+
+    Examples
+    --------
+    >>> check_fields({"to": "b", "rung": 2, "fraud_flag": 1}, ("to", "rung", "note"), "a tie request")
+    Traceback (most recent call last):
+    ...
+    graphsvc.errors.InvalidInput: Check fraud_flag: is not a field of a tie request; it takes to, rung, note.
+    """
+    problems = [f"{str(key)[:40]}: is not a field of {what}; it takes {', '.join(allowed)}."
+                for key in payload if key not in allowed]
+    version = payload.get("expected_version")
+    if "expected_version" in allowed and version is not None and (
+            isinstance(version, bool) or not isinstance(version, int) or version < 0):
+        problems.append("expected_version: a whole number, the version you saw.")
+    if problems:
+        names = ", ".join(p.split(":", 1)[0] for p in problems)
+        raise InvalidInput(f"Check {names}: {problems[0].split(': ', 1)[1]}", errors=problems)
+
+
 def _actor(store: GraphStore, actor_id: object, what: str) -> Node:
     if not isinstance(actor_id, str) or not actor_id.strip():
         raise InvalidInput(f"'{what}': name an organisation by its id.", errors=[what])
@@ -197,6 +220,33 @@ def propose_tie(store: GraphStore, source: str, target: object, rung: object, *,
         tx.upsert_node(Node(request_id, TIE_REQUEST, props),
                        expected_version=earlier.version if earlier else 0)
     return store.get_node(request_id)
+
+
+def write_notice(tx: Transaction, source: Node, target: Node, old_rung: int, rung: int, *,
+                 kind: str, by: str, now: str) -> Node:
+    """Tell ``target`` in its inbox that ``source`` moved their tie from ``old_rung`` to ``rung``
+    (0: no tie) without asking: a ``notice`` written in the caller's transaction. ``kind`` says
+    how (``down``, ``end``, ``undo``)."""
+    node = Node(f"tiereq-{uuid.uuid4().hex[:12]}", TIE_REQUEST, {
+        "name": f"{source.name} → {target.name}", "from": source.id, "to": target.id, "rung": rung,
+        "old_rung": old_rung, "note": "", "requested_by": by, "requested_at": now, "status": "notice",
+        "kind": kind})
+    tx.upsert_node(node, expected_version=0)
+    return node
+
+
+def tell_other_sides(tx: Transaction, org_id: str, moves: list[tuple[str, str, int, int]], by: str,
+                     now: str) -> list[Node]:
+    """A notice (kind ``undo``) in the other side's inbox for every tie ``(a, b, old rung, new
+    rung)`` that ``org_id``'s undo moved, as a downgrade gets one; written in ``tx``."""
+    notices = []
+    for start, end, old, new in moves:
+        source_id = org_id if org_id in (start, end) else start
+        target_id = end if source_id == start else start
+        source, target = tx.get_node(source_id), tx.get_node(target_id)
+        if source is not None and target is not None:
+            notices.append(write_notice(tx, source, target, old, new, kind="undo", by=by, now=now))
+    return notices
 
 
 def _kept(current: Relationship | None) -> str:

@@ -19,31 +19,35 @@ __all__ = ["doctor", "compact", "COMMANDS"]
 @click.option("--json", "as_json", is_flag=True, help="Print the findings as JSON.")
 @click.pass_context
 def doctor(ctx: click.Context, fix: bool, purge_log: bool, as_json: bool) -> None:
-    """List node properties no label declares; --fix removes them in one transaction."""
+    """List node and relationship properties nothing declares; --fix removes them in one
+    transaction."""
     store = open_graph_store(ctx)
     try:
         findings = (remove_undeclared(store, purge_log=purge_log, source="cli:doctor") if fix
-                    else undeclared_properties(store.iter_nodes()))
+                    else undeclared_properties(store.iter_nodes(), store.iter_relationships()))
     finally:
         store.close()
     if as_json:
-        click.echo(json.dumps({"fixed": fix, "nodes": [f.as_dict() for f in findings]},
+        click.echo(json.dumps({"fixed": fix,
+                               "nodes": [f.as_dict() for f in findings if not f.is_relationship],
+                               "relationships": [f.as_dict() for f in findings if f.is_relationship]},
                               ensure_ascii=False, indent=2))
         return
     for finding in findings:
-        click.echo(f"{finding.label} {finding.node_id}: {', '.join(finding.keys)}")
+        click.echo(f"{finding.where()}: {', '.join(finding.keys)}")
     count = sum(len(f.keys) for f in findings)
+    places = len(findings)
     if not findings:
         click.echo("Every stored property is declared. / Elk opgeslagen kenmerk is bekend.")
     elif fix:
-        click.echo(f"Removed {count} undeclared properties from {len(findings)} nodes"
+        click.echo(f"Removed {count} undeclared properties from {places} nodes and relationships"
                    + (" and from the change log." if purge_log else " (the change log keeps them; "
                       "--purge-log removes them there too).")
-                   + f" / {count} onbekende kenmerken verwijderd bij {len(findings)} knopen.")
+                   + f" / {count} onbekende kenmerken verwijderd bij {places} knopen en relaties.")
     else:
-        click.echo(f"{count} undeclared properties on {len(findings)} nodes; run "
+        click.echo(f"{count} undeclared properties on {places} nodes and relationships; run "
                    f"`graphsvc doctor --fix` to remove them. / {count} onbekende kenmerken bij "
-                   f"{len(findings)} knopen; `graphsvc doctor --fix` verwijdert ze.")
+                   f"{places} knopen en relaties; `graphsvc doctor --fix` verwijdert ze.")
 
 
 @click.command()
@@ -56,8 +60,9 @@ def compact(ctx: click.Context, purge_log: bool) -> None:
     try:
         if purge_log:
             removed = remove_undeclared(store, purge_log=True, source="cli:compact")
-            click.echo(f"Purged undeclared properties of {len(removed)} nodes from the graph and "
-                       f"the change log. / Onbekende kenmerken van {len(removed)} knopen gewist.")
+            click.echo(f"Purged undeclared properties of {len(removed)} nodes and relationships from "
+                       f"the graph and the change log. / Onbekende kenmerken van {len(removed)} "
+                       "knopen en relaties gewist.")
         sizes = store.compact()
     finally:
         store.close()

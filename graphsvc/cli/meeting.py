@@ -85,10 +85,15 @@ def agenda_command(ctx: click.Context, area: str, limit: int, lang: str, as_json
 
 
 def export_area_map(ctx: click.Context, area: str, out: Path, lang: str) -> None:
-    """Write an area's offline map file (``graphsvc export --format html --area …``)."""
-    snap = _snapshot(ctx)
-    rungs = {r.rung: r.name(lang) for r in vocabulary(ctx).rungs}
-    path = write_offline_map(snap, area, Path(out), lang=lang, rung_names=rungs)
+    """Write an area's offline map file (``graphsvc export --format html --area …``), with the
+    layout the store keeps for the area (the live map's)."""
+    store = open_graph_store(ctx)
+    try:
+        snap = Snapshot.from_store(store)
+        rungs = {r.rung: r.name(lang) for r in vocabulary(ctx).rungs}
+        path = write_offline_map(snap, area, Path(out), lang=lang, rung_names=rungs, store=store)
+    finally:
+        store.close()
     click.echo(f"Wrote the offline map of {snap.area(area).name} to {path} "
                f"({path.stat().st_size // 1024} KB).")
 

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from graphsvc.clock import utc_now
 from graphsvc.errors import NotFound
 from graphsvc.model import ChangeEvent, Node, Relationship, TieEvent, tie_pair
+from graphsvc.store.kept import KeptData
 
 if TYPE_CHECKING:
     from graphsvc.store.accounts_base import AccountRecords
@@ -246,7 +247,7 @@ class Transaction(abc.ABC):
         """Read a node inside the transaction (sees its own writes)."""
 
 
-class GraphStore(abc.ABC):
+class GraphStore(KeptData, abc.ABC):
     """A persistent property graph: the contract both SQLite and Neo4j backends fulfil.
 
     Examples
@@ -405,7 +406,7 @@ class GraphStore(abc.ABC):
         """What the health check shows: backend name and where (never a password)."""
         return {"backend": type(self).__name__, "url": self.url}
 
-    def close(self) -> None:  # noqa: B027 - optional for backends without resources
+    def close(self) -> None:
         """Release connections."""
 
     def compact(self) -> dict[str, int]:

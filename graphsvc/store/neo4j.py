@@ -23,6 +23,7 @@ from graphsvc.config import describe_store_url
 from graphsvc.errors import ConfigError, Conflict, GraphsvcError, NotFound, StoreUnavailable
 from graphsvc.model import ChangeEvent, Node, Relationship, TieEvent, tie_pair
 from graphsvc.store import neo4j_cypher as q
+from graphsvc.store import neo4j_kept
 from graphsvc.store.base import (
     SCHEMA_VERSION,
     GraphStore,
@@ -402,3 +403,10 @@ class Neo4jStore(GraphStore):
         from graphsvc.store.neo4j_read import EVENTS_AFTER
 
         return self._read(EVENTS_AFTER, _event, seq=seq)
+
+    # -- kept derived data (graphsvc/store/kept.py) ----------------------------------------------
+    def get_kept(self, kind: str, key: str) -> bytes | None:
+        return neo4j_kept.get_kept(self, kind, key)
+
+    def put_kept(self, kind: str, key: str, value: bytes, *, expected: bytes | None) -> bool:
+        return neo4j_kept.put_kept(self, kind, key, value, expected)

@@ -23,6 +23,7 @@ except ImportError:  # pragma: no cover - Windows: SQLite's own busy waiting onl
 
 from graphsvc.errors import NotFound, StoreUnavailable
 from graphsvc.model import ChangeEvent, Node, Relationship, TieEvent, tie_pair
+from graphsvc.store import sqlite_kept
 from graphsvc.store.base import (
     GraphData,
     GraphStore,
@@ -432,3 +433,9 @@ class SQLiteStore(GraphStore):
         rows = self._query("SELECT * FROM tie_events WHERE seq > ? ORDER BY seq", (seq,))
         return [tie_event_from(r) for r in rows]
 
+    # -- kept derived data (graphsvc/store/kept.py) ------------------------------------------
+    def get_kept(self, kind: str, key: str) -> bytes | None:
+        return sqlite_kept.get_kept(self, kind, key)
+
+    def put_kept(self, kind: str, key: str, value: bytes, *, expected: bytes | None) -> bool:
+        return sqlite_kept.put_kept(self, kind, key, value, expected)

@@ -10,6 +10,7 @@ from typing import Any
 from graphsvc.errors import StoreUnavailable
 from graphsvc.model import Node, Relationship, TieEvent
 from graphsvc.store.base import SCHEMA_VERSION
+from graphsvc.store.sqlite_kept import KEPT_SCHEMA
 
 __all__ = ["init_schema", "node_from", "relationship_from", "tie_event_from"]
 
@@ -71,11 +72,13 @@ def init_schema(
                 raise StoreUnavailable(f"The store file {path} has no valid schema version.")
             if found < SCHEMA_VERSION:
                 _upgrade(conn)
+            if "kept_data" not in tables:  # a file made before kept data
+                conn.execute(KEPT_SCHEMA)
             return
         if tables - {"sqlite_sequence"}:
             raise StoreUnavailable(f"The file {path} is a SQLite database but not a Goudkaart store.")
         conn.execute("BEGIN IMMEDIATE")
-        for statement in (_SCHEMA + _CHANGES_SCHEMA).split(";"):
+        for statement in (_SCHEMA + _CHANGES_SCHEMA + ";" + KEPT_SCHEMA).split(";"):
             if statement.strip():
                 conn.execute(statement)
         conn.execute("INSERT INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))

@@ -3,7 +3,7 @@
 The same question at the same revision is answered once. A meeting recording ties makes a new
 revision every few seconds, and most answers do not read the ties it changes: each cached answer
 names the actors whose ties it read (``depends``), and after a change set of ties only
-(:func:`graphsvc.snapshot.tie_changes`) the answers that read neither end of a changed tie are
+(:func:`graphsvc.snapshot_carry.tie_changes`) the answers that read neither end of a changed tie are
 carried to the new snapshot. Any other change, or an answer that reads everything
 (``depends=None``), is computed again.
 """
@@ -16,7 +16,8 @@ from typing import Any
 
 from flask import current_app
 
-from graphsvc.snapshot import Snapshot, carries_over
+from graphsvc.snapshot import Snapshot
+from graphsvc.snapshot_carry import carries_over
 
 __all__ = ["JSON_CACHE", "MAX_ANSWERS", "cached_json"]
 

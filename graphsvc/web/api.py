@@ -70,7 +70,7 @@ def graph() -> Any:
 
     def build() -> tuple[dict[str, Any], frozenset[str] | None]:
         # cached_json keeps the encoded answer per revision (and carries it over): no second copy
-        payload = build_map_payload(snap, filters, lang=lang, node_limit=limit)
+        payload = build_map_payload(snap, filters, lang=lang, node_limit=limit, store=services().store)
         return payload, map_inputs(payload)
 
     return cached_json(snap, ("graph", filters, lang, limit), build)

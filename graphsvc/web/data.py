@@ -2,7 +2,10 @@
 near-duplicates and merging (admins), and exports (every logged-in role, filtered for that role).
 
 An upload is kept in a private temporary folder between preview and confirm, under a random
-token bound to the uploading account, and removed after the import or within an hour.
+token bound to the uploading account, and removed after the import or within an hour. Imports
+run one at a time (:mod:`graphsvc.web.import_worker`); the page shows the running one's stage
+and records done of total and where waiting uploads stand in the queue, kept up to date by
+``js/data_progress.js`` polling ``/api/v1/data/imports`` (without JavaScript: a refresh link).
 JSON twins live under ``/api/v1/data/``.
 """
 
@@ -19,14 +22,15 @@ from pathlib import Path
 from typing import Any, Final
 
 from flask import Blueprint, jsonify, render_template, request, send_file, url_for
-from flask_babel import format_decimal
+from flask_babel import format_decimal, ngettext
+from flask_babel import gettext as _
 from werkzeug.datastructures import FileStorage
 from werkzeug.utils import secure_filename
 
 from graphsvc.errors import InvalidInput, NotFound
 from graphsvc.web.auth import current_account, current_viewer, require_role
 from graphsvc.web.i18n import current_language
-from graphsvc.web.import_worker import run_web_import
+from graphsvc.web.import_worker import QueueState, Ticket, queue_state, run_web_import
 from graphsvc.web.services import services
 from importers.exporters import EXPORT_FORMATS, MEDIA_TYPES, SUFFIXES, export_store
 from importers.files import FORMATS, detect_format
@@ -138,8 +142,43 @@ def _bin_rows(path: Path, fmt: str) -> list[tuple[int, str, str]]:
 def _run(path: Path, name: str, fmt: str | None, dry_run: bool,
          mapping: GraphMapping | None = None) -> ImportReport:
     svc = services()
-    return run_web_import(svc.settings, svc.store, path, format=fmt, dry_run=dry_run, name=name,
-                          limits=web_limits(svc.settings.max_upload_mb), vocab=svc.vocab, mapping=mapping)
+    return run_web_import(svc.settings, svc.store, path, user=_username(), format=fmt, dry_run=dry_run,
+                          name=name, limits=web_limits(svc.settings.max_upload_mb), vocab=svc.vocab,
+                          mapping=mapping)
+
+
+def _stage_name(stage: str) -> str:
+    return {"read": _("reading the file"), "check": _("checking"),
+            "write": _("writing")}.get(stage, _("starting"))
+
+
+def _running_text(ticket: Ticket) -> str:
+    what = _("Check of %(name)s", name=ticket.name) if ticket.dry_run else \
+        _("Import of %(name)s", name=ticket.name)
+    if ticket.stage == "write" and ticket.total:
+        return ngettext("%(what)s: writing, %(done)s of %(total)s record done.",
+                        "%(what)s: writing, %(done)s of %(total)s records done.", ticket.total,
+                        what=what, done=format_decimal(ticket.done), total=format_decimal(ticket.total))
+    return _("%(what)s: %(stage)s.", what=what, stage=_stage_name(ticket.stage))
+
+
+def _waiting_text(ticket: Ticket, position: int) -> str:
+    return _("%(name)s waits: number %(position)s in the queue.", name=ticket.name, position=position)
+
+
+def _queue_json(state: QueueState) -> dict[str, Any]:
+    """The queue as the page and its JSON twin show it: data and one sentence per import."""
+    me = _username()
+    running = state.running
+    return {
+        "running": None if running is None else {
+            "name": running.name, "dry_run": running.dry_run, "stage": running.stage,
+            "done": running.done, "total": running.total, "mine": running.user == me,
+            "text": _running_text(running)},
+        "waiting": [{"name": t.name, "dry_run": t.dry_run, "position": i, "mine": t.user == me,
+                     "text": _waiting_text(t, i)} for i, t in enumerate(state.waiting, 1)],
+        "idle_text": _("No import is running."),
+    }
 
 
 # -- pages ---------------------------------------------------------------------------------
@@ -147,7 +186,8 @@ def _run(path: Path, name: str, fmt: str | None, dry_run: bool,
 @require_role("admin")
 def index() -> Any:
     return render_template("data.html", formats=FORMATS, export_formats=EXPORT_FORMATS,
-                           sheets=SHEETS, max_mb=services().settings.max_upload_mb)
+                           sheets=SHEETS, max_mb=services().settings.max_upload_mb,
+                           queue=_queue_json(queue_state()))
 
 
 @bp.post("/data/preview")
@@ -283,6 +323,15 @@ def api_import() -> Any:
     finally:
         shutil.rmtree(path.parent, ignore_errors=True)
     return jsonify({"ok": True, "report": report.as_dict()})
+
+
+@bp.get(f"{API}/imports")
+@require_role("admin")
+def api_imports() -> Any:
+    """The running import (stage, records done of total) and the uploads waiting behind it."""
+    response = jsonify({"ok": True, **_queue_json(queue_state())})
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @bp.get(f"{API}/duplicates")

@@ -114,7 +114,7 @@ def _area_choices(snap: Snapshot) -> list[dict[str, str]]:
                  "district": levels[a][1], "top": "1" if levels[a][1] == a else "0"} for a in keep]
         return sorted(rows, key=lambda r: (s.name(r["district"]).casefold(), r["top"] != "1", r["name"].casefold()))
 
-    return snap.derived("funders:area-choices", build)
+    return snap.derived("funders-area-choices", build)
 
 
 # -- page --------------------------------------------------------------------------------------

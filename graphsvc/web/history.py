@@ -20,7 +20,8 @@ from graphsvc.actions.history import (
     organisation_history,
     undo_change,
 )
-from graphsvc.model import CONFIDENTIAL_FIELDS
+from graphsvc.actions.notify import recipients_of, send_mail, tie_notice_mail
+from graphsvc.model import CONFIDENTIAL_FIELDS, Node
 from graphsvc.web.auth import require_organisation_access
 from graphsvc.web.pages import kind_names
 from graphsvc.web.params import int_arg, lang_arg
@@ -48,11 +49,31 @@ def _history(actor_id: str) -> dict[str, object]:
     return page.as_dict()
 
 
+def _mail_notices(notices: list[Node]) -> None:
+    """Mail the other side's contact persons of each tie the undo moved (with a mail server)."""
+    settings = services().settings
+    if not settings.smtp_url or not notices:
+        return
+    ends = services().store.get_nodes({str(n.props[k]) for n in notices for k in ("from", "to")})
+    mails = []
+    for notice in notices:
+        source, target = ends.get(str(notice.props["from"])), ends.get(str(notice.props["to"]))
+        if source is None or target is None:
+            continue
+        link = url_for("inbox.page", actor_id=target.id, _external=True)
+        mails.append(tie_notice_mail(recipients_of(target), source.name, target.name,
+                                     int(notice.props["old_rung"]), int(notice.props["rung"]), link,
+                                     undo=True))
+    send_mail(settings.smtp_url, settings.smtp_from, mails)
+
+
 def _undo(actor_id: str, seq: int) -> dict[str, object]:
     viewer = require_organisation_access(actor_id)
     store = services().store
     # by the logged-in account (see create_app), when it may make that change now
-    made = undo_change(store, actor_id, seq, viewer=viewer)
+    notices: list[Node] = []
+    made = undo_change(store, actor_id, seq, viewer=viewer, notices=notices)
+    _mail_notices(notices)
     fields = sorted({k for c in made if c.is_node for k in (*c.old, *c.new)} & CONFIDENTIAL_FIELDS)
     if fields:
         record("change", actor_id, fields, f"undo of change {seq}")

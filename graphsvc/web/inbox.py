@@ -18,6 +18,7 @@ from graphsvc.actions.introductions import accept_introduction, decline_introduc
 from graphsvc.actions.notify import introduction_mail, recipients_of, send_mail, tie_request_mail
 from graphsvc.actions.tie_requests import (
     accept_request,
+    check_fields,
     decline_request,
     propose_tie,
     record_coach_tie,
@@ -73,12 +74,14 @@ def _answerer(node_id: str, label: str) -> Node:
     return node
 
 
-def _body() -> dict[str, Any]:
+def _body(allowed: tuple[str, ...] = (), what: str = "this request") -> dict[str, Any]:
+    """The JSON body; a key it does not take is a 400 naming that field."""
     payload = request.get_json(silent=True)
     if payload is None:
         return {}
     if not isinstance(payload, dict):
         raise InvalidInput("Send a JSON object.")
+    check_fields(payload, allowed, what)
     return payload
 
 
@@ -173,14 +176,14 @@ def _request_json(node: Node) -> dict[str, Any]:
 
 @bp.post(f"{API}/organisations/<actor_id>/tie-requests")
 def api_propose(actor_id: str) -> ResponseReturnValue:
-    node = _propose(actor_id, _body())
+    node = _propose(actor_id, _body(("to", "rung", "note"), "a tie request"))
     return ok({"request": _request_json(node)}, 201)
 
 
 @bp.post(f"{API}/tie-requests/<request_id>/accept")
 def api_accept(request_id: str) -> ResponseReturnValue:
     _answerer(request_id, TIE_REQUEST)
-    body = _body()
+    body = _body(("rung", "expected_version"), "an answer")
     node = accept_request(services().store, request_id, rung=body.get("rung"), by=_by(),
                           expected_version=body.get("expected_version"))
     return ok({"request": _request_json(node)})
@@ -189,7 +192,7 @@ def api_accept(request_id: str) -> ResponseReturnValue:
 @bp.post(f"{API}/tie-requests/<request_id>/decline")
 def api_decline(request_id: str) -> ResponseReturnValue:
     _answerer(request_id, TIE_REQUEST)
-    body = _body()
+    body = _body(("expected_version",), "an answer")
     node = decline_request(services().store, request_id, by=_by(),
                            expected_version=body.get("expected_version"))
     return ok({"request": _request_json(node)})
@@ -200,7 +203,7 @@ def api_coach_tie(actor_id: str, other_id: str) -> ResponseReturnValue:
     viewer = require_organisation_access(actor_id)
     if viewer.role not in ("coach", "admin"):
         raise Forbidden("Only a coach or an admin records a tie directly; members propose one.")
-    body = _body()
+    body = _body(("rung", "note", "expected_version"), "a tie")
     tie = record_coach_tie(services().store, actor_id, other_id, body.get("rung"),
                            note=body.get("note"), expected_version=body.get("expected_version"))
     return ok({"tie": None if tie is None else
@@ -273,7 +276,7 @@ def _intro_json(node: Node) -> dict[str, Any]:
 
 @bp.post(f"{API}/organisations/<actor_id>/introductions")
 def api_introduce(actor_id: str) -> ResponseReturnValue:
-    node = _introduce(actor_id, _body().get("to"))
+    node = _introduce(actor_id, _body(("to",), "an introduction").get("to"))
     return ok({"introduction": _intro_json(node)}, 201)
 
 
@@ -282,9 +285,9 @@ def api_answer_introduction(introduction_id: str, answer: str) -> ResponseReturn
     if answer not in ("accept", "decline"):
         raise NotFound("There is no such answer; use accept or decline.")
     _answerer(introduction_id, INTRODUCTION)
+    body = _body(("expected_version",), "an answer")
     act = accept_introduction if answer == "accept" else decline_introduction
-    node = act(services().store, introduction_id, by=_by(),
-               expected_version=_body().get("expected_version"))
+    node = act(services().store, introduction_id, by=_by(), expected_version=body.get("expected_version"))
     return ok({"introduction": _intro_json(node)})
 
 

@@ -260,7 +260,8 @@ def offline(code: str) -> Any:
     # the file travels: its heat table is what the public may see, whoever downloads it
     public = area_signals(snap, area.id, period=recent_months(SIGNAL_MONTHS))
     html = offline_map_html(snap, area.id, lang=lang, rung_names=rung_names(),
-                            signal_heat=svg_data_uri(signal_heat_svg(public, lang)))
+                            signal_heat=svg_data_uri(signal_heat_svg(public, lang)),
+                            store=services().store)
     name = "".join(ch for ch in _code(area) if ch.isalnum() or ch in "-_") or "area"
     return Response(html, mimetype="text/html", headers={
         "Content-Disposition": f'attachment; filename="goudkaart-{name}.html"',

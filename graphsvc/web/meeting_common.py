@@ -137,7 +137,7 @@ def meeting_state(snap: Snapshot, area: Node, lang: str) -> dict[str, Any]:
     """Everything meeting mode draws: the map, tie versions, islands and the open session."""
     code = str(area.props.get("code") or area.id)
     payload = map_payload(snap, MapFilters(area=area.id, types=("Organisation", "Institution")),
-                          lang=lang)
+                          lang=lang, store=services().store)
     shown = {n["id"] for n in payload["nodes"]}
     versions = {f"{a}|{b}": int(props.get("version", 0))
                 for (a, b), props in snap.tie_props.items() if a in shown and b in shown}

@@ -8,7 +8,7 @@ coach), after which the coach coaches the new one too.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Final
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
@@ -106,10 +106,34 @@ def payload_from_form(existing: Node | None) -> dict[str, Any]:
     return payload
 
 
+#: Where each checked field is on the form (its message is shown beside it).
+FIELD_ANCHORS: Final = {**{f: f"field-{f}" for f in ("name", "description", "website", "kind",
+                                                      "proposed_themes", "contact_persons")},
+                        **{f: f"select-{f}" for f in ("areas", "communities", "themes", "offers", "needs")}}
+
+
+def field_errors(errors: list[str]) -> dict[str, list[str]]:
+    """The messages of ``"field: message"`` errors per field the form has.
+
+    Examples
+    --------
+    >>> field_errors(["website: an http:// or https:// address.", "fraud_flag: is not a profile field.",
+    ...               "expected_version"])
+    {'website': ['an http:// or https:// address.']}
+    """
+    found: dict[str, list[str]] = {}
+    for error in errors:
+        fld, sep, text = error.partition(": ")
+        if sep and fld in FIELD_ANCHORS:
+            found.setdefault(fld, []).append(text)
+    return found
+
+
 def _render_form(snap: Snapshot, node: Node | None, errors: list[str], status: int,
                  current: dict[str, Any] | None = None) -> ResponseReturnValue:
     return render_template("profile_edit.html", node=node, current=current or _current(snap, node),
-                           errors=errors, **_choices(snap)), status
+                           errors=errors, field_errors=field_errors(errors), field_anchors=FIELD_ANCHORS,
+                           **_choices(snap)), status
 
 
 def _form_current(node: Node | None, payload: dict[str, Any], version: int) -> dict[str, Any]:
@@ -130,7 +154,11 @@ def edit(actor_id: str) -> ResponseReturnValue:
             record("view", actor_id, ["contact_persons"], "profile edit form")
         return _render_form(snap, node, [], 200)
     payload = payload_from_form(node)
-    version = int(request.form.get("expected_version", "0") or 0)
+    raw_version = request.form.get("expected_version", "0") or "0"
+    if not raw_version.isdigit() or len(raw_version) > 15:
+        return _render_form(snap, node, [_("The form is out of date; reload the page and make your change "
+                                           "again.")], 400, _form_current(node, payload, node.version))
+    version = int(raw_version)
     try:
         update_profile(services().store, snap, actor_id, payload, services().vocab,
                        expected_version=version)

@@ -48,7 +48,7 @@ def heat_svg(snap: Snapshot, signals: AreaSignals, lang: str) -> str:
     everything = current_viewer().role == "admin"
     if str_arg("period", 40):  # a period of the user's choosing: not worth keeping
         return signal_heat_svg(signals, lang, everything=everything)
-    key = f"signals:heat:{signals.area}:{signals.period}:{lang}:{everything}"
+    key = f"signals-heat:{signals.area}:{signals.period}:{lang}:{everything}"
     return snap.derived(key, lambda _: signal_heat_svg(signals, lang, everything=everything))
 
 

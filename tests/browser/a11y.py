@@ -84,17 +84,21 @@ def sideways_overflow(page: Any) -> int:
 
 #: ``innerText`` of ``<main>`` with each closed drop-down counted as the one option it shows
 #: (``innerText`` would list every option of a ``<select>``, text nobody sees until it opens)
-_VISIBLE_TEXT = """() => {
+_VISIBLE_TEXT = """(names) => {
   const main = document.querySelector('main') || document.body, undo = [];
+  const hide = (el, shown) => {
+    const display = el.style.display;
+    el.style.display = 'none';
+    if (shown) { el.after(shown); }
+    undo.push(() => { if (shown) { shown.remove(); } el.style.display = display; });
+  };
   main.querySelectorAll('select:not([multiple])').forEach(sel => {
     if (sel.size > 1) { return; }
     const shown = document.createElement('span');
     shown.textContent = sel.selectedOptions.length ? sel.selectedOptions[0].text : '';
-    const display = sel.style.display;
-    sel.style.display = 'none';
-    sel.after(shown);
-    undo.push(() => { shown.remove(); sel.style.display = display; });
+    hide(sel, shown);
   });
+  if (!names) { main.querySelectorAll('[translate="no"]').forEach(el => hide(el, null)); }
   const text = main.innerText;
   undo.forEach(f => f());
   return text;
@@ -112,33 +116,43 @@ def running_text(page: Any) -> str:
         ".map(el => el.innerText.replace(/\\s*\\n\\s*/g, ' ').trim()).filter(Boolean).join('\\n')"))
 
 
-def main_text(page: Any) -> str:
-    """The visible text of the page's ``<main>`` (a closed drop-down shows only its chosen option)."""
-    return str(page.evaluate(_VISIBLE_TEXT))
+def main_text(page: Any, names: bool = True) -> str:
+    """The visible text of the page's ``<main>`` (a closed drop-down shows only its chosen option).
+
+    ``names=False`` leaves out proper names marked ``translate="no"`` (organisations, funds, areas
+    in the tables of ``/funders``): a writer cannot make "Rijksregeling Inburgering Dichtbij"
+    shorter, and a reader takes it in as a name, not as words to understand."""
+    return str(page.evaluate(_VISIBLE_TEXT, names))
 
 
 _WORD = re.compile(r"[^\W\d_]+(?:[-'’][^\W\d_]+)*", re.UNICODE)
+_SENTENCE_END = re.compile(r"[.!?:;](?:\s|$)")
 
 
 def lix(text: str) -> float:
     """LIX readability: words per sentence + 100 × share of words longer than six letters.
 
     Every non-empty line counts as at least one sentence (a heading, a label, a list item), so a
-    page of short items is not scored as one long sentence.
+    page of short items is not scored as one long sentence. A tab ends a line too: ``innerText``
+    puts one between the cells of a table row, and a cell (a name, an amount) is read on its own,
+    like a list item, not as one sentence with the rest of its row. Words after the last full
+    stop of a line are a sentence of their own ("Download: CSV · XLSX" is two).
 
     >>> lix("De kaart laat zien wie samenwerkt. Klik op een stip.")
     15.0
+    >>> lix("Taalmaatjes Slotervaart\\t€ 138.750\\tRijksregeling Inburgering Dichtbij")
+    102.5
     """
     words = 0
     long_words = 0
     sentences = 0
-    for line in text.splitlines():
+    for line in text.replace("\t", "\n").splitlines():
         found = _WORD.findall(line)
         if not found:
             continue
         words += len(found)
         long_words += sum(1 for w in found if len(w.replace("-", "")) > 6)
-        sentences += max(1, len(re.findall(r"[.!?:;](?:\s|$)", line)))
+        sentences += max(1, sum(1 for part in _SENTENCE_END.split(line) if _WORD.search(part)))
     if not words:
         return 0.0
     return round(words / sentences + 100 * long_words / words, 1)

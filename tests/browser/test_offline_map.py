@@ -104,3 +104,76 @@ def test_download_button_gives_the_same_offline_file(page: Any, seeded: GraphSto
     download.save_as(path)
     open_file(offline_page, path)
     assert offline_page.get_attribute("#network", "data-nodes") == "5"
+
+
+FOCUSED = "document.getElementById('network').getAttribute('data-key-node')"
+LIVE = "document.getElementById('map-focus-live').textContent"
+ARROWS = {"ArrowRight": ("x", 1), "ArrowLeft": ("x", -1), "ArrowDown": ("y", 1), "ArrowUp": ("y", -1)}
+
+
+def _type(page: Any, letters: str, node_id: str) -> None:
+    """Type a name's first letters until the keyboard is on that dot (a pause starts a new name)."""
+    page.wait_for_timeout(900)
+    for letter in letters:
+        page.keyboard.press(letter if letter != " " else "Space")
+        if page.evaluate(FOCUSED) == node_id:
+            return
+    raise AssertionError(f"typing {letters!r} did not reach {node_id}: on {page.evaluate(FOCUSED)}")
+
+
+def _said(page: Any, start: str) -> str:
+    page.wait_for_function(f"document.getElementById('map-focus-live').textContent.startsWith({start!r})",
+                           timeout=5000)
+    return str(page.evaluate(LIVE))
+
+
+def test_the_offline_file_has_the_live_maps_keys(offline_page: Any, seeded: GraphStore, tmp_path: Path) -> None:
+    """From disk, no server: the skip link puts the keyboard on the map, letters find Stichting Al
+    Amal West, an arrow key goes to Kadın Dayanışma Derneği (announced, with its tie), Enter shows
+    its profile; the help says the same words as /map."""
+    path = write_offline_map(Snapshot.from_store(seeded), "E", tmp_path / "map.html",
+                             rung_names={3: "afstemmen"})
+    open_file(offline_page, path)
+    offline_page.keyboard.press("Tab")
+    assert offline_page.evaluate("document.activeElement.textContent") == "Naar de kaart"
+    offline_page.keyboard.press("Enter")
+    assert offline_page.evaluate("document.activeElement.getAttribute('role')") == "application"
+    help_text = offline_page.evaluate(
+        "document.getElementById(document.activeElement.getAttribute('aria-describedby')).textContent")
+    assert "Met een pijltje ga je naar de dichtste stip in die richting." in help_text
+    assert "Enter opent het profiel. Escape laat de stip los." in help_text
+    assert offline_page.locator("details.map-keys summary").inner_text() == "De kaart met toetsen gebruiken"
+
+    _type(offline_page, "stichting", "org-amal")
+    said = _said(offline_page, "Stichting Al Amal West (Organisatie). 3 banden: Kadın Dayanışma Derneği "
+                               "(trede 3, afstemmen);")
+    assert said.endswith("Enter opent het profiel.")
+
+    # the arrow key that points from Al Amal to Kadın (the larger of the two distances) goes there
+    where = "(id) => window.goudkaartOffline.network.getPositions([id])[id]"
+    amal, kadin = offline_page.evaluate(where, "org-amal"), offline_page.evaluate(where, "org-kadin")
+    dx, dy = kadin["x"] - amal["x"], kadin["y"] - amal["y"]
+    key = ("ArrowRight" if dx > 0 else "ArrowLeft") if abs(dx) >= abs(dy) else ("ArrowDown" if dy > 0 else "ArrowUp")
+    offline_page.keyboard.press(key)
+    assert offline_page.evaluate(FOCUSED) == "org-kadin", (key, amal, kadin)
+    said = _said(offline_page, "Kadın Dayanışma Derneği (Organisatie). 1 band: Stichting Al Amal West (trede 3")
+    offline_page.keyboard.press("Enter")
+    offline_page.wait_for_selector("#details[data-node='org-kadin']")
+    assert offline_page.locator("#details h2").inner_text() == "Kadın Dayanışma Derneği"
+    assert "Stichting Al Amal West · trede 3 (afstemmen)" in offline_page.inner_text("#details")
+    assert offline_page.evaluate(FOCUSED) == "org-kadin"  # the keyboard stays on the map
+    offline_page.keyboard.press("Escape")
+    _said(offline_page, "Geen stip gekozen.")
+
+
+def test_the_offline_file_says_the_keys_in_english(offline_page: Any, seeded: GraphStore, tmp_path: Path) -> None:
+    path = write_offline_map(Snapshot.from_store(seeded), "E", tmp_path / "map.html", lang="en")
+    open_file(offline_page, path)
+    offline_page.keyboard.press("Tab")
+    assert offline_page.evaluate("document.activeElement.textContent") == "Skip to the map"
+    offline_page.keyboard.press("Enter")
+    offline_page.keyboard.press("Home")
+    first = offline_page.evaluate(f"window.goudkaartOffline.nodes.get({FOCUSED}).label")
+    assert first
+    assert _said(offline_page, first).endswith("Enter opens its profile.")
+    assert offline_page.locator("details.map-keys summary").inner_text() == "Using the map with the keyboard"

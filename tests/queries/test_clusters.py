@@ -205,10 +205,10 @@ def test_profile_matches_hand_computed_values(funded: Snapshot) -> None:
     assert a.kinds[0].id == "womens-organisation" and a.kinds[0].members == 6
     assert [t.id for t in a.themes[:2]] == ["gezondheidsvaardigheden", "opvoeding"]
     assert (a.areas[0].id, a.districts[0].id) == ("sm", "nw")
-    assert a.summary_nl == ("6 vrouwenorganisaties rond gezondheidsvaardigheden en opvoedingsondersteuning "
-                            "in Slotermeer; 80 % van het geld van één fonds")
-    assert a.summary_en == ("6 women's organisations around health literacy and parenting support "
-                            "in Slotermeer; 80% of the money from one fund")
+    assert a.summary_nl == ("6 vrouwenorganisaties in Slotermeer. Ze werken aan gezondheidsvaardigheden en "
+                            "opvoedingsondersteuning. 80 % van het geld komt van één fonds")
+    assert a.summary_en == ("6 women's organisations in Slotermeer. They work on health literacy and parenting "
+                            "support. 80% of the money comes from one fund")
     assert a.name_nl == "Gezondheidsvaardigheden en opvoedingsondersteuning · Slotermeer"
 
 

@@ -67,3 +67,11 @@ def test_the_funders_page_says_why_in_dutch_and_english(sqlite_store: GraphStore
     assert "Grants: 6" in english
     dutch = client.get("/funders?lang=nl").get_data(as_text=True)
     assert 'id="why-no-clusters"' in dutch and "Why there are no clusters" not in dutch
+
+
+def test_numbers_are_written_the_dutch_way_in_dutch() -> None:
+    from queries.clusters_why import NoClusters
+
+    why = NoClusters(organisations=1234, ties=0, shared_themes=0, grants=56789, reason="too_few_links")
+    assert "1.234 organisaties" in why.text("nl") and "56.789 toekenningen" in why.text("nl")
+    assert "1,234 organisations" in why.text("en")

@@ -67,8 +67,8 @@ def _carry_through_a_meeting(graph: GraphStore, seed: int, orgs: int, rounds: in
         b = rng.choice([x for x in actors if x != a])
         record_tie(graph, session, a, b, rng.choice([1, 2, 3, 4]), recorded_by="coach")
         new = _updated(snap, graph)
-        assert "matching_index" in new._derived  # carried, not built again
-        assert new._derived["matching_index"].themes is index.themes
+        assert "matching-index" in new._derived  # carried, not built again
+        assert new._derived["matching-index"].themes is index.themes
         fresh = Snapshot.from_store(graph)
         assert any(k.startswith("islands:") for k in new._derived)
         assert all(islands(new, where) == islands(fresh, where) for where in areas)
@@ -91,6 +91,6 @@ def test_any_other_change_builds_the_index_again(sqlite_store: GraphStore) -> No
     with sqlite_store.transaction(source="test") as tx:
         tx.upsert_node(Node(org, "Organisation", {**snap.nodes[org].props, "name": "Nieuwe naam"}))
     new = _updated(snap, sqlite_store)
-    assert "matching_index" not in new._derived
+    assert "matching-index" not in new._derived
     other = next(a for a in snap.actors() if partner_matches(snap, a).matches and a != org)
     assert partner_matches(new, other) == partner_matches(Snapshot.from_store(sqlite_store), other)

@@ -47,7 +47,7 @@ VALUES: dict[str, Any] = {
 # a snapshot reads these as Neo4j's text of them (which drops zero seconds): still the same text
 TIE: dict[str, Any] = {"rung": 3, "since": "2021-06-01", "changed_at": "2024-03-01T10:00:00Z",
                        "confirmed_at": "2024-03-01T10:00:00.250000+01:00",
-                       "note": {"text": "met at the fair"}, "tags": ["a", 1]}
+                       "note": {"text": "met at the fair"}, "provenance": ["a", 1]}
 
 TYPES = {  # what Cypher's valueType() says for the native ones
     "name": "STRING NOT NULL", "founded": "INTEGER NOT NULL", "share": "FLOAT NOT NULL",

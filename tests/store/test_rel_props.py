@@ -1,4 +1,5 @@
-"""Every backend refuses a bad WORKS_ON weight or FUNDS amount, year or status, and writes nothing."""
+"""Every backend refuses a bad WORKS_ON weight or FUNDS amount, year or status, and any relationship
+property its type does not declare, and writes nothing."""
 
 from __future__ import annotations
 
@@ -79,8 +80,32 @@ def test_every_fitting_value_is_stored(store: GraphStore) -> None:
     assert store.get_relationship("FUNDS", "f1", "o1", "G-1").props["amount"] == 12500.5
 
 
-def test_other_relationships_may_carry_a_weight_or_amount(store: GraphStore) -> None:
+@pytest.mark.parametrize(("rel_type", "props", "unknown"), [
+    ("PRIORITISES", {"weight": "high", "amount": "x"}, ["amount", "weight"]),
+    ("TIE", {"rung": 2, "fraud_flag": True}, ["fraud_flag"]),
+    ("WORKS_ON", {"weight": 2, "contact_email": "a@b.nl"}, ["contact_email"]),
+    ("FUNDS", {"amount": 100, "risk_score": 3}, ["risk_score"]),
+])
+def test_an_undeclared_relationship_property_is_refused_by_name_and_nothing_is_written(
+        store: GraphStore, rel_type: str, props: dict[str, Any], unknown: list[str]) -> None:
     _graph(store)
-    with store.transaction() as tx:  # only WORKS_ON and FUNDS fix these names
-        tx.upsert_relationship(Relationship("PRIORITISES", "f1", "taal", {"weight": "high", "amount": "x"}))
-    assert store.get_relationship("PRIORITISES", "f1", "taal").props["weight"] == "high"
+    with store.transaction() as tx:
+        tx.upsert_node(Node("o3", "Organisation", {"name": "Buren"}))
+    ends = {"PRIORITISES": ("f1", "taal"), "TIE": ("o1", "o3"), "WORKS_ON": ("o1", "taal"),
+            "FUNDS": ("f1", "o1")}[rel_type]
+    before = (store.revision(), store.counts())
+    with pytest.raises(InvalidInput) as info:
+        with store.transaction() as tx:
+            tx.upsert_node(Node("o2", "Organisation", {"name": "Written first"}))
+            tx.upsert_relationship(Relationship(rel_type, *ends, props))
+    assert info.value.message.startswith(f"{rel_type} {ends[0]} → {ends[1]}: {', '.join(unknown)} is not a "
+                                         f"declared property of {rel_type}")
+    assert info.value.errors == unknown
+    assert (store.revision(), store.counts()) == before
+
+
+def test_a_declared_relationship_property_takes_any_value_its_rules_allow(store: GraphStore) -> None:
+    _graph(store)
+    with store.transaction() as tx:  # PRIORITISES declares only where it came from
+        tx.upsert_relationship(Relationship("PRIORITISES", "f1", "taal", {"source": "beleidsplan"}))
+    assert store.get_relationship("PRIORITISES", "f1", "taal").props["source"] == "beleidsplan"

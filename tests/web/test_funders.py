@@ -70,8 +70,8 @@ def test_clusters_api_finds_the_three_groups(funder: FlaskClient) -> None:
               for c in data["clusters"]}
     assert groups == {frozenset(f"org-{g}-{i}" for i in range(5)) for g in ("vrouw", "jong", "taal")}
     women = next(c for c in data["clusters"] if c["kinds"][0]["id"] == "womens-organisation")
-    assert women["summary_nl"].startswith("5 vrouwenorganisaties rond ")
-    assert women["summary_nl"].endswith("in Slotermeer-West; 80 % van het geld van één fonds")
+    assert women["summary_nl"].startswith("5 vrouwenorganisaties in Slotermeer-West. Ze werken aan ")
+    assert women["summary_nl"].endswith(". 80 % van het geld komt van één fonds")
     assert women["herfindahl"] == pytest.approx(0.68) and women["funding_total"] == 10000
     assert [b["id"] for b in women["brokers"]] == ["org-vrouw-4"]
     assert women["institutions"][0]["id"] == "inst-ggd"
@@ -189,7 +189,7 @@ def test_cli_clusters_matches_the_api(runner: CliRunner, city: GraphStore, funde
     assert [c["summary_nl"] for c in data["clusters"]] == [c["summary_nl"] for c in api["clusters"]]
     text = runner.invoke(cli, ["clusters", "--lang", "en"])
     assert text.exit_code == 0 and "3 clusters of 15 organisations" in text.output
-    assert "80% of the money from one fund" in text.output
+    assert "80% of the money comes from one fund" in text.output
     bad = runner.invoke(cli, ["clusters", "--period", "soon"])
     assert bad.exit_code == 1 and "Error: Parameter 'period'" in bad.output
 

@@ -6,10 +6,8 @@ upload folder stays behind.
 
 from __future__ import annotations
 
-import fcntl
 import io
 import multiprocessing
-import os
 import tempfile
 from pathlib import Path
 
@@ -118,20 +116,3 @@ def test_a_web_import_runs_in_a_child_process_on_each_store(store: GraphStore, t
     with pytest.raises(ImportFailed, match="DTD"):
         run_web_import(settings, store, refused)
     assert store.counts()["nodes"] == {"Organisation": 2}
-
-
-def test_a_second_import_while_one_runs_is_told_to_wait(client: FlaskClient, headers: dict[str, str],
-                                                        seeded: GraphStore, uploads: Path) -> None:
-    lock = os.open(Path(tempfile.gettempdir()) / "goudkaart-import.lock", os.O_RDWR | os.O_CREAT, 0o600)
-    fcntl.flock(lock, fcntl.LOCK_EX)  # as a running import holds it (in another worker)
-    try:
-        answer = client.post("/api/v1/data/import", headers=headers, content_type="multipart/form-data",
-                             data={"file": (io.BytesIO(b"id,name,kvk\nn9,Negen,\n"), "organisations.csv")})
-    finally:
-        fcntl.flock(lock, fcntl.LOCK_UN)
-        os.close(lock)
-    assert answer.status_code == 409 and "Another import is running" in answer.get_json()["error"]
-    assert _leftovers(uploads) == []
-    again = client.post("/api/v1/data/import", headers=headers, content_type="multipart/form-data",
-                        data={"file": (io.BytesIO(b"id,name,kvk\nn9,Negen,\n"), "organisations.csv")})
-    assert again.status_code == 200 and seeded.get_node("n9").name == "Negen"

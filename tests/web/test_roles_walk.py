@@ -102,6 +102,7 @@ POLICY: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "data.template_sheet"): ADMIN,
     ("GET", "data.api_index"): ADMIN,
     ("GET", "data.api_duplicates"): ADMIN,
+    ("GET", "data.api_imports"): ADMIN,
     ("GET", "data.export"): LOGGED_IN,
     ("POST", "data.confirm"): ADMIN,
     ("POST", "data.merge"): ADMIN,

@@ -80,6 +80,7 @@
     state.network.on("click", function (params) {
       if (params.nodes.length) { showDetails(params.nodes[0]); }
     });
+    if (keys) { keys.attach(state.network); }
     updateStatus();
   }
 
@@ -146,6 +147,21 @@
     if (!islands.length) { list.appendChild(text("li", T.none)); }
     islands.forEach(function (n) { list.appendChild(nameButton(n)); });
   }
+
+  /* The live map's keys (mapdraw.js GK.map.keyboard): what a dot announces; Enter shows it. */
+  function nodeInfo(id) {
+    var node = state.nodes.get(id) || {};
+    var ties = state.edges.get({ filter: function (e) { return e.type === "TIE" && (e.from === id || e.to === id); } })
+      .map(function (e) { var other = state.nodes.get(e.from === id ? e.to : e.from); return { name: other && other.label, rung: e.rung }; })
+      .filter(function (t) { return t.name; })
+      .sort(function (a, b) { return b.rung - a.rung || String(a.name).localeCompare(String(b.name), data.lang); });
+    return { name: node.label, type: node.kind, island: !!islandSet[id], ties: ties };
+  }
+
+  var keys = GK.map.keyboard(container, {
+    network: function () { return state.network; }, info: nodeInfo,
+    open: showDetails
+  });
 
   fillOptions();
   draw();
