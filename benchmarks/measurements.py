@@ -64,6 +64,22 @@ def _snapshot(orgs: int, store: Any, runs: int) -> tuple[Any, list[dict[str, Any
     return snap, [full, update]
 
 
+def _snapshot_memory(path: Path) -> dict[str, Any]:
+    """The RSS one snapshot adds to a fresh server process, against an igraph edge list of the
+    same relationships (bench_snapshot.snapshot_memory)."""
+    from benchmarks.bench_snapshot import snapshot_memory
+
+    figures = snapshot_memory(path)
+
+    def one(value: float) -> dict[str, Any]:
+        return {"median": value, "min": value, "max": value, "n": 1}
+
+    per_edge = figures["snapshot"] * 2**20 / max(figures["relationships"], 1)
+    return _row("snapshot memory (RSS)", "MB", one(figures["snapshot"]), "igraph edge list, same relationships",
+                one(figures["igraph"]), f"fresh process, as the app's cache reads it; {per_edge:,.0f} bytes "
+                f"per relationship")
+
+
 def _records_baseline(orgs: int, runs: int, row: dict[str, Any]) -> None:
     """The snapshot row's baseline: the same graph from in-memory records, no store."""
     from graphsvc.generate import generate
@@ -284,6 +300,7 @@ def measure_size(orgs: int, quick: bool, neo4j: dict[str, str] | None) -> dict[s
         folder = Path(tmp)
         store = prepared_store(folder / "graph.db", orgs)  # streamed in: no records held
         snap, (full, update) = _snapshot(orgs, store, runs)
+        memory = _snapshot_memory(folder / "graph.db")
         matches = _matches(orgs, quick, snap)
         islands = _islands_agenda(snap, runs)
         del snap  # clusters run cold: on fresh snapshots, one at a time, as after a change
@@ -300,6 +317,6 @@ def measure_size(orgs: int, quick: bool, neo4j: dict[str, str] | None) -> dict[s
         rest = _import(orgs, folder)
         if orgs == 10_000:  # the map picture has a fixed size; measured once
             rest += _map(runs)
-    rows = [full, update, neo, *matches, *clusters, *islands, *rest, server,
+    rows = [full, update, neo, memory, *matches, *clusters, *islands, *rest, server,
             _peak("memory peak (RSS), whole run", base_rss, "also generated records, the baselines and the import")]
     return {"orgs": orgs, "seconds": time.perf_counter() - started, "rows": rows}

@@ -17,12 +17,14 @@ import argparse
 import gc
 import itertools
 import json
+import sqlite3
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from itertools import islice
 from pathlib import Path
 from typing import Any, Final
 
+from graphsvc.demo import common
 from graphsvc.demo.synthetic import SyntheticGraph
 from graphsvc.errors import InvalidInput
 from graphsvc.model import Node, Relationship, TieEvent
@@ -40,6 +42,9 @@ __all__ = [
     "write_dump",
 ]
 
+#: ``progress(stage, done, total)``: ``total`` 0 when it is not known in advance.
+Progress = Callable[[str, int, int], None]
+
 DUMP_FORMAT: Final = "goudkaart-dump"
 DUMP_VERSION: Final = 1
 
@@ -55,9 +60,20 @@ def iter_generated(orgs: int, *, seed: int = 1) -> Iterator[Node | Relationship]
     >>> isinstance(records[0], Node), isinstance(records[-1], Relationship)
     (True, True)
     """
+    _valid_orgs(orgs)
+    return _records(SyntheticGraph(orgs, seed, load_vocabulary()))
+
+
+def _valid_orgs(orgs: object) -> None:
     if isinstance(orgs, bool) or not isinstance(orgs, int) or orgs < 1:
         raise InvalidInput(f"The number of organisations must be a whole number of at least 1, not {orgs!r}.")
-    return _records(SyntheticGraph(orgs, seed, load_vocabulary()))
+
+
+def node_count(graph: SyntheticGraph) -> int:
+    """How many nodes :meth:`SyntheticGraph.nodes` yields (known from the plan, for progress bars)."""
+    fixed = len(common.vocabulary_records(graph.vocab)[0]) + len(list(common.community_nodes()))
+    return (fixed + len(graph.districts) + len(graph.wijken) + len(graph.buurten) + graph.n_funds
+            + len(graph.institutions) + graph.orgs + 2 * len(graph.sessions))
 
 
 def _records(graph: SyntheticGraph) -> Iterator[Node | Relationship]:
@@ -135,11 +151,16 @@ def _tie_event(rel: Relationship, old_rung: int, seq: int) -> TieEvent | None:
                     str(p.get("declared_by") or ""), seq)
 
 
-def write_generated(store: GraphStore, orgs: int, *, seed: int = 1, batch: int = 20_000) -> int:
+def write_generated(store: GraphStore, orgs: int, *, seed: int = 1, batch: int = 20_000,
+                    progress: Progress | None = None) -> int:
     """Write a synthetic graph to ``store`` in transactions of ``batch`` records; return changes.
 
     Each batch is all-or-nothing; a failure leaves the earlier batches written. Writing the
-    same graph again changes nothing.
+    same graph again changes nothing. Records stream from the generator: memory stays flat at
+    any size (the one thing kept is the set of stored ties, when the store was not empty).
+    Runs of nodes and of relationships go to the store's batch methods (``upsert_nodes``,
+    ``upsert_relationships``). ``progress(stage, done, total)`` is called per batch with
+    ``stage`` ``"nodes"`` (``total`` known) or ``"relationships"`` (``total`` 0: not known).
 
     Examples
     --------
@@ -150,16 +171,26 @@ def write_generated(store: GraphStore, orgs: int, *, seed: int = 1, batch: int =
     """
     if batch < 1:
         raise InvalidInput(f"The batch size must be at least 1, not {batch!r}.")
-    changed = 0
+    _valid_orgs(orgs)
+    graph = SyntheticGraph(orgs, seed, load_vocabulary())
+    total_nodes = node_count(graph)
+    changed = nodes = rels = 0
     existing = set() if store.is_empty() else {(r.start, r.end) for r in store.iter_relationships("TIE")}
-    records = _skip_replayed_climbs(iter_generated(orgs, seed=seed), existing)
+    records = _skip_replayed_climbs(_records(graph), existing)
     while chunk := list(islice(records, batch)):
         with store.transaction(source=f"generate:{orgs}:{seed}") as tx:
-            for record in chunk:
-                if isinstance(record, Node):
-                    changed += tx.upsert_node(record)
+            for is_node, run in itertools.groupby(chunk, key=lambda r: isinstance(r, Node)):
+                if is_node:
+                    changed += tx.upsert_nodes(r for r in run if isinstance(r, Node))
                 else:
-                    changed += tx.upsert_relationship(record)
+                    changed += tx.upsert_relationships(r for r in run if isinstance(r, Relationship))
+        chunk_nodes = sum(isinstance(r, Node) for r in chunk)
+        nodes, rels = nodes + chunk_nodes, rels + len(chunk) - chunk_nodes
+        if progress is not None:
+            if chunk_nodes:
+                progress("nodes", nodes, total_nodes)
+            if rels:
+                progress("relationships", rels, 0)
     return changed
 
 
@@ -185,8 +216,11 @@ def _skip_replayed_climbs(
         yield previous
 
 
-def write_json(path: str | Path, orgs: int, *, seed: int = 1) -> dict[str, int]:
+def write_json(path: str | Path, orgs: int, *, seed: int = 1,
+               progress: Progress | None = None) -> dict[str, int]:
     """Write a synthetic graph as a full-dump JSON file; return the counts written.
+
+    Streams: memory stays flat at any size (see :func:`write_dump`).
 
     Examples
     --------
@@ -197,17 +231,82 @@ def write_json(path: str | Path, orgs: int, *, seed: int = 1) -> dict[str, int]:
     >>> dump["format"], dump["version"], len(dump["nodes"]) == counts["nodes"]
     ('goudkaart-dump', 1, True)
     """
-    return write_dump(path, iter_generated(orgs, seed=seed))
+    return write_dump(path, iter_generated(orgs, seed=seed), progress=progress)
 
 
-def write_dump(path: str | Path, records: Iterable[Node | Relationship]) -> dict[str, int]:
+class _TieSpool:
+    """The last state of every tie and the history events, kept on disk until they are written.
+
+    A dump lists each tie once (its last state, where the pair first appeared) and its history
+    after all relationships; at a million organisations that is over a million ties, so they
+    wait in a private temporary SQLite file (deleted when closed), not in memory. The steps of
+    one climb come back to back, so the current pair stays in memory and the file is asked
+    once per pair.
+    """
+
+    def __init__(self) -> None:
+        self.db = sqlite3.connect("")  # "": a private temporary file, deleted on close
+        self.db.executescript("""
+            PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; PRAGMA cache_size = -16000;
+            CREATE TABLE ties (a TEXT, b TEXT, seq INTEGER, rung INTEGER, row TEXT, PRIMARY KEY (a, b))
+                WITHOUT ROWID;
+            CREATE TABLE events (seq INTEGER PRIMARY KEY, row TEXT);
+        """)
+        self.pairs = 0
+        self.events = 0
+        self._pair: tuple[str, str] | None = None  # the pair of the climb being read
+        self._seq = 0
+        self._rung = 0
+        self._row = ""
+
+    def add(self, rel: Relationship) -> None:
+        pair = (rel.start, rel.end)
+        if pair != self._pair:
+            self._flush()
+            found = self.db.execute("SELECT seq, rung FROM ties WHERE a = ? AND b = ?", pair).fetchone()
+            if found is None:
+                self.pairs += 1
+                found = (self.pairs, 0)
+            self._pair, (self._seq, self._rung) = pair, found
+        event = _tie_event(rel, self._rung, self.events + 1)
+        if event is not None:
+            self.events += 1
+            self.db.execute("INSERT INTO events VALUES (?, ?)", (self.events, _ENCODE(event.as_dict())))
+        self._rung = int(rel.props.get("rung", 0))
+        self._row = _ENCODE({"type": rel.type, "start": rel.start, "end": rel.end, "key": rel.key,
+                             "props": dict(rel.props)})
+
+    def _flush(self) -> None:
+        if self._pair is not None:
+            self.db.execute("INSERT INTO ties VALUES (?, ?, ?, ?, ?) ON CONFLICT (a, b) DO UPDATE "
+                            "SET rung = excluded.rung, row = excluded.row",
+                            (*self._pair, self._seq, self._rung, self._row))
+            self._pair = None
+
+    def ties(self) -> Iterator[Encoded]:
+        self._flush()
+        for (row,) in self.db.execute("SELECT row FROM ties ORDER BY seq"):
+            yield Encoded(row)
+
+    def tie_events(self) -> Iterator[Encoded]:
+        for (row,) in self.db.execute("SELECT row FROM events ORDER BY seq"):
+            yield Encoded(row)
+
+    def close(self) -> None:
+        self.db.close()
+
+
+def write_dump(path: str | Path, records: Iterable[Node | Relationship],
+               progress: Progress | None = None) -> dict[str, int]:
     """Write records (nodes first, then relationships in write order) in the full-dump format.
 
     ``{"format": "goudkaart-dump", "version": 1, "nodes": [{"id", "label", "props"}…],
     "relationships": [{"type", "start", "end", "key", "props"}…], "tie_events": [{"a", "b",
     "old_rung", "new_rung", "at", "source", "session", "declared_by"}…]}``. Repeated ``TIE``
     records of one pair become one relationship (its last state) and one event per rung change,
-    as a store would record them. The file has one record per line.
+    as a store would record them. The file has one record per line. Records stream through:
+    ties and events wait in a temporary file (:class:`_TieSpool`), so memory stays flat.
+    ``progress(section, written, 0)`` is called every 10,000 records.
 
     Examples
     --------
@@ -222,8 +321,7 @@ def write_dump(path: str | Path, records: Iterable[Node | Relationship]) -> dict
     """
     it = iter(records)
     first_rel: list[Relationship] = []
-    ties: dict[tuple[str, str], tuple[int, dict[str, Any]]] = {}  # pair -> (rung, record)
-    events: list[dict[str, Any]] = []
+    spool = _TieSpool()
 
     def nodes() -> Iterator[dict[str, Any]]:
         for record in it:
@@ -232,33 +330,36 @@ def write_dump(path: str | Path, records: Iterable[Node | Relationship]) -> dict
                 return
             yield {"id": record.id, "label": record.label, "props": dict(record.props)}
 
-    def relationships() -> Iterator[dict[str, Any]]:
+    def relationships() -> Iterator[dict[str, Any] | Encoded]:
         for record in itertools.chain(first_rel, it):
             if isinstance(record, Node):
                 raise InvalidInput(f"Node {record.id!r} comes after relationships; put nodes first.")
-            row = {"type": record.type, "start": record.start, "end": record.end,
-                   "key": record.key, "props": dict(record.props)}
-            if record.type != "TIE":
-                yield row
+            if record.type == "TIE":
+                spool.add(record)
                 continue
-            # repeated ties of one pair: one relationship (last state), one event per change
-            pair = (record.start, record.end)
-            event = _tie_event(record, ties[pair][0] if pair in ties else 0, len(events) + 1)
-            if event is not None:
-                events.append(event.as_dict())
-            ties[pair] = (int(record.props.get("rung", 0)), row)
-        yield from (row for _, row in ties.values())
+            yield {"type": record.type, "start": record.start, "end": record.end,
+                   "key": record.key, "props": dict(record.props)}
+        yield from spool.ties()
 
     # sections are written in order, so each generator runs only after the one before it
-    return write_dump_sections(path, {"nodes": nodes(), "relationships": relationships(),
-                                      "tie_events": iter(events)})
+    try:
+        return write_dump_sections(path, {"nodes": nodes(), "relationships": relationships(),
+                                          "tie_events": spool.tie_events()}, progress)
+    finally:
+        spool.close()
+
+
+class Encoded(str):
+    """A record already encoded as JSON text: :func:`write_dump_sections` writes it as it is."""
+
+    __slots__ = ()
 
 
 DUMP_SECTIONS = ("nodes", "relationships", "tie_events")
 _ENCODE = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 
 
-def write_dump_sections(path: str | Path, sections: dict[str, Iterable[dict[str, Any]]],
+def write_dump_sections(path: str | Path, sections: Mapping[str, Iterable[dict[str, Any] | Encoded]],
                         progress: Callable[[str, int, int], None] | None = None) -> dict[str, int]:
     """Write records in the full-dump layout (header line, one record per line): the one writer
     of that layout, used by the generator and by every exporter.
@@ -276,7 +377,8 @@ def write_dump_sections(path: str | Path, sections: dict[str, Iterable[dict[str,
         for i, section in enumerate(DUMP_SECTIONS):
             fh.write(f'"{section}":[')
             for record in sections.get(section, ()):
-                fh.write(("\n" if not counts[section] else ",\n") + _ENCODE(record))
+                text = record if type(record) is Encoded else _ENCODE(record)
+                fh.write(("\n" if not counts[section] else ",\n") + text)
                 counts[section] += 1
                 if progress is not None and counts[section] % 10_000 == 0:
                     progress(section, counts[section], 0)

@@ -25,6 +25,7 @@ from graphsvc.snapshot_build import (
     paused_gc,
 )
 from graphsvc.snapshot_carry import carrier_for, family_of, tie_changes
+from graphsvc.snapshot_csr import Adjacency
 from graphsvc.store.base import GraphData, GraphStore, read_consistent
 
 __all__ = ["Snapshot", "SnapshotCache", "Edge"]
@@ -169,7 +170,7 @@ class Snapshot:
             by_end = self._incoming(rel_type)
         return by_end.get(node_id, [])
 
-    def _incoming(self, rel_type: str) -> dict[str, list[Edge]]:
+    def _incoming(self, rel_type: str) -> Mapping[str, list[Edge]]:
         """The incoming lists of one type, built on first use (most types are never followed
         backwards; a city's worth of them costs a second and a hundred megabytes)."""
         with self._lock:
@@ -191,9 +192,15 @@ class Snapshot:
         return by_end if by_end is not None else self._incoming(rel_type)
 
     def targets(self, rel_type: str, node_id: str) -> set[str]:
+        by_start = self._out.get(rel_type)
+        if isinstance(by_start, Adjacency):
+            return set(by_start.targets_of(node_id))
         return {e[0] for e in self.out(rel_type, node_id)}
 
     def sources(self, rel_type: str, node_id: str) -> set[str]:
+        by_end = self.by_end(rel_type)
+        if isinstance(by_end, Adjacency):
+            return set(by_end.targets_of(node_id))
         return {e[0] for e in self.into(rel_type, node_id)}
 
     def rung(self, a: str, b: str) -> int:

@@ -21,6 +21,9 @@ from typing import Any
 
 from graphsvc.model import ChangeEvent, Node, TieEvent
 from graphsvc.snapshot_build import EMPTY_PROPS, Edge, FrozenProps, Parts, edge_order, paused_gc
+from graphsvc.snapshot_csr import Adjacency
+
+Index = dict[str, Any]  # relationship type -> a dict or an Adjacency of edges by node id
 
 __all__ = ["NotApplicable", "apply_changes"]
 
@@ -49,6 +52,10 @@ def _stamp(change: ChangeEvent, name: str) -> str:
     # the change log keeps a record's own timestamps when they differ from the change time
     # (an import of a dump); older logs have none, and then it is the change time
     return str(getattr(change, name, "") or change.at)
+
+
+def _copy_index(by_node: dict[str, list[Edge]] | Adjacency) -> dict[str, list[Edge]] | Adjacency:
+    return by_node.copy()
 
 
 class _Writer:
@@ -122,19 +129,20 @@ class _Writer:
             raise NotApplicable(f"unknown operation {change.op!r}")
 
     # -- relationships -------------------------------------------------------------------------
-    def _edges(self, index: dict[str, dict[str, list[Edge]]], rel_type: str, node_id: str) -> list[Edge]:
-        by_node = index[rel_type] = self._own(index.get(rel_type, {}), dict)
+    def _edges(self, index: Index, rel_type: str, node_id: str) -> list[Edge]:
+        # an Adjacency copies its overlay of changed rows and shares its arrays
+        by_node = index[rel_type] = self._own(index.get(rel_type, {}), _copy_index)
         edges = by_node[node_id] = self._own(by_node.get(node_id, []), list)
         return edges
 
-    def _drop_if_empty(self, index: dict[str, dict[str, list[Edge]]], rel_type: str, node_id: str) -> None:
+    def _drop_if_empty(self, index: Index, rel_type: str, node_id: str) -> None:
         by_node = index[rel_type]
         if not by_node[node_id]:
             del by_node[node_id]
             if not by_node:
                 del index[rel_type]
 
-    def _replace(self, index: dict[str, dict[str, list[Edge]]], rel_type: str, node_id: str,
+    def _replace(self, index: Index, rel_type: str, node_id: str,
                  other: str, key: str, props: FrozenProps | None) -> Mapping[str, Any] | None:
         """Put, change (props) or remove (None) the edge to ``other`` with ``key``; the old props."""
         edges = self._edges(index, rel_type, node_id)

@@ -19,13 +19,17 @@ from __future__ import annotations
 
 import gc
 import json
+from array import array
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from itertools import islice
 from typing import Any, NoReturn, TypeVar
 
+import numpy as np
+
 from graphsvc.model import Node, Relationship, TieEvent
+from graphsvc.snapshot_csr import Adjacency, Edge, Ids, build_adjacency, edge_order
 from graphsvc.store.base import GraphData
 from graphsvc.store.rows import GraphRows
 
@@ -38,20 +42,6 @@ T = TypeVar("T")
 _CHUNK = 4096
 _CACHE_LIMIT = 20_000  # distinct props texts remembered at once (most repeat within a type)
 _SHORT = 40  # property values up to this length are shared between relationships
-
-
-class Edge(tuple[str, Mapping[str, Any]]):
-    """``(other_id, props)`` as kept in the adjacency lists."""
-
-    __slots__ = ()
-
-    @property
-    def other(self) -> str:
-        return self[0]
-
-    @property
-    def props(self) -> Mapping[str, Any]:
-        return self[1]
 
 
 class FrozenProps(dict[str, Any]):
@@ -81,11 +71,6 @@ class FrozenProps(dict[str, Any]):
 EMPTY_PROPS = FrozenProps()
 
 
-def edge_order(edge: Edge) -> tuple[str, str]:
-    """The order of an adjacency list: by the other end, then by key (the store's order)."""
-    return edge[0], edge[1].get("key", "") if edge[1] else ""
-
-
 @dataclass
 class Parts:
     """Everything a snapshot holds (see :class:`graphsvc.snapshot.Snapshot`).
@@ -97,8 +82,8 @@ class Parts:
     revision: int
     nodes: dict[str, Node]
     by_label: dict[str, list[str]]
-    out: dict[str, dict[str, list[Edge]]]
-    into: dict[str, dict[str, list[Edge]]]
+    out: dict[str, Mapping[str, list[Edge]]]
+    into: dict[str, Mapping[str, list[Edge]]]
     ties: dict[str, dict[str, int]]
     tie_props: dict[tuple[str, str], Mapping[str, Any]]
     relationship_count: int
@@ -137,15 +122,18 @@ def _loads_many(texts: list[str]) -> list[Any]:
 class _Builder:
     """One pass over the rows; see the module docstring."""
 
-    def __init__(self, revision: int, *, incoming: bool) -> None:
+    def __init__(self, revision: int) -> None:
         self.revision = revision
-        self.incoming = incoming  # build the incoming adjacency now (else lazily, per type)
         self.nodes: dict[str, Node] = {}
         self.by_label: dict[str, list[str]] = {}
-        self.canon: dict[str, str] = {}  # id -> the node's own string object
+        self.names: list[str] = []  # interned ids: the nodes' own string objects, then others
+        self.index: dict[str, int] = {}
+        self.canon: Mapping[str, str] = {}  # id -> the node's own string object (after build)
         self.texts: dict[str, str] = {}  # timestamps and other repeated short strings
-        self.out: dict[str, dict[str, list[Edge]]] = {}
-        self.into: dict[str, dict[str, list[Edge]]] = {}
+        # per type, parallel columns in row order: start index, end index, props
+        self.cols: dict[str, tuple[array[int], array[int], list[Mapping[str, Any]]]] = {}
+        self.out: dict[str, Mapping[str, list[Edge]]] = {}
+        self.into: dict[str, Mapping[str, list[Edge]]] = {}
         self.ties: dict[str, dict[str, int]] = {}
         self.tie_props: dict[tuple[str, str], Mapping[str, Any]] = {}
         self.count = 0
@@ -172,13 +160,20 @@ class _Builder:
             ids = self.by_label[node.label] = []
         ids.append(node.id)
         self.nodes[node.id] = node
-        self.canon[node.id] = node.id
 
     def finish_nodes(self, *, ordered: bool) -> None:
         if not ordered:
             self.nodes = dict(sorted(self.nodes.items()))
         for ids in self.by_label.values():
             ids.sort()
+        self.names = list(self.nodes)
+        self.index = {name: i for i, name in enumerate(self.names)}
+
+    def _intern(self, node_id: str) -> int:
+        """The index of an id that is no node's (a relationship to a missing node)."""
+        i = self.index[node_id] = len(self.names)
+        self.names.append(node_id)
+        return i
 
     # -- relationships -------------------------------------------------------------------------
     def _chunk_props(self, chunk: list[tuple[Any, ...]]) -> list[FrozenProps]:
@@ -255,36 +250,59 @@ class _Builder:
             self._add(chunk, [props_of(r[4], r[3]) for r in chunk])
 
     def _add(self, chunk: list[tuple[Any, ...]], props_list: list[FrozenProps]) -> None:
-        canon = self.canon.get
-        out, into, incoming = self.out, self.into, self.incoming
+        index, names, intern = self.index, self.names, self._intern
         last_type = last_start = None
-        out_t: dict[str, list[Edge]] = {}
-        in_t: dict[str, list[Edge]] = {}
-        outgoing: list[Edge] = []
+        start_i = 0
+        add_start = add_end = add_props = None
         for row, props in zip(chunk, props_list, strict=True):
             rel_type, start, end = row[0], row[1], row[2]
             if rel_type != last_type:
                 last_type, last_start = rel_type, None
-                out_t = out.get(rel_type) or out.setdefault(rel_type, {})
-                in_t = into.get(rel_type) or into.setdefault(rel_type, {}) if incoming else {}
+                cols = self.cols.get(rel_type) or self.cols.setdefault(rel_type, (array("i"), array("i"), []))
+                add_start, add_end, add_props = cols[0].append, cols[1].append, cols[2].append
             if start != last_start:  # rows of one start come together: look it up once
-                last_start = start = canon(start, start)
-                outgoing = out_t.get(start) or out_t.setdefault(start, [])
-            else:
-                start = last_start
-            end = canon(end, end)
-            outgoing.append(Edge((end, props)))
-            if incoming:
-                edges = in_t.get(end)
-                if edges is None:
-                    in_t[end] = [Edge((start, props))]
-                else:
-                    edges.append(Edge((start, props)))
+                last_start = start
+                start_i = index.get(start, -1)
+                if start_i < 0:
+                    start_i = intern(start)
+            end_i = index.get(end, -1)
+            if end_i < 0:
+                end_i = intern(end)
+            add_start(start_i)  # type: ignore[misc]
+            add_end(end_i)  # type: ignore[misc]
+            add_props(props)  # type: ignore[misc]
             if rel_type == "TIE":
                 created = row[6]
-                self.add_tie(start, end, props, row[5],
+                self.add_tie(names[start_i], names[end_i], props, row[5],
                              created if created is None else self.texts.setdefault(created, created))
         self.count += len(chunk)
+
+    def finish_relationships(self, *, ordered: bool, by_key: bool, incoming: bool) -> None:
+        """The columns as CSR arrays (:mod:`graphsvc.snapshot_csr`), ids interned in id order.
+
+        ``ordered``: rows came by (type, start, end, key); else they are put in the store's
+        order (``by_key``) or kept in the order they came within each start (records).
+        ``incoming``: also the incoming arrays, in the order the rows came.
+        """
+        names = self.names
+        remap = None
+        if any(a >= b for a, b in zip(names, names[1:], strict=False)):
+            order = sorted(range(len(names)), key=names.__getitem__)
+            remap = np.empty(len(names), dtype=np.int32)
+            remap[order] = np.arange(len(names), dtype=np.int32)
+            names = [names[i] for i in order]
+        ids = Ids(names)
+        for rel_type, (starts_col, ends_col, props) in self.cols.items():
+            starts = np.frombuffer(starts_col, dtype=np.intc).astype(np.int32)
+            ends = np.frombuffer(ends_col, dtype=np.intc).astype(np.int32)
+            if remap is not None:
+                starts, ends = remap[starts], remap[ends]
+            self.out[rel_type] = build_adjacency(ids, starts, ends, props, ordered=ordered,
+                                                 by_key=by_key, make=FrozenProps)
+            if incoming:
+                self.into[rel_type] = build_adjacency(ids, ends, starts, props, ordered=False, make=FrozenProps)
+        self.cols = {}
+        self.names, self.index, self.canon = names, ids.index, ids
 
     def add_tie(self, a: str, b: str, props: Mapping[str, Any], version: int, created_at: str | None) -> None:
         rung = int(props.get("rung", 0))
@@ -293,13 +311,9 @@ class _Builder:
         (ties.get(b) or ties.setdefault(b, {}))[a] = rung
         self.tie_props[(a, b)] = FrozenProps(props, version=version, created_at=created_at)
 
-    def sort_outgoing(self) -> None:
-        """For rows that came in another order: every outgoing list by (end, key), and the ties
-        as ordered rows make them (partners in id order, ``tie_props`` by pair)."""
-        for by_start in self.out.values():
-            for edges in by_start.values():
-                if len(edges) > 1:
-                    edges.sort(key=edge_order)
+    def sort_ties(self) -> None:
+        """For rows that came in another order: the ties as ordered rows make them (partners
+        in id order, ``tie_props`` by pair)."""
         self.tie_props = {pair: self.tie_props[pair] for pair in sorted(self.tie_props)}
         ties: dict[str, dict[str, int]] = {}
         rungs = self.ties
@@ -314,12 +328,14 @@ class _Builder:
                      self.tie_props, self.count, tie_events)
 
 
-def incoming_index(by_start: Mapping[str, list[Edge]]) -> dict[str, list[Edge]]:
+def incoming_index(by_start: Mapping[str, list[Edge]]) -> Mapping[str, list[Edge]]:
     """The incoming lists of one relationship type from its outgoing ones.
 
     Starts are visited in sorted order and each outgoing list is ordered by (end, key), so every
     incoming list comes out ordered by (start, key): the order the store reads them in.
     """
+    if isinstance(by_start, Adjacency):
+        return by_start.transposed()
     into: dict[str, list[Edge]] = {}
     get = into.get
     with paused_gc():
@@ -348,12 +364,13 @@ def build_parts(rows: GraphRows) -> Parts:
     most types are only ever followed from their start.
     """
     with paused_gc():
-        builder = _Builder(rows.revision, incoming=False)
+        builder = _Builder(rows.revision)
         builder.add_node_rows(rows.nodes)
         builder.finish_nodes(ordered=rows.ordered)
         builder.add_relationship_rows(rows.relationships)
+        builder.finish_relationships(ordered=rows.ordered, by_key=True, incoming=False)
         if not rows.ordered:
-            builder.sort_outgoing()
+            builder.sort_ties()
         events = tuple(event_from_row(r, builder.canon, builder.texts) for r in rows.tie_events)
         return builder.parts(events)
 
@@ -361,9 +378,10 @@ def build_parts(rows: GraphRows) -> Parts:
 def parts_from_data(data: GraphData) -> Parts:
     """The snapshot's structures from records, both adjacencies in the order the records come."""
     with paused_gc():
-        builder = _Builder(data.revision, incoming=True)
+        builder = _Builder(data.revision)
         for node in data.nodes:
             builder.add_node(node)
         builder.finish_nodes(ordered=True)
         builder.add_relationships(data.relationships)
+        builder.finish_relationships(ordered=False, by_key=False, incoming=True)
         return builder.parts(tuple(data.tie_events))

@@ -26,6 +26,7 @@ import pandas as pd
 from graphsvc.rel_props import stored_weight
 from graphsvc.snapshot import Edge, Snapshot
 from graphsvc.snapshot_build import paused_gc
+from graphsvc.snapshot_csr import Adjacency
 from queries.grants import area_levels, counts_as_funding, grant_amount
 
 __all__ = ["ClusterIndex", "cluster_index", "build_cluster_index", "ISLAND_RUNG"]
@@ -207,6 +208,8 @@ def _per_org(by_node: Mapping[str, list[Edge]], orgs: pd.Index,
     """The edges of the organisations in ``by_node`` as ``(organisation, other end, props)``,
     by organisation (each one's edges in their list order): what one loop over the
     organisations asking :meth:`Snapshot.out` would give, with the per-edge work done in C."""
+    if isinstance(by_node, Adjacency) and not by_node.overlay:
+        return _per_org_arrays(by_node, orgs)
     where = orgs.get_indexer(list(by_node)).astype(np.int64)  # -1: not an organisation
     keep = where >= 0
     lists = list(compress(by_node.values(), keep.tolist()))
@@ -217,6 +220,27 @@ def _per_org(by_node: Mapping[str, list[Edge]], orgs: pd.Index,
         order = np.argsort(index, kind="stable")
         index = index[order]
         other, props = (_object_array(x)[order].tolist() for x in (other, props))
+    return index, other, props
+
+
+def _per_org_arrays(adj: Adjacency, orgs: pd.Index) -> tuple[IntArray, list[str], list[Mapping[str, Any]]]:
+    """:func:`_per_org` read straight from a snapshot's arrays (:mod:`graphsvc.snapshot_csr`):
+    rows are in id order, so the organisations come in order without a sort."""
+    names = adj.ids.names
+    rows = len(adj.offsets) - 1
+    where = orgs.get_indexer(_object_array(names[:rows])).astype(np.int64)
+    per_edge = np.repeat(where, np.diff(adj.offsets))
+    keep = per_edge >= 0
+    index = per_edge[keep]
+    other = [names[t] for t in adj.targets[keep].tolist()]
+    table = adj.table
+    if adj.props is None:
+        props: list[Mapping[str, Any]] = [table[0]] * len(other)
+    elif isinstance(table, list):
+        props = _object_array(table)[adj.props[keep]].tolist()
+    else:  # property sets in columns: each made once
+        made: dict[int, Mapping[str, Any]] = {}
+        props = [made[p] if p in made else made.setdefault(p, table[p]) for p in adj.props[keep].tolist()]
     return index, other, props
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import tracemalloc
 from collections import Counter
 from pathlib import Path
 
@@ -11,7 +12,14 @@ import networkx as nx
 import pytest
 
 from graphsvc.errors import InvalidInput
-from graphsvc.generate import generate, graph_data, iter_generated, write_generated, write_json
+from graphsvc.generate import (
+    generate,
+    graph_data,
+    iter_generated,
+    write_dump,
+    write_generated,
+    write_json,
+)
 from graphsvc.model import Node, Relationship
 from graphsvc.snapshot import Snapshot
 from graphsvc.store import open_store
@@ -152,3 +160,49 @@ def test_the_dump_file_matches_what_a_store_records(tmp_path: Path) -> None:
     assert {(r["type"], r["start"], r["end"], r["key"]): r["props"] for r in dump["relationships"]} == stored
     assert {n["id"]: n["props"] for n in dump["nodes"]} == {n.id: dict(n.props) for n in store.iter_nodes()}
     store.close()
+
+
+def test_a_tie_that_comes_back_later_is_written_once_in_its_first_place(tmp_path: Path) -> None:
+    a, b, c = (Node(i, "Organisation", {"name": i.upper()}) for i in ("a", "b", "c"))
+    records: list[Node | Relationship] = [a, b, c,
+               Relationship("TIE", "a", "b", {"rung": 1, "changed_at": "2024-01-01"}),
+               Relationship("TIE", "b", "c", {"rung": 2, "changed_at": "2024-02-01"}),
+               Relationship("SERVES", "a", "c"),
+               Relationship("TIE", "a", "b", {"rung": 3, "changed_at": "2024-03-01"})]
+    path = tmp_path / "t.json"
+    assert write_dump(path, records) == {"nodes": 3, "relationships": 3, "tie_events": 3}
+    dump = json.loads(path.read_text(encoding="utf-8"))
+    assert [(r["type"], r["start"], r["end"], r["props"].get("rung")) for r in dump["relationships"]] == [
+        ("SERVES", "a", "c", None), ("TIE", "a", "b", 3), ("TIE", "b", "c", 2)]
+    assert [(e["a"], e["b"], e["old_rung"], e["new_rung"]) for e in dump["tie_events"]] == [
+        ("a", "b", 0, 1), ("b", "c", 0, 2), ("a", "b", 1, 3)]
+    expected = graph_data(records)
+    assert [e.as_dict() for e in expected.tie_events] == dump["tie_events"]
+
+
+def test_the_dump_writer_streams_in_flat_memory(tmp_path: Path) -> None:
+    # the writer once held every tie and event until the end: 15 MB at 8,000 organisations
+    tracemalloc.start()
+    try:
+        write_json(tmp_path / "g.json", 8000)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 3 * 2**20
+
+
+def test_progress_is_reported_while_writing(tmp_path: Path) -> None:
+    calls: list[tuple[str, int, int]] = []
+    store = open_store(f"sqlite:///{tmp_path / 'g.db'}")
+    write_generated(store, 300, seed=2, batch=500, progress=lambda *call: calls.append(call))
+    counts = store.counts()
+    store.close()
+    nodes = [c for c in calls if c[0] == "nodes"]
+    rels = [c for c in calls if c[0] == "relationships"]
+    assert nodes[-1][1] == nodes[-1][2] == sum(counts["nodes"].values())
+    assert [c[1] for c in rels] == sorted(c[1] for c in rels) and rels[-1][2] == 0
+    assert rels[-1][1] == sum(1 for r in iter_generated(300, seed=2) if isinstance(r, Relationship))
+    sections: list[tuple[str, int, int]] = []
+    written = write_json(tmp_path / "g.json", 2000, progress=lambda *call: sections.append(call))
+    assert ("nodes", 10_000, 0) not in sections and ("relationships", 10_000, 0) in sections
+    assert max(c[1] for c in sections if c[0] == "relationships") <= written["relationships"]
