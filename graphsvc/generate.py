@@ -16,16 +16,17 @@ from __future__ import annotations
 import argparse
 import gc
 import itertools
-import json
 import sqlite3
 import time
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator
 from itertools import islice
 from pathlib import Path
-from typing import Any, Final
+from typing import Any
 
 from graphsvc.demo import common
 from graphsvc.demo.synthetic import SyntheticGraph
+from graphsvc.dump_format import DUMP_FORMAT, DUMP_VERSION, Encoded, write_dump_sections
+from graphsvc.dump_format import encode_record as _ENCODE
 from graphsvc.errors import InvalidInput
 from graphsvc.model import Node, Relationship, TieEvent
 from graphsvc.store.base import GraphData, GraphStore
@@ -45,8 +46,6 @@ __all__ = [
 #: ``progress(stage, done, total)``: ``total`` 0 when it is not known in advance.
 Progress = Callable[[str, int, int], None]
 
-DUMP_FORMAT: Final = "goudkaart-dump"
-DUMP_VERSION: Final = 1
 
 
 def iter_generated(orgs: int, *, seed: int = 1) -> Iterator[Node | Relationship]:
@@ -347,43 +346,6 @@ def write_dump(path: str | Path, records: Iterable[Node | Relationship],
                                           "tie_events": spool.tie_events()}, progress)
     finally:
         spool.close()
-
-
-class Encoded(str):
-    """A record already encoded as JSON text: :func:`write_dump_sections` writes it as it is."""
-
-    __slots__ = ()
-
-
-DUMP_SECTIONS = ("nodes", "relationships", "tie_events")
-_ENCODE = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
-
-
-def write_dump_sections(path: str | Path, sections: Mapping[str, Iterable[dict[str, Any] | Encoded]],
-                        progress: Callable[[str, int, int], None] | None = None) -> dict[str, int]:
-    """Write records in the full-dump layout (header line, one record per line): the one writer
-    of that layout, used by the generator and by every exporter.
-
-    Examples
-    --------
-    >>> import tempfile
-    >>> p = Path(tempfile.mkdtemp()) / "d.json"
-    >>> write_dump_sections(p, {"nodes": [{"id": "i", "label": "Interest", "props": {}}]})
-    {'nodes': 1, 'relationships': 0, 'tie_events': 0}
-    """
-    counts = dict.fromkeys(DUMP_SECTIONS, 0)
-    with open(path, "w", encoding="utf-8", newline="\n") as fh:
-        fh.write(f'{{"format":"{DUMP_FORMAT}","version":{DUMP_VERSION},\n')
-        for i, section in enumerate(DUMP_SECTIONS):
-            fh.write(f'"{section}":[')
-            for record in sections.get(section, ()):
-                text = record if type(record) is Encoded else _ENCODE(record)
-                fh.write(("\n" if not counts[section] else ",\n") + text)
-                counts[section] += 1
-                if progress is not None and counts[section] % 10_000 == 0:
-                    progress(section, counts[section], 0)
-            fh.write("\n]" + (",\n" if i < len(DUMP_SECTIONS) - 1 else "}\n"))
-    return counts
 
 
 def main(argv: list[str] | None = None) -> int:

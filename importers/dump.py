@@ -16,8 +16,8 @@ from typing import Any, Final
 
 from graphsvc.access.visibility import Viewer, visible_props, visible_relationship
 from graphsvc.actions.signals import is_signal_record, signals_hidden_from
+from graphsvc.dump_format import DUMP_FORMAT, DUMP_VERSION, write_dump_sections
 from graphsvc.errors import StoreUnavailable
-from graphsvc.generate import DUMP_FORMAT, DUMP_VERSION, write_dump_sections
 from graphsvc.model import PRIVATE_LABELS, REL_TYPES, Node, Relationship, TieEvent
 from graphsvc.store.base import GraphStore
 from importers.batch import ImportBatch, Progress, RelIn, Where

@@ -16,8 +16,8 @@ from typing import Any, BinaryIO, Final
 
 import orjson
 
+from graphsvc.dump_format import DUMP_FORMAT, DUMP_VERSION
 from graphsvc.errors import ImportFailed
-from graphsvc.generate import DUMP_FORMAT, DUMP_VERSION
 from importers.limits import Limits
 from importers.report import Problems
 

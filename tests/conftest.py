@@ -44,11 +44,12 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 @pytest.fixture
 def undeclared_allowed(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Let the store accept properties no label declares: for tests of the stores' encoding of
+    """Let the store accept properties no label or relationship type declares: for tests of the stores' encoding of
     every kind of value (the declaration check has its own tests in tests/test_doctor.py)."""
     import graphsvc.model
 
     monkeypatch.setattr(graphsvc.model, "undeclared_keys", lambda label, props: [])
+    monkeypatch.setattr(graphsvc.model, "check_declared_rel", lambda rel: None)
 
 
 @pytest.fixture

@@ -23,9 +23,10 @@ PACKAGES = ("graphsvc", "queries", "importers", "visualisations")
 LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("model", ("graphsvc.config", "graphsvc.errors", "graphsvc.model", "graphsvc.node_props",
                "graphsvc.rel_props", "graphsvc.vocab", "graphsvc.provenance", "graphsvc.text",
-               "graphsvc.clock", "graphsvc.capacity")),
+               "graphsvc.clock", "graphsvc.capacity", "graphsvc.dump_format")),
     ("store", ("graphsvc.store",)),
     ("snapshot and actions", ("graphsvc.snapshot", "graphsvc.snapshot_build", "graphsvc.snapshot_carry",
+                              "graphsvc.snapshot_csr",
                               "graphsvc.snapshot_apply", "graphsvc.actions", "graphsvc.access",
                               "graphsvc.demo", "graphsvc.generate")),
     ("questions, importers, pictures", ("queries", "importers", "visualisations")),

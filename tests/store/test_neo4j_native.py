@@ -100,6 +100,7 @@ RELATIONSHIPS = [  # declared properties (read as columns on Neo4j) and others (
 ]
 
 
+@pytest.mark.usefixtures("undeclared_allowed")  # a store from before the declarations, too
 def test_relationships_of_every_shape_read_back_in_snapshots(store: GraphStore) -> None:
     with store.transaction(source="test") as tx:
         for node_id, label in (("o1", "Organisation"), ("f1", "Fund"), ("i1", "Interest"), ("c1", "Community"),
