@@ -146,19 +146,34 @@ def _tie_edges(snap: Snapshot, actors: Sequence[str]) -> list[tuple[str, str]]:
     return [(a, b) for a in actors for b in snap.ties.get(a, {}) if a < b and b in members]
 
 
+def _funds(snap: Snapshot, actors: Sequence[str]) -> dict[str, list[str]]:
+    """The funds with a grant to one of ``actors``, and those grantees: they are kept with the
+    area's layout, so a newcomer never takes a fund's place."""
+    inside = set(actors)
+    found = {}
+    for fund in snap.labelled("Fund"):
+        grantees = sorted(snap.targets("FUNDS", fund) & inside)
+        if grantees:
+            found[fund] = grantees
+    return found
+
+
 def _next(snap: Snapshot, area: str | None, actors: Sequence[str], kept: _Kept | None) -> dict[str, Point]:
     """The area's layout now: the kept one while its nodes are the area's; a new node placed near
-    its partners; a layout made anew when there is none or many nodes are new."""
-    nodes = frozenset(actors)
+    its partners (a fund near its grantees); a layout made anew when there is none or many nodes
+    are new."""
+    funds = _funds(snap, actors)
+    nodes = frozenset(actors) | frozenset(funds)
     if kept is not None and nodes == kept.nodes:
         return kept.pos
     if kept is not None and len(nodes - kept.nodes) <= REDO_SHARE * max(len(nodes), 1):
         fixed = {n: p for n, p in kept.pos.items() if n in nodes}
         new = sorted(nodes - kept.nodes)
-        partners = {n: sorted(snap.ties.get(n, {})) for n in new}
+        partners = {n: funds[n] if n in funds else sorted(snap.ties.get(n, {})) for n in new}
         return {**fixed, **place_near(fixed, new, partners, spacing=SPACING)}
-    return _spread(grouped_layout(actors, _tie_edges(snap, actors), _groups(snap, area, actors),
-                                  spacing=SPACING))
+    pos = _spread(grouped_layout(actors, _tie_edges(snap, actors), _groups(snap, area, actors),
+                                 spacing=SPACING))
+    return {**pos, **place_near(pos, sorted(funds), funds, spacing=SPACING)}
 
 
 def _read(store: KeptData, key: str) -> tuple[bytes | None, _Kept | None]:
@@ -184,7 +199,7 @@ def _build(snap: Snapshot, area: str | None, store: KeptData | None = None) -> d
         with _LOCK:
             local = _LAYOUTS.get(key)
         pos = _next(snap, area, actors, local)
-        _remember(_LAYOUTS, key, _Kept(frozenset(actors), pos, snap.revision))
+        _remember(_LAYOUTS, key, _Kept(frozenset(pos), pos, snap.revision))
         return pos
     for _ in range(_TRIES):
         raw, kept = _read(store, key)
@@ -217,8 +232,9 @@ def _spread(pos: dict[str, Point]) -> dict[str, Point]:
 
 
 def area_positions(snap: Snapshot, area: str | None, store: KeptData | None = None) -> dict[str, Point]:
-    """The positions of every actor of the area (all actors when None), once per snapshot;
-    ``store``: the store the snapshot was read from, which keeps the layout for every worker.
+    """The positions of every actor of the area (all actors when None) and of the funds with a
+    grant to one of them, once per snapshot; ``store``: the store the snapshot was read from,
+    which keeps the layout for every worker.
 
     Examples
     --------
