@@ -212,7 +212,7 @@ def import_file(store: GraphStore, path: str | Path, *, format: str | None = Non
 
     Raises :class:`importers.report.ImportRejected` (an ``ImportFailed``) listing every row
     error, or ``ImportFailed`` for a file that cannot be read at all. ``per_transaction``
-    writes in transactions of that many records (see :func:`importers.planner.write_plan`);
+    writes in transactions of that many records (see :func:`importers.plan_write.write_plan`);
     ``mapping`` types the nodes and edges of a graph file from another tool.
 
     Examples

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from operator import attrgetter
-from typing import Any, Final, TypeVar
+from typing import Any, Final
 
-from graphsvc.errors import Conflict, ImportFailed, InvalidInput
+from graphsvc.errors import InvalidInput
 from graphsvc.model import (
     CONFIDENTIAL_FIELDS,
     LABELS,
@@ -20,12 +20,12 @@ from graphsvc.model import (
 )
 from graphsvc.node_props import is_declared
 from graphsvc.rel_props import RULED_TYPES, property_problems
-from graphsvc.store.base import GraphStore
 from graphsvc.text import normalise_name
-from importers.batch import WRITE_CHUNK, ImportBatch, NodeIn, Progress, RelIn, Where
+from importers.batch import ImportBatch, NodeIn, RelIn, Where
 from importers.declared import check_declared
 from importers.duplicates import DUPLICATE_LABELS
 from importers.index import StoreIndex, event_key, same_props
+from importers.plan_write import write_plan
 from importers.report import ImportReport, NearDuplicate
 
 __all__ = ["Plan", "plan_import", "write_plan", "merged_props"]
@@ -33,7 +33,6 @@ __all__ = ["Plan", "plan_import", "write_plan", "merged_props"]
 MAX_NEAR_DUPLICATES: Final = 200
 _IDENT: Final = attrgetter("type", "start", "end", "key")  # Relationship.ident, as a sort key
 _TYPE: Final = attrgetter("type")
-T = TypeVar("T")
 
 
 @dataclass
@@ -379,75 +378,3 @@ def _twice(rel: Relationship, before: Where) -> tuple[str, str]:
     what = f"{rel.type} {rel.start} → {rel.end}" + (f" ({rel.key})" if rel.key else "")
     return (f"{what} staat ook op rij {before.row}, met andere gegevens.",
             f"{what} is also on row {before.row}, with different values.")
-
-
-def _chunks(items: Sequence[T], size: int = WRITE_CHUNK) -> Iterator[Sequence[T]]:
-    for i in range(0, len(items), size):
-        yield items[i:i + size]
-
-
-def _work(plan: Plan, size: int) -> list[tuple[str, Sequence[Any]]]:
-    return ([("nodes", c) for c in _chunks(plan.nodes, size)]
-            + [("rels", c) for c in _chunks(plan.rels, size)]
-            + [("events", c) for c in _chunks(plan.events, size)])
-
-
-def _groups(work: list[tuple[str, Sequence[Any]]], per_transaction: int | None) -> list[list[tuple[str, Sequence[Any]]]]:
-    if not per_transaction:
-        return [work]
-    groups: list[list[tuple[str, Sequence[Any]]]] = [[]]
-    filled = 0
-    for step in work:
-        if filled and filled + len(step[1]) > per_transaction:
-            groups.append([])
-            filled = 0
-        groups[-1].append(step)
-        filled += len(step[1])
-    return groups
-
-
-def write_plan(store: GraphStore, batch: ImportBatch, plan: Plan, revision: int,
-               progress: Progress | None = None, *, per_transaction: int | None = None) -> int:
-    """Write ``plan``: in one transaction, or in transactions of ``per_transaction`` records.
-
-    Refuses (``Conflict``) when the store changed since it was read. Returns the number of
-    transactions. With ``per_transaction`` a failure leaves the earlier transactions written
-    and says so; importing the file again completes it (re-imports change nothing twice).
-    """
-    size = min(WRITE_CHUNK, per_transaction or WRITE_CHUNK)
-    groups = _groups(_work(plan, size), per_transaction)
-    total, done, expected = len(plan.nodes) + len(plan.rels) + len(plan.events), 0, revision
-    if progress is not None:
-        progress("write", 0, total)
-    for number, group in enumerate(groups, 1):
-        try:
-            _write_group(store, batch, group, expected)
-        except Exception as exc:
-            if number == 1:
-                raise
-            raise ImportFailed(
-                f"Transaction {number} of {len(groups)} failed ({exc}); the first {done:,} records "
-                f"are written. Import the file again to finish. / Transactie {number} van "
-                f"{len(groups)} mislukte; de eerste {done:,} records staan erin. Importeer het "
-                "bestand opnieuw om af te maken.") from None
-        expected = store.revision()
-        done += sum(len(items) for _, items in group)
-        if progress is not None:
-            progress("write", done, total)
-    return len(groups)
-
-
-def _write_group(store: GraphStore, batch: ImportBatch, group: list[tuple[str, Sequence[Any]]],
-                 expected: int) -> None:
-    with store.transaction(source=batch.source) as tx:
-        if store.revision() != expected:
-            raise Conflict("De kaart is tijdens het importeren gewijzigd; probeer het opnieuw. / "
-                           "The map changed during the import; try again.")
-        for kind, items in group:
-            if kind == "nodes":
-                tx.upsert_nodes(items)
-            elif kind == "rels":  # a dump carries its own tie history: no events for its ties
-                tx.upsert_relationships(items, record_history=not batch.restore)
-            else:
-                tx.add_tie_events(items)
-

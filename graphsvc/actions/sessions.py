@@ -28,10 +28,20 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from datetime import date
 from typing import Any, Final
 
+from graphsvc.actions.session_log import (
+    UNDO_DEPTH,
+    TieChange,
+    _append_log,
+    _change,
+    _entry,
+    _kind,
+    _log,
+    change_count,
+    last_change,
+)
 from graphsvc.clock import utc_now
 from graphsvc.errors import Conflict, InvalidInput, NotFound
 from graphsvc.model import ACTOR_LABELS, Node, Relationship, TieEvent, tie_pair
@@ -57,35 +67,6 @@ __all__ = [
 DECLARED_BY: Final = ("self", "both", "coach")
 MAX_NAME = 200
 MAX_NOTE = 1000
-#: How many of a session's latest changes :func:`undo_last` can take back.
-UNDO_DEPTH: Final = 20
-
-
-@dataclass(frozen=True)
-class TieChange:
-    """One recorded change of a tie at a session (rung 0: no tie).
-
-    ``kind`` is ``new``, ``up``, ``down``, ``confirmed`` (same rung, confirmed again),
-    ``unchanged`` (nothing to write) or ``undone``.
-    """
-
-    session: str
-    a: str
-    a_name: str
-    b: str
-    b_name: str
-    old_rung: int
-    new_rung: int
-    kind: str
-    at: str
-    tie_version: int
-    session_version: int
-
-    def as_dict(self) -> dict[str, Any]:
-        return {"session": self.session, "a": self.a, "a_name": self.a_name, "b": self.b,
-                "b_name": self.b_name, "old_rung": self.old_rung, "new_rung": self.new_rung,
-                "kind": self.kind, "at": self.at, "tie_version": self.tie_version,
-                "session_version": self.session_version}
 
 
 # -- lookups -----------------------------------------------------------------------------------
@@ -240,12 +221,6 @@ def _check_tie_input(a: str, b: str, rung: object, declared_by: str) -> int:
     return rung
 
 
-def _kind(old: int, new: int) -> str:
-    if old == 0:
-        return "new"
-    return "confirmed" if old == new else "up" if new > old else "down"
-
-
 def _new_props(session_id: str, current: Relationship | None, rung: int, declared_by: str,
                note: str | None, now: str) -> dict[str, Any]:
     props: dict[str, Any] = dict(current.props) if current else {"since": now[:10]}
@@ -302,15 +277,6 @@ def record_tie(store: GraphStore, session_id: str, a: str, b: str, rung: int, *,
                    live.version + 1)
 
 
-def _entry(tie: Relationship, current: Relationship | None, old_rung: int, now: str,
-           by: str) -> dict[str, Any]:
-    """One line of the session's change log: enough to put the tie back exactly as it was."""
-    return {"a": tie.start, "b": tie.end, "before": dict(current.props) if current else None,
-            "old_rung": old_rung, "new_rung": tie.props["rung"],
-            "before_version": current.version if current else 0,
-            "after_version": (current.version if current else 0) + 1, "at": now, "by": by}
-
-
 def _live_session(node: Node | None, session_id: str) -> Node:
     """The session as the transaction sees it: it may have closed since it was first read."""
     if node is None or node.label != "Session":
@@ -319,39 +285,7 @@ def _live_session(node: Node | None, session_id: str) -> Node:
     return node
 
 
-def _log(session: Node) -> list[dict[str, Any]]:
-    changes = session.props.get("changes")
-    return [dict(c) for c in changes] if isinstance(changes, list) else []
-
-
-def change_count(session: Node) -> int:
-    """How many changes were recorded at the session (undos not counted)."""
-    count = session.props.get("change_count")
-    if isinstance(count, int) and not isinstance(count, bool):
-        return count
-    return len(_log(session))  # a session recorded before the count was kept
-
-
-def _append_log(tx: Any, session: Node, entry: Mapping[str, Any]) -> None:
-    props = {**session.props, "changes": [*_log(session), dict(entry)][-UNDO_DEPTH:],
-             "change_count": change_count(session) + 1}
-    tx.upsert_node(Node(session.id, "Session", props), expected_version=session.version)
-
-
-def _change(session: Node, ends: tuple[Node, Node], old: int, new: int, kind: str, at: str,
-            tie_version: int, session_version: int) -> TieChange:
-    first, second = sorted(ends, key=lambda n: n.id)
-    return TieChange(session.id, first.id, first.name, second.id, second.name, old, new, kind, at,
-                     tie_version, session_version)
-
-
 # -- undo --------------------------------------------------------------------------------------
-def last_change(session: Node) -> dict[str, Any] | None:
-    """The session's most recent change that has not been undone (None: nothing to undo)."""
-    pending = [c for c in _log(session) if not c.get("undone_at")]
-    return pending[-1] if pending else None
-
-
 def undo_last(store: GraphStore, session_id: str, *, expected_version: int | None = None,
               undone_by: str = "") -> TieChange:
     """Take back the session's last change that was not undone yet, recording the undo too.

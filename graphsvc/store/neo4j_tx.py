@@ -13,10 +13,9 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator, Mapping
 from itertools import islice
-from typing import Any, LiteralString, TypeVar
+from typing import Any, TypeVar
 
 import neo4j
 
@@ -33,12 +32,9 @@ from graphsvc.model import (
 from graphsvc.store import neo4j_cypher as q
 from graphsvc.store.base import (
     Rewrite,
-    Transaction,
     change_from_row,
     json_key,
-    prop_changes,
     stamp_or_none,
-    utc_now,
 )
 from graphsvc.store.neo4j_props import (
     NODE_KEYS,
@@ -57,14 +53,12 @@ from graphsvc.store.neo4j_props import (
 from graphsvc.store.neo4j_props import (
     merged as _merged,
 )
+from graphsvc.store.neo4j_tx_state import DRIVER_ERRORS, Neo4jTxState, _Stored
 
 __all__ = ["Neo4jTransaction", "BATCH"]
 
 BATCH = 5000  # rows per UNWIND: Neo4j's sweet spot is 1k–10k
 T = TypeVar("T")
-Ident = tuple[str, str, str, str]
-Translate = Callable[[Exception], Exception]
-DRIVER_ERRORS = (neo4j.exceptions.Neo4jError, neo4j.exceptions.DriverError, OSError)
 
 
 def _chunks(items: Iterable[T]) -> Iterator[list[T]]:
@@ -73,20 +67,7 @@ def _chunks(items: Iterable[T]) -> Iterator[list[T]]:
         yield chunk
 
 
-def _text(value: Any) -> str:
-    return value if isinstance(value, str) else str(value)
-
-
-@dataclass
-class _Stored:
-    """What the graph holds for one node or relationship, as far as this transaction knows."""
-
-    props_json: str
-    version: int
-    label: str = ""
-
-
-class Neo4jTransaction(Transaction):
+class Neo4jTransaction(Neo4jTxState):
     """The :class:`~graphsvc.store.base.Transaction` of :class:`~graphsvc.store.neo4j.Neo4jStore`.
 
     It remembers what it read and wrote (the store's writer lock keeps other writers out until
@@ -96,38 +77,6 @@ class Neo4jTransaction(Transaction):
     sends them, and the store flushes before commit. ``revision`` is the revision the transaction
     commits as (the writer lock is held from the start), ``change_seq`` the last log number.
     """
-
-    def __init__(self, tx: neo4j.Transaction, source: str, event_seq: int, translate: Translate, *,
-                 actor: str = "", change_seq: int = 0, revision: int = 1,
-                 record_changes: bool = True) -> None:
-        self.tx = tx
-        self.source = source
-        self.actor = actor
-        self.changed = 0
-        self.event_seq = event_seq
-        self.change_seq = change_seq
-        self.revision = revision
-        self.now = utc_now()
-        self._translate = translate
-        self._record_changes = record_changes
-        self._forget()
-        self._node_rows: dict[str, dict[str, Any]] = {}
-        self._rel_rows: dict[Ident, dict[str, Any]] = {}
-        self._events: list[dict[str, Any]] = []
-        self._changes: list[dict[str, Any]] = []
-
-    def _forget(self) -> None:
-        self._nodes: dict[str, _Stored | None] = {}  # None: known not to exist
-        self._labels: dict[str, str | None] = {}
-        self._rels: dict[Ident, _Stored | None] = {}
-        self._fresh: set[str] = set()  # created in this transaction: no relationships stored before
-        self._complete: set[str] = set()  # nodes whose outgoing relationships are all in _rels
-
-    def _run(self, query: LiteralString, **params: Any) -> list[neo4j.Record]:
-        try:
-            return list(self.tx.run(query, params))
-        except DRIVER_ERRORS as exc:
-            raise self._translate(exc) from exc
 
     def flush(self) -> None:
         """Write what waits: nodes by label, then relationships by type, then tie events."""
@@ -158,27 +107,6 @@ class Neo4jTransaction(Transaction):
             self.flush()
 
     # -- the change log --------------------------------------------------------------------------
-    def _change(self, op: str, kind: str, label: str, start: str, end: str, key: str, old_json: str,
-                new_json: str, version: int, created_at: str = "", updated_at: str = "") -> None:
-        """Plan one change-log entry (``old_json``/``new_json`` as JSON text)."""
-        if not self._record_changes:
-            return
-        self.change_seq += 1
-        self._changes.append({
-            "seq": self.change_seq, "revision": self.revision, "at": self.now, "actor": self.actor,
-            "source": self.source, "op": op, "kind": kind, "label": label, "start": start,
-            "end": end, "key": key, "old_json": old_json, "new_json": new_json, "version": version,
-            "created_at": stamp_or_none(created_at, self.now),
-            "updated_at": stamp_or_none(updated_at, self.now),
-        })
-
-    def _update(self, kind: str, label: str, ident: tuple[str, str, str], old_json: str,
-                new_json: str, version: int, updated_at: str) -> None:
-        if self._record_changes:
-            old, new = prop_changes(json.loads(old_json), json.loads(new_json))
-            self._change("update", kind, label, *ident, dump_props(old), dump_props(new), version,
-                         updated_at=updated_at)
-
     def add_changes(self, events: Iterable[ChangeEvent]) -> int:
         count = 0
         for e in events:
@@ -308,17 +236,6 @@ class Neo4jTransaction(Transaction):
     def upsert_nodes(self, nodes: Iterable[Node]) -> int:
         return sum(self._upsert_node_batch(chunk) for chunk in _chunks(nodes))
 
-    def _learn_nodes(self, ids: Iterable[str]) -> None:
-        unknown = list({i for i in ids if isinstance(i, str) and i not in self._nodes})
-        if not unknown:
-            return
-        for i in unknown:
-            self._nodes[i] = self._labels[i] = None
-        for r in self._run(q.NODE_STATE, ids=unknown):
-            stored = r["props"]
-            self._nodes[stored["id"]] = _Stored(_canon(stored, NODE_KEYS), stored["version"], r["label"])
-            self._labels[stored["id"]] = r["label"]
-
     def _upsert_node_batch(self, nodes: list[Node], expected_version: int | None = None) -> int:
         self._learn_nodes(n.id for n in nodes)
         changed = 0
@@ -385,44 +302,6 @@ class Neo4jTransaction(Transaction):
         """Upsert many relationships in batches; ``record_history=False`` as in migration."""
         return sum(self._upsert_rel_batch(chunk, None, record_history) for chunk in _chunks(rels))
 
-    def _learn_rels(self, rels: list[Relationship]) -> None:
-        keys = []
-        for ident in dict.fromkeys(r.ident for r in rels):
-            if ident in self._rels or ident[1] in self._complete or not all(isinstance(x, str) for x in ident):
-                continue
-            if ident[1] in self._fresh or ident[2] in self._fresh:
-                self._rels[ident] = None  # a node new in this transaction has only what we wrote
-            else:
-                keys.append(ident)
-        if len(keys) == 1:  # a single upsert: learn all of its start node's relationships
-            self._learn_rels_from(keys[0][1])
-        elif keys:
-            self._learn_rel_keys(keys)
-        for ident in keys:
-            self._rels.setdefault(ident, None)
-        self._learn_nodes(x for r in rels for x in (r.start, r.end) if x not in self._labels)
-
-    def _learn_rel_keys(self, keys: list[Ident]) -> None:
-        params = [{"i": n, "type": t, "start": s, "end": e, "key": k} for n, (t, s, e, k) in enumerate(keys)]
-        for row in self._run(q.REL_STATE, keys=params):
-            ident = keys[row["i"]]
-            self._labels.setdefault(ident[1], row["start_label"])
-            self._labels.setdefault(ident[2], row["end_label"])
-            if row["props"] is not None:
-                stored = row["props"]
-                self._rels[ident] = _Stored(_canon(stored, REL_KEYS), stored["version"])
-
-    def _learn_rels_from(self, start: str) -> None:
-        for row in self._run(q.RELS_FROM, starts=[start]):
-            self._labels.setdefault(start, row["start_label"])
-            if row["type"] is not None:
-                self._labels.setdefault(row["end"], row["end_label"])
-                stored = row["props"]
-                ident = (row["type"], start, row["end"], stored["key"])
-                if ident not in self._rels:  # what this transaction wrote or deleted stands
-                    self._rels[ident] = _Stored(_canon(stored, REL_KEYS), stored["version"])
-        self._complete.add(start)  # every relationship from here is now known
-
     def _upsert_rel_batch(self, rels: list[Relationship], expected_version: int | None = None,
                           record_history: bool = True) -> int:
         self._learn_rels(rels)
@@ -434,12 +313,6 @@ class Neo4jTransaction(Transaction):
             self.changed += changed
             self._flush_if_full()
         return changed
-
-    def _label(self, node_id: str) -> str:
-        label = self._labels.get(node_id)
-        if label is None:
-            raise InvalidInput(f"No node with id {node_id!r}; create it before linking to it.")
-        return label
 
     def _plan_rel(self, rel: Relationship, expected_version: int | None, record_history: bool) -> int:
         validate_relationship(rel, self._label(rel.start), self._label(rel.end))
@@ -468,16 +341,6 @@ class Neo4jTransaction(Transaction):
         self._rels[rel.ident] = _Stored(props, version)
         self._rel_rows[rel.ident] = _merged(self._rel_rows.get(rel.ident), fields)
         return 1
-
-    def _event(self, a: str, b: str, old: int, new: int, props: Mapping[str, Any]) -> dict[str, Any]:
-        self.event_seq += 1
-        return {
-            "seq": self.event_seq, "a": a, "b": b, "old_rung": old, "new_rung": new,
-            "at": _text(props.get("changed_at") or self.now),
-            "source": _text(props.get("source") or self.source or ""),
-            "session": _text(props.get("session") or ""),
-            "declared_by": _text(props.get("declared_by") or ""),
-        }
 
     def delete_relationship(
         self, rel_type: str, start: str, end: str, key: str = "", *, changed_at: str | None = None,
