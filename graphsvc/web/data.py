@@ -21,7 +21,7 @@ import time
 from pathlib import Path
 from typing import Any, Final
 
-from flask import Blueprint, jsonify, render_template, request, send_file, url_for
+from flask import Blueprint, render_template, request, send_file, url_for
 from flask_babel import format_decimal, ngettext
 from flask_babel import gettext as _
 from werkzeug.datastructures import FileStorage
@@ -31,6 +31,7 @@ from graphsvc.errors import InvalidInput, NotFound
 from graphsvc.web.auth import current_account, current_viewer, require_role
 from graphsvc.web.i18n import current_language
 from graphsvc.web.import_worker import QueueState, Ticket, queue_state, run_web_import
+from graphsvc.web.replies import ok
 from graphsvc.web.services import services
 from importers.exporters import EXPORT_FORMATS, MEDIA_TYPES, SUFFIXES, export_store
 from importers.files import FORMATS, detect_format
@@ -301,7 +302,7 @@ def merge() -> Any:
 @bp.get(f"{API}/")
 @require_role("admin")
 def api_index() -> Any:
-    return jsonify({"ok": True, "import_formats": list(FORMATS), "export_formats": list(EXPORT_FORMATS),
+    return ok({"import_formats": list(FORMATS), "export_formats": list(EXPORT_FORMATS),
                     "templates": [url_for("data.template_workbook")] +
                     [url_for("data.template_sheet", name=s.name) for s in SHEETS]})
 
@@ -322,22 +323,22 @@ def api_import() -> Any:
                       mapping=_mapping_arg())
     finally:
         shutil.rmtree(path.parent, ignore_errors=True)
-    return jsonify({"ok": True, "report": report.as_dict()})
+    return ok({"report": report.as_dict()})
 
 
 @bp.get(f"{API}/imports")
 @require_role("admin")
 def api_imports() -> Any:
     """The running import (stage, records done of total) and the uploads waiting behind it."""
-    response = jsonify({"ok": True, **_queue_json(queue_state())})
+    response, status = ok(_queue_json(queue_state()))
     response.headers["Cache-Control"] = "no-store"
-    return response
+    return response, status
 
 
 @bp.get(f"{API}/duplicates")
 @require_role("admin")
 def api_duplicates() -> Any:
-    return jsonify({"ok": True, "duplicates": [d.as_dict() for d in _duplicates()]})
+    return ok({"duplicates": [d.as_dict() for d in _duplicates()]})
 
 
 @bp.post(f"{API}/merge")
@@ -350,5 +351,5 @@ def api_merge() -> Any:
         raise InvalidInput('Send a JSON object {"keep": id, "drop": id}. / '
                            'Stuur een JSON-object {"keep": id, "drop": id}.')
     keep, drop = str(body.get("keep") or ""), str(body.get("drop") or "")
-    return jsonify({"ok": True, "merge": merge_nodes(services().store, keep, drop).as_dict()})
+    return ok({"merge": merge_nodes(services().store, keep, drop).as_dict()})
 
