@@ -40,8 +40,12 @@ def test_login_redirects_only_to_own_paths(app: Flask, client: FlaskClient, targ
 
 
 def _proxied_app(tmp_path: Path, sqlite_store: GraphStore, proxies: str) -> Flask:
+    # these tests count failures per client; the global cap on password checks per second (its own
+    # test is in test_ratelimit.py) would otherwise answer 429 whenever the machine is fast
+    # enough to make 11 checks within one second
     settings = load_settings(environ={}, store=f"sqlite:///{tmp_path / 'graph.db'}", testing=True,
-                             secret_key="proxy-test", trusted_proxies=proxies)
+                             secret_key="proxy-test", trusted_proxies=proxies,
+                             password_checks_per_second=1000)
     return create_app(settings, store=sqlite_store)
 
 
