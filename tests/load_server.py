@@ -8,7 +8,6 @@ import json
 import os
 import random
 import shutil
-import socket
 import subprocess
 import sys
 import threading
@@ -19,7 +18,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-__all__ = ["Request", "Setup", "prepare", "free_port", "running_server", "plans", "python_load"]
+from tests.neo4j_server import free_port
+
+__all__ = ["Request", "Setup", "prepare", "running_server", "plans", "python_load"]
 
 ROOT = Path(__file__).resolve().parents[1]
 PASSWORD = "bench password 1234"
@@ -74,12 +75,6 @@ def prepare(folder: Path, orgs: int = 0, seed: int = 1) -> Setup:
     rng = random.Random(seed)
     setup.pairs = [tuple(sorted(rng.sample(actors, 2))) for _ in range(64)]  # type: ignore[misc]
     return setup
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @contextmanager

@@ -110,3 +110,20 @@ def page(browser: Any, live_server: LiveServer) -> Iterator[Any]:
     context.close()
     assert not outside, f"the page tried to load from outside localhost: {outside}"
     assert not dialogs, f"a script ran and opened a dialog: {dialogs}"
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Flask, LiveServer]]:
+    """The demo data in a SQLite file of this test module, served on a live port."""
+    from graphsvc.config import load_settings
+    from graphsvc.demo.dataset import load_demo
+    from graphsvc.store import open_store
+    from graphsvc.web import create_app
+
+    url = f"sqlite:///{tmp_path_factory.mktemp('demo') / 'demo.db'}"
+    store = open_store(url)
+    load_demo(store)
+    app = create_app(load_settings(environ={}, store=url, testing=True, secret_key="demo"), store=store)
+    with LiveServer(app) as server:
+        yield app, server
+    store.close()

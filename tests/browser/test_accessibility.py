@@ -12,10 +12,6 @@ from typing import Any
 import pytest
 from flask import Flask
 
-from graphsvc.config import load_settings
-from graphsvc.demo.dataset import load_demo
-from graphsvc.store import open_store
-from graphsvc.web import create_app
 from tests.browser.a11y import (
     MEETING,
     ORG,
@@ -32,17 +28,6 @@ from tests.browser.a11y import (
 from tests.browser.conftest import LiveServer
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Flask, LiveServer]]:
-    url = f"sqlite:///{tmp_path_factory.mktemp('a11y') / 'demo.db'}"
-    store = open_store(url)
-    load_demo(store)
-    app = create_app(load_settings(environ={}, store=url, testing=True, secret_key="a11y"), store=store)
-    with LiveServer(app) as server:
-        yield app, server
-    store.close()
 
 
 @pytest.fixture

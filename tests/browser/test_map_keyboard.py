@@ -11,10 +11,6 @@ from typing import Any
 import pytest
 from flask import Flask
 
-from graphsvc.config import load_settings
-from graphsvc.demo.dataset import load_demo
-from graphsvc.store import open_store
-from graphsvc.web import create_app
 from tests.browser.a11y import ORG, log_in, open_meeting
 from tests.browser.conftest import LiveServer
 
@@ -22,17 +18,6 @@ pytestmark = pytest.mark.browser
 
 FOCUSED = "document.getElementById('network').getAttribute('data-key-node')"
 LIVE = "document.getElementById('map-focus-live').textContent"
-
-
-@pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Flask, LiveServer]]:
-    url = f"sqlite:///{tmp_path_factory.mktemp('keys') / 'demo.db'}"
-    store = open_store(url)
-    load_demo(store)
-    app = create_app(load_settings(environ={}, store=url, testing=True, secret_key="keys"), store=store)
-    with LiveServer(app) as server:
-        yield app, server
-    store.close()
 
 
 @pytest.fixture
