@@ -88,6 +88,12 @@ class Settings:
         "Password checks per second across all app servers; more login attempts get 429",
         10,
     )
+    freshness: float | None = _setting(
+        "GRAPHSVC_FRESHNESS",
+        "Seconds a read request may use the graph revision and login this process saw last (0: ask "
+        "the store on every request); default 0 on SQLite, 0.25 on Neo4j",
+        None,
+    )
     smtp_url: str = _setting(
         "GRAPHSVC_SMTP_URL",
         "Mail server for notifications (smtp://[user:password@]host:port, smtps:// for TLS); no mail when unset",
@@ -109,6 +115,8 @@ class Settings:
             raise ConfigError("GRAPHSVC_MAP_NODE_LIMIT must be at least 10.")
         if self.password_checks_per_second < 1:
             raise ConfigError("GRAPHSVC_PASSWORD_CHECKS_PER_SECOND must be at least 1.")
+        if self.freshness is not None and not 0 <= self.freshness <= 1:
+            raise ConfigError("GRAPHSVC_FRESHNESS must be between 0 and 1 (seconds).")
         try:
             _check_networks(self.trusted_proxies)
         except ValueError:
@@ -159,6 +167,11 @@ def _convert(raw: str, kind: Any, env: str) -> Any:
             return int(raw)
         except ValueError:
             raise ConfigError(f"{env} must be a whole number, not {raw!r}.") from None
+    if kind in (float, "float", "float | None"):
+        try:
+            return float(raw) if raw.strip() else None
+        except ValueError:
+            raise ConfigError(f"{env} must be a number, not {raw!r}.") from None
     return raw
 
 

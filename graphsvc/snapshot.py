@@ -27,6 +27,7 @@ from graphsvc.snapshot_build import (
 from graphsvc.snapshot_carry import carrier_for, family_of, tie_changes
 from graphsvc.snapshot_csr import Adjacency
 from graphsvc.store.base import GraphData, GraphStore, read_consistent
+from graphsvc.store.freshness import Freshness
 
 __all__ = ["Snapshot", "SnapshotCache", "Edge"]
 
@@ -304,14 +305,25 @@ class SnapshotCache:
     #: (each try takes a millisecond or two; a try fails only when a write commits meanwhile).
     ATTEMPTS = 10
 
-    def __init__(self, store: GraphStore) -> None:
+    def __init__(self, store: GraphStore, *, freshness: float = 0.0) -> None:
         self.store = store
         self.builds = 0
         self.updates = 0
+        #: how long the revision asked last is used without asking again (0: ask on every get)
+        self.freshness = Freshness(store, freshness)
         self._snapshot: Snapshot | None = None
         self._lock = threading.Lock()
 
     def get(self) -> Snapshot:
+        """The snapshot at the store's revision, asked at most once per ``freshness`` seconds
+        (at once after a commit through this store object)."""
+        snap = self._snapshot
+        if snap is not None and self.freshness.recent():
+            return snap
+        with self.freshness.asking():
+            return self._current()
+
+    def _current(self) -> Snapshot:
         snap = self._snapshot
         if snap is not None and snap.revision == self.store.revision():
             return snap

@@ -16,6 +16,7 @@ from typing import Any, Final
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
+from graphsvc.access.recent import RecentLookups
 from graphsvc.access.visibility import ROLES, Viewer
 from graphsvc.clock import utc_now
 from graphsvc.errors import InvalidInput, NotFound
@@ -102,10 +103,14 @@ class AccountStore:
     True
     """
 
-    def __init__(self, store: GraphStore | AccountRecords, *, clock: Any = time.time) -> None:
+    def __init__(self, store: GraphStore | AccountRecords, *, clock: Any = time.time,
+                 freshness: float = 0.0) -> None:
         self.records = store if isinstance(store, AccountRecords) else account_records(store)
         self._hasher = PasswordHasher()
         self._clock = clock
+        #: sessions and tokens the store confirmed less than ``freshness`` seconds ago, which a
+        #: read request (``recent=True``) may use without asking again
+        self.recent: RecentLookups[tuple[User, float, float]] = RecentLookups(freshness)
 
     @staticmethod
     def _user(record: Record | None) -> User | None:
@@ -177,6 +182,7 @@ class AccountStore:
             changes["disabled"] = disabled
         if changes:
             self.records.update_user(user.id, changes)
+            self.recent.drop_user(user.id)
         if disabled:
             self.end_sessions(user.id)
         updated = self.get(user.id)
@@ -191,14 +197,27 @@ class AccountStore:
                                 "name": name[:80], "created_at": utc_now()})
         return token
 
-    def user_for_token(self, token: str) -> User | None:
-        """The active account a token belongs to, read from the store on every call."""
-        user = self._user(self.records.token_user(secret_hash(token)))
-        return user if user is not None and not user.disabled else None
+    def user_for_token(self, token: str, *, recent: bool = False) -> User | None:
+        """The active account a token belongs to, read from the store (``recent``: or as the
+        store answered within the freshness bound, for a read request)."""
+        key = "t:" + secret_hash(token)
+        hit = self.recent.get(key) if recent else None
+        if hit is not None:
+            return hit[0]
+        asked = self.recent.asking()
+        user = self._user(self.records.token_user(key[2:]))
+        if user is None or user.disabled:
+            self.recent.forget(key)
+            return None
+        self.recent.put(key, (user, 0.0, 0.0), user_id=user.id, asked=asked)
+        return user
 
     def revoke_tokens(self, user_id: int) -> int:
         """Remove every API token of an account; how many there were."""
-        return self.records.delete_tokens(user_id)
+        try:
+            return self.records.delete_tokens(user_id)
+        finally:
+            self.recent.drop_user(user_id)
 
     # -- login sessions --------------------------------------------------------------------------
     def start_session(self, user: User) -> User:
@@ -211,31 +230,51 @@ class AccountStore:
             self.records.end_sessions(idle_before=now - SESSION_IDLE)
         return replace(user, session_id=sid)
 
-    def user_for_session(self, sid: str) -> User | None:
-        """The active account of a session; None once it ended, idled 8 h or lived 30 days."""
+    def user_for_session(self, sid: str, *, recent: bool = False) -> User | None:
+        """The active account of a session; None once it ended, idled 8 h or lived 30 days.
+
+        ``recent`` (a read request): the store's answer of less than the freshness bound ago
+        may be used instead of asking; its idle and age limits are still checked now."""
         key = secret_hash(sid)
+        hit = self.recent.get("s:" + key) if recent else None
+        if hit is not None:
+            now = self._clock()
+            if now - hit[2] <= SESSION_IDLE and now - hit[1] <= SESSION_MAX:
+                return replace(hit[0], session_id=sid)
+        asked = self.recent.asking()
         session = self.records.session(key)
-        if session is None:
-            return None
         now = self._clock()
-        if now - session["seen_at"] > SESSION_IDLE or now - session["created_at"] > SESSION_MAX:
+        if session is not None and (now - session["seen_at"] > SESSION_IDLE
+                                    or now - session["created_at"] > SESSION_MAX):
             self.records.end_sessions(sid_hash=key)
+            session = None
+        user = self.get(int(session["user_id"])) if session is not None else None
+        if session is None or user is None or user.disabled:
+            self.recent.forget("s:" + key)
             return None
-        user = self.get(int(session["user_id"]))
-        if user is None or user.disabled:
-            return None
-        if now - session["seen_at"] > _TOUCH_EVERY:
+        seen = float(session["seen_at"])
+        if now - seen > _TOUCH_EVERY:  # the sliding expiry: written at most once a minute
             self.records.touch_session(key, now)
+            seen = now
+        self.recent.put("s:" + key, (user, float(session["created_at"]), seen), user_id=user.id,
+                        asked=asked)
         return replace(user, session_id=sid)
 
     def end_session(self, sid: str) -> None:
         """Log one browser out (its copied cookie stops working too)."""
         if sid:
-            self.records.end_sessions(sid_hash=secret_hash(sid))
+            key = secret_hash(sid)
+            try:
+                self.records.end_sessions(sid_hash=key)
+            finally:
+                self.recent.drop("s:" + key)
 
     def end_sessions(self, user_id: int) -> int:
         """Log an account out everywhere; how many sessions ended."""
-        return self.records.end_sessions(user_id=user_id)
+        try:
+            return self.records.end_sessions(user_id=user_id)
+        finally:
+            self.recent.drop_user(user_id)
 
     def close(self) -> None:
         """Nothing to close: the records belong to the store."""

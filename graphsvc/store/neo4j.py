@@ -28,6 +28,7 @@ from graphsvc.store.base import (
     relationships_by_ident,
     replayable,
 )
+from graphsvc.store.freshness import NEO4J_FRESHNESS
 from graphsvc.store.neo4j_connect import DRIVER_ERRORS, Neo4jConnection
 from graphsvc.store.neo4j_props import node_from
 from graphsvc.store.neo4j_props import rel_from as _relationship
@@ -74,6 +75,9 @@ class Neo4jStore(Neo4jConnection, GraphStore):
     #: Its transactions create records in bulk (``create_nodes``, ``create_relationships``):
     #: :func:`graphsvc.actions.migrate.migrate` uses them into an empty graph.
     bulk_create = True
+    #: Seconds the web app may use the revision and login it saw last on a read request
+    #: (``GRAPHSVC_FRESHNESS`` overrides): each answer from here costs a round trip.
+    default_freshness = NEO4J_FRESHNESS
 
 
     def __repr__(self) -> str:

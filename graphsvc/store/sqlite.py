@@ -50,6 +50,10 @@ class SQLiteStore(SQLiteConnection, GraphStore):
     processes); reads use a connection per thread. ``":memory:"`` gives a private in-memory store.
     """
 
+    #: Commits made through this object (as on Neo4j): a reader that remembers the revision for
+    #: a moment asks again at once after this process wrote.
+    commits = 0
+
     # -- writes ------------------------------------------------------------------------------
     @contextmanager
     def transaction(
@@ -74,6 +78,8 @@ class SQLiteStore(SQLiteConnection, GraphStore):
                         "UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'revision'"
                     )
                 conn.execute("COMMIT")
+                if tx.changed:
+                    self.commits += 1
             except BaseException as exc:
                 if conn.in_transaction:
                     conn.execute("ROLLBACK")
@@ -270,6 +276,7 @@ class SQLiteStore(SQLiteConnection, GraphStore):
                 source.close()
             self._writer.execute("PRAGMA journal_mode = WAL")
             init_schema(self._writer, self.path, self._translate)  # a backup of an older schema
+            self.commits += 1
         return True
 
     def is_empty(self) -> bool:

@@ -143,11 +143,20 @@ def logout() -> WerkzeugResponse:
     return redirect(url_for("pages.home"))
 
 
+_READS = ("GET", "HEAD", "OPTIONS")
+
+
+def _reading() -> bool:
+    """A read request may use a login the store confirmed within the freshness bound; a
+    state-changing one always asks the store (a token revoked elsewhere is refused at once)."""
+    return request.method in _READS
+
+
 def _token_login() -> None:
     header = request.headers.get("Authorization", "")
     g.token_user = None
     if header.startswith("Bearer "):
-        user = services().accounts.user_for_token(header[len("Bearer "):].strip())
+        user = services().accounts.user_for_token(header[len("Bearer "):].strip(), recent=_reading())
         if user is None:
             raise Unauthorised("The API token is not valid.")
         g.token_user = user
@@ -159,9 +168,11 @@ def init_auth(app: Flask) -> None:
 
     @manager.user_loader
     def _load(session_id: str) -> User | None:
-        # the store is asked on every request: a session ended by another app server ends here too
+        # the store is asked on every state-changing request and, within the freshness bound,
+        # on reads: a session ended by another app server ends here too
         try:
-            return services().accounts.user_for_session(session_id) if session_id else None
+            accounts = services().accounts
+            return accounts.user_for_session(session_id, recent=_reading()) if session_id else None
         except StoreUnavailable:  # remembered: current_account() raises it where the account matters
             g.account_store_down = True
             return None
@@ -174,7 +185,7 @@ def init_auth(app: Flask) -> None:
         _token_login()
         # token-authenticated API calls carry no cookie, so cross-site forgery cannot reach them;
         # every other state-changing request needs a valid CSRF token
-        if request.method not in ("GET", "HEAD", "OPTIONS") and g.token_user is None:
+        if not _reading() and g.token_user is None:
             csrf.protect()
 
     @app.context_processor

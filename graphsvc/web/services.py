@@ -29,7 +29,7 @@ class Services:
         self.settings = settings
         self.vocab: Vocabulary = load_vocabulary(settings.vocab_dir or None)
         self._store = store
-        self._cache: SnapshotCache | None = SnapshotCache(store) if store else None
+        self._cache: SnapshotCache | None = SnapshotCache(store, freshness=self.freshness(store)) if store else None
         self._lock = threading.Lock()
         self._accounts: AccountStore | None = None
         self._down_until = 0.0
@@ -42,10 +42,17 @@ class Services:
             store = self.store
             with self._lock:
                 if self._accounts is None:
-                    accounts = AccountStore(store)
+                    accounts = AccountStore(store, freshness=self.freshness(store))
                     take_over_accounts_file(accounts.records, self.settings.accounts_path)
                     self._accounts = accounts
         return self._accounts
+
+    def freshness(self, store: GraphStore) -> float:
+        """Seconds a read request may use the revision and login this process saw last: the
+        setting, else the store's default (a server store's answers cost a round trip each)."""
+        if self.settings.freshness is not None:
+            return self.settings.freshness
+        return float(getattr(store, "default_freshness", 0.0))
 
     def store_known_down(self) -> bool:
         """Whether the store failed to answer within the last :data:`DOWN_RETRY` seconds."""
@@ -66,7 +73,7 @@ class Services:
             with self._lock:
                 if self._store is None:
                     self._store = open_store(self.settings.store, self.settings)
-                    self._cache = SnapshotCache(self._store)
+                    self._cache = SnapshotCache(self._store, freshness=self.freshness(self._store))
         return self._store
 
     def snapshot(self) -> Snapshot:
