@@ -1,5 +1,7 @@
-"""Round trips per request on Neo4j: the revision is asked once per request (a page that reads
-the snapshot twice does not ask twice), and a write inside the request is still seen."""
+"""Round trips per request on Neo4j with ``GRAPHSVC_FRESHNESS=0`` (every request asks): the
+revision is asked once per request (a page that reads the snapshot twice does not ask twice),
+and a write inside the request is still seen. Within the default bound a read asks nothing
+(tests/web/test_freshness.py)."""
 
 from __future__ import annotations
 
@@ -26,7 +28,8 @@ def test_a_request_asks_the_revision_once_and_sees_its_own_writes(
         neo4j_store: GraphStore, neo4j_server: Neo4jServer, tmp_path: Path) -> None:
     load_demo(neo4j_store)
     app = create_app(load_settings(environ={}, store=neo4j_server.url, testing=True, secret_key="k",
-                                   accounts_db=str(tmp_path / "accounts.db")), store=neo4j_store)
+                                   accounts_db=str(tmp_path / "accounts.db"), freshness=0.0),
+                     store=neo4j_store)
     with app.app_context():
         app.extensions["goudkaart"].accounts.add_user("admin", PASSWORD, "admin", [])
     client = app.test_client()
