@@ -71,6 +71,19 @@ class Served:
             if own:
                 conn.close()
 
+    def ask(self, pid: int, method: str, path: str, headers: dict[str, str] | None = None,
+            body: bytes | None = None) -> Answer:
+        """One request answered by worker ``pid``, on a keep-alive connection to it (a new one
+        when the worker closed the last after its idle timeout, before reading a request)."""
+        for _ in range(3):
+            conn = self.pinned(pid)
+            try:
+                return self.request(method, path, headers, body, conn=conn)
+            except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError):
+                conn.close()
+                del self._pinned[pid]
+        raise AssertionError(f"worker {pid} keeps closing its connections")
+
     def worker_of(self, conn: http.client.HTTPConnection) -> int:
         """The worker holding the server end of this (open) connection; 0 when none does."""
         assert conn.sock is not None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import signal
 import sys
 from collections.abc import Callable
 from typing import Any
@@ -37,10 +38,19 @@ def serve_app(app_factory: Callable[[], Flask], host: str, port: int, workers: i
     shared: list[Any] = []  # the master's snapshot, inherited by every worker it forks
 
     def when_ready(arbiter: Any) -> None:
-        if preload is not None:
+        if preload is None:
+            return
+        # no worker exists yet: Ctrl+C or a stop during the build (a minute for a national
+        # graph) ends the master at once instead of waiting in gunicorn's signal queue
+        stops = (signal.SIGINT, signal.SIGTERM)
+        handlers = {sig: signal.signal(sig, signal.SIG_DFL) for sig in stops}
+        try:
             snap = shared_snapshot(preload)
-            if snap is not None:
-                shared.append(snap)
+        finally:
+            for sig, handler in handlers.items():
+                signal.signal(sig, handler)
+        if snap is not None:
+            shared.append(snap)
 
     class _Server(BaseApplication):
         def load_config(self) -> None:

@@ -63,8 +63,7 @@ def small(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Prepared]:
 
 
 def _partners(served: Served, prepared: Prepared, pid: int, actor: str) -> dict[str, int]:
-    answer = served.request("GET", f"/api/v1/organisations/{actor}", prepared.headers,
-                            conn=served.pinned(pid))
+    answer = served.ask(pid, "GET", f"/api/v1/organisations/{actor}", prepared.headers)
     assert answer.status == 200 and answer.pid == pid
     return {tie["id"]: tie["rung"] for tie in answer.json()["ties"]}
 
@@ -80,8 +79,8 @@ def _seen_within(served: Served, prepared: Prepared, pid: int, actor: str, other
 
 
 def _put_tie(served: Served, prepared: Prepared, pid: int, a: str, b: str, rung: int) -> None:
-    answer = served.request("PUT", f"/api/v1/organisations/{a}/ties/{b}", prepared.headers,
-                            f'{{"rung": {rung}}}'.encode(), conn=served.pinned(pid))
+    answer = served.ask(pid, "PUT", f"/api/v1/organisations/{a}/ties/{b}", prepared.headers,
+                        f'{{"rung": {rung}}}'.encode())
     assert answer.status == 200, answer.body
     assert answer.pid == pid
 
@@ -122,8 +121,8 @@ def _worker_memory(prepared: Prepared, preload: bool, actors: list[str]) -> tupl
         answers = []
         for pid in served.workers():
             for actor in actors:
-                answer = served.request("GET", f"/api/v1/organisations/{actor}/matches",
-                                        prepared.headers, conn=served.pinned(pid))
+                answer = served.ask(pid, "GET", f"/api/v1/organisations/{actor}/matches",
+                                    prepared.headers)
                 assert answer.status == 200 and answer.pid == pid
                 answers.append(answer.body)
         private = [memory(pid) for pid in served.workers()]
@@ -154,16 +153,14 @@ def test_preload_on_an_empty_store_serves_and_takes_writes(tmp_path: Path) -> No
     store.close()
     with serving(prepared.env, tmp_path, workers=2, preload=True) as served:
         first, second = served.workers()
-        listing = served.request("GET", "/api/v1/organisations", prepared.headers,
-                                 conn=served.pinned(first))
+        listing = served.ask(first, "GET", "/api/v1/organisations", prepared.headers)
         assert listing.status == 200 and listing.json()["total"] == 0
-        made = served.request("POST", "/api/v1/organisations", prepared.headers,
-                              b'{"name": "Nieuw Begin"}', conn=served.pinned(first))
+        made = served.ask(first, "POST", "/api/v1/organisations", prepared.headers,
+                          b'{"name": "Nieuw Begin"}')
         assert made.status in (200, 201), made.body
         started = time.monotonic()
         while True:
-            listing = served.request("GET", "/api/v1/organisations", prepared.headers,
-                                     conn=served.pinned(second))
+            listing = served.ask(second, "GET", "/api/v1/organisations", prepared.headers)
             if listing.json()["total"] == 1:
                 break
             assert time.monotonic() - started < 1.0
