@@ -27,16 +27,15 @@ def _span(start: int, size: int) -> range:
     return range(start // PAGE, (start + max(size, 1) - 1) // PAGE + 1)
 
 
-def _snapshot_pages(root: object) -> tuple[set[int], set[int]]:
-    """Page numbers of the buffers of every numpy array reachable from ``root``, and of every
-    other object reachable from it (its Python objects; modules and classes left out)."""
+def _pages(root: object, seen: set[int]) -> tuple[set[int], set[int]]:
+    """Page numbers of the buffers of every numpy array reachable from ``root`` and not in
+    ``seen``, and of every other object so reached (modules, classes and functions left out)."""
     import types
 
     import numpy as np
 
     arrays: set[int] = set()
     objects: set[int] = set()
-    seen: set[int] = set()
     todo = [root]
     while todo:
         obj = todo.pop()
@@ -50,6 +49,15 @@ def _snapshot_pages(root: object) -> tuple[set[int], set[int]]:
             continue
         todo.extend(gc.get_referents(obj))
     return arrays, objects - arrays
+
+
+def _snapshot_parts(snap: Any) -> dict[str, set[int]]:
+    """The pages of the derived indexes (the matching index), then of the rest of the snapshot."""
+    seen: set[int] = set()
+    index_arrays, index_objects = _pages(list(snap._derived.values()), seen)
+    arrays, objects = _pages(snap, seen)
+    return {"snapshot: numpy arrays": arrays, "snapshot: Python objects": objects,
+            "indexes: numpy arrays": index_arrays, "indexes: Python objects": index_objects}
 
 
 def _anonymous_pages() -> set[int]:
@@ -126,10 +134,8 @@ def probe(source: Path, reads: int, writes: int = 20) -> dict[str, Any]:
         url = f"sqlite:///{db}"
         snap = shared_snapshot(load_settings(environ={}, store=url, testing=True, secret_key="p"))
         assert snap is not None
-        arrays, objects = _snapshot_pages(snap)
-        before = _anonymous_pages()
-        parts = {"snapshot: numpy arrays": arrays, "snapshot: Python objects": objects,
-                 "the rest of the master": before - arrays - objects}
+        parts = _snapshot_parts(snap)
+        parts["the rest of the master"] = _anonymous_pages().difference(*parts.values())
         gc.freeze()  # the walk's own bookkeeping is gone; nothing new for the collector to see
         read_end, write_end = os.pipe()
         pid = os.fork()

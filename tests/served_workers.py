@@ -57,6 +57,17 @@ class Served:
             found.update(int(pid) for pid in text)
         return sorted(found)
 
+    def open_files(self, pid: int | None = None) -> list[str]:
+        """What the process (default: the master) holds open: paths, ``socket:[…]``, ``pipe:[…]``."""
+        folder = Path(f"/proc/{pid or self.master}/fd")
+        found = []
+        for fd in folder.iterdir():
+            try:
+                found.append(os.readlink(fd))
+            except FileNotFoundError:
+                continue
+        return found
+
     def request(self, method: str, path: str, headers: dict[str, str] | None = None,
                 body: bytes | None = None, *, conn: http.client.HTTPConnection | None = None) -> Answer:
         """One request on ``conn`` (else a new connection, closed after); who answered it."""

@@ -69,9 +69,15 @@ def shared_snapshot(settings: Settings) -> Snapshot | None:
     return snap
 
 
+#: The indexes built here, held for the life of the process (and of every worker forked from
+#: it): when a worker moves to a newer revision its old snapshot drops its indexes, and freeing
+#: them would write to (and so copy) every page they fill, only to leave the copies unused.
+_KEPT: list[object] = []
+
+
 def _warm(snap: Snapshot) -> None:
     """Build what a worker's first requests would otherwise each build (and keep privately)."""
-    matching_index(snap)
+    _KEPT.append(matching_index(snap))
     _check_declared(snap)
 
 

@@ -88,6 +88,11 @@ def _put_tie(served: Served, prepared: Prepared, pid: int, a: str, b: str, rung:
 def test_a_write_through_one_worker_is_seen_by_the_other_within_a_second(small: Prepared) -> None:
     with serving(small.env, small.folder, workers=2, preload=True) as served:
         first, second = served.workers()
+        # the master built the snapshot and closed the store before forking: it holds no
+        # database file and no connection (its one socket is the one it listens on)
+        held = served.open_files()
+        assert not [f for f in held if "graph.db" in f]
+        assert len([f for f in held if f.startswith("socket:")]) == 1
         for pid in (first, second):  # both answer from the snapshot the master built
             assert _partners(served, small, pid, "org-amal") == {
                 "org-kadin": 3, "inst-buurtteam": 2, "org-xss": 1}
