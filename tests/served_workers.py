@@ -43,6 +43,7 @@ class Served:
     port: int
     master: int
     log: Path
+    timeout: float = 60.0  # seconds a request may take (a worker's first builds its snapshot)
     _pinned: dict[int, http.client.HTTPConnection] = field(default_factory=dict)
 
     @property
@@ -72,7 +73,7 @@ class Served:
                 body: bytes | None = None, *, conn: http.client.HTTPConnection | None = None) -> Answer:
         """One request on ``conn`` (else a new connection, closed after); who answered it."""
         own = conn is None
-        conn = conn or http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
+        conn = conn or http.client.HTTPConnection("127.0.0.1", self.port, timeout=self.timeout)
         try:
             conn.request(method, path, body=body, headers=headers or {})
             response = conn.getresponse()
@@ -120,7 +121,7 @@ class Served:
         if conn is not None:
             return conn
         for _ in range(tries):
-            conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
+            conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=self.timeout)
             if self.request("GET", "/healthz", conn=conn).pid == pid:
                 self._pinned[pid] = conn
                 return conn
@@ -167,7 +168,7 @@ def serving(env: dict[str, str], folder: Path, workers: int = 2, *, preload: boo
     with open(log_path, "wb") as log:
         child = subprocess.Popen(command, cwd=ROOT, env={**os.environ, **env}, stdout=log,
                                  stderr=subprocess.STDOUT, start_new_session=True)
-    served = Served(port, child.pid, log_path)
+    served = Served(port, child.pid, log_path, timeout=max(60.0, start_timeout))
     try:
         _wait_until_up(served, child, start_timeout)
         yield served
