@@ -314,6 +314,13 @@ class SnapshotCache:
         self._snapshot: Snapshot | None = None
         self._lock = threading.Lock()
 
+    def seed(self, snapshot: Snapshot) -> None:
+        """Start from ``snapshot`` (built before this process forked); the next :meth:`get`
+        asks the store and brings it forward by the change log."""
+        with self._lock:
+            self._snapshot = snapshot
+            self.freshness.forget()
+
     def get(self) -> Snapshot:
         """The snapshot at the store's revision, asked at most once per ``freshness`` seconds
         (at once after a commit through this store object)."""

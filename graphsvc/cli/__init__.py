@@ -78,24 +78,29 @@ def demo(ctx: click.Context, host: str, port: int, no_serve: bool) -> None:
         _serve(ctx, host, port, workers=2)
 
 
-def _serve(ctx: click.Context, host: str, port: int, workers: int) -> None:
+def _serve(ctx: click.Context, host: str, port: int, workers: int, preload: bool | None = None) -> None:
     from graphsvc.web import create_app
     from graphsvc.web.serving import serve_app
 
     current = settings(ctx)
     open_graph_store(ctx).close()  # fail here, with one clean line, if the store cannot be opened
     click.echo(f"Goudkaart is running at http://{host}:{port}/  (Ctrl+C stops it)")
-    serve_app(lambda: create_app(current), host, port, workers=workers)
+    shared = workers > 1 if preload is None else preload
+    serve_app(lambda: create_app(current), host, port, workers=workers,
+              preload=current if shared else None)
 
 
 @cli.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=click.IntRange(1, 65535))
 @click.option("--workers", default=2, show_default=True, type=click.IntRange(1, 64))
+@click.option("--preload/--no-preload", default=None, envvar="GRAPHSVC_PRELOAD",
+              help="Build the snapshot once, before the workers start, so they share its memory "
+                   "(default: on with more than one worker).")
 @click.pass_context
-def serve(ctx: click.Context, host: str, port: int, workers: int) -> None:
+def serve(ctx: click.Context, host: str, port: int, workers: int, preload: bool | None) -> None:
     """Serve the web app and API with a production WSGI server."""
-    _serve(ctx, host, port, workers)
+    _serve(ctx, host, port, workers, preload)
 
 
 @cli.command()

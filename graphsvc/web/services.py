@@ -34,6 +34,7 @@ class Services:
         self._accounts: AccountStore | None = None
         self._down_until = 0.0
         self._checked = False
+        self._seed: Snapshot | None = None
 
     @property
     def accounts(self) -> AccountStore:
@@ -74,6 +75,8 @@ class Services:
                 if self._store is None:
                     self._store = open_store(self.settings.store, self.settings)
                     self._cache = SnapshotCache(self._store, freshness=self.freshness(self._store))
+                    if self._seed is not None:
+                        self.seed(self._seed)
         return self._store
 
     def snapshot(self) -> Snapshot:
@@ -94,6 +97,14 @@ class Services:
             self._checked = True
             _check_declared(snap)
         return snap
+
+    def seed(self, snapshot: Snapshot) -> None:
+        """Start from ``snapshot``, built (and checked) before this worker forked: the first
+        request brings it to the store's revision by the change log instead of reading it all
+        (see :mod:`graphsvc.web.preload`)."""
+        self._seed, self._checked = snapshot, True
+        if self._cache is not None:
+            self._cache.seed(snapshot)  # the cache swaps in newer revisions as they come
 
     def health(self) -> dict[str, object]:
         try:
