@@ -99,6 +99,8 @@ def _event_key(event: TieEvent) -> tuple[Any, ...]:
 
 
 def _missing(source: Sequence[T], target: Sequence[T], key: Callable[[T], Any]) -> list[T]:
+    if not target:  # e.g. a new store: no key to make (1.4M log entries at 100k organisations)
+        return list(source)
     held = Counter(key(e) for e in target)
     out = []
     for item in source:

@@ -63,6 +63,20 @@ class Neo4jTxState(Transaction):
         self._rel_rows: dict[Ident, dict[str, Any]] = {}
         self._events: list[dict[str, Any]] = []
         self._changes: list[dict[str, Any]] = []
+        self._creating = False  # see expect_new: planned rows are written with CREATE
+
+    def expect_new(self, labels: Mapping[str, str]) -> None:
+        """Plan the upserts that follow as creates, without reading first: the caller knows the
+        graph holds none of the nodes ``labels`` names (id → label) and no relationship between
+        them or to them, e.g. an import into an empty graph (see ``bulk_create``). Versions,
+        timestamps, tie history and the change log come out as the upserts would make them; the
+        rows are written with ``CREATE``. A node that exists after all is refused by the id
+        constraint (:class:`~graphsvc.errors.Conflict`), so a wrong guess writes nothing."""
+        self._creating = True
+        for node_id, label in labels.items():
+            self._nodes[node_id] = None
+            self._labels[node_id] = label
+            self._fresh.add(node_id)
 
     def _forget(self) -> None:
         self._nodes: dict[str, _Stored | None] = {}  # None: known not to exist
