@@ -105,9 +105,9 @@ class Neo4jTransaction(Neo4jTxState):
                 else:
                     self._run(q.WRITE_RELS[rel_type], rows=chunk)
         for chunk in _chunks(events):
-            self._run(q.ADD_EVENTS, rows=chunk)
+            self._send(q.ADD_EVENTS, rows=chunk)
         for chunk in _chunks(changes):
-            self._run(q.ADD_CHANGES, rows=chunk)
+            self._send(q.ADD_CHANGES, rows=chunk)
 
     def _flush_if_full(self) -> None:
         if len(self._node_rows) + len(self._rel_rows) + len(self._events) + len(self._changes) >= BATCH:
@@ -166,7 +166,7 @@ class Neo4jTransaction(Neo4jTxState):
         for label, rows in by_label.items():
             for chunk in _chunks(rows):
                 sent = [as_sent(row) for row in chunk]
-                self._run(q.CREATE_NODES[label], props=[s[0] for s in sent], temporal=[s[1] for s in sent])
+                self._send(q.CREATE_NODES[label], props=[s[0] for s in sent], temporal=[s[1] for s in sent])
         self._forget()
         self.changed += count
         return count

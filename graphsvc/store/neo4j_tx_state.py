@@ -91,6 +91,15 @@ class Neo4jTxState(Transaction):
         except DRIVER_ERRORS as exc:
             raise self._translate(exc) from exc
 
+    def _send(self, query: LiteralString, **params: Any) -> None:
+        """Send a write whose answer nobody reads, without waiting for it: the next batch is made
+        while the server writes this one (a later read, or the commit, waits for it, and an
+        error in it shows there)."""
+        try:
+            self.tx.run(query, params)
+        except DRIVER_ERRORS as exc:
+            raise self._translate(exc) from exc
+
     def _change(self, op: str, kind: str, label: str, start: str, end: str, key: str, old_json: str,
                 new_json: str, version: int, created_at: str = "", updated_at: str = "") -> None:
         """Plan one change-log entry (``old_json``/``new_json`` as JSON text)."""
