@@ -36,6 +36,7 @@ from graphsvc.store.base import (
     json_key,
     stamp_or_none,
 )
+from graphsvc.store.neo4j_bulk import Sent, sent_node, sent_rel
 from graphsvc.store.neo4j_props import (
     NODE_KEYS,
     REL_KEYS,
@@ -156,16 +157,15 @@ class Neo4jTransaction(Neo4jTxState):
         (upserts plus :meth:`set_stamps` would end in the same state). A node that exists already
         is refused by the id constraint (:class:`~graphsvc.errors.Conflict`)."""
         self.flush()
-        by_label: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        by_label: dict[str, list[Sent]] = defaultdict(list)
         count = 0
         for node in nodes:
             validate_node(node)
             created = node.created_at or self.now
-            by_label[node.label].append(stored_node(node, node.version, created, node.updated_at or created))
+            by_label[node.label].append(sent_node(node, created, node.updated_at or created))
             count += 1
         for label, rows in by_label.items():
-            for chunk in _chunks(rows):
-                sent = [as_sent(row) for row in chunk]
+            for sent in _chunks(rows):
                 self._send(q.CREATE_NODES[label], props=[s[0] for s in sent], temporal=[s[1] for s in sent])
         self._forget()
         self.changed += count
@@ -192,8 +192,7 @@ class Neo4jTransaction(Neo4jTxState):
             for chunk in _chunks(of_type):
                 rows = []
                 for r in chunk:
-                    plain, temporal = as_sent(stored_rel(r, r.version, r.created_at or self.now,
-                                                         r.updated_at or r.created_at or self.now))
+                    plain, temporal = sent_rel(r, r.created_at or self.now, r.updated_at or r.created_at or self.now)
                     rows.append({"start": r.start, "end": r.end, "props": plain, "temporal": temporal})
                 self._created(waiting)
                 waiting = self._send_rels(rel_type, rows)
