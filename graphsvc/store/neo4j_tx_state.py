@@ -63,7 +63,6 @@ class Neo4jTxState(Transaction):
         self._rel_rows: dict[Ident, dict[str, Any]] = {}
         self._events: list[dict[str, Any]] = []
         self._changes: list[dict[str, Any]] = []
-        self._creating = False  # see expect_new: planned rows are written with CREATE
 
     def expect_new(self, labels: Mapping[str, str]) -> None:
         """Plan the upserts that follow as creates, without reading first: the caller knows the
@@ -84,6 +83,7 @@ class Neo4jTxState(Transaction):
         self._rels: dict[Ident, _Stored | None] = {}
         self._fresh: set[str] = set()  # created in this transaction: no relationships stored before
         self._complete: set[str] = set()  # nodes whose outgoing relationships are all in _rels
+        self._creating = False  # see expect_new: planned rows are written with CREATE
 
     def _run(self, query: LiteralString, **params: Any) -> list[neo4j.Record]:
         try:
