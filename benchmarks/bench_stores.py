@@ -124,22 +124,40 @@ def _bench_migrate(stores: _Stores, source_url: str, runs: int) -> dict[str, Any
     detail: dict[str, Any] = {}
     for _ in range(runs):
         source, target = open_store(source_url), stores.fresh("neo4j")
-        stages: dict[str, list[float]] = {}
-
-        def progress(stage: str, done: int, total: int, stages: dict[str, list[float]] = stages) -> None:
-            stages.setdefault(stage, [time.perf_counter(), 0.0, float(total)])[1] = time.perf_counter()
-
+        stages = _Stages(pid)
         started, cpu, server = time.perf_counter(), time.process_time(), _process_cpu(pid)
-        migrate(source, target, progress=progress)
+        migrate(source, target, progress=stages.progress)
         walls.append(time.perf_counter() - started)
-        detail = {"stages_s": {k: round(v[1] - v[0], 2) for k, v in stages.items()},
-                  "records": {k: int(v[2]) for k, v in stages.items()},
+        detail = {"stages_s": {k: round(v[0], 2) for k, v in stages.seen.items()},
+                  "stage_cpu_app_neo4j_s": {k: [round(v[1], 2), round(v[2], 2)] for k, v in stages.seen.items()},
+                  "records": stages.records,
                   "app_cpu_s": round(time.process_time() - cpu, 2),
-                  "server_cpu_s": round(_process_cpu(pid) - server, 2) if pid else None}
+                  "server_cpu_s": round(_process_cpu(pid) - server, 2) if pid else None,
+                  "load_average": os.getloadavg()}
         print(f"migrate into Neo4j: {walls[-1]:.1f} s {detail}", flush=True)
         source.close()
         target.close()
     return {**_median(walls), **detail}
+
+
+class _Stages:
+    """Wall and CPU time (this process, the Neo4j process) per stage of a migration, and of what
+    comes before a stage's first call (``before nodes``: reading the source; ``before change
+    log``: reading both logs)."""
+
+    def __init__(self, pid: int | None) -> None:
+        self.pid = pid
+        self.seen: dict[str, list[float]] = {}
+        self.records: dict[str, int] = {}
+        self.last = (time.perf_counter(), time.process_time(), _process_cpu(pid))
+
+    def progress(self, stage: str, done: int, total: int) -> None:
+        now = (time.perf_counter(), time.process_time(), _process_cpu(self.pid))
+        spent = self.seen.setdefault(stage if done else f"before {stage}", [0.0, 0.0, 0.0])
+        for i in range(3):
+            spent[i] += now[i] - self.last[i]
+        self.records[stage] = total
+        self.last = now
 
 
 def _server_pid(server: Neo4jServer) -> int | None:
@@ -185,7 +203,8 @@ def _table(results: dict[str, Any], orgs: int) -> Iterator[str]:
     if moved:
         yield (f"migrate SQLite -> empty Neo4j: {moved['median_s']} s (stages {moved['stages_s']}; "
                f"CPU app {moved['app_cpu_s']} s, Neo4j {moved['server_cpu_s']} s)")
-    yield f"generated graph: {results[done[0]]['nodes']} nodes, {results[done[0]]['relationships']} relationships"
+    if done:
+        yield f"generated graph: {results[done[0]]['nodes']} nodes, {results[done[0]]['relationships']} relationships"
     yield f"load average at start / end: {results['load_average_at_start']} / {results['load_average_at_end']}"
 
 
@@ -199,6 +218,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--heap", default="1g")
     parser.add_argument("--pagecache", default="512m")
     parser.add_argument("--json", type=Path, help="also write the figures here")
+    parser.add_argument("--source", help="only migrate this SQLite store (a URL) into an empty Neo4j")
     args = parser.parse_args(argv)
     orgs = args.orgs or (10_000 if args.quick else 100_000)
     runs = args.runs or (3 if args.quick else 5)
@@ -210,11 +230,11 @@ def main(argv: list[str] | None = None) -> int:
             stores = _Stores(folder, server)
             results: dict[str, Any] = {"neo4j_startup": startup, "orgs": orgs,
                                        "load_average_at_start": os.getloadavg()}
-            for backend in args.backends:
+            for backend in [] if args.source else args.backends:
                 results[backend] = _bench_backend(stores, backend, orgs, runs, big_runs)
                 print(f"{backend}: {json.dumps(results[backend])}", flush=True)
-            if "neo4j" in args.backends and stores.generated:
-                results["migrate_into_neo4j"] = _bench_migrate(stores, stores.generated, big_runs)
+            if args.source or ("neo4j" in args.backends and stores.generated):
+                results["migrate_into_neo4j"] = _bench_migrate(stores, args.source or stores.generated, big_runs)
         finally:
             server.stop()
     results["load_average_at_end"] = os.getloadavg()  # the machine may be shared: say how busy

@@ -44,21 +44,27 @@ def _groups(work: list[tuple[str, Sequence[Any]]], per_transaction: int | None) 
 
 
 def write_plan(store: GraphStore, batch: ImportBatch, plan: Plan, revision: int,
-               progress: Progress | None = None, *, per_transaction: int | None = None) -> int:
+               progress: Progress | None = None, *, per_transaction: int | None = None,
+               empty: bool = False) -> int:
     """Write ``plan``: in one transaction, or in transactions of ``per_transaction`` records.
 
     Refuses (``Conflict``) when the store changed since it was read. Returns the number of
     transactions. With ``per_transaction`` a failure leaves the earlier transactions written
-    and says so; importing the file again completes it (re-imports change nothing twice).
+    and says so; importing the file again completes it (re-imports change nothing twice: the
+    store is no longer empty, so that run upserts). ``empty``: the store held no graph when the
+    plan was made; a store that can create in bulk (``bulk_create``, Neo4j) then writes every
+    record without the read an upsert makes (the same records, versions, history and log).
     """
     size = min(WRITE_CHUNK, per_transaction or WRITE_CHUNK)
     groups = _groups(_work(plan, size), per_transaction)
     total, done, expected = len(plan.nodes) + len(plan.rels) + len(plan.events), 0, revision
     if progress is not None:
         progress("write", 0, total)
+    bulk = empty and bool(getattr(store, "bulk_create", False))
+    labels = {node.id: node.label for node in plan.nodes} if bulk else None
     for number, group in enumerate(groups, 1):
         try:
-            _write_group(store, batch, group, expected)
+            _write_group(store, batch, group, expected, labels)
         except Exception as exc:
             if number == 1:
                 raise
@@ -75,11 +81,15 @@ def write_plan(store: GraphStore, batch: ImportBatch, plan: Plan, revision: int,
 
 
 def _write_group(store: GraphStore, batch: ImportBatch, group: list[tuple[str, Sequence[Any]]],
-                 expected: int) -> None:
+                 expected: int, labels: dict[str, str] | None) -> None:
     with store.transaction(source=batch.source) as tx:
         if store.revision() != expected:
             raise Conflict("De kaart is tijdens het importeren gewijzigd; probeer het opnieuw. / "
                            "The map changed during the import; try again.")
+        if labels is not None:  # an empty graph: every record of the plan is new (see write_plan)
+            ids = {x for kind, items in group if kind != "events" for r in items
+                   for x in ((r.id,) if kind == "nodes" else (r.start, r.end))}
+            tx.expect_new({i: labels[i] for i in ids if i in labels})  # type: ignore[attr-defined]
         for kind, items in group:
             if kind == "nodes":
                 tx.upsert_nodes(items)

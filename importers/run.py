@@ -40,6 +40,6 @@ def run_import(store: GraphStore, batch: ImportBatch, *, dry_run: bool = False,
     report.revision_before = report.revision_after = index.revision
     if not dry_run and report.changed:
         report.transactions = write_plan(store, batch, plan, index.revision, progress,
-                                         per_transaction=per_transaction)
+                                         per_transaction=per_transaction, empty=index.empty)
         report.revision_after = store.revision()
     return report

@@ -99,6 +99,8 @@ def _event_key(event: TieEvent) -> tuple[Any, ...]:
 
 
 def _missing(source: Sequence[T], target: Sequence[T], key: Callable[[T], Any]) -> list[T]:
+    if not target:  # e.g. a new store: no key to make (1.4M log entries at 100k organisations)
+        return list(source)
     held = Counter(key(e) for e in target)
     out = []
     for item in source:
@@ -216,9 +218,10 @@ def migrate(source: GraphStore, target: GraphStore, *, progress: Progress | None
         raise InvalidInput(f"The source and the target are the same store ({source.url}).")
     started = time.perf_counter()
     data = read_consistent(source)
+    size = batch
     if _can_create(target):  # an empty graph on a backend with a bulk path: no reads, no upserts
         labels = {n.id: n.label for n in data.nodes}
-        size = max(batch, BULK_BATCH)
+        size = max(batch, BULK_BATCH)  # the history and the log too: fewer, bigger transactions
         nodes = _copy(target, "nodes", data.nodes, _create_nodes, size, progress)
         rels = _copy(target, "relationships", data.relationships,
                      lambda tx, chunk: _create_rels(tx, chunk, labels), size, progress)
@@ -227,10 +230,10 @@ def migrate(source: GraphStore, target: GraphStore, *, progress: Progress | None
         rels = _copy(target, "relationships", data.relationships, _upsert_rels_quietly, batch, progress)
     new_events = missing_events(data.tie_events, target.tie_history())
     events = _copy(target, "tie events", new_events, lambda tx, chunk: tx.add_tie_events(chunk),
-                   batch, progress)
+                   size, progress)
     log = _whole_log(source, data.revision)
     new_changes = missing_changes(log, _whole_log(target, target.revision()))
-    changes = _copy(target, "change log", new_changes, lambda tx, chunk: tx.add_changes(chunk), batch,
+    changes = _copy(target, "change log", new_changes, lambda tx, chunk: tx.add_changes(chunk), size,
                     progress)
     accounts = import_accounts(account_records(target), export_accounts(account_records(source)))
     return MigrationReport(

@@ -36,6 +36,7 @@ from graphsvc.store.base import (
     json_key,
     stamp_or_none,
 )
+from graphsvc.store.neo4j_bulk import Sent, sent_node, sent_rel
 from graphsvc.store.neo4j_props import (
     NODE_KEYS,
     REL_KEYS,
@@ -93,14 +94,21 @@ class Neo4jTransaction(Neo4jTxState):
         changes, self._changes = self._changes, []
         for label, rows in by_label.items():
             for chunk in _chunks(rows):
-                self._run(q.WRITE_NODES[label], rows=chunk)
+                if self._creating:  # see expect_new
+                    self._run(q.CREATE_NODES[label], props=[r["props"] for r in chunk],
+                              temporal=[r["temporal"] for r in chunk])
+                else:
+                    self._run(q.WRITE_NODES[label], rows=chunk)
         for rel_type, rows in by_type.items():
             for chunk in _chunks(rows):
-                self._run(q.WRITE_RELS[rel_type], rows=chunk)
+                if self._creating:
+                    self._created(self._send_rels(rel_type, chunk))
+                else:
+                    self._run(q.WRITE_RELS[rel_type], rows=chunk)
         for chunk in _chunks(events):
-            self._run(q.ADD_EVENTS, rows=chunk)
+            self._send(q.ADD_EVENTS, rows=chunk)
         for chunk in _chunks(changes):
-            self._run(q.ADD_CHANGES, rows=chunk)
+            self._send(q.ADD_CHANGES, rows=chunk)
 
     def _flush_if_full(self) -> None:
         if len(self._node_rows) + len(self._rel_rows) + len(self._events) + len(self._changes) >= BATCH:
@@ -149,17 +157,16 @@ class Neo4jTransaction(Neo4jTxState):
         (upserts plus :meth:`set_stamps` would end in the same state). A node that exists already
         is refused by the id constraint (:class:`~graphsvc.errors.Conflict`)."""
         self.flush()
-        by_label: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        by_label: dict[str, list[Sent]] = defaultdict(list)
         count = 0
         for node in nodes:
             validate_node(node)
             created = node.created_at or self.now
-            by_label[node.label].append(stored_node(node, node.version, created, node.updated_at or created))
+            by_label[node.label].append(sent_node(node, created, node.updated_at or created))
             count += 1
         for label, rows in by_label.items():
-            for chunk in _chunks(rows):
-                sent = [as_sent(row) for row in chunk]
-                self._run(q.CREATE_NODES[label], props=[s[0] for s in sent], temporal=[s[1] for s in sent])
+            for sent in _chunks(rows):
+                self._send(q.CREATE_NODES[label], props=[s[0] for s in sent], temporal=[s[1] for s in sent])
         self._forget()
         self.changed += count
         return count
@@ -183,19 +190,26 @@ class Neo4jTransaction(Neo4jTxState):
         waiting: tuple[str, int, neo4j.Result] | None = None
         for rel_type, of_type in by_type.items():
             for chunk in _chunks(of_type):
-                sent = [as_sent(stored_rel(r, r.version, r.created_at or self.now,
-                                           r.updated_at or r.created_at or self.now)) for r in chunk]
+                rows = []
+                for r in chunk:
+                    plain, temporal = sent_rel(r, r.created_at or self.now, r.updated_at or r.created_at or self.now)
+                    rows.append({"start": r.start, "end": r.end, "props": plain, "temporal": temporal})
                 self._created(waiting)
-                try:
-                    waiting = rel_type, len(chunk), self.tx.run(
-                        q.CREATE_RELS[rel_type], starts=[r.start for r in chunk], ends=[r.end for r in chunk],
-                        props=[s[0] for s in sent], temporal=[s[1] for s in sent])
-                except DRIVER_ERRORS as exc:
-                    raise self._translate(exc) from exc
+                waiting = self._send_rels(rel_type, rows)
         self._created(waiting)
         self._forget()
         self.changed += count
         return count
+
+    def _send_rels(self, rel_type: str, rows: list[dict[str, Any]]) -> tuple[str, int, neo4j.Result]:
+        """Send one batch of relationships to create (rows as :meth:`flush` makes them); the
+        answer is waited for by :meth:`_created`."""
+        try:
+            return rel_type, len(rows), self.tx.run(
+                q.CREATE_RELS[rel_type], starts=[r["start"] for r in rows], ends=[r["end"] for r in rows],
+                props=[r["props"] for r in rows], temporal=[r["temporal"] for r in rows])
+        except DRIVER_ERRORS as exc:
+            raise self._translate(exc) from exc
 
     def _created(self, waiting: tuple[str, int, neo4j.Result] | None) -> None:
         """Wait for a batch of :meth:`create_relationships`; all of it must have been created."""

@@ -64,16 +64,39 @@ class Neo4jTxState(Transaction):
         self._events: list[dict[str, Any]] = []
         self._changes: list[dict[str, Any]] = []
 
+    def expect_new(self, labels: Mapping[str, str]) -> None:
+        """Plan the upserts that follow as creates, without reading first: the caller knows the
+        graph holds none of the nodes ``labels`` names (id → label) and no relationship between
+        them or to them, e.g. an import into an empty graph (see ``bulk_create``). Versions,
+        timestamps, tie history and the change log come out as the upserts would make them; the
+        rows are written with ``CREATE``. A node that exists after all is refused by the id
+        constraint (:class:`~graphsvc.errors.Conflict`), so a wrong guess writes nothing."""
+        self._creating = True
+        for node_id, label in labels.items():
+            self._nodes[node_id] = None
+            self._labels[node_id] = label
+            self._fresh.add(node_id)
+
     def _forget(self) -> None:
         self._nodes: dict[str, _Stored | None] = {}  # None: known not to exist
         self._labels: dict[str, str | None] = {}
         self._rels: dict[Ident, _Stored | None] = {}
         self._fresh: set[str] = set()  # created in this transaction: no relationships stored before
         self._complete: set[str] = set()  # nodes whose outgoing relationships are all in _rels
+        self._creating = False  # see expect_new: planned rows are written with CREATE
 
     def _run(self, query: LiteralString, **params: Any) -> list[neo4j.Record]:
         try:
             return list(self.tx.run(query, params))
+        except DRIVER_ERRORS as exc:
+            raise self._translate(exc) from exc
+
+    def _send(self, query: LiteralString, **params: Any) -> None:
+        """Send a write whose answer nobody reads, without waiting for it: the next batch is made
+        while the server writes this one (a later read, or the commit, waits for it, and an
+        error in it shows there)."""
+        try:
+            self.tx.run(query, params)
         except DRIVER_ERRORS as exc:
             raise self._translate(exc) from exc
 
