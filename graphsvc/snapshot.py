@@ -26,6 +26,8 @@ from graphsvc.snapshot_build import (
 )
 from graphsvc.snapshot_carry import carrier_for, family_of, tie_changes
 from graphsvc.snapshot_csr import Adjacency
+from graphsvc.snapshot_nodes import NodeTable
+from graphsvc.snapshot_ties import TieHistory, TieProps
 from graphsvc.store.base import GraphData, GraphStore, read_consistent
 
 __all__ = ["Snapshot", "SnapshotCache", "Edge"]
@@ -58,14 +60,14 @@ class Snapshot:
 
     def _take(self, parts: Parts) -> None:
         self.revision = parts.revision
-        self.nodes: dict[str, Node] = parts.nodes
+        self.nodes: NodeTable = parts.nodes
         self._by_label = parts.by_label
         self._out = parts.out
         self._in = parts.into
         self.ties: dict[str, dict[str, int]] = parts.ties
-        self.tie_props: dict[tuple[str, str], Mapping[str, Any]] = parts.tie_props
+        self.tie_props: TieProps = parts.tie_props
         self.relationship_count = parts.relationship_count
-        self.tie_events: tuple[TieEvent, ...] = parts.tie_events
+        self.tie_events: TieHistory = parts.tie_events
         self._derived: dict[str, Any] = {}
         # re-entrant: a builder may ask for another derived index while it is being built
         self._lock = threading.RLock()
@@ -154,8 +156,11 @@ class Snapshot:
         return sorted(i for lbl in ACTOR_LABELS for i in self.labelled(lbl))
 
     def name(self, node_id: str) -> str:
-        node = self.nodes.get(node_id)
-        return node.name if node else node_id
+        return self.nodes.name(node_id)
+
+    def label(self, node_id: str) -> str | None:
+        """The node's label; None when there is no such node."""
+        return self.nodes.label(node_id)
 
     # -- relationships -----------------------------------------------------------------------
     def out(self, rel_type: str, node_id: str) -> list[Edge]:
