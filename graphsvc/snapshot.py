@@ -6,6 +6,7 @@ Neo4j deployments give the same answers by construction (docs/design.md §6, pri
 
 from __future__ import annotations
 
+import ctypes
 import gc
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -33,6 +34,16 @@ from graphsvc.store.base import GraphData, GraphStore, read_consistent
 __all__ = ["Snapshot", "SnapshotCache", "Edge"]
 
 T = TypeVar("T")
+
+def _trim_heap() -> None:
+    """Hand the C heap's free pages back to the system (glibc's ``malloc_trim``; elsewhere
+    nothing): a build's transient rows and dicts leave tens of megabytes free but held."""
+    try:
+        trim = ctypes.CDLL(None).malloc_trim
+    except (OSError, AttributeError):
+        return
+    trim(0)
+
 
 class Snapshot:
     """An immutable in-memory view of the graph at one store revision.
@@ -134,9 +145,9 @@ class Snapshot:
     def from_store(cls, store: GraphStore) -> Snapshot:
         """The store's graph at one revision, read in one read transaction where the backend can."""
         read_rows = getattr(store, "read_rows", None)
-        if read_rows is None:
-            return cls(read_consistent(store))
-        return cls.from_parts(read_rows(build_parts))
+        snap = cls(read_consistent(store)) if read_rows is None else cls.from_parts(read_rows(build_parts))
+        _trim_heap()
+        return snap
 
     # -- nodes -------------------------------------------------------------------------------
     def node(self, node_id: str, label: str | None = None) -> Node:

@@ -138,7 +138,7 @@ class _Builder:
         self.out: dict[str, Mapping[str, list[Edge]]] = {}
         self.into: dict[str, Mapping[str, list[Edge]]] = {}
         self.ties: dict[str, dict[str, int]] = {}
-        self.tie_props: dict[tuple[str, str], Mapping[str, Any]] = {}
+        self.tie_props: dict[tuple[str, str], tuple[Mapping[str, Any], int, str | None]] = {}
         self.count = 0
         self._props: dict[tuple[str, str], FrozenProps] = {}
         self._decoded: dict[Any, FrozenProps] = {}  # the same for maps decoded by the store
@@ -309,7 +309,9 @@ class _Builder:
         ties = self.ties
         (ties.get(a) or ties.setdefault(a, {}))[b] = rung
         (ties.get(b) or ties.setdefault(b, {}))[a] = rung
-        self.tie_props[(a, b)] = FrozenProps(props, version=version, created_at=created_at)
+        # the tie's shared props and its own version and time: its dict is made only as it goes
+        # into the columns (a dict per tie kept until then would fragment the heap)
+        self.tie_props[(a, b)] = (props, version, created_at)
 
     def sort_ties(self) -> None:
         """For rows that came in another order: the ties as ordered rows make them (partners
@@ -329,7 +331,10 @@ class _Builder:
         pairs = list(self.tie_props)
         if any(p >= q for p, q in zip(pairs, pairs[1:], strict=False)):
             pairs.sort()
-        tie_props = TieProps(self.canon, pairs, [self.tie_props[p] for p in pairs], FrozenProps)
+        rows = self.tie_props
+        sets = (FrozenProps(props, version=version, created_at=created)
+                for props, version, created in map(rows.__getitem__, pairs))
+        tie_props = TieProps(self.canon, pairs, sets, FrozenProps)
         self.tie_props = {}
         return Parts(self.revision, self.nodes, self.by_label, self.out, self.into, self.ties,
                      tie_props, self.count, TieHistory(tie_events))

@@ -40,10 +40,11 @@ class TieProps(Mapping[Pair, Mapping[str, Any]]):
 
     __slots__ = ("ids", "offsets", "others", "table", "overlay", "_make", "_added")
 
-    def __init__(self, ids: Ids, pairs: Sequence[Pair], sets: Sequence[Mapping[str, Any]],
+    def __init__(self, ids: Ids, pairs: Sequence[Pair], sets: Iterable[Mapping[str, Any]],
                  make: Callable[..., Mapping[str, Any]], overlay: dict[Pair, Mapping[str, Any] | None] | None = None
                  ) -> None:
-        """``pairs`` in order, ``sets`` their properties; ``make`` (``FrozenProps``) makes the dicts."""
+        """``pairs`` in order, ``sets`` their properties (read once, may be a generator);
+        ``make`` (``FrozenProps``) makes the dicts."""
         index = ids.index
         starts = np.fromiter((index[a] for a, _ in pairs), dtype=np.int32, count=len(pairs))
         self.ids = ids
@@ -51,7 +52,7 @@ class TieProps(Mapping[Pair, Mapping[str, Any]]):
         counts = np.bincount(starts, minlength=len(ids.names)) if len(pairs) else np.zeros(len(ids.names), np.int64)
         self.offsets = np.zeros(len(ids.names) + 1, dtype=np.int64)
         np.cumsum(counts, out=self.offsets[1:])
-        self.table: Sequence[Mapping[str, Any]] = ColumnTable(sets, make) if len(sets) >= ColumnTable.MIN_ROWS \
+        self.table: Sequence[Mapping[str, Any]] = ColumnTable(sets, make) if len(pairs) >= ColumnTable.MIN_ROWS \
             else list(sets)
         self._make = make
         self.overlay: dict[Pair, Mapping[str, Any] | None] = overlay if overlay is not None else {}
