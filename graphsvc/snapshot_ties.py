@@ -16,7 +16,7 @@ records: together a third of a snapshot once its relationships and nodes were ar
 from __future__ import annotations
 
 from array import array
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Container, Iterable, Iterator, Mapping, Sequence
 from typing import Any, overload
 
 import numpy as np
@@ -221,6 +221,12 @@ class TieHistory(Sequence[TieEvent]):
 
     def __repr__(self) -> str:
         return f"TieHistory({len(self)} events)"
+
+    def involving(self, ids: Container[str]) -> list[TieEvent]:
+        """The events of ties with an end among ``ids``, oldest first (only those are made)."""
+        hit = np.fromiter((s in ids for s in self.strings), dtype=bool, count=len(self.strings))
+        rows: list[int] = np.flatnonzero(hit[self.columns[0]] | hit[self.columns[1]]).tolist() if len(self.seq) else []
+        return [*map(self._event, rows), *(e for e in self.tail if e.a in ids or e.b in ids)]
 
     def extended(self, events: Sequence[TieEvent]) -> TieHistory:
         """The history with these events appended (shares the columns; compacts a long tail)."""

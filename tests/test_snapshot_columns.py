@@ -77,6 +77,7 @@ def test_tie_properties_and_history_read_back() -> None:
     assert list(history) == [history[0], history[1]] and history[:1] == (history[0],)
     longer = history.extended([TieEvent("o1", "o2", 3, 4, "2025-04-01T10:00:00Z", seq=3)])
     assert len(history) == 2 and [e.seq for e in longer] == [1, 2, 3] and longer[-1].new_rung == 4
+    assert [e.seq for e in longer.involving({"i1"})] == [2] and [e.seq for e in longer.involving({"o2"})] == [1, 3]
     with pytest.raises(IndexError):
         history[2]
     assert TieHistory(list(longer)) == longer
