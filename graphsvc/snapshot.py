@@ -169,9 +169,13 @@ class Snapshot:
     def name(self, node_id: str) -> str:
         return self.nodes.name(node_id)
 
-    def label(self, node_id: str) -> str | None:
-        """The node's label; None when there is no such node."""
-        return self.nodes.label(node_id)
+    def label(self, node_id: str) -> str:
+        """The node's label (what ``nodes[node_id].label`` gives, without making the node);
+        raises KeyError when there is no such node, as ``nodes[node_id]`` does."""
+        label = self.nodes.label(node_id)
+        if label is None:
+            raise KeyError(node_id)
+        return label
 
     # -- relationships -----------------------------------------------------------------------
     def out(self, rel_type: str, node_id: str) -> list[Edge]:
@@ -239,7 +243,7 @@ class Snapshot:
             str(s.nodes[i].props.get("code", "")).upper(): i for i in s.labelled("Neighbourhood")
         })
         node_id = code_or_id if code_or_id in self.nodes else index.get(code_or_id.upper(), "")
-        if not node_id or self.nodes[node_id].label != "Neighbourhood":
+        if not node_id or self.label(node_id) != "Neighbourhood":
             raise NotFound(f"There is no area with code {code_or_id!r}.")
         return self.nodes[node_id]
 
@@ -249,7 +253,7 @@ class Snapshot:
         todo = [area_id]
         while todo:
             for child, _ in self.into("PART_OF", todo.pop()):
-                if child not in seen and self.nodes[child].label == "Neighbourhood":
+                if child not in seen and self.label(child) == "Neighbourhood":
                     seen.add(child)
                     todo.append(child)
         return seen

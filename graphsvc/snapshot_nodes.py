@@ -29,6 +29,7 @@ from graphsvc.model import Node
 __all__ = ["NodeProps", "PropColumns", "NodeTable", "NodeTableBuilder"]
 
 _MISSING: Any = object()
+_new_node = object.__new__
 _COMPACT_FLOOR = 1024  # overlay nodes tolerated before a copy compacts, at least
 
 
@@ -47,7 +48,7 @@ class PropColumns:
 
     __slots__ = ("shapes", "shape_of", "matrix", "values")
 
-    def __init__(self, shapes: list[tuple[tuple[str, ...], dict[str, int]]], shape_of: npt.NDArray[np.int32],
+    def __init__(self, shapes: list[tuple[tuple[str, ...], dict[str, int]]], shape_of: array[int],
                  matrix: npt.NDArray[np.int32], values: list[list[Any]]) -> None:
         self.shapes = shapes  # per shape: its keys in order, and the column of each
         self.shape_of = shape_of
@@ -55,7 +56,7 @@ class PropColumns:
         self.values = values
 
     def nbytes(self) -> int:
-        return self.shape_of.nbytes + self.matrix.nbytes
+        return len(self.shape_of) * self.shape_of.itemsize + self.matrix.nbytes
 
 
 class _LabelBuilder:
@@ -116,20 +117,23 @@ class _LabelBuilder:
         for j, col in enumerate(self.cols):
             matrix[:len(col), j] = np.frombuffer(col, dtype=np.intc) if len(col) else 0
         shapes = [(shape, {k: self.keys[k] for k in shape}) for shape in self.shapes]
-        shape_of = np.frombuffer(self.shape_of, dtype=np.intc).astype(np.int32)
-        return PropColumns(shapes, shape_of, matrix, self.values)
+        return PropColumns(shapes, self.shape_of, matrix, self.values)
 
 
 class NodeProps(Mapping[str, Any]):
     """A node's properties, read from its label's columns (read-only, in the order read)."""
 
-    __slots__ = ("_columns", "_row", "_shape", "_vals")
+    __slots__ = ("_columns", "_row", "_vals")
 
     def __init__(self, columns: PropColumns, row: int) -> None:
         self._columns = columns
         self._row = row
-        self._shape = columns.shapes[columns.shape_of[row]]
-        self._vals: list[int] | None = None
+        self._vals: list[int] | None = None  # the row of value indexes, read on first use
+
+    @property
+    def _shape(self) -> tuple[tuple[str, ...], dict[str, int]]:
+        columns = self._columns
+        return columns.shapes[columns.shape_of[self._row]]
 
     def _value(self, j: int) -> Any:
         vals = self._vals
@@ -176,9 +180,9 @@ class NodeTable(Mapping[str, Node]):
     __slots__ = ("ids", "index", "names", "labels", "label_of", "row", "version", "created",
                  "updated", "stamps", "columns", "overlay", "_added")
 
-    def __init__(self, ids: list[str], labels: list[str], label_of: npt.NDArray[np.uint8],
-                 row: npt.NDArray[np.int32], version: npt.NDArray[np.int64], created: npt.NDArray[np.int32],
-                 updated: npt.NDArray[np.int32], stamps: list[str | None], names: list[str],
+    def __init__(self, ids: list[str], labels: list[str], label_of: array[int],
+                 row: array[int], version: array[int], created: array[int],
+                 updated: array[int], stamps: list[str | None], names: list[str],
                  columns: list[PropColumns], overlay: dict[str, Node | None] | None = None) -> None:
         self.ids = ids
         self.index = {node_id: i for i, node_id in enumerate(ids)}
@@ -197,10 +201,10 @@ class NodeTable(Mapping[str, Node]):
     # -- reading -------------------------------------------------------------------------------
     def _node(self, i: int) -> Node:
         label = self.label_of[i]
-        node = object.__new__(Node)
+        node = _new_node(Node)
         vars(node).update(id=self.ids[i], label=self.labels[label],
-                          props=NodeProps(self.columns[label], int(self.row[i])),
-                          version=int(self.version[i]), created_at=self.stamps[self.created[i]],
+                          props=NodeProps(self.columns[label], self.row[i]),
+                          version=self.version[i], created_at=self.stamps[self.created[i]],
                           updated_at=self.stamps[self.updated[i]])
         return node
 
@@ -242,6 +246,15 @@ class NodeTable(Mapping[str, Node]):
         i = self.index.get(node_id)
         return None if i is None else self.labels[self.label_of[i]]
 
+    def prop(self, node_id: str, key: str, default: Any = None) -> Any:
+        """``self[node_id].props.get(key, default)`` without making the node (KeyError as there)."""
+        if self.overlay and node_id in self.overlay:
+            return self[node_id].props.get(key, default)
+        i = self.index[node_id]
+        columns, row = self.columns[self.label_of[i]], self.row[i]
+        j = columns.shapes[columns.shape_of[row]][1].get(key)
+        return default if j is None else _decoded(columns.values[j][columns.matrix[row, j]])
+
     def __iter__(self) -> Iterator[str]:
         if not self.overlay:
             return iter(self.ids)
@@ -269,7 +282,7 @@ class NodeTable(Mapping[str, Node]):
     def nbytes(self) -> int:
         """Bytes held by the arrays (not the distinct values)."""
         arrays = (self.label_of, self.row, self.version, self.created, self.updated)
-        return sum(a.nbytes for a in arrays) + sum(c.nbytes() for c in self.columns)
+        return sum(len(a) * a.itemsize for a in arrays) + sum(c.nbytes() for c in self.columns)
 
     # -- changing (copies only, by graphsvc.snapshot_apply) -------------------------------------
     def __setitem__(self, node_id: str, node: Node) -> None:
@@ -338,16 +351,11 @@ class NodeTableBuilder:
     def finish(self, *, ordered: bool) -> NodeTable:
         """The table; ``ordered``: the nodes came in id order (else they are put in it)."""
         ids, names = self.ids, self.names
-        arrays: list[Any] = [np.frombuffer(self.label_of, dtype=np.uint8).copy(),
-                  np.frombuffer(self.row, dtype=np.intc).astype(np.int32),
-                  np.frombuffer(self.version, dtype=np.int64).copy(),
-                  np.frombuffer(self.created, dtype=np.intc).astype(np.int32),
-                  np.frombuffer(self.updated, dtype=np.intc).astype(np.int32)]
+        arrays = [self.label_of, self.row, self.version, self.created, self.updated]
         if not ordered and any(a >= b for a, b in zip(ids, ids[1:], strict=False)):
             order = sorted(range(len(ids)), key=ids.__getitem__)
             ids, names = [ids[i] for i in order], [names[i] for i in order]
-            perm = np.array(order, dtype=np.intp)
-            arrays = [a[perm] for a in arrays]
+            arrays = [array(a.typecode, [a[i] for i in order]) for a in arrays]
         label_of, row, version, created, updated = arrays
         return NodeTable(ids, list(self.labels), label_of, row, version, created, updated,
                          list(self.stamps), names, [b.finish() for b in self.builders])

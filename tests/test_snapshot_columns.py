@@ -47,10 +47,14 @@ def test_nodes_read_back_as_the_records_with_their_values_and_key_order() -> Non
         assert read == node and node == read
         assert list(read.props) == list(node.props) and dict(read.props) == dict(node.props)
         assert snap.name(node.id) == node.name and snap.label(node.id) == node.label
+        assert all(snap.nodes.prop(node.id, k) == v for k, v in node.props.items())
+        assert snap.nodes.prop(node.id, "no such key", "-") == "-"
     # 12 and 12.0, 1 and True are equal but not the same value: each keeps its own type
     assert type(snap.nodes["o1"].props["volunteers"]) is float and type(snap.nodes["o2"].props["volunteers"]) is int
     assert snap.nodes["a1"].props["public"] is not True and snap.nodes["o1"].props["public"] is True
-    assert snap.name("nobody") == "nobody" and snap.label("nobody") is None and "nobody" not in snap.nodes
+    assert snap.name("nobody") == "nobody" and snap.nodes.label("nobody") is None and "nobody" not in snap.nodes
+    with pytest.raises(KeyError):
+        snap.label("nobody")
     assert snap.nodes.get("nobody") is None and snap.nodes["i1"].props.get("name", "-") == "-"
     assert sorted(snap.nodes) == ["a1", "i1", "o1", "o2"] and len(snap.nodes) == 4
 
