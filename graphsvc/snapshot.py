@@ -6,6 +6,7 @@ Neo4j deployments give the same answers by construction (docs/design.md §6, pri
 
 from __future__ import annotations
 
+import ctypes
 import gc
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -26,12 +27,24 @@ from graphsvc.snapshot_build import (
 )
 from graphsvc.snapshot_carry import carrier_for, family_of, tie_changes
 from graphsvc.snapshot_csr import Adjacency
+from graphsvc.snapshot_nodes import NodeTable
+from graphsvc.snapshot_ties import TieHistory, TieProps
 from graphsvc.store.base import GraphData, GraphStore, read_consistent
 from graphsvc.store.freshness import Freshness
 
 __all__ = ["Snapshot", "SnapshotCache", "Edge"]
 
 T = TypeVar("T")
+
+def _trim_heap() -> None:
+    """Hand the C heap's free pages back to the system (glibc's ``malloc_trim``; elsewhere
+    nothing): a build's transient rows and dicts leave tens of megabytes free but held."""
+    try:
+        trim = ctypes.CDLL(None).malloc_trim
+    except (OSError, AttributeError):
+        return
+    trim(0)
+
 
 class Snapshot:
     """An immutable in-memory view of the graph at one store revision.
@@ -59,14 +72,14 @@ class Snapshot:
 
     def _take(self, parts: Parts) -> None:
         self.revision = parts.revision
-        self.nodes: dict[str, Node] = parts.nodes
+        self.nodes: NodeTable = parts.nodes
         self._by_label = parts.by_label
         self._out = parts.out
         self._in = parts.into
         self.ties: dict[str, dict[str, int]] = parts.ties
-        self.tie_props: dict[tuple[str, str], Mapping[str, Any]] = parts.tie_props
+        self.tie_props: TieProps = parts.tie_props
         self.relationship_count = parts.relationship_count
-        self.tie_events: tuple[TieEvent, ...] = parts.tie_events
+        self.tie_events: TieHistory = parts.tie_events
         self._derived: dict[str, Any] = {}
         # re-entrant: a builder may ask for another derived index while it is being built
         self._lock = threading.RLock()
@@ -133,9 +146,9 @@ class Snapshot:
     def from_store(cls, store: GraphStore) -> Snapshot:
         """The store's graph at one revision, read in one read transaction where the backend can."""
         read_rows = getattr(store, "read_rows", None)
-        if read_rows is None:
-            return cls(read_consistent(store))
-        return cls.from_parts(read_rows(build_parts))
+        snap = cls(read_consistent(store)) if read_rows is None else cls.from_parts(read_rows(build_parts))
+        _trim_heap()
+        return snap
 
     # -- nodes -------------------------------------------------------------------------------
     def node(self, node_id: str, label: str | None = None) -> Node:
@@ -155,8 +168,15 @@ class Snapshot:
         return sorted(i for lbl in ACTOR_LABELS for i in self.labelled(lbl))
 
     def name(self, node_id: str) -> str:
-        node = self.nodes.get(node_id)
-        return node.name if node else node_id
+        return self.nodes.name(node_id)
+
+    def label(self, node_id: str) -> str:
+        """The node's label (what ``nodes[node_id].label`` gives, without making the node);
+        raises KeyError when there is no such node, as ``nodes[node_id]`` does."""
+        label = self.nodes.label(node_id)
+        if label is None:
+            raise KeyError(node_id)
+        return label
 
     # -- relationships -----------------------------------------------------------------------
     def out(self, rel_type: str, node_id: str) -> list[Edge]:
@@ -224,7 +244,7 @@ class Snapshot:
             str(s.nodes[i].props.get("code", "")).upper(): i for i in s.labelled("Neighbourhood")
         })
         node_id = code_or_id if code_or_id in self.nodes else index.get(code_or_id.upper(), "")
-        if not node_id or self.nodes[node_id].label != "Neighbourhood":
+        if not node_id or self.label(node_id) != "Neighbourhood":
             raise NotFound(f"There is no area with code {code_or_id!r}.")
         return self.nodes[node_id]
 
@@ -234,7 +254,7 @@ class Snapshot:
         todo = [area_id]
         while todo:
             for child, _ in self.into("PART_OF", todo.pop()):
-                if child not in seen and self.nodes[child].label == "Neighbourhood":
+                if child not in seen and self.label(child) == "Neighbourhood":
                     seen.add(child)
                     todo.append(child)
         return seen

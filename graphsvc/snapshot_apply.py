@@ -22,6 +22,8 @@ from typing import Any
 from graphsvc.model import ChangeEvent, Node, TieEvent
 from graphsvc.snapshot_build import EMPTY_PROPS, Edge, FrozenProps, Parts, edge_order, paused_gc
 from graphsvc.snapshot_csr import Adjacency
+from graphsvc.snapshot_nodes import NodeTable
+from graphsvc.snapshot_ties import TieHistory, TieProps
 
 Index = dict[str, Any]  # relationship type -> a dict or an Adjacency of edges by node id
 
@@ -84,8 +86,9 @@ class _Writer:
         return container
 
     # -- nodes ---------------------------------------------------------------------------------
-    def _nodes(self) -> dict[str, Node]:
-        self.nodes = self._own(self.nodes, dict)
+    def _nodes(self) -> NodeTable:
+        # a copy shares the columns; changed nodes go into its overlay
+        self.nodes = self._own(self.nodes, NodeTable.copy)
         return self.nodes
 
     def _label_ids(self, label: str) -> list[str]:
@@ -103,11 +106,7 @@ class _Writer:
                 raise NotApplicable(f"node {node_id!r} exists already")
             node = Node(node_id, change.label, dict(sorted(change.new.items())), change.version,
                         _stamp(change, "created_at"), _stamp(change, "updated_at"))
-            nodes = self._nodes()
-            if nodes and node_id < next(reversed(nodes)):  # keep the store's order (by id)
-                self.nodes = self._mine(dict(sorted([*nodes.items(), (node_id, node)])))
-            else:
-                nodes[node_id] = node
+            self._nodes()[node_id] = node  # (a NodeTable is in id order, as the store reads it)
             insort(self._label_ids(change.label), node_id)
             return
         if current is None or current.label != change.label:
@@ -189,7 +188,7 @@ class _Writer:
 
     def _tie(self, a: str, b: str, change: ChangeEvent, props: FrozenProps | None) -> None:
         self.ties = self._own(self.ties, dict)
-        self.tie_props = self._own(self.tie_props, dict)
+        self.tie_props = self._own(self.tie_props, TieProps.copy)
         for one, other in ((a, b), (b, a)):
             partners = self.ties[one] = self._own(self.ties.get(one, {}), dict)
             if props is None:
@@ -207,12 +206,12 @@ class _Writer:
         created = before["created_at"] if before is not None else _stamp(change, "created_at")
         self.tie_props[(a, b)] = FrozenProps({**props, "version": change.version, "created_at": created})
 
-    def parts(self, revision: int, tie_events: tuple[TieEvent, ...]) -> Parts:
+    def parts(self, revision: int, tie_events: TieHistory) -> Parts:
         return Parts(revision, self.nodes, self.by_label, self.out, self.into, self.ties,
                      self.tie_props, self.count, tie_events)
 
 
-def _new_events(old: tuple[TieEvent, ...], new: Iterable[TieEvent], nodes: Mapping[str, Node]) -> tuple[TieEvent, ...]:
+def _new_events(old: TieHistory, new: Iterable[TieEvent], nodes: Mapping[str, Node]) -> TieHistory:
     last = old[-1].seq if old else 0
     added = []
     for event in new:
@@ -223,7 +222,7 @@ def _new_events(old: tuple[TieEvent, ...], new: Iterable[TieEvent], nodes: Mappi
                               event.new_rung, event.at, event.source, event.session, event.declared_by,
                               event.seq))
         last = event.seq
-    return old + tuple(added) if added else old
+    return old.extended(added)
 
 
 def apply_changes(old: Parts, changes: Sequence[ChangeEvent], tie_events: Iterable[TieEvent] = (),

@@ -30,6 +30,8 @@ import numpy as np
 
 from graphsvc.model import Node, Relationship, TieEvent
 from graphsvc.snapshot_csr import Adjacency, Edge, Ids, build_adjacency, edge_order
+from graphsvc.snapshot_nodes import NodeTable, NodeTableBuilder
+from graphsvc.snapshot_ties import TieHistory, TieProps
 from graphsvc.store.base import GraphData
 from graphsvc.store.rows import GraphRows
 
@@ -80,14 +82,14 @@ class Parts:
     """
 
     revision: int
-    nodes: dict[str, Node]
+    nodes: NodeTable
     by_label: dict[str, list[str]]
     out: dict[str, Mapping[str, list[Edge]]]
     into: dict[str, Mapping[str, list[Edge]]]
     ties: dict[str, dict[str, int]]
-    tie_props: dict[tuple[str, str], Mapping[str, Any]]
+    tie_props: TieProps
     relationship_count: int
-    tie_events: tuple[TieEvent, ...]
+    tie_events: TieHistory
 
 
 @contextmanager
@@ -124,7 +126,8 @@ class _Builder:
 
     def __init__(self, revision: int) -> None:
         self.revision = revision
-        self.nodes: dict[str, Node] = {}
+        self.node_rows = NodeTableBuilder()
+        self.nodes: NodeTable | None = None
         self.by_label: dict[str, list[str]] = {}
         self.names: list[str] = []  # interned ids: the nodes' own string objects, then others
         self.index: dict[str, int] = {}
@@ -135,7 +138,7 @@ class _Builder:
         self.out: dict[str, Mapping[str, list[Edge]]] = {}
         self.into: dict[str, Mapping[str, list[Edge]]] = {}
         self.ties: dict[str, dict[str, int]] = {}
-        self.tie_props: dict[tuple[str, str], Mapping[str, Any]] = {}
+        self.tie_props: dict[tuple[str, str], tuple[Mapping[str, Any], int, str | None]] = {}
         self.count = 0
         self._props: dict[tuple[str, str], FrozenProps] = {}
         self._decoded: dict[Any, FrozenProps] = {}  # the same for maps decoded by the store
@@ -143,30 +146,25 @@ class _Builder:
     # -- nodes ---------------------------------------------------------------------------------
     def add_node_rows(self, rows: Iterable[tuple[Any, ...]]) -> None:
         """``(id, label, props_json, version, created_at, updated_at)`` rows (``props_json`` may
-        also be the decoded property map)."""
-        same = self.texts.setdefault
+        also be the decoded property map): straight into columns, no ``Node`` per row."""
+        add = self.node_rows.add
         for chunk in _chunks(rows):
             decoded = bool(chunk) and type(chunk[0][2]) is not str
             props_list = [r[2] for r in chunk] if decoded else _loads_many([r[2] for r in chunk])
             for row, props in zip(chunk, props_list, strict=True):
-                created, updated = row[4], row[5]
-                self.add_node(Node(row[0], same(row[1], row[1]), props, row[3],
-                                   created if created is None else same(created, created),
-                                   updated if updated is None else same(updated, updated)))
+                add(row[0], row[1], props, row[3], row[4], row[5])
 
     def add_node(self, node: Node) -> None:
-        ids = self.by_label.get(node.label)
-        if ids is None:
-            ids = self.by_label[node.label] = []
-        ids.append(node.id)
-        self.nodes[node.id] = node
+        self.node_rows.add(node.id, node.label, node.props, node.version, node.created_at, node.updated_at)
 
     def finish_nodes(self, *, ordered: bool) -> None:
-        if not ordered:
-            self.nodes = dict(sorted(self.nodes.items()))
-        for ids in self.by_label.values():
-            ids.sort()
-        self.names = list(self.nodes)
+        nodes = self.nodes = self.node_rows.finish(ordered=ordered)
+        self.node_rows = NodeTableBuilder()
+        self.by_label = {label: [] for label in nodes.labels}
+        lists = list(self.by_label.values())
+        for node_id, at in zip(nodes.ids, nodes.label_of.tolist(), strict=True):
+            lists[at].append(node_id)
+        self.names = list(nodes.ids)
         self.index = {name: i for i, name in enumerate(self.names)}
 
     def _intern(self, node_id: str) -> int:
@@ -303,13 +301,17 @@ class _Builder:
                 self.into[rel_type] = build_adjacency(ids, ends, starts, props, ordered=False, make=FrozenProps)
         self.cols = {}
         self.names, self.index, self.canon = names, ids.index, ids
+        if self.nodes is not None and names == self.nodes.ids:
+            self.nodes.index = ids.index  # the same ids in the same order: one dict, not two
 
     def add_tie(self, a: str, b: str, props: Mapping[str, Any], version: int, created_at: str | None) -> None:
         rung = int(props.get("rung", 0))
         ties = self.ties
         (ties.get(a) or ties.setdefault(a, {}))[b] = rung
         (ties.get(b) or ties.setdefault(b, {}))[a] = rung
-        self.tie_props[(a, b)] = FrozenProps(props, version=version, created_at=created_at)
+        # the tie's shared props and its own version and time: its dict is made only as it goes
+        # into the columns (a dict per tie kept until then would fragment the heap)
+        self.tie_props[(a, b)] = (props, version, created_at)
 
     def sort_ties(self) -> None:
         """For rows that came in another order: the ties as ordered rows make them (partners
@@ -323,9 +325,19 @@ class _Builder:
             (ties.get(b) or ties.setdefault(b, {}))[a] = rung
         self.ties = ties
 
-    def parts(self, tie_events: tuple[TieEvent, ...]) -> Parts:
+    def parts(self, tie_events: Iterable[TieEvent]) -> Parts:
+        """The structures, ties and tie history in columns (after :meth:`finish_relationships`)."""
+        assert self.nodes is not None and isinstance(self.canon, Ids), "finish the nodes and relationships first"
+        pairs = list(self.tie_props)
+        if any(p >= q for p, q in zip(pairs, pairs[1:], strict=False)):
+            pairs.sort()
+        rows = self.tie_props
+        sets = (FrozenProps(props, version=version, created_at=created)
+                for props, version, created in map(rows.__getitem__, pairs))
+        tie_props = TieProps(self.canon, pairs, sets, FrozenProps)
+        self.tie_props = {}
         return Parts(self.revision, self.nodes, self.by_label, self.out, self.into, self.ties,
-                     self.tie_props, self.count, tie_events)
+                     tie_props, self.count, TieHistory(tie_events))
 
 
 def incoming_index(by_start: Mapping[str, list[Edge]]) -> Mapping[str, list[Edge]]:
@@ -371,8 +383,7 @@ def build_parts(rows: GraphRows) -> Parts:
         builder.finish_relationships(ordered=rows.ordered, by_key=True, incoming=False)
         if not rows.ordered:
             builder.sort_ties()
-        events = tuple(event_from_row(r, builder.canon, builder.texts) for r in rows.tie_events)
-        return builder.parts(events)
+        return builder.parts(event_from_row(r, builder.canon, builder.texts) for r in rows.tie_events)
 
 
 def parts_from_data(data: GraphData) -> Parts:
@@ -384,4 +395,4 @@ def parts_from_data(data: GraphData) -> Parts:
         builder.finish_nodes(ordered=True)
         builder.add_relationships(data.relationships)
         builder.finish_relationships(ordered=False, by_key=False, incoming=True)
-        return builder.parts(tuple(data.tie_events))
+        return builder.parts(data.tie_events)

@@ -19,6 +19,7 @@ arrays when it grows past a twentieth of the rows.
 
 from __future__ import annotations
 
+from array import array
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
@@ -288,25 +289,25 @@ class ColumnTable(Sequence[Mapping[str, Any]]):
     #: property sets a type must have before its table becomes columns
     MIN_ROWS = 2048
 
-    def __init__(self, sets: Sequence[Mapping[str, Any]], make: Any) -> None:
+    def __init__(self, sets: Iterable[Mapping[str, Any]], make: Any) -> None:
+        """``sets`` may be a generator: each set is read once and not kept (only its values)."""
         self._make = make  # FrozenProps, passed in (snapshot_build imports this module)
         keys: dict[str, int] = {}
         shapes: dict[tuple[str, ...], int] = {}
         values: list[list[Any]] = []
         seen: list[dict[Any, int]] = []
-        shape_of = np.empty(len(sets), dtype=np.int32)
-        rows: list[list[int]] = []
+        cols: list[array[int]] = []  # per key, a value index per set (sets without it: 0)
+        shape_of: array[int] = array("i")
         for n, props in enumerate(sets):
             shape = tuple(props)
-            shape_of[n] = shapes.setdefault(shape, len(shapes))
-            row = [0] * len(keys)
+            shape_of.append(shapes.setdefault(shape, len(shapes)))
             for k, v in props.items():
                 j = keys.get(k)
                 if j is None:
                     j = keys[k] = len(keys)
                     values.append([])
                     seen.append({})
-                    row.append(0)
+                    cols.append(array("i"))
                 try:  # 1, 1.0 and True are equal keys but not the same value: the type too
                     ident: Any = (type(v), v)
                     at = seen[j].get(ident)
@@ -317,17 +318,19 @@ class ColumnTable(Sequence[Mapping[str, Any]]):
                     values[j].append(v)
                     if ident is not None:
                         seen[j][ident] = at
-                row[j] = at
-            rows.append(row)
-        width = len(keys)
-        self.matrix = np.zeros((len(rows), width), dtype=np.int32)
-        for n, row in enumerate(rows):
-            self.matrix[n, :len(row)] = row
-        names = list(keys)
-        self.keys = names
+                col = cols[j]
+                if len(col) < n:
+                    col.extend(array("i", [0]) * (n - len(col)))
+                col.append(at)
+        self.matrix = np.zeros((len(shape_of), len(keys)), dtype=np.int32)
+        for j, col in enumerate(cols):
+            if len(col):
+                self.matrix[:len(col), j] = np.frombuffer(col, dtype=np.intc)
+        self.keys = list(keys)
         # each shape as (its keys, the columns they are in)
         self.shapes = [(shape, [keys[k] for k in shape]) for shape in shapes]
-        self.shape_of = shape_of
+        self.shape_of = np.frombuffer(shape_of, dtype=np.intc).astype(np.int32) if len(shape_of) \
+            else np.zeros(0, np.int32)
         self.values = values
 
     def __getitem__(self, i: int) -> Mapping[str, Any]:  # type: ignore[override]

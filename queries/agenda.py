@@ -166,7 +166,7 @@ def _coalition(
     for actor, weight in weights.items():
         ties = snapshot.ties.get(actor, {})
         best = max((r for o, r in ties.items() if o in weights), default=0)
-        members.append(CoalitionMember(actor, snapshot.name(actor), snapshot.nodes[actor].label,
+        members.append(CoalitionMember(actor, snapshot.name(actor), snapshot.label(actor),
                                        weight, best, actor in committed))
     members.sort(key=lambda m: (-m.weight, m.label != "Organisation", m.name.casefold(), m.id))
     return tuple(members)
@@ -177,7 +177,7 @@ def _topic(snapshot: Snapshot, area: Node, areas: set[str], interest: str,
     node = snapshot.nodes[interest]
     items = _items(snapshot, areas, interest)
     committed = {a for item in items for a in item.committed}
-    orgs = sum(1 for a in weights if snapshot.nodes[a].label == "Organisation")
+    orgs = sum(1 for a in weights if snapshot.label(a) == "Organisation")
     return AgendaTopic(interest, node.name, str(node.props.get("name_en") or node.name), area.name,
                        orgs, _coalition(snapshot, weights, committed), items, signalled)
 
@@ -244,11 +244,11 @@ def neighbourhood_agenda(snapshot: Snapshot, area: str, limit: int = 10, *,
 
     def rank(interest: str) -> tuple[int, int, int, str]:
         weights = by_interest[interest]
-        orgs = [w for a, w in weights.items() if snapshot.nodes[a].label == "Organisation"]
+        orgs = [w for a, w in weights.items() if snapshot.label(a) == "Organisation"]
         return (-len(orgs) - signalled.get(interest, 0), -len(orgs), -sum(orgs),
                 snapshot.name(interest).casefold())
 
     shared = [i for i in by_interest if snapshot.nodes.get(i) is not None
-              and snapshot.nodes[i].label == "Interest" and (-rank(i)[1] >= 2 or i in signalled)]
+              and snapshot.label(i) == "Interest" and (-rank(i)[1] >= 2 or i in signalled)]
     top = sorted(shared, key=rank)[:limit]
     return [_topic(snapshot, node, areas, i, by_interest[i], signalled.get(i, 0)) for i in top]

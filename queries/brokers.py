@@ -169,7 +169,7 @@ def _groups(snapshot: Snapshot, net: _Network, broker: str) -> tuple[BrokerGroup
                     seen.add(nxt)
                     component.add(nxt)
                     todo.append(nxt)
-        via = tuple(Partner(p, snapshot.name(p), snapshot.nodes[p].label, net.adjacency[broker][p])
+        via = tuple(Partner(p, snapshot.name(p), snapshot.label(p), net.adjacency[broker][p])
                     for p in partners if p in component)
         groups.append(BrokerGroup(len(component), via))
     return tuple(sorted(groups, key=lambda g: -g.size))
@@ -223,7 +223,7 @@ def brokers(
     ranked = sorted((a for a, s in net.scores.items() if s > 0),
                     key=lambda a: (-net.scores[a], snapshot.name(a).casefold(), a))[:limit]
     return [
-        Broker(a, snapshot.name(a), snapshot.nodes[a].label, net.scores[a], len(net.adjacency[a]),
+        Broker(a, snapshot.name(a), snapshot.label(a), net.scores[a], len(net.adjacency[a]),
                _groups(snapshot, net, a), net.approximate)
         for a in ranked
     ]

@@ -264,7 +264,7 @@ def _links(snapshot: Snapshot, orgs: pd.Index) -> dict[str, Any]:
     return {"theme_org": theme_org, "theme_id": theme_id, "theme_props": theme_props,
             "area_org": area_org, "area_id": area_id, "serve_org": serve_org, "serve_id": serve_id,
             "grant_org": grant_org, "fund_id": fund_id, "grant_props": grant_props,
-            "kind": [nodes[o].props.get("kind") or "" for o in orgs]}
+            "kind": [nodes.prop(o, "kind") or "" for o in orgs]}
 
 
 def _counted(props: Sequence[Mapping[str, Any]]) -> npt.NDArray[np.bool_]:

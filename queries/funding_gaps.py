@@ -131,7 +131,7 @@ def _with_subthemes(snapshot: Snapshot, theme: str) -> set[str]:
     seen, todo = {theme}, [theme]
     while todo:
         for child, _ in snapshot.into("PART_OF", todo.pop()):
-            if child not in seen and snapshot.nodes[child].label == "Interest":
+            if child not in seen and snapshot.label(child) == "Interest":
                 seen.add(child)
                 todo.append(child)
     return seen
@@ -224,7 +224,7 @@ def funding_gaps(snapshot: Snapshot, fund_id: str, *, period: str | Period | Non
     for theme in themes:
         subthemes = _with_subthemes(snapshot, theme)
         workers = {o for t in subthemes for o in snapshot.sources("WORKS_ON", t)
-                   if snapshot.nodes[o].label == "Organisation"}
+                   if snapshot.label(o) == "Organisation"}
         share = len(workers) / n_orgs
         cells += [_cell(snapshot, fund, theme, a, by_area[a], workers, share, p, (few, min_orgs))
                   for a in areas]

@@ -128,7 +128,7 @@ def members_of(snapshot: Snapshot, area: str | None) -> frozenset[str] | None:
 def counted_partners(snapshot: Snapshot, actor_id: str, members: Collection[str] | None) -> list[Partner]:
     """The actor's ties to ``members`` (all ties when None), strongest first, then by name."""
     partners = [
-        Partner(other, snapshot.name(other), snapshot.nodes[other].label, rung)
+        Partner(other, snapshot.name(other), snapshot.label(other), rung)
         for other, rung in snapshot.ties.get(actor_id, {}).items()
         if other in snapshot.nodes and (members is None or other in members)
     ]
@@ -139,7 +139,7 @@ def _candidates(snapshot: Snapshot, members: frozenset[str] | None) -> list[str]
     if members is None:
         return snapshot.labelled("Organisation")
     # an area holds a few hundred actors, a city tens of thousands: walk the area
-    return sorted(o for o in members if snapshot.nodes[o].label == "Organisation")
+    return sorted(o for o in members if snapshot.label(o) == "Organisation")
 
 
 def _classify(snapshot: Snapshot, org: str, members: frozenset[str] | None, min_rung: int) -> Island:

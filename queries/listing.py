@@ -76,7 +76,7 @@ def actor_listing(
     if offset < 0:
         raise InvalidInput("Parameter 'offset' must be 0 or more.")
     pool = snap.actors_in(area) if area else [n for t in types for n in snap.labelled(t)]
-    ids = [a for a in pool if snap.nodes[a].label in types]
+    ids = [a for a in pool if snap.label(a) in types]
     if interest:
         snap.node(interest, "Interest")
         workers = set(snap.sources("WORKS_ON", interest))
@@ -92,7 +92,7 @@ def actor_listing(
         {
             "id": a,
             "name": snap.name(a),
-            "label": snap.nodes[a].label,
+            "label": snap.label(a),
             "kind": snap.nodes[a].props.get("kind") or snap.nodes[a].props.get("sector")
             or snap.nodes[a].props.get("fund_type"),
             "areas": sorted(snap.name(x) for x in snap.targets("ACTIVE_IN", a)),

@@ -92,7 +92,7 @@ def build_matching_index(snapshot: Snapshot) -> MatchIndex:
     """Build the index from scratch (use :func:`matching_index` to get the cached one)."""
     ids = tuple(snapshot.actors())
     pos = {actor: i for i, actor in enumerate(ids)}
-    labels = tuple(snapshot.nodes[a].label for a in ids)
+    labels = tuple(snapshot.label(a) for a in ids)
     themes = tuple(_themes_of(snapshot, a, label) for a, label in zip(ids, labels, strict=True))
     theme_members, idf = _theme_postings(themes)
     norms = np.array(
@@ -210,7 +210,7 @@ def _area_infos(snapshot: Snapshot) -> dict[str, AreaInfo]:
         todo = [(area, False)]
         while todo:
             current, above_district = todo.pop()
-            if current in within or snapshot.nodes[current].label != "Neighbourhood":
+            if current in within or snapshot.label(current) != "Neighbourhood":
                 continue
             within.add(current)
             is_district = _is_district(snapshot, current)

@@ -56,7 +56,7 @@ def actor_profile(snap: Snapshot, actor_id: str, viewer: Viewer = PUBLIC,
     """
     node = snap.node(actor_id)
     ties = [
-        {"id": other, "name": snap.name(other), "label": snap.nodes[other].label, "rung": rung,
+        {"id": other, "name": snap.name(other), "label": snap.label(other), "rung": rung,
          "provenance": tie_provenance(snap.tie_props.get(tie_pair(actor_id, other), {}))}
         for other, rung in sorted(snap.ties.get(actor_id, {}).items(), key=lambda t: (-t[1], t[0]))
     ]
@@ -100,7 +100,7 @@ def organisation_list(
         raise InvalidInput("Parameter 'limit' must be a whole number from 1 to 1000.")
     if offset < 0:
         raise InvalidInput("Parameter 'offset' must be 0 or more.")
-    ids = [a for a in snap.actors_in(area) if snap.nodes[a].label == label]
+    ids = [a for a in snap.actors_in(area) if snap.label(a) == label]
     if interest:
         snap.node(interest, "Interest")
         workers = snap.sources("WORKS_ON", interest)
@@ -114,7 +114,7 @@ def organisation_list(
         {
             "id": a,
             "name": snap.name(a),
-            "label": snap.nodes[a].label,
+            "label": snap.label(a),
             "kind": snap.nodes[a].props.get("kind") or snap.nodes[a].props.get("sector"),
             "areas": sorted(snap.name(x) for x in snap.targets("ACTIVE_IN", a)),
             "ties": len(snap.ties.get(a, {})),

@@ -81,7 +81,7 @@ def signalled_unfunded(snapshot: Snapshot, *, period: str | Period | None = None
         for group in area_signals(snapshot, area, period=months).groups:
             if group.organisations < MIN_ORGS:
                 continue
-            workers = [a for a in actors if snapshot.nodes[a].label == "Organisation"
+            workers = [a for a in actors if snapshot.label(a) == "Organisation"
                        and group.theme in snapshot.targets("WORKS_ON", a)]
             if any(_funded(snapshot, o, years) for o in workers):
                 continue

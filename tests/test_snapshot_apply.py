@@ -63,7 +63,7 @@ def test_apply_shares_what_the_changes_leave_alone(sqlite_store: GraphStore) -> 
     assert new.revision == revision and new.derived("brokers:x", lambda s: 1) == 1 \
         and "brokers:x" not in snap._derived
     untouched = [n for n in snap.nodes if n not in (change.start, change.end)]
-    assert new.nodes is snap.nodes and all(new.nodes[n] is snap.nodes[n] for n in untouched)
+    assert new.nodes is snap.nodes and all(new.nodes[n] == snap.nodes[n] for n in untouched)
     other_types = set(snap._out) - {change.label}
     assert all(new._out[t] is snap._out[t] for t in other_types)
 

@@ -224,7 +224,7 @@ def build_map_payload(snap: Snapshot, filters: MapFilters | None = None, *, lang
         payload = aggregate_payload(snap, actors, min_rung=f.min_rung, lang=lang)
         return {"revision": snap.revision, "filters": _filters_dict(f), **payload}
     island_ids = _island_ids(snap, f.area)
-    shown = {a for a in actors if snap.nodes[a].label in f.types}
+    shown = {a for a in actors if snap.label(a) in f.types}
     if "Fund" in f.types:
         shown |= {fund for a in actors for fund, props in snap.into("FUNDS", a) if _on_map(props)}
     if "Interest" in f.types:

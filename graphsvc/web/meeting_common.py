@@ -102,7 +102,7 @@ def area_sessions(snap: Snapshot, area_id: str | None) -> list[Node]:
 
 def _first_event_day(snap: Snapshot, area_id: str) -> date | None:
     members = set(snap.actors_in(area_id))
-    days = [e.at[:10] for e in snap.tie_events if e.a in members or e.b in members]
+    days = [e.at[:10] for e in snap.tie_events.involving(members)]
     try:
         return date.fromisoformat(min(days)) if days else None
     except ValueError:
@@ -139,8 +139,10 @@ def meeting_state(snap: Snapshot, area: Node, lang: str) -> dict[str, Any]:
     payload = map_payload(snap, MapFilters(area=area.id, types=("Organisation", "Institution")),
                           lang=lang, store=services().store)
     shown = {n["id"] for n in payload["nodes"]}
-    versions = {f"{a}|{b}": int(props.get("version", 0))
-                for (a, b), props in snap.tie_props.items() if a in shown and b in shown}
+    # the ties among the shown actors, looked up by pair (not a walk over every tie of the city)
+    versions = {f"{a}|{b}": int(snap.tie_props[(a, b)].get("version", 0))
+                for a in sorted(shown) for b in snap.ties.get(a, {})
+                if a < b and b in shown and (a, b) in snap.tie_props}
     sessions = [s for s in area_sessions(snap, area.id) if is_open(s)]
     return {
         "area": {"id": area.id, "code": code, "name": area.name,
