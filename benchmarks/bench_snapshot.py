@@ -2,7 +2,7 @@
 
 Run ``python -m benchmarks.bench_snapshot [--orgs 100000] [--runs 3] [--store PATH] [--json OUT]``.
 
-* **full build**: a :class:`~graphsvc.snapshot.SnapshotCache`'s first snapshot (what the app
+* **full build**: a :class:`~graphsvc.snapshot_cache.SnapshotCache`'s first snapshot (what the app
   builds: :meth:`~graphsvc.snapshot.Snapshot.from_store` with the garbage collector paused and the
   result frozen) of a SQLite store holding the
   :mod:`graphsvc.generate` graph (``--store``: a store file to reuse, written once if it is
@@ -10,7 +10,7 @@ Run ``python -m benchmarks.bench_snapshot [--orgs 100000] [--runs 3] [--store PA
   disturbed by other work on the machine), and the resident memory (RSS) of the process.
 * **update after one tie change**: one tie's rung is changed in the store (one transaction, as
   the meeting page writes it), then the snapshot is brought to the new revision the way
-  :class:`~graphsvc.snapshot.SnapshotCache` does it: the store's change log (``changes_since``),
+  :class:`~graphsvc.snapshot_cache.SnapshotCache` does it: the store's change log (``changes_since``),
   the new tie events (``tie_events_after``) and :meth:`~graphsvc.snapshot.Snapshot.apply`.
   A store without a change log cannot say what changed; the benchmark then hands ``apply`` the
   entry such a log holds, made from the tie before and after the change, and says so.
@@ -38,7 +38,8 @@ from typing import Any, TypeVar
 from benchmarks.bench_stores import load_records
 from graphsvc.generate import iter_generated
 from graphsvc.model import ChangeEvent, Relationship
-from graphsvc.snapshot import Snapshot, SnapshotCache
+from graphsvc.snapshot import Snapshot
+from graphsvc.snapshot_cache import SnapshotCache
 from graphsvc.store import GraphStore, open_store
 
 __all__ = ["prepared_store", "timed", "full_builds", "tie_change", "updates", "rss_mb", "snapshot_memory", "main"]
@@ -77,7 +78,7 @@ def prepared_store(path: Path, orgs: int) -> GraphStore:
 
 def full_builds(store: GraphStore, runs: int) -> tuple[Snapshot, dict[str, Any], dict[str, Any]]:
     """The last snapshot, and the wall and CPU seconds of ``runs`` full builds as the app's
-    :class:`~graphsvc.snapshot.SnapshotCache` makes them (the cyclic garbage collector paused,
+    :class:`~graphsvc.snapshot_cache.SnapshotCache` makes them (the cyclic garbage collector paused,
     the new objects frozen; ``Snapshot.from_store`` alone, as the CLI calls it, also pays one
     collection over them when the collector runs next: about a second at 100k)."""
     walls, cpus = [], []

@@ -19,7 +19,8 @@ import pandas as pd
 
 from graphsvc.access.visibility import Viewer, visible_props
 from graphsvc.config import load_settings
-from graphsvc.snapshot import Snapshot, SnapshotCache
+from graphsvc.snapshot import Snapshot
+from graphsvc.snapshot_cache import SnapshotCache
 from graphsvc.store import GraphStore, open_store
 from queries.clusters import clusters
 from queries.funding import funding_flows

@@ -7,7 +7,8 @@ import json
 import pytest
 
 from graphsvc.model import Node, Relationship
-from graphsvc.snapshot import Snapshot, SnapshotCache
+from graphsvc.snapshot import Snapshot
+from graphsvc.snapshot_cache import SnapshotCache
 from graphsvc.store import GraphStore
 
 

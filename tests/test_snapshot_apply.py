@@ -12,8 +12,9 @@ import random
 import pytest
 
 from graphsvc.model import ChangeEvent, Node
-from graphsvc.snapshot import Snapshot, SnapshotCache
+from graphsvc.snapshot import Snapshot
 from graphsvc.snapshot_apply import NotApplicable
+from graphsvc.snapshot_cache import SnapshotCache
 from graphsvc.store import GraphStore
 from tests.change_script import LINKS, ChangeScript, seed, snapshot_state
 

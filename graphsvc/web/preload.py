@@ -31,7 +31,8 @@ from flask import Flask
 
 from graphsvc.config import Settings
 from graphsvc.errors import GraphsvcError
-from graphsvc.snapshot import Snapshot, SnapshotCache
+from graphsvc.snapshot import Snapshot
+from graphsvc.snapshot_cache import SnapshotCache
 from graphsvc.store import open_store
 from graphsvc.web.services import Services, _check_declared
 from queries.match_index import matching_index

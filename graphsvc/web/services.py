@@ -13,7 +13,8 @@ from graphsvc.access.accounts import AccountStore
 from graphsvc.access.accounts_transfer import take_over_accounts_file
 from graphsvc.config import Settings
 from graphsvc.errors import StoreUnavailable
-from graphsvc.snapshot import Snapshot, SnapshotCache
+from graphsvc.snapshot import Snapshot
+from graphsvc.snapshot_cache import SnapshotCache
 from graphsvc.store import GraphStore, open_store
 from graphsvc.vocab import Vocabulary, load_vocabulary
 

@@ -14,7 +14,7 @@ from typing import Any
 from flask.testing import FlaskClient
 
 from graphsvc.model import Relationship
-from graphsvc.snapshot import SnapshotCache
+from graphsvc.snapshot_cache import SnapshotCache
 from graphsvc.store import GraphStore
 from queries.clusters import clusters
 from queries.funding import funding_flows, organisation_dependency
