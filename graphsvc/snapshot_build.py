@@ -215,8 +215,15 @@ class _Builder:
         map of hashable values (and key), short texts shared."""
         cache, same = self._decoded, self.texts.setdefault
         out: list[FrozenProps] = []
+        last: Any = None
+        last_key = ""
+        shared = EMPTY_PROPS
         for row in chunk:
             props, key = row[4], row[3]
+            if props is last and key == last_key:  # a run of rows sharing one map: no hashing
+                out.append(shared)
+                continue
+            last, last_key = props, key
             try:
                 # with the types: 1, 1.0 and True are equal keys, but not the same value
                 ident: Any = (tuple(props.items()), tuple(map(type, props.values())), key)
@@ -234,6 +241,7 @@ class _Builder:
                         cache.clear()
                     cache[ident] = found
             out.append(found)
+            shared = found
         return out
 
     def add_relationships(self, rels: Iterable[Relationship]) -> None:

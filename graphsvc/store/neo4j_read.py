@@ -9,7 +9,7 @@ read, which sees one revision by construction. That transaction changes nothing 
 back. No third attempt, so a busy meeting cannot starve a reader.
 
 The graph comes per label and per relationship type, each as one record of lists (see
-:data:`NODES_OF`, :data:`RELS_OF`), in the shapes of :mod:`graphsvc.store.rows`. Nodes and
+:data:`NODES_QUERY`, :data:`RELS_QUERY`), in the shapes of :mod:`graphsvc.store.rows`. Nodes and
 relationships come in no particular order, so :class:`~graphsvc.store.rows.GraphRows` says
 ``ordered=False`` and the snapshot builder sorts.
 """
@@ -18,21 +18,29 @@ from __future__ import annotations
 
 import re
 import secrets
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from itertools import repeat
 from typing import Any, Final, LiteralString, NamedTuple, cast
 
 import neo4j
 
 from graphsvc.model import LABELS, REL_TYPES
-from graphsvc.node_props import declared_rel_properties
+from graphsvc.node_props import declared_properties, declared_rel_properties
 from graphsvc.store import neo4j_cypher as q
-from graphsvc.store.neo4j_props import _TEMPORAL, REL_KEYS, from_value, node_row, stamp_from_neo4j
-from graphsvc.store.neo4j_props import rel_row as row_of
+from graphsvc.store.neo4j_props import (
+    _TEMPORAL,
+    NODE_KEYS,
+    REL_KEYS,
+    from_neo4j,
+    from_value,
+    node_row,
+    stamp_from_neo4j,
+)
 from graphsvc.store.rows import GraphRows, T
 
 __all__ = [
-    "READ_PAGES", "read_graph", "NODES_OF", "RELS_OF", "RECORDS_OF", "EVENTS_AFTER", "LOCK_FOR_READ",
+    "READ_PAGES", "read_graph", "NODES_QUERY", "RELS_OF", "RECORDS_OF", "RELS_QUERY", "RECORDS_QUERY",
+    "EVENTS_AFTER", "LOCK_FOR_READ",
 ]
 
 #: Rows per page of the tie history inside the read transaction.
@@ -54,45 +62,79 @@ def _projection(var: LiteralString, text: tuple[LiteralString, ...], drop: tuple
     return var + " {.*, " + ", ".join(entries) + "}"
 
 
-# The whole graph comes in columns. Per label, one record holds every node's property map. Per
-# relationship type, one record holds a list per column: the start ids, the end ids, the keys,
-# and one list per property the type declares (graphsvc.node_props.REL_PROPS; the bookkeeping
-# columns a snapshot reads: version and created_at of ties); relationships with any other
-# property come once more as whole maps (``extra``), so nothing is lost. A record per node or
-# relationship cost the driver and the server several times more (each is a message of its
-# own), and so did pages of pattern comprehensions keyed by id or map projections per relationship.
-NODES_OF: Final = q.per_name(
-    LABELS, "MATCH (n:GNode:NAME) RETURN collect(" + _projection("n", ("created_at", "updated_at"), ()) + ") AS rows")
+# The whole graph comes in two queries of columns, one record per label or relationship type
+# (``UNION ALL``: one round trip each, which is most of a small graph's read). Per label, a record
+# holds every node's property map. Per relationship type, the server groups relationships by their
+# property values: a record holds the distinct value lists ``props`` (``[key, odd, *declared]``:
+# the declared properties of the type (graphsvc.node_props.REL_PROPS) in key order, ``odd`` the
+# whole map of a relationship with any other property, else null) and per distinct list, the start
+# ids, the end ids and the bookkeeping columns (version and created_at of ties). A city's million
+# relationships have a handful of property sets, so the reader decodes each set once and hands the
+# builder one shared map per set. A record per node or relationship cost the driver and the server
+# several times more (each is a message of its own), and so did a map projection per relationship.
 _NAME: Final = re.compile(r"[a-z][a-z0-9_]*")
 _TEXT_KEYS: Final = frozenset(q.TEXT_KEYS)
-_ABSENT: Final = [None]  # a property a relationship does not have, in a column
+_PLAIN: Final = frozenset({str, int, float, bool})
+_ABSENT: Final = [None]  # a bookkeeping value a relationship does not have, in a column
+
+
+def _union(branches: list[LiteralString]) -> LiteralString:
+    return cast(LiteralString, " UNION ALL ".join(branches))
+
+
+
+
+def _dated(label: str) -> tuple[LiteralString, ...]:
+    """The timestamps of a node of ``label`` and its declared properties that hold dates by
+    name (``date``, ``*_at``): read as text, which the driver decodes many times faster (a
+    key read as text that holds no date or is absent comes as it is)."""
+    dated = sorted(k for k in declared_properties(label)
+                   if (k == "date" or k.endswith("_at")) and _NAME.fullmatch(k) and k not in NODE_KEYS)
+    return ("created_at", "updated_at", *(cast(LiteralString, k) for k in dated))
+
+
+NODES_QUERY: Final = _union([
+    q.per_name([label], "MATCH (n:GNode:NAME) RETURN 'NAME' AS label, collect("
+               + _projection("n", _dated(label), ()) + ") AS rows")[label]
+    for label in LABELS])
 
 
 class RelColumns(NamedTuple):
-    """The query of one relationship type's columns and the property names of its columns."""
+    """One relationship type's branch of the query and the property names of its columns."""
 
     query: LiteralString
     domain: tuple[str, ...]  # the declared properties, in key order (as the SQLite store gives them)
-    bookkeeping: tuple[str, ...]  # then these: version, created_at (and updated_at)
-    known: list[str]  # every property with a column; ``$known`` of the query
+    bookkeeping: tuple[str, ...]  # per relationship: version, created_at (and updated_at)
+    known: list[str]  # every property with a column; ``$known.TYPE`` of the query
 
 
-def _column_of(key: str) -> LiteralString:
+def _value_of(key: str) -> LiteralString:
     if not _NAME.fullmatch(key):  # declared in code, but a name becomes Cypher text: check
         raise ValueError(f"{key!r} cannot be read as a column")
     value = cast(LiteralString, "r.`" + key + "`")
-    # collect() leaves nulls out, which would shift the column: an absent property is [null],
-    # which no stored value can be (Neo4j keeps no null in a list)
-    return "collect(coalesce(" + (_as_text(value) if key in _TEXT_KEYS else value) + ", [null]))"
+    return _as_text(value) if key in _TEXT_KEYS else value
+
+
+#: Types whose relationships rarely share their properties (notes, dates, amounts): not grouped.
+_DISTINCT: Final = frozenset({"TIE", "FUNDS"})
 
 
 def _rel_columns(rel_type: str, bookkeeping: tuple[str, ...]) -> RelColumns:
     domain = tuple(sorted(declared_rel_properties(rel_type) - REL_KEYS))
-    columns = ", ".join(_column_of(k) for k in domain + bookkeeping)
-    query = ("MATCH (a:GNode)-[r:NAME]->(b:GNode) RETURN collect(a.id) AS starts, collect(b.id) AS ends, "
-             "collect(coalesce(r.key, '')) AS keys, [" + columns + "] AS columns, "
-             "collect(CASE WHEN any(k IN keys(r) WHERE NOT k IN $known) THEN [a.id, b.id, " + q.stored_map("r")
-             + "] END) AS extra")
+    values = "".join(", " + _value_of(k) for k in domain)
+    # collect() leaves nulls out, which would shift a bookkeeping column: an absent one is
+    # [null], which no stored value can be (Neo4j keeps no null in a list)
+    book = ", ".join("collect(coalesce(" + _value_of(k) + ", [null]))" for k in bookkeeping)
+    rows = ("MATCH (a:GNode)-[r:NAME]->(b:GNode) WITH a.id AS s, b.id AS e, r, "
+            "[coalesce(r.key, ''), CASE WHEN any(k IN keys(r) WHERE NOT k IN $known.NAME) THEN "
+            + q.stored_map("r") + " END" + values + "] AS p ")
+    if rel_type in _DISTINCT:  # one value list per relationship: grouping costs the server more
+        query = (rows + "RETURN 'NAME' AS type, false AS grouped, collect(p) AS props, collect(s) AS starts, "
+                 "collect(e) AS ends, [" + book + "] AS book")
+    else:
+        query = (rows + "WITH p, collect(s) AS starts, collect(e) AS ends, [" + book + "] AS book "
+                 "RETURN 'NAME' AS type, true AS grouped, collect(p) AS props, collect(starts) AS starts, "
+                 "collect(ends) AS ends, collect(book) AS book")
     return RelColumns(q.per_name([rel_type], query)[rel_type], domain, bookkeeping,
                       sorted({*domain, *REL_KEYS}))
 
@@ -101,6 +143,9 @@ def _rel_columns(rel_type: str, bookkeeping: tuple[str, ...]) -> RelColumns:
 RELS_OF: Final = {t: _rel_columns(t, ("version", "created_at") if t == "TIE" else ()) for t in REL_TYPES}
 #: ... with every column, for records (dumps, migration)
 RECORDS_OF: Final = {t: _rel_columns(t, ("version", "created_at", "updated_at")) for t in REL_TYPES}
+RELS_QUERY: Final = _union([spec.query for spec in RELS_OF.values()])
+RECORDS_QUERY: Final = _union([spec.query for spec in RECORDS_OF.values()])
+_KNOWN: Final = {t: spec.known for t, spec in RELS_OF.items()}
 EVENTS_AFTER: Final = (
     "MATCH (e:TieEvent) WHERE e.seq > $seq RETURN e.seq AS seq, e.a AS a, e.b AS b, "
     "e.old_rung AS old_rung, e.new_rung AS new_rung, e.at AS at, e.source AS source, "
@@ -134,61 +179,71 @@ def _rows(tx: neo4j.Transaction, query: LiteralString, first: str | int, size: i
         yield from map(tuple, page)
 
 
-def _column(tx: neo4j.Transaction, query: LiteralString, **params: Any) -> neo4j.Record:
-    return tx.run(query, params).single(strict=True)
-
-
 def _node_rows(tx: neo4j.Transaction) -> Iterator[tuple[Any, ...]]:
-    for label, query in NODES_OF.items():
-        stored = _column(tx, query)["rows"]
+    for label, stored in tx.run(NODES_QUERY):
         yield from map(node_row, zip(repeat(label, len(stored)), stored, strict=True))
 
 
-def _record_row(row: tuple[Any, ...]) -> tuple[Any, ...]:
-    stored = row[3]
-    return (*row_of(row), stamp_from_neo4j(stored.get("updated_at")))
-
-
-def _domain(names: tuple[str, ...], values: tuple[Any, ...]) -> dict[str, Any]:
-    """The properties of one relationship from its column values (None: not stored)."""
+def _domain(names: tuple[str, ...], values: list[Any]) -> dict[str, Any]:
+    """The properties of one distinct value list (None: not stored)."""
     out: dict[str, Any] = {}
     for name, value in zip(names, values, strict=True):
-        if type(value) is list:
-            if value == _ABSENT:
-                continue
+        if value is None:
+            continue
+        kind = type(value)
+        if kind is list:
             if len(value) == 2 and value[1] == 0 and type(value[0]) is str:
                 value = stamp_from_neo4j(value)  # a temporal value sent as text (_as_text)
-        elif isinstance(value, _TEMPORAL):
+        elif kind not in _PLAIN and isinstance(value, _TEMPORAL):
             value = from_value(value)
         out[name] = value
     return out
 
 
-def _column_rows(rel_type: str, spec: RelColumns, record: neo4j.Record,
-                 full: bool) -> Iterator[tuple[Any, ...]]:
-    """Snapshot rows (or, ``full``, record rows) of one type from its columns."""
-    names, width = spec.domain, len(spec.domain)
-    stamp = stamp_from_neo4j
-    odd = {(s, e, stored.get("key", "")): stored for s, e, stored in record["extra"]}
-    convert = _record_row if full else row_of
-    for start, end, key, *values in zip(record["starts"], record["ends"], record["keys"],
-                                        *record["columns"], strict=True):
-        if odd and (start, end, key) in odd:  # a property no column holds: the whole map
-            yield convert((rel_type, start, end, odd[(start, end, key)]))
-            continue
-        props = _domain(names, tuple(values[:width])) if width else {}
-        book = [None if v == _ABSENT else v for v in values[width:]]
+def _book(columns: list[list[Any]], full: bool) -> list[Iterable[Any]]:
+    """The bookkeeping columns of one value list: versions, then timestamps as text."""
+    if not columns:
+        return [repeat(None), repeat(None)]
+    versions = [None if v == _ABSENT else v for v in columns[0]]
+    stamps = [[None if v == _ABSENT else stamp_from_neo4j(v) for v in c] for c in columns[1:]]
+    return [versions, *stamps] if full else [versions, stamps[0]]
+
+
+def _props(domain: tuple[str, ...], p: list[Any]) -> dict[str, Any]:
+    """The properties of a value list ``[key, odd, *declared]``."""
+    return from_neo4j(p[1], REL_KEYS) if p[1] is not None else _domain(domain, p[2:])
+
+
+def _grouped_rows(rel_type: str, spec: RelColumns, record: neo4j.Record,
+                  full: bool) -> Iterator[tuple[Any, ...]]:
+    """Snapshot rows (or, ``full``, record rows) of one type whose relationships are grouped by
+    value list: each group shares one property map (a copy each for records, which their reader
+    may change)."""
+    for p, starts, ends, book in zip(record["props"], record["starts"], record["ends"], record["book"],
+                                     strict=True):
+        key, props, columns = p[0], _props(spec.domain, p), _book(book, full)
         if full:
-            yield (rel_type, start, end, key, props, book[0], stamp(book[1]), stamp(book[2]))
-        elif book:
-            yield (rel_type, start, end, key, props, book[0], stamp(book[1]))
+            for row in zip(starts, ends, *columns, strict=True):
+                yield (rel_type, row[0], row[1], key, dict(props), *row[2:])
         else:
-            yield (rel_type, start, end, key, props, None, None)
+            yield from zip(repeat(rel_type), starts, ends, repeat(key), repeat(props), *columns)
+
+
+def _flat_rows(rel_type: str, spec: RelColumns, record: neo4j.Record,
+               full: bool) -> Iterator[tuple[Any, ...]]:
+    """The same for a type read with one value list per relationship."""
+    domain = spec.domain
+    for p, start, end, *book in zip(record["props"], record["starts"], record["ends"],
+                                    *_book(record["book"], full), strict=False):
+        yield (rel_type, start, end, p[0], _props(domain, p), *book)
 
 
 def _relationship_rows(tx: neo4j.Transaction, full: bool) -> Iterator[tuple[Any, ...]]:
-    for rel_type, spec in (RECORDS_OF if full else RELS_OF).items():
-        yield from _column_rows(rel_type, spec, _column(tx, spec.query, known=spec.known), full)
+    specs = RECORDS_OF if full else RELS_OF
+    for record in tx.run(RECORDS_QUERY if full else RELS_QUERY, known=_KNOWN):
+        rel_type = record["type"]
+        rows = _grouped_rows if record["grouped"] else _flat_rows
+        yield from rows(rel_type, specs[rel_type], record, full)
 
 
 def _read(tx: neo4j.Transaction, consume: Callable[[GraphRows], T], locked: bool,

@@ -113,6 +113,37 @@ def test_relationships_of_every_shape_read_back_in_snapshots(store: GraphStore) 
     assert sorted((r.ident, typed(dict(r.props))) for r in read_consistent(store).relationships) == expected
 
 
+SHARED = [  # many relationships with one property set (Neo4j reads each set once), keys, odd ones
+    *(Relationship("WORKS_ON", f"o{i}", "i1", {"weight": 2, "source": "survey"}) for i in range(6)),
+    Relationship("WORKS_ON", "o6", "i1", {"weight": 3, "source": "survey"}),
+    Relationship("WORKS_ON", "o7", "i1", {"weight": 2}),
+    Relationship("WORKS_ON", "o8", "i1", {"weight": 2, "source": "survey", "colour": "red"}),
+    *(Relationship("FUNDS", "f1", f"o{i}", {"amount": 100, "start": "2024-01-01"}, key=f"g{i % 2}")
+      for i in range(4)),
+    *(Relationship("SERVES", f"o{i}", "c1", {}, key=f"k{i % 2}") for i in range(3)),
+]
+
+
+def test_relationships_sharing_properties_read_back_each_as_written(store: GraphStore) -> None:
+    with store.transaction(source="test") as tx:
+        tx.upsert_nodes([*(Node(f"o{i}", "Organisation", {"name": f"o{i}"}) for i in range(9)),
+                         Node("i1", "Interest", {"name": "i1"}), Node("f1", "Fund", {"name": "f1"}),
+                         Node("c1", "Community", {"name": "c1"}),
+                         Node("s1", "Session", {"name": "s1", "date": "2023-06-20", "opened_at": "after lunch",
+                                                "closed_at": "2023-06-20T16:00:00Z"})])
+        tx.upsert_relationships(SHARED)
+    expected = sorted((r.ident, typed(dict(r.props))) for r in SHARED)
+    snap = Snapshot.from_store(store)
+    assert sorted((r.ident, typed(dict(r.props))) for r in snap.relationships()) == expected
+    assert typed(dict(snap.nodes["s1"].props)) == typed({"name": "s1", "date": "2023-06-20",
+                                                        "opened_at": "after lunch",
+                                                        "closed_at": "2023-06-20T16:00:00Z"})
+    records = read_consistent(store).relationships
+    assert sorted((r.ident, typed(dict(r.props))) for r in records) == expected
+    first, second = (r for r in records if r.type == "WORKS_ON" and r.start in ("o0", "o1"))
+    assert first.props == second.props and first.props is not second.props  # each record its own
+
+
 def test_an_update_that_only_changes_a_type_is_a_change(store: GraphStore) -> None:
     _write(store)
     with store.transaction(source="test") as tx:
