@@ -17,20 +17,19 @@ The structures are those :class:`graphsvc.snapshot.Snapshot` keeps; see its docs
 
 from __future__ import annotations
 
-import gc
 import json
 from array import array
 from collections.abc import Iterable, Iterator, Mapping
-from contextlib import contextmanager
 from dataclasses import dataclass
 from itertools import islice
-from typing import Any, NoReturn, TypeVar
+from typing import Any, TypeVar
 
 import numpy as np
 
 from graphsvc.model import Node, Relationship, TieEvent
 from graphsvc.snapshot_csr import Adjacency, Edge, Ids, build_adjacency, edge_order
 from graphsvc.snapshot_nodes import NodeTable, NodeTableBuilder
+from graphsvc.snapshot_props import EMPTY_PROPS, FrozenProps, paused_gc
 from graphsvc.snapshot_ties import TieHistory, TieProps
 from graphsvc.store.base import GraphData
 from graphsvc.store.rows import GraphRows
@@ -44,33 +43,6 @@ T = TypeVar("T")
 _CHUNK = 4096
 _CACHE_LIMIT = 20_000  # distinct props texts remembered at once (most repeat within a type)
 _SHORT = 40  # property values up to this length are shared between relationships
-
-
-class FrozenProps(dict[str, Any]):
-    """A read-only dict: the properties of relationships in a snapshot, shared between edges.
-
-    A dict (so ``json.dumps``, ``dict(p)`` and ``{**p}`` work as before) that refuses changes:
-    one object may stand for the properties of a hundred thousand edges.
-    """
-
-    __slots__ = ()
-
-    def _refuse(self, *args: Any, **kwargs: Any) -> NoReturn:
-        raise TypeError("Snapshot properties are read-only; copy them with dict(props) first.")
-
-    __setitem__ = __delitem__ = clear = pop = popitem = setdefault = update = __ior__ = _refuse
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        return (FrozenProps, (dict(self),))
-
-    def __copy__(self) -> FrozenProps:
-        return self
-
-    def __deepcopy__(self, memo: dict[int, Any]) -> FrozenProps:
-        return self
-
-
-EMPTY_PROPS = FrozenProps()
 
 
 @dataclass
@@ -90,24 +62,6 @@ class Parts:
     tie_props: TieProps
     relationship_count: int
     tie_events: TieHistory
-
-
-@contextmanager
-def paused_gc() -> Iterator[None]:
-    """Pause the cyclic garbage collector while making millions of objects that hold no cycles.
-
-    Each time fresh objects trip the collector's thresholds, a full collection walks every live
-    object (a city-size snapshot or import batch: millions), which made reading 100k organisations
-    2–3 times slower. Used by snapshot builds, imports and cluster indexes; the collector runs
-    again afterwards. The web app's ``SnapshotCache`` also freezes each snapshot (``gc.freeze()``).
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def _chunks(rows: Iterable[T], size: int = _CHUNK) -> Iterator[list[T]]:

@@ -27,7 +27,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("store", ("graphsvc.store",)),
     ("snapshot and actions", ("graphsvc.snapshot", "graphsvc.snapshot_build", "graphsvc.snapshot_carry",
                               "graphsvc.snapshot_csr", "graphsvc.snapshot_nodes",
-                              "graphsvc.snapshot_ties", "graphsvc.snapshot_cache",
+                              "graphsvc.snapshot_ties", "graphsvc.snapshot_cache", "graphsvc.snapshot_props",
                               "graphsvc.snapshot_apply", "graphsvc.actions", "graphsvc.access",
                               "graphsvc.demo", "graphsvc.generate")),
     ("questions, importers, pictures", ("queries", "importers", "visualisations")),
