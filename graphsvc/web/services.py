@@ -81,8 +81,9 @@ class Services:
         return self._store
 
     def snapshot(self) -> Snapshot:
-        """The current snapshot; within one request, on a server store (whose ``commits`` count
-        its commits), the revision is asked once: again only after this process committed."""
+        """The current snapshot; within one request the revision is asked once at most (again
+        only after this process committed: both stores count their ``commits``), and across
+        requests at most once per freshness bound (:class:`~graphsvc.snapshot.SnapshotCache`)."""
         store = self.store
         assert self._cache is not None and self._cache.store is store
         commits = getattr(store, "commits", None)
