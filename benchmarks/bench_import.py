@@ -29,8 +29,12 @@ from pathlib import Path
 from typing import Any
 
 from graphsvc.generate import write_json
+from graphsvc.snapshot_build import paused_gc
 from graphsvc.store import GraphStore, open_store
+from importers.dump import read_dump
 from importers.files import import_file
+from importers.limits import Limits
+from importers.run import run_import
 
 __all__ = ["main", "timed_import"]
 
@@ -57,10 +61,27 @@ class _Phases:
         return out
 
 
-def timed_import(store: GraphStore, path: Path, per_transaction: int | None = None) -> dict[str, Any]:
-    """Import ``path`` into ``store``; return seconds in total and per phase, and the counts."""
+#: no size or row limit: the benchmark imports dumps of any size
+UNLIMITED = Limits(max_bytes=1 << 50, max_rows=1 << 40)
+
+
+def timed_import(store: GraphStore, path: Path, per_transaction: int | None = None, *,
+                 whole: bool = False) -> dict[str, Any]:
+    """Import ``path`` into ``store``; return seconds in total and per phase, and the counts.
+
+    ``whole`` takes the path that holds every record in memory (read, plan, then write: the
+    import before streaming), as the baseline of the streaming restore.
+    """
     phases = _Phases()
-    report = import_file(store, path, progress=phases, per_transaction=per_transaction)
+    if whole:
+        with paused_gc():
+            phases("read", 0, 0)
+            batch = read_dump(path, limits=UNLIMITED)
+            phases("check", 0, 0)
+            report = run_import(store, batch, progress=phases, per_transaction=per_transaction)
+    else:
+        report = import_file(store, path, progress=phases, per_transaction=per_transaction,
+                             limits=UNLIMITED)
     end, cpu_end = time.perf_counter(), time.process_time()
     return {"seconds": end - phases.started, "phases": phases.split(end, cpu_end),
             "cpu": cpu_end - phases.cpu_started,
@@ -76,13 +97,17 @@ def _line(title: str, result: dict[str, Any], goal: float) -> str:
             f"{result['tie_events']:,} tie events; goal ≤ {goal:.0f} s: {verdict}")
 
 
-def _sqlite(db: Path, path: Path) -> None:
+def _sqlite(db: Path, path: Path, *, whole: bool = False, again: bool = True) -> None:
     store = open_store(f"sqlite:///{db}")
-    print(_line("import into SQLite", timed_import(store, path), 60), flush=True)
-    again = timed_import(store, path)
-    print(f"re-import into SQLite: {again['seconds']:.1f} s wall, {again['cpu']:.1f} s CPU, "
-          f"{again['created']} created, revision {again['revision']} (unchanged: "
-          f"{again['revision'] == 1})", flush=True)
+    title = "import into SQLite" + (" (whole file in memory)" if whole else "")
+    print(_line(title, timed_import(store, path, whole=whole), 60), flush=True)
+    if not again:
+        store.close()
+        return
+    second = timed_import(store, path, whole=whole)
+    print(f"re-import into SQLite: {second['seconds']:.1f} s wall, {second['cpu']:.1f} s CPU, "
+          f"{second['created']} created, revision {second['revision']} (unchanged: "
+          f"{second['revision'] == 1})", flush=True)
     store.close()
 
 
@@ -117,6 +142,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--skip-sqlite", action="store_true", help="only the Neo4j import")
     parser.add_argument("--batch", type=int, default=20_000,
                         help="records per transaction for Neo4j (one huge transaction exhausts its memory)")
+    parser.add_argument("--whole", action="store_true",
+                        help="the baseline: hold every record in memory (read, plan, write)")
+    parser.add_argument("--once", action="store_true", help="no re-import (peak RSS of one import)")
+    parser.add_argument("--db", type=Path, help="the SQLite file to import into (default: a temporary one)")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="goudkaart-bench-") as folder:
         path = args.file or Path(folder) / "dump.json"
@@ -126,7 +155,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"generate {args.orgs:,} orgs: {counts} in {time.perf_counter() - started:.1f} s "
                   f"({path.stat().st_size / 1e6:.0f} MB)")
         if not args.skip_sqlite:
-            _sqlite(Path(folder) / "bench.db", path)
+            _sqlite(args.db or Path(folder) / "bench.db", path, whole=args.whole, again=not args.once)
         if args.neo4j:
             neo = open_store(args.neo4j)
             if not neo.is_empty():
@@ -137,7 +166,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.neo4j_server:
             _dedicated_neo4j(Path(folder) / "neo4j", path, args.heap, args.batch)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"peak memory {peak:.0f} MB")
+    print(f"peak memory {peak:.0f} MB (RSS)")
     return 0
 
 

@@ -204,6 +204,13 @@ def _reader(chosen: str, source: Path, file: str, limits: Limits, vocab: Vocabul
                        f"Onbekend formaat {chosen!r}; kies uit {', '.join(FORMATS)}.")
 
 
+def _is_dump(source: Path, format: str | None) -> bool:
+    """Whether ``source`` is a dump file (chosen, or recognised by its first bytes)."""
+    if not source.is_file() or source.stat().st_size == 0 or is_xlsx(source):
+        return False
+    return (_ALIASES.get(format or "", format or "") or detect_format(source)) == "dump"
+
+
 def import_file(store: GraphStore, path: str | Path, *, format: str | None = None,
                 dry_run: bool = False, name: str = "", limits: Limits = CLI_LIMITS,
                 vocab: Vocabulary | None = None, progress: Progress | None = None,
@@ -232,6 +239,14 @@ def import_file(store: GraphStore, path: str | Path, *, format: str | None = Non
     (1, 1)
     """
     with paused_gc():
+        if _is_dump(Path(path), format):  # streamed in flat memory: checked whole, then written
+            from importers.dump_stream import restore_dump
+
+            check_before_reading(Path(path), "dump", name or Path(path).name, limits)
+            report = restore_dump(store, path, name=name, limits=limits, dry_run=dry_run,
+                                  progress=progress, per_transaction=per_transaction)
+            if report is not None:
+                return report
         if progress is not None:
             progress("read", 0, 0)
         batch = read_file(path, format=format, name=name, limits=limits, vocab=vocab, mapping=mapping)

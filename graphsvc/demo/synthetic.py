@@ -8,6 +8,7 @@ organisations do not need the whole graph in memory.
 from __future__ import annotations
 
 import random
+from array import array
 from bisect import insort
 from collections.abc import Iterator
 from typing import Any, NamedTuple
@@ -42,6 +43,7 @@ _FIRST_TIE = ((2, 3, 4), (50, 32, 18))  # the tie that keeps an organisation off
 ISLAND_SHARE = 0.05
 ORGS_PER_BUURT = 25
 ORGS_PER_CLUSTER = 40
+_RUN = 65_536  # cluster numbers drawn at once
 
 
 class _Cluster(NamedTuple):
@@ -126,7 +128,11 @@ class SyntheticGraph:
                 funds=(rng.randrange(self.n_funds), rng.randrange(self.n_funds)),
             ))
         sizes = _cumulative([rng.lognormvariate(0, 0.6) for _ in range(n)])
-        self.cluster_of = rng.choices(range(n), cum_weights=sizes, k=self.orgs)
+        # a 4-byte int per organisation (a list held a pointer and an int object: 36 bytes); drawn
+        # in runs, which gives the very same numbers as one call
+        self.cluster_of = array("i")
+        for start in range(0, self.orgs, _RUN):
+            self.cluster_of.extend(rng.choices(range(n), cum_weights=sizes, k=min(_RUN, self.orgs - start)))
         self.island = bytes(rng.random() < ISLAND_SHARE for _ in range(self.orgs))
 
     def _plan_institutions(self, rng: random.Random) -> None:
@@ -207,7 +213,8 @@ class SyntheticGraph:
             for theme in self._themes(rng, rng.randint(2, 4)):
                 yield R("PRIORITISES", f"fund-{f:05d}", theme)
         yield from self._institution_relationships(rng)
-        members: list[list[str]] = [[] for _ in self.clusters]  # earlier non-island organisations
+        # earlier non-island organisations per cluster, by number (4 bytes each, not an id string)
+        members: list[array[int]] = [array("i") for _ in self.clusters]
         for i in range(self.orgs):
             yield from self._org_relationships(rng, i, members)
         yield from self._session_relationships(rng, members)
@@ -230,7 +237,7 @@ class SyntheticGraph:
                 if a != b:
                     yield from self._tie(rng, a, b, rng.randint(2, 4), [])
 
-    def _org_relationships(self, rng: random.Random, i: int, members: list[list[str]]) -> Iterator[Relationship]:
+    def _org_relationships(self, rng: random.Random, i: int, members: list[array[int]]) -> Iterator[Relationship]:
         R = Relationship
         org = f"org-{i:06d}"
         c = self.cluster_of[i]
@@ -284,17 +291,17 @@ class SyntheticGraph:
             }, f"grant-{org[4:]}-{k + 1}")
 
     def _org_ties(self, rng: random.Random, i: int, org: str, c: int,
-                  members: list[list[str]]) -> Iterator[Relationship]:
+                  members: list[array[int]]) -> Iterator[Relationship]:
         sessions = self.cluster_sessions.get(c, [])
         district = self.wijken[self.clusters[c].wijk][0][0]
         if self.island[i]:  # islands know of someone at most
             if rng.random() < 0.4 and members[c]:
-                yield from self._tie(rng, org, rng.choice(members[c]), 1, sessions)
+                yield from self._tie(rng, org, _org_id(rng.choice(members[c])), 1, sessions)
             return
         peers = members[c]
         partners: set[str] = set()
         if peers:
-            first = rng.choice(peers)
+            first = _org_id(rng.choice(peers))
         else:  # the first organisation of a cluster starts with a local institution
             first = rng.choice(self.inst_in.get(district) or [f"inst-{0:06d}"])
         partners.add(first)
@@ -302,24 +309,24 @@ class SyntheticGraph:
         for _ in range(rng.choices((0, 1, 2), weights=(45, 40, 15))[0]):
             x = rng.random()
             if x < 0.75 and peers:
-                other = rng.choice(peers)
+                other = _org_id(rng.choice(peers))
             elif x < 0.87:  # bridges to other clusters
                 pool = members[rng.randrange(len(members))]
                 if not pool:
                     continue
-                other = rng.choice(pool)
+                other = _org_id(rng.choice(pool))
             else:
                 other = rng.choice(self.inst_in.get(district) or [first])
             if other not in partners:
                 partners.add(other)
                 yield from self._tie(rng, org, other, rng.choices(*_TIE_RUNGS)[0], sessions)
-        peers.append(org)
+        peers.append(i)
 
     def _tie(self, rng: random.Random, a: str, b: str, rung: int,
              sessions: list[tuple[int, str]]) -> list[Relationship]:
         return common.tie_climb(rng, a, b, common.plan_climb(rng, rung, sessions))
 
-    def _session_relationships(self, rng: random.Random, members: list[list[str]]) -> Iterator[Relationship]:
+    def _session_relationships(self, rng: random.Random, members: list[array[int]]) -> Iterator[Relationship]:
         R = Relationship
         for s, (_, cluster) in enumerate(self.sessions):
             sid, aid = f"sess-{s:05d}", f"agenda-{s:05d}"
@@ -327,11 +334,15 @@ class SyntheticGraph:
             yield R("HELD_IN", sid, area)
             pool = members[cluster]
             for org in rng.sample(pool, k=min(len(pool), rng.randint(4, 8))):
-                yield R("ATTENDED", org, sid)
+                yield R("ATTENDED", _org_id(org), sid)
             yield R("ABOUT", aid, self.clusters[cluster].themes[0])
             yield R("FOR", aid, area)
             for org in rng.sample(pool, k=min(len(pool), rng.randint(2, 3))):
-                yield R("COMMITS_TO", org, aid)
+                yield R("COMMITS_TO", _org_id(org), aid)
+
+
+def _org_id(i: int) -> str:
+    return f"org-{i:06d}"
 
 
 def _cumulative(weights: list[float]) -> list[float]:
