@@ -184,13 +184,6 @@ class Adjacency(Mapping[str, list[Edge]]):
             count += bool(edges) - bool(had)
         return count
 
-    def __eq__(self, other: object) -> bool:
-        if isinstance(other, Mapping):
-            return dict(self.items()) == dict(other.items())
-        return NotImplemented
-
-    __hash__ = None  # type: ignore[assignment]
-
     def __repr__(self) -> str:
         return f"Adjacency({len(self)} nodes, {len(self.targets)} edges in arrays, {len(self.overlay)} changed)"
 

@@ -110,13 +110,6 @@ class TieProps(Mapping[Pair, Mapping[str, Any]]):
         gone = sum(1 for p, v in self.overlay.items() if v is None and self._at(p) >= 0)
         return len(self.others) + self._added - gone
 
-    def __eq__(self, other: object) -> bool:
-        if isinstance(other, Mapping):
-            return dict(self.items()) == dict(other.items())
-        return NotImplemented
-
-    __hash__ = None  # type: ignore[assignment]
-
     def __repr__(self) -> str:
         return f"TieProps({len(self)} ties, {len(self.overlay)} changed)"
 
