@@ -29,6 +29,7 @@ from importers.dump import _filled
 from importers.dump_read import NeedsText, NotStreamable, read_dump_records
 from importers.index import StoreIndex, event_key, same_props
 from importers.limits import Limits
+from importers.plan_write import announce_new, creates_in_bulk
 from importers.planner import Plan, _Planner, _twice
 from importers.report import ImportReport, Problems
 
@@ -278,11 +279,6 @@ class _Restore:
             for i in range(0, len(items), size):
                 yield kind, items[i:i + size]
 
-    def new_labels(self, kind: str, items: list[Any]) -> dict[str, str]:
-        """The labels of the file's nodes a piece of nodes or relationships names (all new)."""
-        ids = {r.id for r in items} if kind == "nodes" else {x for r in items for x in (r.start, r.end)}
-        return {i: label for i in ids if (label := self.nodes.label(i)) is not None}
-
     def write(self, progress: Progress | None, per_transaction: int | None) -> int:
         """Write every chunk's plan; returns the number of transactions."""
         total = self.report.total("created") + self.report.total("updated") + self.report.tie_events_added
@@ -290,7 +286,7 @@ class _Restore:
         piece, expected, number, done = next(pieces, None), self.index.revision, 0, 0
         # a store that creates in bulk (Neo4j) writes an empty graph's records without reading
         # first, as importers.plan_write does; a broken-off run leaves a graph, so the next upserts
-        bulk = self.index.empty and bool(getattr(self.store, "bulk_create", False))
+        bulk = creates_in_bulk(self.store, self.index.empty)
         if progress is not None:
             progress("write", 0, total)
         while piece is not None:
@@ -304,8 +300,8 @@ class _Restore:
                     while piece is not None and not (
                             per_transaction and filled and filled + len(piece[1]) > per_transaction):
                         kind, items = piece
-                        if bulk and kind != "events":  # an empty graph: its records are new
-                            tx.expect_new(self.new_labels(kind, items))  # type: ignore[attr-defined]
+                        if bulk:  # an empty graph: its records are new
+                            announce_new(tx, [piece], self.nodes.label)
                         if kind == "nodes":
                             tx.upsert_nodes(items)
                         elif kind == "rels":  # a dump carries its own tie history

@@ -3,7 +3,7 @@ records, refusing when the store changed since the plan was made."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from graphsvc.errors import Conflict, ImportFailed
@@ -43,6 +43,21 @@ def _groups(work: list[tuple[str, Sequence[Any]]], per_transaction: int | None) 
     return groups
 
 
+def creates_in_bulk(store: GraphStore, empty: bool) -> bool:
+    """Whether an import into ``store`` may write its records without reading first: the store
+    held no graph when the import was planned and can create in bulk (``bulk_create``, Neo4j)."""
+    return empty and bool(getattr(store, "bulk_create", False))
+
+
+def announce_new(tx: Any, pieces: Iterable[tuple[str, Sequence[Any]]],
+                 label_of: Callable[[str], str | None]) -> None:
+    """Tell ``tx`` the nodes these pieces write or connect are new (``expect_new``), with their
+    labels: an empty graph's records are then created without the read an upsert makes."""
+    ids = {x for kind, items in pieces if kind != "events" for r in items
+           for x in ((r.id,) if kind == "nodes" else (r.start, r.end))}
+    tx.expect_new({i: label for i in ids if (label := label_of(i)) is not None})
+
+
 def write_plan(store: GraphStore, batch: ImportBatch, plan: Plan, revision: int,
                progress: Progress | None = None, *, per_transaction: int | None = None,
                empty: bool = False) -> int:
@@ -60,8 +75,7 @@ def write_plan(store: GraphStore, batch: ImportBatch, plan: Plan, revision: int,
     total, done, expected = len(plan.nodes) + len(plan.rels) + len(plan.events), 0, revision
     if progress is not None:
         progress("write", 0, total)
-    bulk = empty and bool(getattr(store, "bulk_create", False))
-    labels = {node.id: node.label for node in plan.nodes} if bulk else None
+    labels = {node.id: node.label for node in plan.nodes} if creates_in_bulk(store, empty) else None
     for number, group in enumerate(groups, 1):
         try:
             _write_group(store, batch, group, expected, labels)
@@ -87,9 +101,7 @@ def _write_group(store: GraphStore, batch: ImportBatch, group: list[tuple[str, S
             raise Conflict("De kaart is tijdens het importeren gewijzigd; probeer het opnieuw. / "
                            "The map changed during the import; try again.")
         if labels is not None:  # an empty graph: every record of the plan is new (see write_plan)
-            ids = {x for kind, items in group if kind != "events" for r in items
-                   for x in ((r.id,) if kind == "nodes" else (r.start, r.end))}
-            tx.expect_new({i: labels[i] for i in ids if i in labels})  # type: ignore[attr-defined]
+            announce_new(tx, group, labels.get)
         for kind, items in group:
             if kind == "nodes":
                 tx.upsert_nodes(items)
