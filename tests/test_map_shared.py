@@ -52,7 +52,10 @@ def shared(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[GraphStor
 def _settings(store: GraphStore) -> dict[str, Any]:
     extra = {"neo4j_user": store.user, "neo4j_password": store._password} \
         if hasattr(store, "_password") else {}
-    return load_settings(environ={}, store=store.url, testing=True, secret_key="k", **extra)
+    # freshness 0: every request asks the store's revision, so two workers may be compared right
+    # after a write; the freshness bound itself is tested in tests/web/test_freshness.py
+    return load_settings(environ={}, store=store.url, testing=True, secret_key="k", freshness=0,
+                         **extra)
 
 
 class Worker:
