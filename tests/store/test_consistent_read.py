@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from graphsvc.model import Node
+from graphsvc.model import Node, Relationship
 from graphsvc.snapshot import Snapshot
 from graphsvc.store.base import read_consistent
 from graphsvc.store.rows import GraphRows
@@ -119,3 +119,45 @@ def test_neo4j_read_overtaken_by_a_write_is_read_again_holding_writers_off(neo4j
     finally:
         store.close()
         other.close()
+
+
+@pytest.mark.neo4j
+def test_neo4j_relationships_read_beside_the_nodes_are_of_the_nodes_revision(neo4j_server: Neo4jServer) -> None:
+    """Relationships come from transactions of their own, read while the nodes are read (two
+    parts: grants with the first, places with the second); under a stream of writes that each add
+    one of both, every read still counts as many of each as its revision says."""
+    neo4j_server.clear()
+    store = neo4j_server.store()
+    with store.transaction() as tx:
+        tx.upsert_nodes([Node("fund", "Fund", {"name": "F"}), Node("area", "Neighbourhood", {"name": "A"}),
+                         *(Node(f"o{i:03d}", "Organisation", {"name": f"O{i}"}) for i in range(300))])
+    start = store.revision()
+    stop = threading.Event()
+
+    def writer() -> None:
+        other = neo4j_server.store()
+        n = 0
+        while not stop.is_set() and n < 300:
+            with other.transaction() as tx:
+                tx.upsert_relationship(Relationship("FUNDS", "fund", f"o{n:03d}", key=f"g{n}"))
+                tx.upsert_relationship(Relationship("ACTIVE_IN", f"o{n:03d}", "area"))
+            n += 1
+        other.close()
+
+    def count(rows: GraphRows) -> tuple[int, int, int, int]:
+        types = [row[0] for row in rows.relationships]
+        return rows.revision, sum(1 for _ in rows.nodes), types.count("FUNDS"), types.count("ACTIVE_IN")
+
+    thread = threading.Thread(target=writer)
+    thread.start()
+    try:
+        for _ in range(6):
+            revision, nodes, grants, places = store.read_rows(count)
+            assert nodes == 302 and grants == places == min(300, revision - start)
+            data = read_consistent(store)
+            kinds = [rel.type for rel in data.relationships]
+            assert kinds.count("FUNDS") == kinds.count("ACTIVE_IN") == min(300, data.revision - start)
+    finally:
+        stop.set()
+        thread.join(timeout=60)
+        store.close()
