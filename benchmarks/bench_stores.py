@@ -16,7 +16,9 @@ Run ``python -m benchmarks.bench_stores [--quick] [--orgs N] [--runs R] [--json 
   (nodes, relationships, tie events, change log) and the CPU time of this process and, for a
   server this benchmark started, of the Neo4j process (wall-clock on a shared machine is mostly
   waiting for a core).
-* **snapshot**: :meth:`graphsvc.snapshot.Snapshot.from_store` (a consistent full read) of that graph.
+* **snapshot**: :meth:`graphsvc.snapshot.Snapshot.from_store` (a consistent full read) of that graph,
+  ``--snapshots`` times in a row, the first right after the load (Neo4j plans its queries then),
+  each with the CPU time of this process and of the Neo4j server.
 
 Every figure is the median of ``--runs`` runs (fewer for the generated graph). Neo4j gets a
 dedicated server in a temporary folder on a free 127.0.0.1 port, stopped at the end.
@@ -169,10 +171,27 @@ def _server_pid(server: Neo4jServer) -> int | None:
         return None
 
 
-def _bench_backend(stores: _Stores, backend: str, orgs: int, runs: int, big_runs: int) -> dict[str, Any]:
+def _snapshots(store: GraphStore, server: Neo4jServer | None, count: int) -> list[dict[str, float]]:
+    """``count`` snapshots in a row (the first right after the load), each with its wall time, the
+    CPU time of this process and of the Neo4j server (when this benchmark started it) and the load."""
+    pid = _server_pid(server) if server is not None else None
+    reads = []
+    for _ in range(count):
+        started, cpu, served = time.perf_counter(), time.process_time(), _process_cpu(pid)
+        Snapshot.from_store(store)
+        reads.append({"wall_s": round(time.perf_counter() - started, 3),
+                      "app_cpu_s": round(time.process_time() - cpu, 3),
+                      "server_cpu_s": round(_process_cpu(pid) - served, 2),
+                      "load_average": round(os.getloadavg()[0], 1)})
+    return reads
+
+
+def _bench_backend(stores: _Stores, backend: str, orgs: int, runs: int, big_runs: int,
+                   snapshots: int = 0) -> dict[str, Any]:
     demo: list[float] = []
     load: list[float] = []
     snap: list[float] = []
+    snap_cpu: list[dict[str, float]] = []
     for _ in range(runs):
         store = stores.fresh(backend)
         demo.append(_timed(load_demo, store))
@@ -184,10 +203,13 @@ def _bench_backend(stores: _Stores, backend: str, orgs: int, runs: int, big_runs
         sizes = store.counts()
         if backend == "sqlite":
             stores.generated = store.url
-        snap.extend(_timed(Snapshot.from_store, store) for _ in range(max(1, runs // 2)))
+        reads = _snapshots(store, stores.neo4j if backend == "neo4j" else None, snapshots or max(1, runs // 2))
+        snap.extend(read["wall_s"] for read in reads)
+        snap_cpu.extend(reads)
         store.close()
         print(f"{backend} {orgs}: load {load[-1]:.1f} s, snapshots {[round(x, 1) for x in snap]}", flush=True)
     return {"load_demo": _median(demo), f"load_generated_{orgs}": _median(load), "snapshot": _median(snap),
+            "snapshot_reads": snap_cpu,
             "nodes": sum(sizes["nodes"].values()), "relationships": sum(sizes["relationships"].values())}
 
 
@@ -199,6 +221,10 @@ def _table(results: dict[str, Any], orgs: int) -> Iterator[str]:
     for key in ("load_demo", f"load_generated_{orgs}", "snapshot"):
         row = "".join(f"{results[b][key]['median_s']:>12}" for b in done)
         yield f"{key + ' (s)':<26}{row}"
+    for b in done:
+        for i, read in enumerate(results[b].get("snapshot_reads", [])):
+            yield (f"  {b} snapshot {i + 1}: wall {read['wall_s']} s, CPU app {read['app_cpu_s']} s, "
+                   f"server {read['server_cpu_s']} s, load {read['load_average']}")
     moved = results.get("migrate_into_neo4j")
     if moved:
         yield (f"migrate SQLite -> empty Neo4j: {moved['median_s']} s (stages {moved['stages_s']}; "
@@ -215,6 +241,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=None, help="runs for the demo load and start-up")
     parser.add_argument("--big-runs", type=int, default=None, help="runs with the generated graph")
     parser.add_argument("--backends", nargs="+", default=["sqlite", "neo4j"], choices=["sqlite", "neo4j"])
+    parser.add_argument("--snapshots", type=int, default=0,
+                        help="snapshots in a row after each load (default: half of --runs)")
     parser.add_argument("--heap", default="1g")
     parser.add_argument("--pagecache", default="512m")
     parser.add_argument("--json", type=Path, help="also write the figures here")
@@ -231,7 +259,7 @@ def main(argv: list[str] | None = None) -> int:
             results: dict[str, Any] = {"neo4j_startup": startup, "orgs": orgs,
                                        "load_average_at_start": os.getloadavg()}
             for backend in [] if args.source else args.backends:
-                results[backend] = _bench_backend(stores, backend, orgs, runs, big_runs)
+                results[backend] = _bench_backend(stores, backend, orgs, runs, big_runs, args.snapshots)
                 print(f"{backend}: {json.dumps(results[backend])}", flush=True)
             if args.source or ("neo4j" in args.backends and stores.generated):
                 results["migrate_into_neo4j"] = _bench_migrate(stores, args.source or stores.generated, big_runs)
