@@ -1,4 +1,4 @@
-"""Whole-graph reads from Neo4j inside one transaction: what snapshots, dumps and migration read.
+"""Whole-graph reads from Neo4j at one revision: what snapshots, dumps and migration read.
 
 Neo4j reads at *read committed*: a write that commits while a long read runs can show in part
 of it. So the graph is read inside one read transaction that starts and ends by reading the
@@ -8,6 +8,9 @@ transaction that first locks the meta node, as every writer does: writers then w
 read, which sees one revision by construction. That transaction changes nothing and is rolled
 back. No third attempt, so a busy meeting cannot starve a reader.
 
+The nodes are read in that transaction while the relationships and the tie history are read
+at the same time in two more read transactions on threads of their own (:class:`_Ahead`), each
+also checked by the revision at its start and end; the locked second read reads all in one.
 The graph comes per label and per relationship type, each as one record of lists (see
 :data:`NODES_QUERY`, :data:`RELS_QUERY`), in the shapes of :mod:`graphsvc.store.rows`. Nodes and
 relationships come in no particular order, so :class:`~graphsvc.store.rows.GraphRows` says
