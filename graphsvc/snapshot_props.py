@@ -1,4 +1,4 @@
-"""Read-only property maps shared between a snapshot's edges, and the pause of the garbage collector for builds."""
+"""Read-only property maps shared between a snapshot's edges, value interning and the GC pause for builds."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any, NoReturn
 
-__all__ = ["FrozenProps", "EMPTY_PROPS", "paused_gc"]
+__all__ = ["FrozenProps", "EMPTY_PROPS", "paused_gc", "intern_column", "distinct_values"]
 
 
 class FrozenProps(dict[str, Any]):
@@ -53,3 +53,42 @@ def paused_gc() -> Iterator[None]:
     finally:
         if was_enabled:
             gc.enable()
+
+
+class _Box:
+    """An unhashable value among a column's distinct values: kept by identity, never shared."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: Any) -> None:
+        self.value = value
+
+
+def intern_column(values: list[Any], seen: dict[Any, int]) -> list[int]:
+    """Each value's index among the distinct values in ``seen``, new ones added in first-seen
+    order (read them back with :func:`distinct_values`).
+
+    A whole column in one comprehension (the builds' hot loop). 1, 1.0 and True are equal keys
+    but not the same value, so values are keyed with their type (strings as themselves);
+    unhashable values get an index of their own each.
+
+    >>> seen: dict[Any, int] = {}
+    >>> intern_column(["a", 1, "a", True, 1.0, 1], seen), distinct_values(seen)
+    ([0, 1, 0, 2, 3, 1], ['a', 1, True, 1.0])
+    """
+    try:
+        return [seen.setdefault(v if type(v) is str else (type(v), v), len(seen)) for v in values]
+    except TypeError:  # an unhashable value: those seen so far are in ``seen`` already
+        out: list[int] = []
+        for v in values:
+            ident: Any = v if type(v) is str else (type(v), v)
+            try:
+                out.append(seen.setdefault(ident, len(seen)))
+            except TypeError:
+                out.append(seen.setdefault(_Box(v), len(seen)))
+        return out
+
+
+def distinct_values(seen: dict[Any, int]) -> list[Any]:
+    """The distinct values of :func:`intern_column`, by index."""
+    return [k if type(k) is str else k.value if type(k) is _Box else k[1] for k in seen]
