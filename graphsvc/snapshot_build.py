@@ -123,16 +123,15 @@ class _Builder:
     # -- nodes ---------------------------------------------------------------------------------
     def add_node_rows(self, rows: Iterable[tuple[Any, ...]]) -> None:
         """``(id, label, props_json, version, created_at, updated_at)`` rows (``props_json`` may
-        also be the decoded property map): straight into columns, no ``Node`` per row."""
-        add = self.node_rows.add
+        also be the decoded property map): straight into columns, a chunk at a time."""
+        add = self.node_rows.add_many
         for chunk in _chunks(rows):
-            decoded = bool(chunk) and type(chunk[0][2]) is not str
-            props_list = [r[2] for r in chunk] if decoded else _loads_many([r[2] for r in chunk])
-            for row, props in zip(chunk, props_list, strict=True):
-                add(row[0], row[1], props, row[3], row[4], row[5])
+            ids, labels, props, versions, created, updated = zip(*chunk, strict=True)
+            decoded = type(props[0]) is not str
+            add(ids, labels, props if decoded else _loads_many(list(props)), versions, created, updated)
 
-    def add_node(self, node: Node) -> None:
-        self.node_rows.add(node.id, node.label, node.props, node.version, node.created_at, node.updated_at)
+    def add_nodes(self, nodes: Iterable[Node]) -> None:
+        self.node_rows.add_all(nodes)
 
     def finish_nodes(self, *, ordered: bool) -> None:
         nodes = self.nodes = self.node_rows.finish(ordered=ordered)
@@ -265,7 +264,8 @@ class _Builder:
         if rel_type == "TIE":
             stamps = self.tie_stamps
             cols.versions.extend(versions)
-            cols.created.extend([stamps.setdefault(c, len(stamps)) for c in created])
+            same = self.texts.setdefault  # the strings the tie history shares
+            cols.created.extend([stamps.setdefault(same(c, c) if c else c, len(stamps)) for c in created])
 
     def finish_relationships(self, *, ordered: bool, by_key: bool, incoming: bool) -> None:
         """The columns as CSR arrays (:mod:`graphsvc.snapshot_csr`), ids interned in id order.
@@ -374,15 +374,14 @@ def build_parts(rows: GraphRows) -> Parts:
         builder.finish_nodes(ordered=rows.ordered)
         builder.add_relationship_rows(rows.relationships)
         builder.finish_relationships(ordered=rows.ordered, by_key=True, incoming=False)
-        return builder.parts(TieHistory.from_rows(rows.tie_events, builder.canon))
+        return builder.parts(TieHistory.from_rows(rows.tie_events, builder.canon, builder.texts))
 
 
 def parts_from_data(data: GraphData) -> Parts:
     """The snapshot's structures from records, both adjacencies in the order the records come."""
     with paused_gc():
         builder = _Builder(data.revision)
-        for node in data.nodes:
-            builder.add_node(node)
+        builder.add_nodes(data.nodes)
         builder.finish_nodes(ordered=True)
         builder.add_relationships(data.relationships)
         builder.finish_relationships(ordered=False, by_key=False, incoming=True)

@@ -211,9 +211,10 @@ class TieHistory(Sequence[TieEvent]):
         self.tail: tuple[TieEvent, ...] = ()
 
     @classmethod
-    def from_rows(cls, rows: Iterable[tuple[Any, ...]], canon: Mapping[str, str], chunk: int = 65536) -> TieHistory:
+    def from_rows(cls, rows: Iterable[tuple[Any, ...]], canon: Mapping[str, str], texts: dict[str, str],
+                  chunk: int = 4096) -> TieHistory:
         """From the store's rows (``TIE_EVENT_COLUMNS``), column by column; ids share ``canon``'s
-        strings."""
+        strings, the other texts those in ``texts`` (added to it)."""
         index: dict[str, int] = {}
         cols: list[array[int]] = [array("i") for _ in range(6)]
         rungs: list[array[int]] = [array("b"), array("b")]
@@ -225,10 +226,11 @@ class TieHistory(Sequence[TieEvent]):
             seq.extend(seqs)
             rungs[0].extend(old)
             rungs[1].extend(new)
-            for col, texts in zip(cols, (a, b), strict=False):
-                col.extend([index.setdefault(same(t, t), len(index)) for t in texts])
-            for col, texts in zip(cols[2:], (at, source, session, declared_by), strict=True):
-                col.extend([index.setdefault(t, len(index)) for t in texts])
+            for col, ids in zip(cols, (a, b), strict=False):
+                col.extend([index.setdefault(same(t, t), len(index)) for t in ids])
+            shared = texts.setdefault
+            for col, column in zip(cols[2:], (at, source, session, declared_by), strict=True):
+                col.extend([index.setdefault(shared(t, t), len(index)) for t in column])
         history = cls()
         history.strings = list(index)
         history.columns = [np.frombuffer(c, dtype=np.intc).astype(np.int32) if len(c) else np.zeros(0, np.int32)
