@@ -74,6 +74,11 @@ class Parts:
 
 
 def _chunks(rows: Iterable[T], size: int = _CHUNK) -> Iterator[list[T]]:
+    fetch = getattr(rows, "fetchmany", None)
+    if fetch is not None:  # a DB-API cursor: a chunk in one call
+        while chunk := fetch(size):
+            yield chunk
+        return
     it = iter(rows)
     while chunk := list(islice(it, size)):
         yield chunk
@@ -117,7 +122,7 @@ class _Builder:
         self.ties: dict[str, dict[str, int]] = {}
         self.tie_props: TieProps | None = None
         self.count = 0
-        self._props: dict[tuple[str, str], FrozenProps] = {}
+        self._props: dict[Any, FrozenProps] = {}  # by text, or (text, key) for a keyed row
         self._decoded: dict[Any, FrozenProps] = {}  # the same for maps decoded by the store
 
     # -- nodes ---------------------------------------------------------------------------------
@@ -151,33 +156,28 @@ class _Builder:
 
     # -- relationships -------------------------------------------------------------------------
     def _chunk_props(self, chunk: list[tuple[Any, ...]]) -> list[FrozenProps]:
-        """The shared properties of every row: a row with the text and key of the row before
-        gets the same object (no lookup); others come from a cache of distinct texts, and the
-        texts it lacks are decoded in one call."""
-        get = self._props.get
-        found: list[FrozenProps | None] = []
-        last_text = last_key = last = None
-        for row in chunk:
-            text, key = row[4], row[3]
-            if text != last_text or key != last_key:
-                last_text, last_key, last = text, key, get((text, key))
-            found.append(last)
+        """The shared properties of every row, looked up by text (and key) in a cache of
+        distinct texts; the texts it lacks are decoded in one call."""
+        texts, keys = [r[4] for r in chunk], [r[3] for r in chunk]
+        idents: list[Any] = texts if keys.count("") == len(keys) else \
+            [t if not k else (t, k) for t, k in zip(texts, keys, strict=True)]
+        found = list(map(self._props.get, idents))
         if None not in found:
             return found  # type: ignore[return-value]
-        wanted = list(dict.fromkeys((r[4], r[3]) for r, p in zip(chunk, found, strict=True) if p is None))
+        wanted = list(dict.fromkeys(i for i, p in zip(idents, found, strict=True) if p is None))
         if len(self._props) + len(wanted) > _CACHE_LIMIT:
             self._props.clear()
         cache, same = self._props, self.texts.setdefault
-        for (text, key), props in zip(wanted, _loads_many([t for t, _ in wanted]), strict=True):
+        for ident, props in zip(wanted, _loads_many([i if type(i) is str else i[0] for i in wanted]), strict=True):
             for k, v in props.items():
                 # properties that are not shared (ties, grants) still repeat their short values
                 # ("self-report", "2024-01-01"): one string object each
                 if type(v) is str and len(v) <= _SHORT:
                     props[k] = same(v, v)
-            if key:
-                props["key"] = key
-            cache[(text, key)] = FrozenProps(props) if props else EMPTY_PROPS
-        return [p if p is not None else cache[(r[4], r[3])] for r, p in zip(chunk, found, strict=True)]
+            if type(ident) is not str:
+                props["key"] = ident[1]
+            cache[ident] = FrozenProps(props) if props else EMPTY_PROPS
+        return [p if p is not None else cache[i] for i, p in zip(idents, found, strict=True)]
 
     def add_relationship_rows(self, rows: Iterable[tuple[Any, ...]]) -> None:
         """``(type, start, end, key, props_json, version, created_at)`` rows (version and
@@ -233,12 +233,12 @@ class _Builder:
 
     def _indexes(self, ids: tuple[str, ...]) -> list[int]:
         """The interned index of each id (ids of no node are interned after the nodes')."""
-        get = self.index.get
-        found = [get(i, -1) for i in ids]
-        if -1 in found:
-            found = [i if i >= 0 else get(name, -1) if name in self.index else self._intern(name)
+        found: list[int | None] = list(map(self.index.get, ids))
+        if None in found:
+            index = self.index
+            found = [i if i is not None else index[name] if name in index else self._intern(name)
                      for i, name in zip(found, ids, strict=True)]
-        return found
+        return found  # type: ignore[return-value]
 
     def _add(self, chunk: list[tuple[Any, ...]], props_list: list[FrozenProps]) -> None:
         """A chunk of rows into its types' columns, column by column (no loop per row)."""
@@ -317,7 +317,8 @@ class _Builder:
         except TypeError:  # a version missing (None)
             versions = np.array(cols.versions, dtype=object)[order]
         created = np.frombuffer(cols.created, dtype=np.intc).astype(np.int32)[order]
-        sets = self.out["TIE"].table if len(table) > 1 else table
+        out = self.out["TIE"]
+        sets = out.table if isinstance(out, Adjacency) and len(table) > 1 else table
         self.tie_props = TieProps.from_arrays(ids, starts, ends, TieSets(
             sets, props, versions, created, list(self.tie_stamps), FrozenProps), FrozenProps)
         rung_of = np.array([int(p.get("rung", 0)) for p in table], dtype=np.int8)

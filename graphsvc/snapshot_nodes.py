@@ -361,9 +361,9 @@ class NodeTableBuilder:
         else:
             rows = np.zeros(len(ids), dtype=np.intc)
             at = np.array(label_of, dtype=np.intc)
-            for label in dict.fromkeys(label_of):
-                where = np.flatnonzero(at == label)
-                start = self.builders[label].add_many([props[i] for i in where.tolist()])
+            for number in dict.fromkeys(label_of):
+                where = np.flatnonzero(at == number)
+                start = self.builders[number].add_many([props[i] for i in where.tolist()])
                 rows[where] = np.arange(start, start + len(where))
             self.row[first:] = array("i", rows.tobytes())
         self.version.extend(versions)

@@ -220,19 +220,16 @@ class TieHistory(Sequence[TieEvent]):
         rungs: list[array[int]] = [array("b"), array("b")]
         seq: array[int] = array("q")
         it = iter(rows)
-        same = canon.get
         while block := list(islice(it, chunk)):
             seqs, a, b, old, new, at, source, session, declared_by = zip(*block, strict=True)
             seq.extend(seqs)
             rungs[0].extend(old)
             rungs[1].extend(new)
-            for col, ids in zip(cols, (a, b), strict=False):
-                col.extend([index.setdefault(same(t, t), len(index)) for t in ids])
-            shared = texts.setdefault
-            for col, column in zip(cols[2:], (at, source, session, declared_by), strict=True):
-                col.extend([index.setdefault(shared(t, t), len(index)) for t in column])
+            for col, column in zip(cols, (a, b, at, source, session, declared_by), strict=True):
+                col.extend([index.setdefault(t, len(index)) for t in column])
         history = cls()
-        history.strings = list(index)
+        found, shared = canon.get, texts.setdefault  # each distinct string once: the shared object
+        history.strings = [c if (c := found(t)) is not None else shared(t, t) for t in index]
         history.columns = [np.frombuffer(c, dtype=np.intc).astype(np.int32) if len(c) else np.zeros(0, np.int32)
                            for c in cols]
         history.columns += [np.frombuffer(r, dtype=np.int8).copy() for r in rungs]
