@@ -26,7 +26,7 @@ import numpy as np
 import numpy.typing as npt
 
 from graphsvc.model import Node
-from graphsvc.snapshot_props import distinct_values, intern_column
+from graphsvc.snapshot_props import compact_json, distinct_values, intern_column
 
 __all__ = ["NodeProps", "PropColumns", "NodeTable", "NodeTableBuilder"]
 
@@ -61,15 +61,12 @@ class PropColumns:
         return len(self.shape_of) * self.shape_of.itemsize + self.matrix.nbytes
 
 
-_ENCODE = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
-
-
 def _compact(value: Any) -> Any:
     """A list or map as its compact JSON text (a value of another type as it is)."""
     if isinstance(value, (list, dict)):
         try:
-            return _Json(_ENCODE(value))
-        except (TypeError, ValueError):  # not JSON (a driver's own type): kept as it is
+            return _Json(compact_json(value))
+        except (TypeError, ValueError, RecursionError):  # not JSON (a driver's own type): kept as it is
             return value
     return value
 

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import gc
+import json
 from collections.abc import Iterator
 from contextlib import contextmanager
+from json.encoder import c_make_encoder, encode_basestring  # type: ignore[attr-defined]
 from typing import Any, NoReturn
 
-__all__ = ["FrozenProps", "EMPTY_PROPS", "paused_gc", "intern_column", "distinct_values"]
+__all__ = ["FrozenProps", "EMPTY_PROPS", "paused_gc", "intern_column", "distinct_values", "compact_json"]
 
 
 class FrozenProps(dict[str, Any]):
@@ -92,3 +94,21 @@ def intern_column(values: list[Any], seen: dict[Any, int]) -> list[int]:
 def distinct_values(seen: dict[Any, int]) -> list[Any]:
     """The distinct values of :func:`intern_column`, by index."""
     return [k if type(k) is str else k.value if type(k) is _Box else k[1] for k in seen]
+
+
+def _refuse(value: Any) -> Any:
+    raise TypeError(f"not JSON: {type(value).__name__}")
+
+
+_C_ENCODER = c_make_encoder(None, _refuse, encode_basestring, None, ":", ",", False, False, True) \
+    if c_make_encoder is not None else None
+_PY_ENCODE = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+
+
+def compact_json(value: Any) -> str:
+    """``json.dumps(value, ensure_ascii=False, separators=(",", ":"))`` without its per-call set-up.
+
+    >>> compact_json({"name": "Ayşe", "tags": [1, 2.5, True, None]})
+    '{"name":"Ayşe","tags":[1,2.5,true,null]}'
+    """
+    return _PY_ENCODE(value) if _C_ENCODER is None else "".join(_C_ENCODER(value, 0))
