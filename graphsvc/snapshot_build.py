@@ -19,27 +19,36 @@ from __future__ import annotations
 
 import json
 from array import array
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import islice
 from typing import Any, TypeVar
 
 import numpy as np
+import numpy.typing as npt
 
-from graphsvc.model import Node, Relationship, TieEvent
-from graphsvc.snapshot_csr import Adjacency, Edge, Ids, build_adjacency, edge_order
+from graphsvc.model import Node, Relationship
+from graphsvc.snapshot_csr import (
+    Adjacency,
+    Edge,
+    Ids,
+    adjacency_from_arrays,
+    edge_order,
+    intern_sets,
+)
 from graphsvc.snapshot_nodes import NodeTable, NodeTableBuilder
 from graphsvc.snapshot_props import EMPTY_PROPS, FrozenProps, paused_gc
-from graphsvc.snapshot_ties import TieHistory, TieProps
+from graphsvc.snapshot_ties import TieHistory, TieProps, TieSets
 from graphsvc.store.base import GraphData
 from graphsvc.store.rows import GraphRows
 
 __all__ = [
     "Edge", "FrozenProps", "EMPTY_PROPS", "Parts", "build_parts", "parts_from_data", "incoming_index",
-    "event_from_row", "paused_gc", "edge_order",
+    "paused_gc", "edge_order",
 ]
 
 T = TypeVar("T")
+IntArray = npt.NDArray[np.int32]
 _CHUNK = 4096
 _CACHE_LIMIT = 20_000  # distinct props texts remembered at once (most repeat within a type)
 _SHORT = 40  # property values up to this length are shared between relationships
@@ -65,6 +74,11 @@ class Parts:
 
 
 def _chunks(rows: Iterable[T], size: int = _CHUNK) -> Iterator[list[T]]:
+    fetch = getattr(rows, "fetchmany", None)
+    if fetch is not None:  # a DB-API cursor: a chunk in one call
+        while chunk := fetch(size):
+            yield chunk
+        return
     it = iter(rows)
     while chunk := list(islice(it, size)):
         yield chunk
@@ -73,6 +87,20 @@ def _chunks(rows: Iterable[T], size: int = _CHUNK) -> Iterator[list[T]]:
 def _loads_many(texts: list[str]) -> list[Any]:
     """Decode many JSON objects in one call: the decoder then shares their key strings."""
     return json.loads("[" + ",".join(t or "{}" for t in texts) + "]") if texts else []
+
+
+class _TypeColumns:
+    """One relationship type's rows as parallel columns: start and end index, props; for ties
+    also the version and the index of the created_at text."""
+
+    __slots__ = ("starts", "ends", "props", "versions", "created")
+
+    def __init__(self) -> None:
+        self.starts: array[int] = array("i")
+        self.ends: array[int] = array("i")
+        self.props: list[FrozenProps] = []
+        self.versions: list[Any] = []
+        self.created: array[int] = array("i")
 
 
 class _Builder:
@@ -87,29 +115,28 @@ class _Builder:
         self.index: dict[str, int] = {}
         self.canon: Mapping[str, str] = {}  # id -> the node's own string object (after build)
         self.texts: dict[str, str] = {}  # timestamps and other repeated short strings
-        # per type, parallel columns in row order: start index, end index, props
-        self.cols: dict[str, tuple[array[int], array[int], list[Mapping[str, Any]]]] = {}
+        self.cols: dict[str, _TypeColumns] = {}  # per type, in row order
+        self.tie_stamps: dict[str | None, int] = {}  # the ties' created_at texts
         self.out: dict[str, Mapping[str, list[Edge]]] = {}
         self.into: dict[str, Mapping[str, list[Edge]]] = {}
         self.ties: dict[str, dict[str, int]] = {}
-        self.tie_props: dict[tuple[str, str], tuple[Mapping[str, Any], int, str | None]] = {}
+        self.tie_props: TieProps | None = None
         self.count = 0
-        self._props: dict[tuple[str, str], FrozenProps] = {}
+        self._props: dict[Any, FrozenProps] = {}  # by text, or (text, key) for a keyed row
         self._decoded: dict[Any, FrozenProps] = {}  # the same for maps decoded by the store
 
     # -- nodes ---------------------------------------------------------------------------------
     def add_node_rows(self, rows: Iterable[tuple[Any, ...]]) -> None:
         """``(id, label, props_json, version, created_at, updated_at)`` rows (``props_json`` may
-        also be the decoded property map): straight into columns, no ``Node`` per row."""
-        add = self.node_rows.add
+        also be the decoded property map): straight into columns, a chunk at a time."""
+        add = self.node_rows.add_many
         for chunk in _chunks(rows):
-            decoded = bool(chunk) and type(chunk[0][2]) is not str
-            props_list = [r[2] for r in chunk] if decoded else _loads_many([r[2] for r in chunk])
-            for row, props in zip(chunk, props_list, strict=True):
-                add(row[0], row[1], props, row[3], row[4], row[5])
+            ids, labels, props, versions, created, updated = zip(*chunk, strict=True)
+            decoded = type(props[0]) is not str
+            add(ids, labels, props if decoded else _loads_many(list(props)), versions, created, updated)
 
-    def add_node(self, node: Node) -> None:
-        self.node_rows.add(node.id, node.label, node.props, node.version, node.created_at, node.updated_at)
+    def add_nodes(self, nodes: Iterable[Node]) -> None:
+        self.node_rows.add_all(nodes)
 
     def finish_nodes(self, *, ordered: bool) -> None:
         nodes = self.nodes = self.node_rows.finish(ordered=ordered)
@@ -129,33 +156,28 @@ class _Builder:
 
     # -- relationships -------------------------------------------------------------------------
     def _chunk_props(self, chunk: list[tuple[Any, ...]]) -> list[FrozenProps]:
-        """The shared properties of every row: a row with the text and key of the row before
-        gets the same object (no lookup); others come from a cache of distinct texts, and the
-        texts it lacks are decoded in one call."""
-        get = self._props.get
-        found: list[FrozenProps | None] = []
-        last_text = last_key = last = None
-        for row in chunk:
-            text, key = row[4], row[3]
-            if text != last_text or key != last_key:
-                last_text, last_key, last = text, key, get((text, key))
-            found.append(last)
+        """The shared properties of every row, looked up by text (and key) in a cache of
+        distinct texts; the texts it lacks are decoded in one call."""
+        texts, keys = [r[4] for r in chunk], [r[3] for r in chunk]
+        idents: list[Any] = texts if keys.count("") == len(keys) else \
+            [t if not k else (t, k) for t, k in zip(texts, keys, strict=True)]
+        found = list(map(self._props.get, idents))
         if None not in found:
             return found  # type: ignore[return-value]
-        wanted = list(dict.fromkeys((r[4], r[3]) for r, p in zip(chunk, found, strict=True) if p is None))
+        wanted = list(dict.fromkeys(i for i, p in zip(idents, found, strict=True) if p is None))
         if len(self._props) + len(wanted) > _CACHE_LIMIT:
             self._props.clear()
         cache, same = self._props, self.texts.setdefault
-        for (text, key), props in zip(wanted, _loads_many([t for t, _ in wanted]), strict=True):
+        for ident, props in zip(wanted, _loads_many([i if type(i) is str else i[0] for i in wanted]), strict=True):
             for k, v in props.items():
                 # properties that are not shared (ties, grants) still repeat their short values
                 # ("self-report", "2024-01-01"): one string object each
                 if type(v) is str and len(v) <= _SHORT:
                     props[k] = same(v, v)
-            if key:
-                props["key"] = key
-            cache[(text, key)] = FrozenProps(props) if props else EMPTY_PROPS
-        return [p if p is not None else cache[(r[4], r[3])] for r, p in zip(chunk, found, strict=True)]
+            if type(ident) is not str:
+                props["key"] = ident[1]
+            cache[ident] = FrozenProps(props) if props else EMPTY_PROPS
+        return [p if p is not None else cache[i] for i, p in zip(idents, found, strict=True)]
 
     def add_relationship_rows(self, rows: Iterable[tuple[Any, ...]]) -> None:
         """``(type, start, end, key, props_json, version, created_at)`` rows (version and
@@ -209,40 +231,49 @@ class _Builder:
         for chunk in _chunks(rows):
             self._add(chunk, [props_of(r[4], r[3]) for r in chunk])
 
+    def _indexes(self, ids: tuple[str, ...]) -> list[int]:
+        """The interned index of each id (ids of no node are interned after the nodes')."""
+        found: list[int | None] = list(map(self.index.get, ids))
+        if None in found:
+            index = self.index
+            found = [i if i is not None else index[name] if name in index else self._intern(name)
+                     for i, name in zip(found, ids, strict=True)]
+        return found  # type: ignore[return-value]
+
     def _add(self, chunk: list[tuple[Any, ...]], props_list: list[FrozenProps]) -> None:
-        index, names, intern = self.index, self.names, self._intern
-        last_type = last_start = None
-        start_i = 0
-        add_start = add_end = add_props = None
-        for row, props in zip(chunk, props_list, strict=True):
-            rel_type, start, end = row[0], row[1], row[2]
-            if rel_type != last_type:
-                last_type, last_start = rel_type, None
-                cols = self.cols.get(rel_type) or self.cols.setdefault(rel_type, (array("i"), array("i"), []))
-                add_start, add_end, add_props = cols[0].append, cols[1].append, cols[2].append
-            if start != last_start:  # rows of one start come together: look it up once
-                last_start = start
-                start_i = index.get(start, -1)
-                if start_i < 0:
-                    start_i = intern(start)
-            end_i = index.get(end, -1)
-            if end_i < 0:
-                end_i = intern(end)
-            add_start(start_i)  # type: ignore[misc]
-            add_end(end_i)  # type: ignore[misc]
-            add_props(props)  # type: ignore[misc]
-            if rel_type == "TIE":
-                created = row[6]
-                self.add_tie(names[start_i], names[end_i], props, row[5],
-                             created if created is None else self.texts.setdefault(created, created))
+        """A chunk of rows into its types' columns, column by column (no loop per row)."""
+        types, starts, ends, _, _, versions, created = zip(*chunk, strict=True)
+        start_i, end_i = self._indexes(starts), self._indexes(ends)
+        if types.count(types[0]) == len(types):
+            self._extend(types[0], start_i, end_i, props_list, versions, created)
+        else:
+            runs: dict[str, list[int]] = {}
+            for k, rel_type in enumerate(types):
+                (runs.get(rel_type) or runs.setdefault(rel_type, [])).append(k)
+            for rel_type, at in runs.items():
+                self._extend(rel_type, [start_i[k] for k in at], [end_i[k] for k in at],
+                             [props_list[k] for k in at], [versions[k] for k in at], [created[k] for k in at])
         self.count += len(chunk)
+
+    def _extend(self, rel_type: str, starts: list[int], ends: list[int], props: list[FrozenProps],
+                versions: Sequence[Any], created: Sequence[str | None]) -> None:
+        cols = self.cols.get(rel_type) or self.cols.setdefault(rel_type, _TypeColumns())
+        cols.starts.extend(starts)
+        cols.ends.extend(ends)
+        cols.props.extend(props)
+        if rel_type == "TIE":
+            stamps = self.tie_stamps
+            cols.versions.extend(versions)
+            same = self.texts.setdefault  # the strings the tie history shares
+            cols.created.extend([stamps.setdefault(same(c, c) if c else c, len(stamps)) for c in created])
 
     def finish_relationships(self, *, ordered: bool, by_key: bool, incoming: bool) -> None:
         """The columns as CSR arrays (:mod:`graphsvc.snapshot_csr`), ids interned in id order.
 
         ``ordered``: rows came by (type, start, end, key); else they are put in the store's
         order (``by_key``) or kept in the order they came within each start (records).
-        ``incoming``: also the incoming arrays, in the order the rows came.
+        ``incoming``: also the incoming arrays, in the order the rows came. The ties
+        (``ties``, ``tie_props``) are made from the TIE columns.
         """
         names = self.names
         remap = None
@@ -252,54 +283,63 @@ class _Builder:
             remap[order] = np.arange(len(names), dtype=np.int32)
             names = [names[i] for i in order]
         ids = Ids(names)
-        for rel_type, (starts_col, ends_col, props) in self.cols.items():
-            starts = np.frombuffer(starts_col, dtype=np.intc).astype(np.int32)
-            ends = np.frombuffer(ends_col, dtype=np.intc).astype(np.int32)
+        for rel_type, cols in self.cols.items():
+            starts = np.frombuffer(cols.starts, dtype=np.intc).astype(np.int32)
+            ends = np.frombuffer(cols.ends, dtype=np.intc).astype(np.int32)
             if remap is not None:
                 starts, ends = remap[starts], remap[ends]
-            self.out[rel_type] = build_adjacency(ids, starts, ends, props, ordered=ordered,
-                                                 by_key=by_key, make=FrozenProps)
+            table, prop_arr = intern_sets(cols.props)
+            cols.props = []
+            self.out[rel_type], _ = adjacency_from_arrays(ids, starts, ends, prop_arr, table, ordered=ordered,
+                                                          by_key=by_key, make=FrozenProps)
             if incoming:
-                self.into[rel_type] = build_adjacency(ids, ends, starts, props, ordered=False, make=FrozenProps)
+                self.into[rel_type], _ = adjacency_from_arrays(ids, ends, starts, prop_arr, table, ordered=False,
+                                                               make=FrozenProps)
+            if rel_type == "TIE":
+                self._ties(ids, starts, ends, prop_arr, table, cols)
         self.cols = {}
         self.names, self.index, self.canon = names, ids.index, ids
         if self.nodes is not None and names == self.nodes.ids:
             self.nodes.index = ids.index  # the same ids in the same order: one dict, not two
 
-    def add_tie(self, a: str, b: str, props: Mapping[str, Any], version: int, created_at: str | None) -> None:
-        rung = int(props.get("rung", 0))
-        ties = self.ties
-        (ties.get(a) or ties.setdefault(a, {}))[b] = rung
-        (ties.get(b) or ties.setdefault(b, {}))[a] = rung
-        # the tie's shared props and its own version and time: its dict is made only as it goes
-        # into the columns (a dict per tie kept until then would fragment the heap)
-        self.tie_props[(a, b)] = (props, version, created_at)
+    def _ties(self, ids: Ids, starts: IntArray, ends: IntArray, prop_arr: IntArray | None,
+              table: list[Mapping[str, Any]], cols: _TypeColumns) -> None:
+        """``ties`` and ``tie_props`` from the TIE columns: pairs in order (the last row of a
+        pair wins), the properties the TIE adjacency's own sets plus version and time."""
+        order = np.lexsort((ends, starts))
+        starts, ends = starts[order], ends[order]
+        last = np.ones(len(order), dtype=bool)
+        last[:-1] = (starts[:-1] != starts[1:]) | (ends[:-1] != ends[1:])
+        order, starts, ends = order[last], starts[last], ends[last]
+        props = prop_arr[order] if prop_arr is not None else None
+        try:
+            versions: npt.NDArray[Any] = np.array(cols.versions, dtype=np.int64)[order]
+        except TypeError:  # a version missing (None)
+            versions = np.array(cols.versions, dtype=object)[order]
+        created = np.frombuffer(cols.created, dtype=np.intc).astype(np.int32)[order]
+        out = self.out["TIE"]
+        sets = out.table if isinstance(out, Adjacency) and len(table) > 1 else table
+        self.tie_props = TieProps.from_arrays(ids, starts, ends, TieSets(
+            sets, props, versions, created, list(self.tie_stamps), FrozenProps), FrozenProps)
+        rung_of = np.array([int(p.get("rung", 0)) for p in table], dtype=np.int8)
+        rungs = rung_of[props] if props is not None else np.full(len(starts), rung_of[0], dtype=np.int8)
+        # both directions, each actor's partners in id order
+        one, other = np.concatenate((starts, ends)), np.concatenate((ends, starts))
+        by_one = np.lexsort((other, one))
+        one, other, both = one[by_one], other[by_one].tolist(), np.concatenate((rungs, rungs))[by_one].tolist()
+        names = ids.names
+        bounds = np.flatnonzero(np.diff(one)) + 1
+        first = np.concatenate(([0], bounds)).tolist() if len(one) else []
+        ends_at = np.concatenate((bounds, [len(one)])).tolist() if len(one) else []
+        self.ties = {names[i]: dict(zip([names[o] for o in other[a:b]], both[a:b], strict=True))
+                     for i, a, b in zip(one[first].tolist(), first, ends_at, strict=True)}
 
-    def sort_ties(self) -> None:
-        """For rows that came in another order: the ties as ordered rows make them (partners
-        in id order, ``tie_props`` by pair)."""
-        self.tie_props = {pair: self.tie_props[pair] for pair in sorted(self.tie_props)}
-        ties: dict[str, dict[str, int]] = {}
-        rungs = self.ties
-        for a, b in self.tie_props:
-            rung = rungs[a][b]
-            (ties.get(a) or ties.setdefault(a, {}))[b] = rung
-            (ties.get(b) or ties.setdefault(b, {}))[a] = rung
-        self.ties = ties
-
-    def parts(self, tie_events: Iterable[TieEvent]) -> Parts:
+    def parts(self, tie_events: TieHistory) -> Parts:
         """The structures, ties and tie history in columns (after :meth:`finish_relationships`)."""
         assert self.nodes is not None and isinstance(self.canon, Ids), "finish the nodes and relationships first"
-        pairs = list(self.tie_props)
-        if any(p >= q for p, q in zip(pairs, pairs[1:], strict=False)):
-            pairs.sort()
-        rows = self.tie_props
-        sets = (FrozenProps(props, version=version, created_at=created)
-                for props, version, created in map(rows.__getitem__, pairs))
-        tie_props = TieProps(self.canon, pairs, sets, FrozenProps)
-        self.tie_props = {}
+        tie_props = self.tie_props if self.tie_props is not None else TieProps(self.canon, [], [], FrozenProps)
         return Parts(self.revision, self.nodes, self.by_label, self.out, self.into, self.ties,
-                     tie_props, self.count, TieHistory(tie_events))
+                     tie_props, self.count, tie_events)
 
 
 def incoming_index(by_start: Mapping[str, list[Edge]]) -> Mapping[str, list[Edge]]:
@@ -323,14 +363,6 @@ def incoming_index(by_start: Mapping[str, list[Edge]]) -> Mapping[str, list[Edge
     return into
 
 
-def event_from_row(row: tuple[Any, ...], canon: Mapping[str, str], seen: dict[str, str]) -> TieEvent:
-    """A TieEvent from a store row, its strings shared with the snapshot's (ids) and each other."""
-    seq, a, b, old, new, at, source, session, declared_by = row
-    same = seen.setdefault
-    return TieEvent(canon.get(a, a), canon.get(b, b), old, new, same(at, at), same(source, source),
-                    same(session, session), same(declared_by, declared_by), seq)
-
-
 def build_parts(rows: GraphRows) -> Parts:
     """The snapshot's structures from a store's rows (see :meth:`GraphStore.read_rows`).
 
@@ -343,18 +375,15 @@ def build_parts(rows: GraphRows) -> Parts:
         builder.finish_nodes(ordered=rows.ordered)
         builder.add_relationship_rows(rows.relationships)
         builder.finish_relationships(ordered=rows.ordered, by_key=True, incoming=False)
-        if not rows.ordered:
-            builder.sort_ties()
-        return builder.parts(event_from_row(r, builder.canon, builder.texts) for r in rows.tie_events)
+        return builder.parts(TieHistory.from_rows(rows.tie_events, builder.canon, builder.texts))
 
 
 def parts_from_data(data: GraphData) -> Parts:
     """The snapshot's structures from records, both adjacencies in the order the records come."""
     with paused_gc():
         builder = _Builder(data.revision)
-        for node in data.nodes:
-            builder.add_node(node)
+        builder.add_nodes(data.nodes)
         builder.finish_nodes(ordered=True)
         builder.add_relationships(data.relationships)
         builder.finish_relationships(ordered=False, by_key=False, incoming=True)
-        return builder.parts(data.tie_events)
+        return builder.parts(TieHistory(data.tie_events))

@@ -19,14 +19,16 @@ arrays when it grows past a twentieth of the rows.
 
 from __future__ import annotations
 
-from array import array
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
-__all__ = ["Edge", "edge_order", "Ids", "Adjacency", "ColumnTable", "build_adjacency"]
+from graphsvc.snapshot_props import distinct_values, intern_column
+
+__all__ = ["Edge", "edge_order", "Ids", "Adjacency", "ColumnTable", "build_adjacency", "adjacency_from_arrays",
+           "intern_sets"]
 
 IntArray = npt.NDArray[np.int32]
 _MISSING: Any = object()
@@ -283,48 +285,28 @@ class ColumnTable(Sequence[Mapping[str, Any]]):
     MIN_ROWS = 2048
 
     def __init__(self, sets: Iterable[Mapping[str, Any]], make: Any) -> None:
-        """``sets`` may be a generator: each set is read once and not kept (only its values)."""
+        """``sets`` are read column by column (a generator is made a list first)."""
         self._make = make  # FrozenProps, passed in (snapshot_build imports this module)
-        keys: dict[str, int] = {}
+        rows = sets if isinstance(sets, list) else list(sets)
         shapes: dict[tuple[str, ...], int] = {}
-        values: list[list[Any]] = []
-        seen: list[dict[Any, int]] = []
-        cols: list[array[int]] = []  # per key, a value index per set (sets without it: 0)
-        shape_of: array[int] = array("i")
-        for n, props in enumerate(sets):
-            shape = tuple(props)
-            shape_of.append(shapes.setdefault(shape, len(shapes)))
-            for k, v in props.items():
-                j = keys.get(k)
-                if j is None:
-                    j = keys[k] = len(keys)
-                    values.append([])
-                    seen.append({})
-                    cols.append(array("i"))
-                try:  # 1, 1.0 and True are equal keys but not the same value: the type too
-                    ident: Any = (type(v), v)
-                    at = seen[j].get(ident)
-                except TypeError:  # a list or a map: not shared
-                    ident = at = None
-                if at is None:
-                    at = len(values[j])
-                    values[j].append(v)
-                    if ident is not None:
-                        seen[j][ident] = at
-                col = cols[j]
-                if len(col) < n:
-                    col.extend(array("i", [0]) * (n - len(col)))
-                col.append(at)
-        self.matrix = np.zeros((len(shape_of), len(keys)), dtype=np.int32)
-        for j, col in enumerate(cols):
-            if len(col):
-                self.matrix[:len(col), j] = np.frombuffer(col, dtype=np.intc)
+        shape_of = [shapes.setdefault(tuple(p), len(shapes)) for p in rows]
+        keys = {k: j for j, k in enumerate(dict.fromkeys(k for shape in shapes for k in shape))}
+        self.matrix = np.zeros((len(rows), len(keys)), dtype=np.int32)
+        self.values: list[list[Any]] = []
+        for j, key in enumerate(keys):  # per key, the index of each set's value among the distinct ones
+            having = [i for i, shape in enumerate(shapes) if key in shape]
+            seen: dict[Any, int] = {}
+            if len(having) == len(shapes):
+                self.matrix[:, j] = intern_column([p[key] for p in rows], seen)
+            else:
+                has = np.isin(np.array(shape_of, dtype=np.int32), having)
+                at = np.flatnonzero(has)
+                self.matrix[at, j] = intern_column([rows[i][key] for i in at.tolist()], seen)
+            self.values.append(distinct_values(seen))
         self.keys = list(keys)
         # each shape as (its keys, the columns they are in)
         self.shapes = [(shape, [keys[k] for k in shape]) for shape in shapes]
-        self.shape_of = np.frombuffer(shape_of, dtype=np.intc).astype(np.int32) if len(shape_of) \
-            else np.zeros(0, np.int32)
-        self.values = values
+        self.shape_of = np.array(shape_of, dtype=np.int32)
 
     def __getitem__(self, i: int) -> Mapping[str, Any]:  # type: ignore[override]
         shape, cols = self.shapes[self.shape_of[i]]
@@ -348,6 +330,23 @@ def _offsets(starts: IntArray, rows: int) -> IntArray:
     return offsets.astype(np.int32) if offsets[-1] < 2**31 else offsets  # type: ignore[return-value]
 
 
+def intern_sets(props: Sequence[Mapping[str, Any]]) -> tuple[list[Mapping[str, Any]], IntArray | None]:
+    """The distinct property objects (by identity, in first-seen order) and each edge's index
+    among them (None when there is only one)."""
+    if not props:
+        return [], None
+    first = props[0]
+    if all(p is first for p in props):
+        return [first], None
+    keys = np.fromiter(map(id, props), dtype=np.int64, count=len(props))
+    _, first_at, inverse = np.unique(keys, return_index=True, return_inverse=True)
+    order = np.argsort(first_at, kind="stable")
+    rank = np.empty(len(order), dtype=np.int32)
+    rank[order] = np.arange(len(order), dtype=np.int32)
+    table = [props[i] for i in first_at[order].tolist()]
+    return table, (rank[inverse.reshape(-1)] if len(table) > 1 else None)
+
+
 def build_adjacency(ids: Ids, starts: Iterable[int], ends: Iterable[int], props: Sequence[Mapping[str, Any]],
                     *, ordered: bool, by_key: bool = False, make: Any = None) -> Adjacency:
     """One type's arrays from its edges as parallel columns (start index, end index, props).
@@ -359,23 +358,20 @@ def build_adjacency(ids: Ids, starts: Iterable[int], ends: Iterable[int], props:
     """
     start_arr = np.fromiter(starts, dtype=np.int32)
     end_arr = np.fromiter(ends, dtype=np.int32)
-    table: list[Mapping[str, Any]] = []
-    seen: dict[int, int] = {}
-    index: list[int] = []
-    last: Any = None
-    last_i = -1
-    for p in props:
-        if p is not last:
-            last = p
-            last_i = seen.get(id(p), -1)
-            if last_i < 0:
-                last_i = seen[id(p)] = len(table)
-                table.append(p)
-        index.append(last_i)
-    prop_arr: IntArray | None = np.array(index, dtype=np.int32) if len(table) > 1 else None
+    table, prop_arr = intern_sets(props)
+    return adjacency_from_arrays(ids, start_arr, end_arr, prop_arr, table, ordered=ordered, by_key=by_key,
+                                 make=make)[0]
+
+
+def adjacency_from_arrays(ids: Ids, start_arr: IntArray, end_arr: IntArray, prop_arr: IntArray | None,
+                          table: list[Mapping[str, Any]], *, ordered: bool, by_key: bool = False,
+                          make: Any = None) -> tuple[Adjacency, npt.NDArray[np.intp] | None]:
+    """:func:`build_adjacency` from arrays and the distinct property sets (:func:`intern_sets`);
+    also the order the edges were put in (None: as they came)."""
     sets: Sequence[Mapping[str, Any]] = table
     if len(table) >= ColumnTable.MIN_ROWS and make is not None:
         sets = ColumnTable(table, make)
+    order = None
     if not ordered and len(start_arr):
         if by_key:
             keys = [str(p.get("key", "")) if p else "" for p in table]
@@ -390,4 +386,4 @@ def build_adjacency(ids: Ids, starts: Iterable[int], ends: Iterable[int], props:
             prop_arr = prop_arr[order]
     if not sets:
         sets = [{}]
-    return Adjacency(ids, _offsets(start_arr, len(ids.names)), end_arr, prop_arr, sets)
+    return Adjacency(ids, _offsets(start_arr, len(ids.names)), end_arr, prop_arr, sets), order

@@ -18,13 +18,15 @@ from __future__ import annotations
 
 import json
 from array import array
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from itertools import islice
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
 from graphsvc.model import Node
+from graphsvc.snapshot_props import compact_json, distinct_values, intern_column
 
 __all__ = ["NodeProps", "PropColumns", "NodeTable", "NodeTableBuilder"]
 
@@ -59,57 +61,57 @@ class PropColumns:
         return len(self.shape_of) * self.shape_of.itemsize + self.matrix.nbytes
 
 
+def _compact(value: Any) -> Any:
+    """A list or map as its compact JSON text (a value of another type as it is)."""
+    if isinstance(value, (list, dict)):
+        try:
+            return _Json(compact_json(value))
+        except (TypeError, ValueError, RecursionError):  # not JSON (a driver's own type): kept as it is
+            return value
+    return value
+
+
 class _LabelBuilder:
-    """Collects one label's property maps into :class:`PropColumns`, one row per node."""
+    """Collects one label's property maps into :class:`PropColumns`, a chunk of nodes at a time."""
 
     def __init__(self) -> None:
         self.keys: dict[str, int] = {}
-        self.values: list[list[Any]] = []
-        self.seen: list[dict[Any, int]] = []
+        self.seen: list[dict[Any, int]] = []  # per key, its distinct values (intern_column)
         self.cols: list[array[int]] = []
         self.shapes: dict[tuple[str, ...], int] = {}
         self.shape_of: array[int] = array("i")
 
-    def add(self, props: Mapping[str, Any]) -> int:
-        row = len(self.shape_of)
-        shape = tuple(props)
-        at_shape = self.shapes.get(shape)
-        if at_shape is None:
-            at_shape = self.shapes[shape] = len(self.shapes)
-        self.shape_of.append(at_shape)
-        for key, value in props.items():
+    def add_many(self, props: list[Mapping[str, Any]]) -> int:
+        """Rows for these maps, column by column; the first one's row number."""
+        first = len(self.shape_of)
+        shapes = self.shapes
+        chunk_shapes = [shapes.setdefault(tuple(p), len(shapes)) for p in props]
+        self.shape_of.extend(chunk_shapes)
+        used = dict.fromkeys(chunk_shapes)
+        shape_list = list(shapes)
+        for key in dict.fromkeys(k for at in used for k in shape_list[at]):
             j = self.keys.get(key)
             if j is None:
                 j = self.keys[key] = len(self.keys)
-                self.values.append([])
                 self.seen.append({})
                 self.cols.append(array("i"))
+            having = [i for i, p in enumerate(props) if key in p] \
+                if any(key not in shape_list[at] for at in used) else None
+            values = [p[key] for p in props] if having is None else [props[i][key] for i in having]
+            if any(isinstance(v, (list, dict)) for v in values):
+                values = [_compact(v) for v in values]
+            found = intern_column(values, self.seen[j])
             col = self.cols[j]
-            if len(col) < row:
-                col.extend(array("i", [0]) * (row - len(col)))
-            col.append(self._value_index(j, value))
-        return row
-
-    def _value_index(self, j: int, value: Any) -> int:
-        if isinstance(value, (list, dict)):
-            try:
-                value = _Json(json.dumps(value, ensure_ascii=False, separators=(",", ":")))
-            except (TypeError, ValueError):  # not JSON (a driver's own type): kept as it is
-                values = self.values[j]
-                values.append(value)
-                return len(values) - 1
-        try:  # 1, 1.0 and True are equal keys but not the same value: the type too
-            ident: Any = (type(value), value)
-            at = self.seen[j].get(ident)
-        except TypeError:
-            ident = at = None
-        if at is None:
-            values = self.values[j]
-            at = len(values)
-            values.append(value)
-            if ident is not None:
-                self.seen[j][ident] = at
-        return at
+            if len(col) < first:
+                col.extend(array("i", [0]) * (first - len(col)))
+            if having is None:
+                col.extend(found)
+            else:
+                full = [0] * len(props)
+                for i, at in zip(having, found, strict=True):
+                    full[i] = at
+                col.extend(full)
+        return first
 
     def finish(self) -> PropColumns:
         rows = len(self.shape_of)
@@ -117,7 +119,7 @@ class _LabelBuilder:
         for j, col in enumerate(self.cols):
             matrix[:len(col), j] = np.frombuffer(col, dtype=np.intc) if len(col) else 0
         shapes = [(shape, {k: self.keys[k] for k in shape}) for shape in self.shapes]
-        return PropColumns(shapes, self.shape_of, matrix, self.values)
+        return PropColumns(shapes, self.shape_of, matrix, [distinct_values(seen) for seen in self.seen])
 
 
 class NodeProps(Mapping[str, Any]):
@@ -303,8 +305,7 @@ class NodeTable(Mapping[str, Node]):
         """A copy that shares the columns; compacted into new columns when the overlay grew large."""
         if len(self.overlay) > max(_COMPACT_FLOOR, len(self.ids) // 20):
             builder = NodeTableBuilder()
-            for node in self.values():
-                builder.add(node.id, node.label, node.props, node.version, node.created_at, node.updated_at)
+            builder.add_all(self.values())
             return builder.finish(ordered=True)
         table = object.__new__(NodeTable)
         for slot in NodeTable.__slots__:
@@ -330,23 +331,48 @@ class NodeTableBuilder:
 
     def add(self, node_id: str, label: str, props: Mapping[str, Any], version: int,
             created_at: str | None, updated_at: str | None) -> None:
-        at = self.labels.get(label)
-        if at is None:
-            at = self.labels[label] = len(self.labels)
-            self.builders.append(_LabelBuilder())
-        self.ids.append(node_id)
-        name = props.get("name", node_id)
-        self.names.append(name if type(name) is str else str(name))
-        self.label_of.append(at)
-        self.row.append(self.builders[at].add(props))
-        self.version.append(version)
-        stamps = self.stamps
-        self.created.append(stamps.setdefault(created_at, len(stamps)))
-        self.updated.append(stamps.setdefault(updated_at, len(stamps)))
+        self.add_many([node_id], [label], [props], [version], [created_at], [updated_at])
 
-    def add_all(self, nodes: Iterable[Node]) -> None:
-        for node in nodes:
-            self.add(node.id, node.label, node.props, node.version, node.created_at, node.updated_at)
+    def add_many(self, ids: Sequence[str], labels: Sequence[str], props: Sequence[Mapping[str, Any]],
+                 versions: Sequence[int], created: Sequence[str | None], updated: Sequence[str | None]) -> None:
+        """Many nodes at once (parallel columns), column by column."""
+        if not ids:
+            return
+        known = self.labels
+        label_of = [known.get(label, -1) for label in labels]
+        if -1 in label_of:
+            for label in labels:
+                if label not in known:
+                    known[label] = len(known)
+                    self.builders.append(_LabelBuilder())
+            label_of = [known[label] for label in labels]
+        self.ids.extend(ids)
+        names = [p.get("name", i) for p, i in zip(props, ids, strict=True)]
+        self.names.extend([n if type(n) is str else str(n) for n in names])
+        self.label_of.extend(label_of)
+        first = len(self.row)
+        self.row.extend(array("i", [0]) * len(ids))
+        if label_of.count(label_of[0]) == len(label_of):
+            start = self.builders[label_of[0]].add_many(list(props))
+            self.row[first:] = array("i", range(start, start + len(ids)))
+        else:
+            rows = np.zeros(len(ids), dtype=np.intc)
+            at = np.array(label_of, dtype=np.intc)
+            for number in dict.fromkeys(label_of):
+                where = np.flatnonzero(at == number)
+                start = self.builders[number].add_many([props[i] for i in where.tolist()])
+                rows[where] = np.arange(start, start + len(where))
+            self.row[first:] = array("i", rows.tobytes())
+        self.version.extend(versions)
+        stamps = self.stamps
+        self.created.extend([stamps.setdefault(c, len(stamps)) for c in created])
+        self.updated.extend([stamps.setdefault(u, len(stamps)) for u in updated])
+
+    def add_all(self, nodes: Iterable[Node], chunk: int = 4096) -> None:
+        it = iter(nodes)
+        while block := list(islice(it, chunk)):
+            self.add_many([n.id for n in block], [n.label for n in block], [n.props for n in block],
+                          [n.version for n in block], [n.created_at for n in block], [n.updated_at for n in block])
 
     def finish(self, *, ordered: bool) -> NodeTable:
         """The table; ``ordered``: the nodes came in id order (else they are put in it)."""

@@ -1,13 +1,15 @@
-"""Read-only property maps shared between a snapshot's edges, and the pause of the garbage collector for builds."""
+"""Read-only property maps shared between a snapshot's edges, value interning and the GC pause for builds."""
 
 from __future__ import annotations
 
 import gc
+import json
 from collections.abc import Iterator
 from contextlib import contextmanager
+from json.encoder import c_make_encoder, encode_basestring  # type: ignore[attr-defined]
 from typing import Any, NoReturn
 
-__all__ = ["FrozenProps", "EMPTY_PROPS", "paused_gc"]
+__all__ = ["FrozenProps", "EMPTY_PROPS", "paused_gc", "intern_column", "distinct_values", "compact_json"]
 
 
 class FrozenProps(dict[str, Any]):
@@ -53,3 +55,60 @@ def paused_gc() -> Iterator[None]:
     finally:
         if was_enabled:
             gc.enable()
+
+
+class _Box:
+    """An unhashable value among a column's distinct values: kept by identity, never shared."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: Any) -> None:
+        self.value = value
+
+
+def intern_column(values: list[Any], seen: dict[Any, int]) -> list[int]:
+    """Each value's index among the distinct values in ``seen``, new ones added in first-seen
+    order (read them back with :func:`distinct_values`).
+
+    A whole column in one comprehension (the builds' hot loop). 1, 1.0 and True are equal keys
+    but not the same value, so values are keyed with their type (strings as themselves);
+    unhashable values get an index of their own each.
+
+    >>> seen: dict[Any, int] = {}
+    >>> intern_column(["a", 1, "a", True, 1.0, 1], seen), distinct_values(seen)
+    ([0, 1, 0, 2, 3, 1], ['a', 1, True, 1.0])
+    """
+    try:
+        return [seen.setdefault(v if type(v) is str else (type(v), v), len(seen)) for v in values]
+    except TypeError:  # an unhashable value: those seen so far are in ``seen`` already
+        out: list[int] = []
+        for v in values:
+            ident: Any = v if type(v) is str else (type(v), v)
+            try:
+                out.append(seen.setdefault(ident, len(seen)))
+            except TypeError:
+                out.append(seen.setdefault(_Box(v), len(seen)))
+        return out
+
+
+def distinct_values(seen: dict[Any, int]) -> list[Any]:
+    """The distinct values of :func:`intern_column`, by index."""
+    return [k if type(k) is str else k.value if type(k) is _Box else k[1] for k in seen]
+
+
+def _refuse(value: Any) -> Any:
+    raise TypeError(f"not JSON: {type(value).__name__}")
+
+
+_C_ENCODER = c_make_encoder(None, _refuse, encode_basestring, None, ":", ",", False, False, True) \
+    if c_make_encoder is not None else None
+_PY_ENCODE = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+
+
+def compact_json(value: Any) -> str:
+    """``json.dumps(value, ensure_ascii=False, separators=(",", ":"))`` without its per-call set-up.
+
+    >>> compact_json({"name": "Ayşe", "tags": [1, 2.5, True, None]})
+    '{"name":"Ayşe","tags":[1,2.5,true,null]}'
+    """
+    return _PY_ENCODE(value) if _C_ENCODER is None else "".join(_C_ENCODER(value, 0))

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from array import array
 from collections.abc import Callable, Container, Iterable, Iterator, Mapping, Sequence
+from itertools import islice
 from typing import Any, overload
 
 import numpy as np
@@ -25,7 +26,7 @@ import numpy.typing as npt
 from graphsvc.model import TieEvent
 from graphsvc.snapshot_csr import ColumnTable, Ids
 
-__all__ = ["TieProps", "TieHistory"]
+__all__ = ["TieProps", "TieSets", "TieHistory"]
 
 Pair = tuple[str, str]
 _MISSING: Any = object()
@@ -57,6 +58,19 @@ class TieProps(Mapping[Pair, Mapping[str, Any]]):
         self._make = make
         self.overlay: dict[Pair, Mapping[str, Any] | None] = overlay if overlay is not None else {}
         self._added = 0
+
+    @classmethod
+    def from_arrays(cls, ids: Ids, starts: npt.NDArray[np.int32], others: npt.NDArray[np.int32],
+                    sets: Sequence[Mapping[str, Any]], make: Callable[..., Mapping[str, Any]]) -> TieProps:
+        """Over arrays of the pairs in pair order (``starts`` and ``others`` id indexes) and
+        ``sets`` their properties by position (:class:`TieSets`: the TIE relationships' own)."""
+        table = object.__new__(cls)
+        table.ids, table.others, table.table, table._make = ids, others, sets, make
+        counts = np.bincount(starts, minlength=len(ids.names)) if len(starts) else np.zeros(len(ids.names), np.int64)
+        table.offsets = np.zeros(len(ids.names) + 1, dtype=np.int64)
+        np.cumsum(counts, out=table.offsets[1:])
+        table.overlay, table._added = {}, 0
+        return table
 
     def _at(self, pair: Pair) -> int:
         i = self.ids.index.get(pair[0])
@@ -143,6 +157,28 @@ class TieProps(Mapping[Pair, Mapping[str, Any]]):
         return table
 
 
+class TieSets(Sequence[Mapping[str, Any]]):
+    """Each tie's properties with ``version`` and ``created_at``, read from the TIE relationships'
+    own property sets (``base[props[i]]``, ``props`` None: all share ``base[0]``) and two arrays."""
+
+    __slots__ = ("base", "props", "version", "created", "stamps", "_make")
+
+    def __init__(self, base: Sequence[Mapping[str, Any]], props: npt.NDArray[np.int32] | None,
+                 version: npt.NDArray[np.int64], created: npt.NDArray[np.int32], stamps: list[str | None],
+                 make: Callable[..., Mapping[str, Any]]) -> None:
+        self.base, self.props, self.version, self.created, self.stamps = base, props, version, created, stamps
+        self._make = make
+
+    def __getitem__(self, i: int) -> Mapping[str, Any]:  # type: ignore[override]
+        props = self.base[0 if self.props is None else int(self.props[i])]
+        version = self.version[i]
+        return self._make(props, version=version if version is None else int(version),
+                          created_at=self.stamps[self.created[i]])
+
+    def __len__(self) -> int:
+        return len(self.version)
+
+
 class TieHistory(Sequence[TieEvent]):
     """The tie history in columns, oldest first, plus a tail of events appended since."""
 
@@ -173,6 +209,32 @@ class TieHistory(Sequence[TieEvent]):
         self.columns += [np.frombuffer(r, dtype=np.int8).copy() for r in rungs]
         self.seq = np.frombuffer(seq, dtype=np.int64).copy() if len(seq) else np.zeros(0, np.int64)
         self.tail: tuple[TieEvent, ...] = ()
+
+    @classmethod
+    def from_rows(cls, rows: Iterable[tuple[Any, ...]], canon: Mapping[str, str], texts: dict[str, str],
+                  chunk: int = 4096) -> TieHistory:
+        """From the store's rows (``TIE_EVENT_COLUMNS``), column by column; ids share ``canon``'s
+        strings, the other texts those in ``texts`` (added to it)."""
+        index: dict[str, int] = {}
+        cols: list[array[int]] = [array("i") for _ in range(6)]
+        rungs: list[array[int]] = [array("b"), array("b")]
+        seq: array[int] = array("q")
+        it = iter(rows)
+        while block := list(islice(it, chunk)):
+            seqs, a, b, old, new, at, source, session, declared_by = zip(*block, strict=True)
+            seq.extend(seqs)
+            rungs[0].extend(old)
+            rungs[1].extend(new)
+            for col, column in zip(cols, (a, b, at, source, session, declared_by), strict=True):
+                col.extend([index.setdefault(t, len(index)) for t in column])
+        history = cls()
+        found, shared = canon.get, texts.setdefault  # each distinct string once: the shared object
+        history.strings = [c if (c := found(t)) is not None else shared(t, t) for t in index]
+        history.columns = [np.frombuffer(c, dtype=np.intc).astype(np.int32) if len(c) else np.zeros(0, np.int32)
+                           for c in cols]
+        history.columns += [np.frombuffer(r, dtype=np.int8).copy() for r in rungs]
+        history.seq = np.frombuffer(seq, dtype=np.int64).copy() if len(seq) else np.zeros(0, np.int64)
+        return history
 
     def _event(self, i: int) -> TieEvent:
         s = self.strings

@@ -18,7 +18,7 @@ from graphsvc.model import Node, Relationship, TieEvent
 from graphsvc.snapshot import Snapshot
 from graphsvc.snapshot_ties import TieHistory
 from graphsvc.store import GraphStore
-from graphsvc.store.base import GraphData
+from graphsvc.store.base import GraphData, read_consistent
 from tests.change_script import ChangeScript, seed, snapshot_state
 
 NODES = [
@@ -107,3 +107,35 @@ def test_applied_changes_equal_a_full_read_after_the_columns_are_compacted(
         assert snapshot_state(snap) == before
         assert snapshot_state(applied) == snapshot_state(Snapshot.from_store(store))
         snap = applied
+
+
+@pytest.mark.usefixtures("undeclared_allowed")
+def test_thousands_of_distinct_tie_properties_read_back_from_the_store(store: GraphStore) -> None:
+    # more property sets than ColumnTable.MIN_ROWS: ties and grants are built in columns, and
+    # the tie properties read the TIE relationships' own columns plus version and time
+    orgs = [Node(f"o{i:03d}", "Organisation", {"name": f"Org {i}"}) for i in range(70)]
+    ties = []
+    for n, (a, b) in enumerate((i, j) for i in range(70) for j in range(i + 1, 70)):
+        props: dict[str, object] = {"rung": n % 5 + 1, "note": f"tie {n}",
+                                    "weight": (1, 1.0, True)[n % 3]}
+        if n % 4:
+            props["source"] = "self-report"
+        if n % 7 == 0:
+            props["tags"] = ["buurt", f"t{n % 3}"]
+        ties.append(Relationship("TIE", orgs[a].id, orgs[b].id, props))
+    with store.transaction() as tx:
+        tx.upsert_nodes(orgs)
+        tx.upsert_relationships(ties)
+        tx.add_tie_events([TieEvent("o000", "o001", 0, 1, "2025-03-01T10:00:00Z", "meeting", "s1", "ayse")])
+    snap = Snapshot.from_store(store)
+    from_records = Snapshot(read_consistent(store))
+    assert len(snap.tie_props) == len(ties) == 2415
+    assert snap.tie_props == from_records.tie_props and snap.ties == from_records.ties
+    assert list(snap.tie_props) == sorted(snap.tie_props) and list(snap.tie_events) == list(from_records.tie_events)
+    for rel in ties[::97]:
+        read = snap.tie_props[(rel.start, rel.end)]
+        assert {k: v for k, v in read.items() if k not in ("version", "created_at")} == rel.props
+        assert type(read["weight"]) is type(rel.props["weight"]) and read["version"] == 1
+        assert snap.rung(rel.end, rel.start) == rel.props["rung"] == snap.ties[rel.start][rel.end]
+        assert dict(next(e[1] for e in snap.out("TIE", rel.start) if e[0] == rel.end)) == rel.props
+    assert list(snap.ties["o010"]) == sorted(snap.ties["o010"]) and len(snap.ties["o010"]) == 69
