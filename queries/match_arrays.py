@@ -13,7 +13,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import overload
+from zlib import crc32
 
 import numpy as np
 from numpy.typing import NDArray
@@ -21,6 +23,8 @@ from numpy.typing import NDArray
 __all__ = ["ActorIds", "Positions", "CodeRows", "ThemeRows", "PartnerRows", "Interner", "csr"]
 
 Offsets = NDArray[np.int64]
+#: Rows kept per row set and process once read (a worker's own, small: made after the fork).
+RECENT_ROWS = 256
 
 
 def csr(rows: Iterable[Iterable[int]], count: int) -> tuple[Offsets, NDArray[np.int32]]:
@@ -85,34 +89,69 @@ class ActorIds(Sequence[str]):
     def __getitem__(self, i: int | slice) -> str | list[str]:
         if isinstance(i, slice):
             return [b.decode() for b in self.raw[i].tolist()]
-        return bytes(self.raw[i]).decode()
+        return self.raw.item(i).decode()
 
     def __iter__(self) -> Iterator[str]:
         return (b.decode() for b in self.raw.tolist())
 
 
 class Positions(Mapping[str, int]):
-    """Actor id → position, by binary search in the ids sorted as UTF-8 bytes (no dict of all ids).
+    """Actor id → position through an open-addressing hash table in one ``int32`` array (CRC-32 of
+    the UTF-8 id, linear probing), so a lookup reads arrays only: no dict of all ids.
 
     Examples
     --------
     >>> pos = Positions(ActorIds(["b", "a"]))
-    >>> pos["a"], pos.get("c"), "b" in pos, len(pos)
-    (1, None, True, 2)
+    >>> pos["a"], pos.get("c"), "b" in pos, len(pos), sorted(pos)
+    (1, None, True, 2, ['a', 'b'])
     """
 
     def __init__(self, ids: ActorIds) -> None:
-        self._order = np.argsort(ids.raw, kind="stable").astype(np.int32)
-        self._sorted = ids.raw[self._order]
+        self._ids = ids.raw
+        size = 1 << max(3, (2 * len(ids) - 1).bit_length())  # at most half full
+        self._mask = size - 1
+        table = np.full(size, -1, dtype=np.int32)
+        for i, raw in enumerate(ids.raw.tolist()):
+            slot = crc32(raw) & self._mask
+            while table[slot] >= 0:
+                slot = (slot + 1) & self._mask
+            table[slot] = i
+        self._table = table
 
     def __getitem__(self, key: str) -> int:
         if not isinstance(key, str):
             raise KeyError(key)
         raw = key.encode()
-        at = int(np.searchsorted(self._sorted, raw))
-        if at < len(self._sorted) and self._sorted[at] == raw and not raw.endswith(b"\0"):
-            return int(self._order[at])
-        raise KeyError(key)
+        table, ids, mask = self._table, self._ids, self._mask
+        slot = crc32(raw) & mask
+        while True:
+            at: int = table.item(slot)
+            if at < 0:
+                raise KeyError(key)
+            if ids.item(at) == raw:  # numpy keeps no trailing NULs: such a key never matches
+                return at
+            slot = (slot + 1) & mask
+
+    def find(self, keys: Iterable[str]) -> NDArray[np.int64]:
+        """The positions of ``keys``, -1 for an id that is not an actor's.
+
+        Examples
+        --------
+        >>> Positions(ActorIds(["b", "a"])).find(["a", "x", "b"]).tolist()
+        [1, -1, 0]
+        """
+        table, ids, mask = self._table, self._ids, self._mask
+        found = []
+        for key in keys:
+            raw = key.encode()
+            slot = crc32(raw) & mask
+            while True:
+                at: int = table.item(slot)
+                if at < 0 or ids.item(at) == raw:
+                    break
+                slot = (slot + 1) & mask
+            found.append(at)
+        return np.array(found, dtype=np.int64)
 
     def __contains__(self, key: object) -> bool:
         try:
@@ -122,10 +161,10 @@ class Positions(Mapping[str, int]):
         return True
 
     def __iter__(self) -> Iterator[str]:
-        return (b.decode() for b in self._sorted.tolist())
+        return (b.decode() for b in self._ids.tolist())
 
     def __len__(self) -> int:
-        return len(self._sorted)
+        return len(self._ids)
 
 
 @dataclass(frozen=True, eq=False)
@@ -140,11 +179,21 @@ class CodeRows(Sequence[frozenset[str]]):
         return len(self.offsets) - 1
 
     def codes_of(self, i: int) -> NDArray[np.int32]:
-        return self.codes[self.offsets[i]:self.offsets[i + 1]]
+        start, end = self.offsets[i:i + 2].tolist()
+        return self.codes[start:end]
+
+    def __post_init__(self) -> None:
+        # Rows read lately, per process (a match reads its actor's rows once per candidate).
+        object.__setattr__(self, "_recent", lru_cache(maxsize=RECENT_ROWS)(self._row))
 
     def __getitem__(self, i: int) -> frozenset[str]:  # type: ignore[override]
-        names = self.names
-        return frozenset(names[c] for c in self.codes_of(i).tolist())
+        return self._recent(int(i))  # type: ignore[attr-defined]
+
+    def _row(self, i: int) -> frozenset[str]:
+        start, end = self.offsets[i:i + 2].tolist()
+        if start == end:
+            return frozenset()
+        return frozenset(map(self.names.__getitem__, self.codes[start:end].tolist()))
 
 
 @dataclass(frozen=True, eq=False)
@@ -159,10 +208,15 @@ class ThemeRows(Sequence[dict[str, float]]):
     def __len__(self) -> int:
         return len(self.offsets) - 1
 
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_recent", lru_cache(maxsize=RECENT_ROWS)(self._row))
+
     def __getitem__(self, i: int) -> dict[str, float]:  # type: ignore[override]
-        start, end = self.offsets[i], self.offsets[i + 1]
-        names = self.names
-        return dict(zip([names[c] for c in self.codes[start:end].tolist()],
+        return dict(self._recent(int(i)))  # type: ignore[attr-defined]  # a copy: callers own it
+
+    def _row(self, i: int) -> dict[str, float]:
+        start, end = self.offsets[i:i + 2].tolist()
+        return dict(zip(map(self.names.__getitem__, self.codes[start:end].tolist()),
                         self.weights[start:end].tolist(), strict=True))
 
 
@@ -180,10 +234,30 @@ class PartnerRows(Sequence[NDArray[np.int32]]):
 
     def __getitem__(self, i: int) -> NDArray[np.int32]:  # type: ignore[override]
         i = int(i)
-        row = self.changed.get(i)
+        row = self.changed.get(i) if self.changed else None
         if row is not None:
             return row
-        return self.targets[self.offsets[i]:self.offsets[i + 1]]
+        start, end = self.offsets[i:i + 2].tolist()
+        return self.targets[start:end]
+
+    def union(self, rows: NDArray[np.int32]) -> NDArray[np.int32]:
+        """The positions in any of ``rows`` (with repeats), gathered in a few array operations.
+
+        Examples
+        --------
+        >>> offsets, targets = csr([[1, 2], [0], [0]], 3)
+        >>> sorted(set(PartnerRows(offsets, targets, {2: np.array([1], np.int32)}).union(
+        ...     np.array([1, 2], np.int32)).tolist()))
+        [0, 1]
+        """
+        changed = [int(r) for r in rows.tolist() if r in self.changed] if self.changed else []
+        if changed:
+            rows = rows[~np.isin(rows, changed)]
+        starts, ends = self.offsets[rows], self.offsets[rows + 1]
+        lengths = ends - starts
+        shift = np.repeat(starts - (np.cumsum(lengths) - lengths), lengths)
+        found = self.targets[np.arange(int(lengths.sum())) + shift]
+        return np.concatenate([found, *(self.changed[r] for r in changed)]) if changed else found
 
     def with_rows(self, rows: Mapping[int, NDArray[np.int32]]) -> PartnerRows:
         """These rows replaced; the base arrays are kept (shared), only the overlay grows."""

@@ -31,10 +31,12 @@ def pair_evidence(
     # Rarest (highest-contributing) shared themes first: they are what the sentence should name.
     shared = sorted(mine.keys() & theirs.keys(),
                     key=lambda t: (-mine[t] * theirs[t] * index.idf[t] ** 2, snapshot.name(t), t))
-    local = index.areas[a].local & index.areas[c].local
+    rows = index.areas
+    local = rows.local[a] & rows.local[c]
     areas = most_specific_areas(snapshot, local) if local else sorted(
-        index.areas[a].districts & index.areas[c].districts)
-    bridged = index.communities[c] - index.communities[a] if shared and index.communities[a] else ()
+        rows.districts[a] & rows.districts[c])
+    served = index.communities[a] if shared else frozenset()
+    bridged = index.communities[c] - served if served else ()
     found = introducer(snapshot, index.ids[a], index.ids[c])
     return Evidence(
         shared_interests=tuple(named(snapshot, t, vocab) for t in shared),
