@@ -90,8 +90,9 @@ def test_a_tie_change_goes_into_an_overlay_and_leaves_the_shared_arrays_alone(st
     with store.transaction(source="test") as tx:
         tx.upsert_relationship(Relationship("TIE", a, b, {"rung": 3}))
     last = snap.tie_events[-1].seq if snap.tie_events else 0
-    new = snap.apply(store.changes_since(snap.revision), store.tie_events_after(last),
-                     revision=store.revision())
+    changes = store.changes_since(snap.revision)
+    assert changes  # the store keeps a change log, so the snapshot is brought forward
+    new = snap.apply(changes, store.tie_events_after(last), revision=store.revision())
     carried = matching_index(new)
     assert carried.themes is index.themes  # carried over, not built again
     assert carried.strong_partners.targets is base and np.array_equal(base, before)
@@ -120,7 +121,7 @@ def test_a_forked_worker_answering_matches_keeps_sharing_the_index_pages(snapsho
         os.close(read_end)
         try:
             answered = sum(len(partner_matches(snapshot, a).matches) for a in actors)
-            answer = {"answered": answered, "own": _exclusive_share(pages)}
+            answer: dict[str, object] = {"answered": answered, "own": _exclusive_share(pages)}
         except BaseException as exc:  # reported by the parent
             answer = {"error": repr(exc)}
         os.write(write_end, json.dumps(answer).encode())
