@@ -132,12 +132,12 @@ class Positions(Mapping[str, int]):
                 return at
             slot = (slot + 1) & mask
 
-    def find(self, keys: Iterable[str]) -> NDArray[np.int64]:
+    def find(self, keys: Iterable[str]) -> list[int]:
         """The positions of ``keys``, -1 for an id that is not an actor's.
 
         Examples
         --------
-        >>> Positions(ActorIds(["b", "a"])).find(["a", "x", "b"]).tolist()
+        >>> Positions(ActorIds(["b", "a"])).find(["a", "x", "b"])
         [1, -1, 0]
         """
         table, ids, mask = self._table, self._ids, self._mask
@@ -151,7 +151,7 @@ class Positions(Mapping[str, int]):
                     break
                 slot = (slot + 1) & mask
             found.append(at)
-        return np.array(found, dtype=np.int64)
+        return found
 
     def __contains__(self, key: object) -> bool:
         try:
@@ -185,15 +185,16 @@ class CodeRows(Sequence[frozenset[str]]):
     def __post_init__(self) -> None:
         # Rows read lately, per process (a match reads its actor's rows once per candidate).
         object.__setattr__(self, "_recent", lru_cache(maxsize=RECENT_ROWS)(self._row))
+        # memoryviews read single values and slices faster than numpy does (same buffers)
+        object.__setattr__(self, "_at", self.offsets.data)
+        object.__setattr__(self, "_codes", self.codes.data)
 
     def __getitem__(self, i: int) -> frozenset[str]:  # type: ignore[override]
         return self._recent(int(i))  # type: ignore[attr-defined]
 
     def _row(self, i: int) -> frozenset[str]:
-        start, end = self.offsets[i:i + 2].tolist()
-        if start == end:
-            return frozenset()
-        return frozenset(map(self.names.__getitem__, self.codes[start:end].tolist()))
+        at: memoryview = self._at  # type: ignore[attr-defined]
+        return frozenset(map(self.names.__getitem__, self._codes[at[i]:at[i + 1]]))  # type: ignore[attr-defined]
 
 
 @dataclass(frozen=True, eq=False)
@@ -210,14 +211,18 @@ class ThemeRows(Sequence[dict[str, float]]):
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_recent", lru_cache(maxsize=RECENT_ROWS)(self._row))
+        object.__setattr__(self, "_at", self.offsets.data)
+        object.__setattr__(self, "_codes", self.codes.data)
+        object.__setattr__(self, "_weights", self.weights.data)
 
     def __getitem__(self, i: int) -> dict[str, float]:  # type: ignore[override]
         return dict(self._recent(int(i)))  # type: ignore[attr-defined]  # a copy: callers own it
 
     def _row(self, i: int) -> dict[str, float]:
-        start, end = self.offsets[i:i + 2].tolist()
-        return dict(zip(map(self.names.__getitem__, self.codes[start:end].tolist()),
-                        self.weights[start:end].tolist(), strict=True))
+        at: memoryview = self._at  # type: ignore[attr-defined]
+        start, end = at[i], at[i + 1]
+        return dict(zip(map(self.names.__getitem__, self._codes[start:end]),  # type: ignore[attr-defined]
+                        self._weights[start:end], strict=True))  # type: ignore[attr-defined]
 
 
 @dataclass(frozen=True, eq=False)
@@ -237,8 +242,11 @@ class PartnerRows(Sequence[NDArray[np.int32]]):
         row = self.changed.get(i) if self.changed else None
         if row is not None:
             return row
-        start, end = self.offsets[i:i + 2].tolist()
-        return self.targets[start:end]
+        at: memoryview = self._at  # type: ignore[attr-defined]
+        return self.targets[at[i]:at[i + 1]]
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_at", self.offsets.data)
 
     def union(self, rows: NDArray[np.int32]) -> NDArray[np.int32]:
         """The positions in any of ``rows`` (with repeats), gathered in a few array operations.

@@ -157,9 +157,10 @@ def score_candidates(
     get = _count(index.needers, index.offers[actor], n)
     hit = (similarity > 0) | (give > 0) | (get > 0)
     hit[actor] = False
-    partners = index.pos.find(ties)  # -1 for a partner that is not an actor
-    rungs = np.fromiter(ties.values(), dtype=np.int64, count=len(ties))
-    hit[partners[(partners >= 0) & (rungs >= EXCLUDED_FROM_RUNG)]] = False
+    partners = list(zip(index.pos.find(ties), ties.values(), strict=True))  # -1: not an actor
+    for p, r in partners:
+        if r >= EXCLUDED_FROM_RUNG and p >= 0:
+            hit[p] = False
     if allowed is not None:
         hit &= allowed
     cand = np.flatnonzero(hit)
@@ -175,7 +176,7 @@ def score_candidates(
     keep = _within_reach(base, parts["shared_interests"] > 0, weights, limit)
     cand, base = cand[keep], base[keep]
     parts = {p: v[keep] for p, v in parts.items()}
-    rung = _rungs(partners, rungs, cand)
+    rung = _rungs(partners, cand)
     parts["bridging"] = _bridging(index, actor, n, cand, parts["shared_interests"])
     parts["ladder"] = _ladder(index, actor, n, cand, rung, weights)
     score = (base + weights.bridging * parts["bridging"] + weights.ladder * parts["ladder"]) / weights.total
@@ -243,17 +244,16 @@ def _within_reach(
     return np.flatnonzero(upper >= _kth_largest_bound(base, limit) - slack)
 
 
-def _rungs(partners: NDArray[np.int64], rungs: NDArray[np.int64], cand: NDArray[np.int64]) -> NDArray[np.int64]:
-    """The current rung of each candidate, from the actor's partners' positions (-1: not an
-    actor) and rungs (ties are few, candidates sorted: binary search)."""
+def _rungs(partners: list[tuple[int, int]], cand: NDArray[np.int64]) -> NDArray[np.int64]:
+    """The current rung of each candidate, from the actor's (partner position, rung) pairs
+    (position -1: not an actor; ties are few, candidates sorted: binary search)."""
     rung = np.zeros(len(cand), dtype=np.int64)
-    known = partners >= 0
-    if not len(cand) or not known.any():
-        return rung
-    partners, rungs = partners[known], rungs[known]
-    at = np.minimum(np.searchsorted(cand, partners), len(cand) - 1)
-    found = cand[at] == partners
-    rung[at[found]] = rungs[found]
+    for p, r in partners:
+        if p < 0:
+            continue
+        at = int(np.searchsorted(cand, p))
+        if at < len(cand) and cand[at] == p:
+            rung[at] = r
     return rung
 
 
@@ -317,7 +317,9 @@ def _ladder(
     weights: MatchWeights,
 ) -> FloatArray:
     reachable = np.zeros(n, dtype=np.bool_)
-    reachable[index.strong_partners.union(index.strong_partners[actor])] = True
+    partners = index.strong_partners
+    for partner in partners[actor].tolist():
+        reachable[partners[partner]] = True
     credit = np.array([0.0, weights.ladder_rung1, weights.ladder_rung2, 0.0, 0.0, 0.0])
     by_rung = credit[np.clip(rung, 0, 5)]
     return np.maximum(by_rung, np.where(reachable[cand], weights.ladder_introducer, 0.0))
