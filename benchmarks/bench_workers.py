@@ -1,7 +1,7 @@
 """Memory of a whole server: ``graphsvc serve`` with 1, 2 and 4 workers, with and without preload.
 
 Run ``python -m benchmarks.bench_workers [--store PATH | --orgs N] [--workers 1 2 4] [--reads 300]
-[--writes 20] [--json out.json]``.
+[--writes 20] [--preload-only] [--probe] [--json out.json]``.
 
 For every worker count the server runs twice on a copy of the same SQLite store, one right after
 the other: ``--no-preload`` (each worker builds its own snapshot on its first request) and
@@ -136,12 +136,14 @@ def one_server(db: Path, folder: Path, workers: int, preload: bool, reads: int,
     return result
 
 
-def run(source: Path, worker_counts: list[int], reads: int, writes: int) -> list[dict[str, Any]]:
-    """Every worker count, without and then with preload, each on a fresh copy of ``source``."""
+def run(source: Path, worker_counts: list[int], reads: int, writes: int,
+        modes: tuple[bool, ...] = (False, True)) -> list[dict[str, Any]]:
+    """Every worker count, without and then with preload (``modes``), each on a fresh copy of
+    ``source``."""
     results = []
     with tempfile.TemporaryDirectory(prefix="goudkaart-workers-") as tmp:
         for n in worker_counts:
-            for preload in (False, True):
+            for preload in modes:
                 folder = Path(tmp) / f"{n}-{preload}"
                 folder.mkdir()
                 db = _copy_store(source, folder)
@@ -170,6 +172,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--reads", type=int, default=300, help="matches per worker per step")
     parser.add_argument("--writes", type=int, default=20, help="tie changes")
     parser.add_argument("--probe", action="store_true", help="also the pagemap probe (root)")
+    parser.add_argument("--preload-only", action="store_true",
+                        help="skip the servers without preload (each worker building its own)")
     parser.add_argument("--json", type=Path, help="also write the figures here")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="goudkaart-workers-store-") as tmp:
@@ -183,7 +187,8 @@ def main(argv: list[str] | None = None) -> int:
             write_generated(store, args.orgs, seed=1)
             store.close()
         print(f"store {source}, load average {os.getloadavg()}, MB summed over master + workers")
-        result: dict[str, Any] = {"servers": run(source, args.workers, args.reads, args.writes)}
+        result: dict[str, Any] = {"servers": run(source, args.workers, args.reads, args.writes,
+                                             (True,) if args.preload_only else (False, True))}
         if args.probe:
             from benchmarks.bench_workers_probe import probe
 

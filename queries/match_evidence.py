@@ -31,15 +31,26 @@ def pair_evidence(
     # Rarest (highest-contributing) shared themes first: they are what the sentence should name.
     shared = sorted(mine.keys() & theirs.keys(),
                     key=lambda t: (-mine[t] * theirs[t] * index.idf[t] ** 2, snapshot.name(t), t))
-    local = index.areas[a].local & index.areas[c].local
-    areas = most_specific_areas(snapshot, local) if local else sorted(
-        index.areas[a].districts & index.areas[c].districts)
-    bridged = index.communities[c] - index.communities[a] if shared and index.communities[a] else ()
+    # The actor's rows come first (read once per match, then kept): an empty one spares
+    # building the candidate's row (an intersection with nothing is nothing).
+    rows = index.areas
+    mine_local = rows.local[a]
+    local = mine_local & rows.local[c] if mine_local else frozenset()
+    if local:
+        areas = most_specific_areas(snapshot, local)
+    else:
+        mine_districts = rows.districts[a]
+        areas = sorted(mine_districts & rows.districts[c]) if mine_districts else []
+    served = index.communities[a] if shared else frozenset()
+    bridged = index.communities[c] - served if served else ()
     found = introducer(snapshot, index.ids[a], index.ids[c])
+    needs, offers = index.needs[a], index.offers[a]
+    they_offer = index.offers[c] & needs if needs else frozenset()
+    we_offer = offers & index.needs[c] if offers else frozenset()
     return Evidence(
         shared_interests=tuple(named(snapshot, t, vocab) for t in shared),
-        they_offer=named_all(snapshot, index.offers[c] & index.needs[a], vocab),
-        we_offer=named_all(snapshot, index.offers[a] & index.needs[c], vocab),
+        they_offer=named_all(snapshot, they_offer, vocab),
+        we_offer=named_all(snapshot, we_offer, vocab),
         shared_areas=named_all(snapshot, areas),
         same_neighbourhood=bool(local),
         communities_bridged=named_all(snapshot, bridged),

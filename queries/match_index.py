@@ -2,7 +2,9 @@
 
 Matching one actor must not walk the whole graph, so :func:`matching_index` turns the snapshot
 into posting lists (theme → actors, capability → offerers / needers, community → actors,
-area → actors) as sorted ``int32`` arrays of actor positions, plus per-actor sets for evidence.
+area → actors) as sorted ``int32`` arrays of actor positions, plus per-actor rows for evidence.
+Everything per actor is held in flat numpy arrays (:mod:`queries.match_arrays`), so server
+workers forked from a master that built the index read it without copying its pages.
 Actor positions follow the sorted actor ids, so "lower position" is "lower id": that is the
 deterministic tie-break of every ranking.
 
@@ -15,8 +17,7 @@ works on still counts a little and a theme of one actor counts most.
 from __future__ import annotations
 
 import math
-from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -25,6 +26,15 @@ from numpy.typing import NDArray
 from graphsvc.rel_props import stored_weight
 from graphsvc.snapshot import Snapshot
 from graphsvc.snapshot_carry import carries_over
+from queries.match_arrays import (
+    ActorIds,
+    CodeRows,
+    Interner,
+    PartnerRows,
+    Positions,
+    ThemeRows,
+    csr,
+)
 
 __all__ = ["MatchIndex", "AreaInfo", "matching_index", "build_matching_index", "DEFAULT_THEME_WEIGHT",
            "STRONG_RUNG", "match_inputs"]
@@ -48,27 +58,43 @@ class AreaInfo:
 
 
 @dataclass(frozen=True, eq=False)
-class MatchIndex:
-    """Everything a partner match needs about every actor; immutable, shared between threads."""
+class AreaRows(Sequence[AreaInfo]):
+    """Per actor its :class:`AreaInfo`, from three rows of area codes."""
 
-    ids: tuple[str, ...]
-    pos: dict[str, int]
-    labels: tuple[str, ...]
+    local: CodeRows
+    districts: CodeRows
+    within: CodeRows
+
+    def __len__(self) -> int:
+        return len(self.within)
+
+    def __getitem__(self, i: int) -> AreaInfo:  # type: ignore[override]
+        return AreaInfo(self.local[i], self.districts[i], self.within[i])
+
+
+@dataclass(frozen=True, eq=False)
+class MatchIndex:
+    """Everything a partner match needs about every actor; immutable, shared between threads
+    and (built before a fork) between processes. Per-actor fields read like tuples
+    (``themes[a]`` is a dict, ``offers[a]`` a frozenset) but are made on each read from arrays."""
+
+    ids: ActorIds
+    pos: Positions
     label_masks: dict[str, NDArray[np.bool_]]
-    themes: tuple[dict[str, float], ...]
+    themes: ThemeRows
     idf: dict[str, float]
     norms: NDArray[np.float64]
     theme_members: dict[str, tuple[Postings, NDArray[np.float64]]]
-    offers: tuple[frozenset[str], ...]
-    needs: tuple[frozenset[str], ...]
+    offers: CodeRows
+    needs: CodeRows
     offerers: dict[str, Postings]
     needers: dict[str, Postings]
-    communities: tuple[frozenset[str], ...]
+    communities: CodeRows
     community_members: dict[str, Postings]
     community_counts: NDArray[np.float64]
-    areas: tuple[AreaInfo, ...]
+    areas: AreaRows
     area_members: dict[str, Postings]
-    strong_partners: tuple[Postings, ...]
+    strong_partners: PartnerRows
 
     @property
     def size(self) -> int:
@@ -90,27 +116,23 @@ def matching_index(snapshot: Snapshot) -> MatchIndex:
 
 def build_matching_index(snapshot: Snapshot) -> MatchIndex:
     """Build the index from scratch (use :func:`matching_index` to get the cached one)."""
-    ids = tuple(snapshot.actors())
-    pos = {actor: i for i, actor in enumerate(ids)}
-    labels = tuple(snapshot.label(a) for a in ids)
-    themes = tuple(_themes_of(snapshot, a, label) for a, label in zip(ids, labels, strict=True))
+    actors = snapshot.actors()
+    ids = ActorIds(actors)
+    pos = Positions(ids)
+    labels = [snapshot.label(a) for a in actors]
+    themes = _theme_rows(snapshot, actors, labels)
     theme_members, idf = _theme_postings(themes)
-    norms = np.array(
-        [math.sqrt(sum((w * idf[t]) ** 2 for t, w in th.items())) for th in themes], dtype=np.float64
-    )
-    offers = tuple(frozenset(snapshot.targets("OFFERS", a)) for a in ids)
-    needs = tuple(frozenset(snapshot.targets("NEEDS", a)) for a in ids)
-    communities = tuple(frozenset(snapshot.targets("SERVES", a)) for a in ids)
-    area_info = _area_infos(snapshot)
-    areas = tuple(_areas_of(snapshot, a, area_info) for a in ids)
+    offers = _code_rows(snapshot.targets("OFFERS", a) for a in actors)
+    needs = _code_rows(snapshot.targets("NEEDS", a) for a in actors)
+    communities = _code_rows(snapshot.targets("SERVES", a) for a in actors)
+    areas = _area_rows(snapshot, actors)
     return MatchIndex(
         ids=ids,
         pos=pos,
-        labels=labels,
         label_masks={lbl: np.array([x == lbl for x in labels], dtype=np.bool_) for lbl in set(labels)},
         themes=themes,
         idf=idf,
-        norms=norms,
+        norms=_norms(themes, idf),
         theme_members=theme_members,
         offers=offers,
         needs=needs,
@@ -118,21 +140,20 @@ def build_matching_index(snapshot: Snapshot) -> MatchIndex:
         needers=_postings(needs),
         communities=communities,
         community_members=_postings(communities),
-        community_counts=np.array([len(c) for c in communities], dtype=np.float64),
+        community_counts=np.diff(communities.offsets).astype(np.float64),
         areas=areas,
-        area_members=_postings(a.within for a in areas),
-        strong_partners=tuple(_strong_partners(snapshot, a, pos) for a in ids),
+        area_members=_postings(areas.within),
+        strong_partners=_partner_rows(snapshot, actors, pos),
     )
 
 
 @carries_over("matching-index")
 def _carry_index(index: MatchIndex, new: Snapshot, ends: frozenset[str]) -> MatchIndex:
-    """After tie changes only the ends' strong partners differ: everything else is kept."""
-    strong = list(index.strong_partners)
-    for actor in ends:
-        if actor in index.pos:
-            strong[index.pos[actor]] = _strong_partners(new, actor, index.pos)
-    return replace(index, strong_partners=tuple(strong))
+    """After tie changes only the ends' strong partners differ: they go into a small overlay,
+    everything else (and the shared base arrays) is kept."""
+    rows = {index.pos[actor]: _strong_partners(new, actor, index.pos)
+            for actor in ends if actor in index.pos}
+    return replace(index, strong_partners=index.strong_partners.with_rows(rows))
 
 
 def match_inputs(snapshot: Snapshot, actor: str) -> frozenset[str]:
@@ -166,30 +187,56 @@ def _themes_of(snapshot: Snapshot, actor: str, label: str) -> dict[str, float]:
     return out
 
 
+def _theme_rows(snapshot: Snapshot, actors: list[str], labels: list[str]) -> ThemeRows:
+    vocab = Interner()
+    offsets = np.zeros(len(actors) + 1, dtype=np.int64)
+    codes: list[int] = []
+    weights: list[float] = []
+    for i, (actor, label) in enumerate(zip(actors, labels, strict=True)):
+        for theme, weight in _themes_of(snapshot, actor, label).items():
+            codes.append(vocab.code(theme))
+            weights.append(weight)
+        offsets[i + 1] = len(codes)
+    return ThemeRows(offsets, np.array(codes, dtype=np.int32), np.array(weights, dtype=np.float64),
+                     vocab.names())
+
+
 def _theme_postings(
-    themes: tuple[dict[str, float], ...],
+    themes: ThemeRows,
 ) -> tuple[dict[str, tuple[Postings, NDArray[np.float64]]], dict[str, float]]:
-    members: dict[str, list[int]] = defaultdict(list)
-    weights: dict[str, list[float]] = defaultdict(list)
-    for i, theme_weights in enumerate(themes):
-        for theme, weight in theme_weights.items():
-            members[theme].append(i)
-            weights[theme].append(weight)
+    rows = np.repeat(np.arange(len(themes), dtype=np.int32), np.diff(themes.offsets))
+    order = np.argsort(themes.codes, kind="stable")  # by theme, actors ascending within one
+    bounds = np.searchsorted(themes.codes[order], np.arange(len(themes.names) + 1))
     n = len(themes)
-    idf = {t: math.log((1 + n) / (1 + len(m))) + 1.0 for t, m in members.items()}
-    postings = {
-        t: (np.array(m, dtype=np.int32), np.array(weights[t], dtype=np.float64))
-        for t, m in members.items()
-    }
+    postings, idf = {}, {}
+    for code, theme in enumerate(themes.names):
+        at = order[bounds[code]:bounds[code + 1]]
+        postings[theme] = (rows[at], themes.weights[at])
+        idf[theme] = math.log((1 + n) / (1 + len(at))) + 1.0
     return postings, idf
 
 
-def _postings(sets: Iterable[frozenset[str]]) -> dict[str, Postings]:
-    members: dict[str, list[int]] = defaultdict(list)
-    for i, keys in enumerate(sets):
-        for key in keys:
-            members[key].append(i)
-    return {k: np.array(v, dtype=np.int32) for k, v in members.items()}
+def _norms(themes: ThemeRows, idf: dict[str, float]) -> NDArray[np.float64]:
+    """Per actor the length of its tf-idf theme vector (summed in the row's order)."""
+    rarity = [idf[t] for t in themes.names]
+    codes, weights, offsets = themes.codes.tolist(), themes.weights.tolist(), themes.offsets.tolist()
+    return np.array([math.sqrt(sum((weights[k] * rarity[codes[k]]) ** 2 for k in range(start, end)))
+                     for start, end in zip(offsets[:-1], offsets[1:], strict=True)], dtype=np.float64)
+
+
+def _code_rows(sets: Iterable[Iterable[str]], vocab: Interner | None = None) -> CodeRows:
+    vocab = vocab or Interner()
+    rows = [[vocab.code(name) for name in names] for names in sets]
+    offsets, codes = csr(rows, len(rows))
+    return CodeRows(offsets, codes, vocab.names())
+
+
+def _postings(rows: CodeRows) -> dict[str, Postings]:
+    actor = np.repeat(np.arange(len(rows), dtype=np.int32), np.diff(rows.offsets))
+    order = np.argsort(rows.codes, kind="stable")
+    bounds = np.searchsorted(rows.codes[order], np.arange(len(rows.names) + 1))
+    return {name: actor[order[bounds[code]:bounds[code + 1]]]
+            for code, name in enumerate(rows.names) if bounds[code + 1] > bounds[code]}
 
 
 def _is_district(snapshot: Snapshot, area: str) -> bool:
@@ -224,6 +271,15 @@ def _area_infos(snapshot: Snapshot) -> dict[str, AreaInfo]:
     return infos
 
 
+def _area_rows(snapshot: Snapshot, actors: list[str]) -> AreaRows:
+    infos = _area_infos(snapshot)
+    per_actor = [_areas_of(snapshot, a, infos) for a in actors]
+    vocab = Interner()  # one code space for the three rows
+    return AreaRows(_code_rows((p.local for p in per_actor), vocab),
+                    _code_rows((p.districts for p in per_actor), vocab),
+                    _code_rows((p.within for p in per_actor), vocab))
+
+
 def _areas_of(snapshot: Snapshot, actor: str, infos: dict[str, AreaInfo]) -> AreaInfo:
     parts = [infos[a] for a in snapshot.targets("ACTIVE_IN", actor) if a in infos]
     return AreaInfo(
@@ -233,7 +289,13 @@ def _areas_of(snapshot: Snapshot, actor: str, infos: dict[str, AreaInfo]) -> Are
     )
 
 
-def _strong_partners(snapshot: Snapshot, actor: str, pos: dict[str, int]) -> Postings:
+def _partner_rows(snapshot: Snapshot, actors: list[str], pos: Positions) -> PartnerRows:
+    at = {a: i for i, a in enumerate(actors)}  # a dict for the build only: far faster than ``pos``
+    offsets, targets = csr((_strong_partners(snapshot, a, at) for a in actors), len(actors))
+    return PartnerRows(offsets, targets)
+
+
+def _strong_partners(snapshot: Snapshot, actor: str, pos: Mapping[str, int]) -> Postings:
     """Positions of the actor's partners at rung 2 or higher: the people who could introduce it."""
     found = sorted(pos[p] for p, rung in snapshot.ties.get(actor, {}).items()
                    if rung >= STRONG_RUNG and p in pos)

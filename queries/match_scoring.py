@@ -157,9 +157,10 @@ def score_candidates(
     get = _count(index.needers, index.offers[actor], n)
     hit = (similarity > 0) | (give > 0) | (get > 0)
     hit[actor] = False
-    for partner, r in ties.items():
-        if r >= EXCLUDED_FROM_RUNG and partner in index.pos:
-            hit[index.pos[partner]] = False
+    partners = list(zip(index.pos.find(ties), ties.values(), strict=True))  # -1: not an actor
+    for p, r in partners:
+        if r >= EXCLUDED_FROM_RUNG and p >= 0:
+            hit[p] = False
     if allowed is not None:
         hit &= allowed
     cand = np.flatnonzero(hit)
@@ -175,7 +176,7 @@ def score_candidates(
     keep = _within_reach(base, parts["shared_interests"] > 0, weights, limit)
     cand, base = cand[keep], base[keep]
     parts = {p: v[keep] for p, v in parts.items()}
-    rung = _rungs(index, ties, cand)
+    rung = _rungs(partners, cand)
     parts["bridging"] = _bridging(index, actor, n, cand, parts["shared_interests"])
     parts["ladder"] = _ladder(index, actor, n, cand, rung, weights)
     score = (base + weights.bridging * parts["bridging"] + weights.ladder * parts["ladder"]) / weights.total
@@ -199,7 +200,7 @@ def score_referrals(
     proximity = _proximity(index, actor, n, weights)
     hit = (similarity > 0) & institutions
     hit[actor] = False
-    if index.areas[actor].local or index.areas[actor].districts:
+    if len(index.areas.local.codes_of(actor)) or len(index.areas.districts.codes_of(actor)):
         hit &= proximity > 0
     cand = np.flatnonzero(hit)
     give = _count(index.offerers, index.needs[actor], n)[cand]
@@ -243,12 +244,12 @@ def _within_reach(
     return np.flatnonzero(upper >= _kth_largest_bound(base, limit) - slack)
 
 
-def _rungs(index: MatchIndex, ties: Mapping[str, int], cand: NDArray[np.int64]) -> NDArray[np.int64]:
-    """The current rung of each candidate (ties are few, candidates sorted: binary search)."""
+def _rungs(partners: list[tuple[int, int]], cand: NDArray[np.int64]) -> NDArray[np.int64]:
+    """The current rung of each candidate, from the actor's (partner position, rung) pairs
+    (position -1: not an actor; ties are few, candidates sorted: binary search)."""
     rung = np.zeros(len(cand), dtype=np.int64)
-    for partner, r in ties.items():
-        p = index.pos.get(partner)
-        if p is None:
+    for p, r in partners:
+        if p < 0:
             continue
         at = int(np.searchsorted(cand, p))
         if at < len(cand) and cand[at] == p:
@@ -287,11 +288,10 @@ def _reciprocity(give: FloatArray, get: FloatArray, weights: MatchWeights) -> Fl
 
 def _proximity(index: MatchIndex, actor: int, n: int, weights: MatchWeights) -> FloatArray:
     prox = np.zeros(n, dtype=np.float64)
-    where = index.areas[actor]
     # District first, so that a shared neighbourhood overwrites it with the higher value.
-    for district in where.districts:
+    for district in index.areas.districts[actor]:
         prox[index.area_members[district]] = weights.proximity_district
-    for area in where.local:
+    for area in index.areas.local[actor]:
         prox[index.area_members[area]] = 1.0
     return prox
 
@@ -317,8 +317,9 @@ def _ladder(
     weights: MatchWeights,
 ) -> FloatArray:
     reachable = np.zeros(n, dtype=np.bool_)
-    for partner in index.strong_partners[actor]:
-        reachable[index.strong_partners[partner]] = True
+    partners = index.strong_partners
+    for partner in partners[actor].tolist():
+        reachable[partners[partner]] = True
     credit = np.array([0.0, weights.ladder_rung1, weights.ladder_rung2, 0.0, 0.0, 0.0])
     by_rung = credit[np.clip(rung, 0, 5)]
     return np.maximum(by_rung, np.where(reachable[cand], weights.ladder_introducer, 0.0))

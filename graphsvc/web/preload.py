@@ -14,7 +14,10 @@ stay one copy (copy-on-write) for as long as nobody writes to them. Three things
 
 What still makes pages private: Python writes an object's reference count whenever it is used,
 so a worker that reads a node, a tie or an edge list dirties the page holding that object (numpy
-arrays' buffers are only read and stay shared); and a new revision is reached in each worker by
+arrays' buffers are only read and stay shared). The matching index therefore holds nothing per
+actor as a Python object (:mod:`queries.match_arrays`): a worker's matches read its arrays and
+leave their pages shared, and a tie change adds the changed strong-partner rows to a small
+overlay in that worker instead of copying the index. A new revision is reached in each worker by
 applying the change log (:meth:`graphsvc.snapshot.Snapshot.apply`), which copies what the changes
 touch into that worker. A full rebuild in a worker (after a big import or a restore) gives that
 worker a private snapshot; the master's stays as it was, for workers started later, until the
