@@ -24,7 +24,7 @@ from graphsvc.errors import Conflict, ImportFailed
 from graphsvc.model import Node, Relationship, TieEvent
 from graphsvc.store.base import GraphStore
 from importers.batch import WRITE_CHUNK, ImportBatch, Progress, Where
-from importers.declared import check_declared
+from importers.declared import check_declared, warn_dropped
 from importers.dump import _filled
 from importers.dump_nodes import FileNodes
 from importers.dump_read import NeedsText, NotStreamable, read_dump_records
@@ -76,6 +76,8 @@ class _Restore:
         self.mode = "lines"
         self.records = 0
         self.skip_rows: set[int] = set()  # a relationship repeated with the same values
+        # undeclared keys dropped in the first pass: one warning for the file, not one per chunk
+        self.dropped: tuple[Counter[str], Counter[str]] = (Counter(), Counter())
 
     # -- reading -------------------------------------------------------------------------------
     def chunks(self, problems: Problems) -> Iterator[list[Record]]:
@@ -99,7 +101,7 @@ class _Restore:
                 batch.error(rec.where.at("id"),
                             f"Id {node_id!r} komt twee keer voor in dit bestand (ook op rij {before}).",
                             f"Id {node_id!r} is used twice in this file (also on row {before}).")
-        check_declared(batch)
+        check_declared(batch, self.dropped if first_pass else (Counter(), Counter()))
         planner = _Planner(batch, self.index)
         planner.resolve_nodes()
         if first_pass:
@@ -112,7 +114,7 @@ class _Restore:
         """Plan a chunk of relationships with the file's nodes of earlier chunks made known."""
         if self.skip_rows:
             batch.rels = [rec for rec in batch.rels if rec.row not in self.skip_rows]
-        check_declared(batch)
+        check_declared(batch, self.dropped if first_pass else (Counter(), Counter()))
         planner = _Planner(batch, self.index)
         resolve = self.index.resolve_id
         for rec in batch.rels:
@@ -172,6 +174,7 @@ class _Restore:
             self.records += len(chunk)
             if progress is not None:
                 progress(stage, self.records, 0)
+        warn_dropped(self.problems, *self.dropped)
 
     def counted(self, chunk: ImportReport) -> None:
         self.report.created.update(chunk.created)

@@ -139,3 +139,19 @@ def test_a_batch_announced_as_new_that_is_not_falls_back_to_one_by_one(tmp_path:
     assert [(c.op, c.start) for c in reversed(store.changes())] == [
         ("create", "o2"), ("create", "o1"), ("update", "o2"), ("create", "o3")]
     store.close()
+
+
+def test_keys_dropped_in_many_chunks_give_one_warning(store: GraphStore, tmp_path: Path,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(dump_stream, "CHUNK", 3)
+    ids = [f"o{i}" for i in range(8)]
+    path = tmp_path / "extra.json"
+    write_dump_records(path, {
+        "nodes": [{"id": i, "label": "Organisation", "props": {"name": i.upper()}} for i in ids],
+        "relationships": [{"type": "TIE", "start": a, "end": b, "props": {"rung": 2, "kleur": "rood"}}
+                          for a, b in zip(ids, ids[1:], strict=False)]})
+    report = import_file(store, path)
+    assert [w.text("en") for w in report.warnings] == [
+        "extra.json, sheet edges: Attributes Goudkaart does not know were left out of the edges: kleur (7×)."]
+    assert report.created == {"Organisation": 8, "TIE": 7}
+    assert all("kleur" not in r.props for r in store.iter_relationships())
