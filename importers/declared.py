@@ -22,16 +22,20 @@ from graphsvc.node_props import (
     risky_props,
 )
 from importers.batch import ImportBatch, NodeIn, RelIn, Where
+from importers.report import Problems
 
-__all__ = ["check_declared", "DROPPING_FORMATS"]
+__all__ = ["check_declared", "warn_dropped", "DROPPING_FORMATS"]
 
 #: Formats whose files often come from other tools, with attributes of their own: dropped, not refused.
 DROPPING_FORMATS: Final = frozenset({"graphml", "gexf"})
 _CLEAN_CACHE: Final = 50_000
 
 
-def check_declared(batch: ImportBatch) -> None:
+def check_declared(batch: ImportBatch, tally: tuple[Counter[str], Counter[str]] | None = None) -> None:
     """Refuse or drop undeclared properties and refuse risk words, in place.
+
+    ``tally`` (nodes, relationships): count the dropped keys there and leave the one warning that
+    lists them to the caller (:func:`warn_dropped`), e.g. once for a file read in chunks.
 
     Examples
     --------
@@ -42,19 +46,32 @@ def check_declared(batch: ImportBatch) -> None:
     ["orgs.json, sheet nodes, row 2, column fraud_flag: Goudkaart does not label organisations
       as a risk or a fraud ('fraud'); remove this property."]
     """
-    dropped: Counter[str] = Counter()
+    dropped, dropped_rel = tally or (Counter(), Counter())
     for rec in batch.nodes.values():
         _check_node(batch, rec, dropped)
-    if dropped:
-        _warn_dropped(batch, dropped, "nodes")
-    dropped_rel: Counter[str] = Counter()
     clean: set[str] = set()
     for i, rel_rec in enumerate(batch.rels):
         replaced = _check_rel(batch, rel_rec, dropped_rel, clean)
         if replaced is not None:
             batch.rels[i] = replaced
-    if dropped_rel:
-        _warn_dropped(batch, dropped_rel, "edges")
+    if tally is None:
+        warn_dropped(batch.problems, dropped, dropped_rel)
+
+
+def warn_dropped(problems: Problems, nodes: Counter[str], rels: Counter[str]) -> None:
+    """One warning per kind of record that lost undeclared keys, listing them with their counts.
+
+    Examples
+    --------
+    >>> problems = Problems("g.graphml")
+    >>> warn_dropped(problems, Counter(), Counter({"colour": 2}))
+    >>> problems.warnings[0].text("en")
+    'g.graphml, sheet edges: Attributes Goudkaart does not know were left out of the edges: colour (2×).'
+    """
+    if nodes:
+        _warn_dropped(problems, nodes, "nodes")
+    if rels:
+        _warn_dropped(problems, rels, "edges")
 
 
 def _check_node(batch: ImportBatch, rec: NodeIn, dropped: Counter[str]) -> None:
@@ -138,11 +155,11 @@ def _texts(value: Any) -> list[str]:
     return []
 
 
-def _warn_dropped(batch: ImportBatch, dropped: Counter[str], what: str) -> None:
+def _warn_dropped(problems: Problems, dropped: Counter[str], what: str) -> None:
     listed = ", ".join(f"{k} ({n}×)" for k, n in sorted(dropped.items()))
     nl_what = "knopen" if what == "nodes" else "verbindingen"
-    batch.warn(Where(what), f"Kenmerken die Goudkaart niet kent zijn weggelaten bij de {nl_what}: "
-               f"{listed}.", f"Attributes Goudkaart does not know were left out of the {what}: {listed}.")
+    problems.warn(what, None, "", f"Kenmerken die Goudkaart niet kent zijn weggelaten bij de {nl_what}: "
+                  f"{listed}.", f"Attributes Goudkaart does not know were left out of the {what}: {listed}.")
 
 
 def _risky(word: str) -> tuple[str, str]:

@@ -14,18 +14,19 @@ from __future__ import annotations
 
 from array import array
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any, Final
 
 import numpy as np
 
 from graphsvc.errors import Conflict, ImportFailed
-from graphsvc.model import LABELS, Node, Relationship, TieEvent
+from graphsvc.model import Node, Relationship, TieEvent
 from graphsvc.store.base import GraphStore
 from importers.batch import WRITE_CHUNK, ImportBatch, Progress, Where
-from importers.declared import check_declared
+from importers.declared import check_declared, warn_dropped
 from importers.dump import _filled
+from importers.dump_nodes import FileNodes
 from importers.dump_read import NeedsText, NotStreamable, read_dump_records
 from importers.index import StoreIndex, event_key, same_props
 from importers.limits import Limits
@@ -37,72 +38,11 @@ __all__ = ["FileNodes", "restore_dump", "CHUNK"]
 
 CHUNK: Final = 20_000  # records read, checked and planned at once
 Record = tuple[str, int, dict[str, Any]]
-_LABEL_CODE: Final = {label: i for i, label in enumerate(LABELS)}
-_FAILED: Final = 1 << 4  # bit of a packed table entry: the node has errors of its own
+Write = Callable[[str, list[Any]], None]  # (kind: nodes, rels or events; records)
 
 
 class OutOfOrder(Exception):
     """Nodes after relationships or history: the file cannot be checked in one pass."""
-
-
-class FileNodes:
-    """The nodes of a file, compactly: id -> label, row of its first record, hash of its content.
-
-    About 150 bytes per node (the id string, one dict entry, one int and 16 bytes in two arrays).
-
-    Examples
-    --------
-    >>> table = FileNodes()
-    >>> table.add(Node("o1", "Organisation", {"name": "A"}), 3, failed=False)
-    >>> table.label("o1"), table.row("o1"), table.same("o1", Node("o1", "Organisation", {"name": "A"}))
-    ('Organisation', 3, True)
-    >>> table.label("o2") is None
-    True
-    """
-
-    def __init__(self) -> None:
-        self._packed: dict[str, int] = {}  # id -> index << 5 | failed << 4 | label code
-        self._rows = array("q")
-        self._hashes = array("q")
-
-    def __len__(self) -> int:
-        return len(self._packed)
-
-    def __contains__(self, node_id: object) -> bool:
-        return node_id in self._packed
-
-    def add(self, node: Node, row: int, *, failed: bool) -> None:
-        """Remember ``node`` (the first record under its id), read on line ``row``."""
-        self._packed[node.id] = len(self._rows) << 5 | (_FAILED if failed else 0) | _LABEL_CODE.get(node.label, 15)
-        self._rows.append(row)
-        self._hashes.append(_content_hash(node))
-
-    def label(self, node_id: str) -> str | None:
-        """The node's label, or None when it is not in the file or has errors of its own."""
-        packed = self._packed.get(node_id)
-        if packed is None or packed & _FAILED or packed & 15 >= len(LABELS):
-            return None
-        return LABELS[packed & 15]
-
-    def row(self, node_id: str) -> int:
-        return self._rows[self._packed[node_id] >> 5]
-
-    def same(self, node_id: str, node: Node) -> bool:
-        """Whether ``node`` repeats the first record under its id (label and properties)."""
-        return self._hashes[self._packed[node_id] >> 5] == _content_hash(node)
-
-
-def _content_hash(node: Node) -> int:
-    return hash((node.label, _canonical_bytes(node.props)))
-
-
-def _canonical_bytes(props: Any) -> bytes:
-    import orjson
-
-    try:
-        return orjson.dumps(dict(props), option=orjson.OPT_SORT_KEYS)
-    except TypeError:  # orjson.JSONEncodeError: values orjson does not write
-        return repr(sorted(dict(props).items())).encode()
 
 
 def _chunks(records: Iterable[Record]) -> Iterator[list[Record]]:
@@ -136,6 +76,8 @@ class _Restore:
         self.mode = "lines"
         self.records = 0
         self.skip_rows: set[int] = set()  # a relationship repeated with the same values
+        # undeclared keys dropped in the first pass: one warning for the file, not one per chunk
+        self.dropped: tuple[Counter[str], Counter[str]] = (Counter(), Counter())
 
     # -- reading -------------------------------------------------------------------------------
     def chunks(self, problems: Problems) -> Iterator[list[Record]]:
@@ -159,7 +101,7 @@ class _Restore:
                 batch.error(rec.where.at("id"),
                             f"Id {node_id!r} komt twee keer voor in dit bestand (ook op rij {before}).",
                             f"Id {node_id!r} is used twice in this file (also on row {before}).")
-        check_declared(batch)
+        check_declared(batch, self.dropped if first_pass else (Counter(), Counter()))
         planner = _Planner(batch, self.index)
         planner.resolve_nodes()
         if first_pass:
@@ -172,7 +114,7 @@ class _Restore:
         """Plan a chunk of relationships with the file's nodes of earlier chunks made known."""
         if self.skip_rows:
             batch.rels = [rec for rec in batch.rels if rec.row not in self.skip_rows]
-        check_declared(batch)
+        check_declared(batch, self.dropped if first_pass else (Counter(), Counter()))
         planner = _Planner(batch, self.index)
         resolve = self.index.resolve_id
         for rec in batch.rels:
@@ -206,21 +148,33 @@ class _Restore:
         return fresh
 
     # -- the first pass: check everything ----------------------------------------------------
-    def check(self, progress: Progress | None) -> None:
-        """Read and check every record; errors go to ``self.problems``, counts to ``self.report``."""
+    def check(self, progress: Progress | None, write: Write | None = None) -> None:
+        """Read and check every record; errors go to ``self.problems``, counts to ``self.report``.
+
+        ``write`` (one-pass load, :mod:`importers.dump_load`) gets each chunk's plan at once."""
         stored = Counter(self.index.events) if not self.index.empty else Counter()
+        stage = "check" if write is None else "load"
         for chunk in self.chunks(self.problems):
             batch = self.batch(chunk, self.problems)
             section = chunk[0][0]
+            items: list[Any]
             if section == "nodes":
-                self.counted(self.node_plan(batch, first_pass=True).report)
+                plan = self.node_plan(batch, first_pass=True)
+                self.counted(plan.report)
+                kind, items = "nodes", plan.nodes
             elif section == "relationships":
-                self.counted(self.rel_plan(batch, first_pass=True).report)
+                plan = self.rel_plan(batch, first_pass=True)
+                self.counted(plan.report)
+                kind, items = "rels", plan.rels
             else:
-                self.report.tie_events_added += len(self.new_events(batch.tie_events, stored))
+                kind, items = "events", self.new_events(batch.tie_events, stored)
+                self.report.tie_events_added += len(items)
+            if write is not None:
+                write(kind, items)
             self.records += len(chunk)
             if progress is not None:
-                progress("check", self.records, 0)
+                progress(stage, self.records, 0)
+        warn_dropped(self.problems, *self.dropped)
 
     def counted(self, chunk: ImportReport) -> None:
         self.report.created.update(chunk.created)
@@ -262,6 +216,34 @@ class _Restore:
         counts: Counter[str] = getattr(self.report, kind)
         counts[rel.type] -= 1
 
+    # -- one pass into an empty store: check and write each chunk at once -------------------
+    def load(self, progress: Progress | None) -> None:
+        """Check every record and write each chunk's plan as soon as it is checked, all in one
+        transaction that rolls back when any error turns up (nothing is visible before the
+        commit, so a bad record on the last line still leaves the store untouched). Once an
+        error is found, the rest of the file is only checked. The store's secondary indexes are
+        built once at the end (:meth:`deferred_indexes`)."""
+        with self.store.transaction(source=f"import:{self.name}") as tx:
+            if self.store.revision() != self.index.revision:
+                raise _changed_meanwhile()
+            tx.expect_new({})  # type: ignore[attr-defined]  # see loads_in_one_pass
+            problems = self.problems
+
+            def write(kind: str, items: list[Any]) -> None:
+                if problems.has_errors or not items:
+                    return
+                if kind == "nodes":
+                    tx.upsert_nodes(items)
+                elif kind == "rels":  # a dump carries its own tie history
+                    tx.upsert_relationships(items, record_history=False)
+                else:
+                    tx.add_tie_events(items)
+
+            with tx.deferred_indexes():  # type: ignore[attr-defined]
+                self.check(progress, write)
+                self.find_repeats()
+                problems.raise_if_errors()
+
     # -- the second pass: write ------------------------------------------------------------
     def pieces(self, size: int = WRITE_CHUNK) -> Iterator[tuple[str, list[Any]]]:
         """What to write, read again from the file: (kind, up to ``size`` records)."""
@@ -294,8 +276,7 @@ class _Restore:
             try:
                 with self.store.transaction(source=f"import:{self.name}") as tx:
                     if self.store.revision() != expected:
-                        raise Conflict("De kaart is tijdens het importeren gewijzigd; probeer het "
-                                       "opnieuw. / The map changed during the import; try again.")
+                        raise _changed_meanwhile()
                     filled = 0
                     while piece is not None and not (
                             per_transaction and filled and filled + len(piece[1]) > per_transaction):
@@ -320,6 +301,11 @@ class _Restore:
         return number
 
 
+def _changed_meanwhile() -> Conflict:
+    return Conflict("De kaart is tijdens het importeren gewijzigd; probeer het opnieuw. / "
+                    "The map changed during the import; try again.")
+
+
 def _part_written(number: int, exc: Exception, done: int) -> ImportFailed:
     return ImportFailed(
         f"Transaction {number} failed ({exc}); the first {done:,} records are written. Import the "
@@ -329,12 +315,17 @@ def _part_written(number: int, exc: Exception, done: int) -> ImportFailed:
 
 def restore_dump(store: GraphStore, path: str | Path, *, name: str = "", limits: Limits,
                  dry_run: bool = False, progress: Progress | None = None,
-                 per_transaction: int | None = None) -> ImportReport | None:
+                 per_transaction: int | None = None, one_pass: bool | None = None) -> ImportReport | None:
     """Check and write a full dump streaming, in flat memory; None for a file laid out otherwise.
 
     Raises :class:`importers.report.ImportRejected` with every error (file, line, field) when
     anything is wrong; the store is then untouched. A file that is valid JSON but not one record
     per line (or that lists nodes after relationships) gives None: read it whole instead.
+
+    Into an empty store that can load in one transaction (``loads_in_one_pass``: SQLite), the
+    file is read once: each chunk is written as soon as it is checked, and the transaction rolls
+    back on any error. Otherwise, or with ``one_pass=False``, or with ``per_transaction``, it is
+    read twice: check everything, then write.
 
     Examples
     --------
@@ -350,24 +341,32 @@ def restore_dump(store: GraphStore, path: str | Path, *, name: str = "", limits:
     """
     source = Path(path)
     name = name or source.name
+    if one_pass is None:
+        one_pass = bool(getattr(store, "loads_in_one_pass", False))
+    one_pass = one_pass and not dry_run and per_transaction is None
     for mode in ("lines", "text"):
         restore = _Restore(store, source, name, limits)
         restore.mode = mode
+        single = one_pass and restore.index.empty
         try:
-            restore.check(progress)
+            restore.load(progress) if single else restore.check(progress)
         except NeedsText:
             continue
         except (NotStreamable, OutOfOrder):
             return None
         break
-    restore.find_repeats()
-    restore.problems.raise_if_errors()
+    if not single:
+        restore.find_repeats()
+        restore.problems.raise_if_errors()
     report = restore.report
     restore.problems.summarise_warnings()
     report.warnings = list(restore.problems.warnings)
     report.dry_run = dry_run
     report.revision_before = report.revision_after = restore.index.revision
-    if not dry_run and report.changed:
+    if single:
+        report.transactions = 1 if report.changed else 0
+        report.revision_after = store.revision()
+    elif not dry_run and report.changed:
         report.transactions = restore.write(progress, per_transaction)
         report.revision_after = store.revision()
     return report

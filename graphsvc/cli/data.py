@@ -30,7 +30,8 @@ __all__ = ["import_command", "export_command", "template_command", "merge_comman
 
 _LANG = click.Choice(["nl", "en"])
 _STAGES = {"read": ("Lezen", "Reading"), "check": ("Controleren", "Checking"),
-           "write": ("Schrijven", "Writing"), "nodes": ("Knopen", "Nodes"),
+           "write": ("Schrijven", "Writing"), "load": ("Controleren en schrijven", "Checking and writing"),
+           "nodes": ("Knopen", "Nodes"),
            "relationships": ("Relaties", "Relationships"), "tie_events": ("Ladderhistorie", "Tie history")}
 
 

@@ -53,6 +53,9 @@ class SQLiteStore(SQLiteConnection, GraphStore):
     #: Commits made through this object (as on Neo4j): a reader that remembers the revision for
     #: a moment asks again at once after this process wrote.
     commits = 0
+    #: An import into an empty store may check and write a dump in one pass, in one transaction
+    #: (``importers.dump_stream``): nothing is visible before the commit, and a rollback undoes it.
+    loads_in_one_pass = True
 
     # -- writes ------------------------------------------------------------------------------
     @contextmanager

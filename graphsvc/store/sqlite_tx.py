@@ -19,13 +19,13 @@ from graphsvc.model import (
 )
 from graphsvc.store.base import (
     Rewrite,
-    Transaction,
     change_from_row,
     json_key,
     prop_changes,
     stamp_or_none,
     utc_now,
 )
+from graphsvc.store.sqlite_bulk import ADD_EVENT, BulkWrites, dump_props
 from graphsvc.store.sqlite_schema import node_from
 
 __all__ = ["SQLiteTransaction", "LOG_BATCH"]
@@ -35,14 +35,10 @@ _ADD_CHANGE = (
     "version, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 )
 LOG_BATCH = 5000  # change-log rows written per executemany
-_ENCODER = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+_dump = dump_props
 
 
-def _dump(props: Any) -> str:
-    return _ENCODER.encode(dict(props)) if props else "{}"
-
-
-class SQLiteTransaction(Transaction):
+class SQLiteTransaction(BulkWrites):
     """One transaction of :class:`~graphsvc.store.sqlite.SQLiteStore`, on its writer connection."""
 
     def __init__(self, conn: sqlite3.Connection, source: str, actor: str, record_changes: bool) -> None:
@@ -56,6 +52,7 @@ class SQLiteTransaction(Transaction):
         self._record_changes = record_changes
         self._revision = 0  # the revision this transaction commits as; read with the first entry
         self._log: list[tuple[Any, ...]] = []  # change-log rows waiting for one executemany
+        self._creating = False  # see expect_new
 
     # -- the change log ------------------------------------------------------------------------
     def _change(self, op: str, kind: str, label: str, start: str, end: str, key: str, old: str,
@@ -265,8 +262,7 @@ class SQLiteTransaction(Transaction):
 
     def _add_event(self, a: str, b: str, old: int, new: int, props: Any) -> None:
         self.conn.execute(
-            "INSERT INTO tie_events (a, b, old_rung, new_rung, at, source, session, declared_by) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            ADD_EVENT,
             (a, b, old, new, props.get("changed_at") or self.now,
              props.get("source") or self.source or "", props.get("session") or "",
              props.get("declared_by") or ""),
@@ -301,10 +297,6 @@ class SQLiteTransaction(Transaction):
             (e.a, e.b, e.old_rung, e.new_rung, e.at, e.source, e.session, e.declared_by)
             for e in events
         ]
-        self.conn.executemany(
-            "INSERT INTO tie_events (a, b, old_rung, new_rung, at, source, session, declared_by) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            rows,
-        )
+        self.conn.executemany(ADD_EVENT, rows)
         self.changed += len(rows)
         return len(rows)
