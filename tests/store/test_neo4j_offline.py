@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
+from graphsvc.access.accounts import AccountStore
 from graphsvc.actions.migrate import migrate
 from graphsvc.cli import cli
 from graphsvc.generate import write_generated
@@ -21,6 +22,7 @@ from graphsvc.store.base import read_consistent
 from graphsvc.store.neo4j_import_files import ARGS_FILE, ARRAY_DELIMITER, _cell, write_import_files
 from queries.islands import islands
 from queries.matching import partner_matches
+from tests.conftest import PASSWORD
 from tests.neo4j_server import Neo4jServer, free_port, launcher, unavailable
 from tests.store.test_neo4j_native import TIE, VALUES, typed
 
@@ -55,16 +57,18 @@ def _source(path: Path) -> GraphStore:
         tx.upsert_relationship(Relationship("TIE", "v1", "v2", {**TIE, "rung": 4, "odd": []}))
         tx.upsert_node(Node("v2", "Organisation", {"name": "Twee"}))
         tx.delete_node(read_consistent(store).nodes[0].id)
+    AccountStore(store).add_user("ayse", PASSWORD, "coach", ["v1"])
     return store
 
 
 def _stored(store: GraphStore) -> tuple[list[Any], list[Any]]:
-    """Every node's and relationship's stored properties with Neo4j's own type names."""
+    """Every graph, history and log node's and every relationship's stored properties with Neo4j's
+    own type names (accounts are compared through the account store)."""
     def rows(query: str) -> list[Any]:
         with store._ready_driver().session(database="neo4j") as session:  # type: ignore[attr-defined]
             return sorted((r["l"], r["k"], sorted((k, t, str(v)) for k, t, v in r["t"]))
                           for r in session.run(query))
-    nodes = rows("MATCH (n) WHERE NOT n:GMeta RETURN labels(n) AS l, toString(coalesce(n.id, n.seq)) AS k, "
+    nodes = rows("MATCH (n) WHERE n:GNode OR n:TieEvent OR n:GChange RETURN labels(n) AS l, toString(coalesce(n.id, n.seq)) AS k, "
                  "[x IN keys(n) | [x, valueType(n[x]), n[x]]] AS t")
     rels = rows("MATCH (a)-[r]->(b) RETURN type(r) AS l, a.id + '>' + b.id + '/' + r.key AS k, "
                 "[x IN keys(r) | [x, valueType(r[x]), r[x]]] AS t")
@@ -115,6 +119,13 @@ def test_offline_and_online_loads_read_back_the_same(neo4j_store: GraphStore, of
             assert _answers(imported) == _answers(neo4j_store)
             # the revision counts write transactions: the online copy made several, the import one
             assert imported.revision() == 1 and neo4j_store.revision() > 1
+            # accounts are not in the import files: migrate --accounts-only copies them after it
+            assert AccountStore(imported).authenticate("ayse", PASSWORD) is None
+            moved = CliRunner().invoke(cli, ["migrate", "--from", source.url, "--to", offline.url,
+                                             "--accounts-only"],
+                                       env={"GRAPHSVC_NEO4J_PASSWORD": offline.password})
+            assert moved.exit_code == 0 and "Copied 1 new accounts" in moved.output, moved.output
+            assert AccountStore(imported).authenticate("ayse", PASSWORD) is not None
             with imported.transaction(source="test") as tx:  # the import's store takes writes
                 tx.upsert_node(Node("v3", "Organisation", {"name": "Drie"}))
             assert imported.revision() == 2 and imported.changes(limit=1)[0].start == "v3"
