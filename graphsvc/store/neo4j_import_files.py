@@ -110,6 +110,10 @@ class _Files:
             cells: Sequence[tuple[str, str, str]]) -> None:
         """One record: ``fixed`` (header, text) columns first, then ``cells`` (key, type, text)."""
         header = tuple(h for h, _ in fixed) + tuple(f"{k}:{t}" for k, t, _ in cells)
+        self.line(option, labels, header, ",".join([t for _, t in fixed] + [t for _, _, t in cells]))
+
+    def line(self, option: str, labels: str, header: tuple[str, ...], line: str) -> None:
+        """One record's CSV line under ``header`` (the file for that header is made at first use)."""
         entry = self.open.get((option, labels, header))
         if entry is None:
             name = f"{option}-{labels.replace(':', '-')}-{len(self.open) + 1}.csv"
@@ -117,7 +121,7 @@ class _Files:
             handle.write(",".join(header) + "\n")
             self.args.append(f"--{option}={labels}={name}")
             entry = self.open[(option, labels, header)] = (name, handle)
-        entry[1].write(",".join([t for _, t in fixed] + [t for _, _, t in cells]) + "\n")
+        entry[1].write(line + "\n")
 
     def close(self) -> list[str]:
         for _, handle in self.open.values():
@@ -155,6 +159,41 @@ def _plain_cells(row: Mapping[str, Any]) -> list[tuple[str, str, str]]:
             raise ValueError(f"{key}={value!r} cannot be written to an import file")
         out.append((key, cell[0], cell[1]))
     return out
+
+
+_EVENT_COLUMNS: Final = (("seq", "long"), ("a", "string"), ("b", "string"), ("old_rung", "long"),
+                         ("new_rung", "long"), ("at", "string"), ("source", "string"),
+                         ("session", "string"), ("declared_by", "string"))
+_CHANGE_COLUMNS: Final = (("seq", "long"), ("revision", "long"), ("at", "string"), ("actor", "string"),
+                          ("source", "string"), ("op", "string"), ("kind", "string"), ("label", "string"),
+                          ("start", "string"), ("end", "string"), ("key", "string"), ("old_json", "string"),
+                          ("new_json", "string"), ("version", "long"), ("created_at", "string"),
+                          ("updated_at", "string"))
+_HEADERS: dict[tuple[Any, ...], tuple[str, ...]] = {}
+
+
+def _fixed(files: _Files, labels: str, columns: tuple[tuple[str, str], ...], values: Sequence[Any]) -> None:
+    """A row of known columns (None: no property), without the general path's per-value work;
+    a value of another type than its column's takes the general path."""
+    texts: list[str] = []
+    present = []
+    for (_, kind), value in zip(columns, values, strict=True):
+        if value is None:
+            present.append(False)
+            continue
+        if kind == "string" and type(value) is str:
+            texts.append('"' + value.replace('"', '""') + '"')
+        elif kind == "long" and type(value) is int:
+            texts.append(str(value))
+        else:
+            files.row("nodes", labels, [], _plain_cells(dict(zip([c for c, _ in columns], values, strict=True))))
+            return
+        present.append(True)
+    mask = (labels, *present)
+    header = _HEADERS.get(mask)
+    if header is None:
+        header = _HEADERS[mask] = tuple(f"{c}:{k}" for (c, k), p in zip(columns, present, strict=True) if p)
+    files.line("nodes", labels, header, ",".join(texts))
 
 
 def _change_row(seq: int, e: ChangeEvent) -> dict[str, Any]:
@@ -202,13 +241,11 @@ def write_import_files(source: GraphStore, folder: Path, *, now: str) -> ImportF
             if left:
                 left_rels.append({"type": rel.type, "start": rel.start, "end": rel.end, "key": rel.key,
                                   "props": left})
-        for seq, event in enumerate(data.tie_events, 1):
-            files.row("nodes", "TieEvent", [], _plain_cells({
-                "seq": seq, "a": event.a, "b": event.b, "old_rung": event.old_rung,
-                "new_rung": event.new_rung, "at": event.at, "source": event.source,
-                "session": event.session, "declared_by": event.declared_by}))
+        for seq, ev in enumerate(data.tie_events, 1):
+            _fixed(files, "TieEvent", _EVENT_COLUMNS, (seq, ev.a, ev.b, ev.old_rung, ev.new_rung, ev.at,
+                                                       ev.source, ev.session, ev.declared_by))
         for seq, change in enumerate(log, 1):
-            files.row("nodes", "GChange", [], _plain_cells(_change_row(seq, change)))
+            _fixed(files, "GChange", _CHANGE_COLUMNS, list(_change_row(seq, change).values()))
         meta = {"key": "graph", "revision": 1, "event_seq": len(data.tie_events), "change_seq": len(log),
                 "schema_version": SCHEMA_VERSION, "layout": LAYOUT}
         if left_nodes or left_rels:
