@@ -38,7 +38,10 @@ user log), and Neo4j's own ``data/`` and ``logs/`` (``logs/debug.log``).
 Environment: ``GRAPHSVC_NEO4J_JAVA`` (java binary, default ``java`` on PATH),
 ``GRAPHSVC_NEO4J_MVN`` (mvn binary, default ``mvn``), ``GRAPHSVC_NEO4J_CDS=1``
 (opt-in: ``build`` also makes an AppCDS archive, ~25 s once, after which each
-start is ~1.3 s faster; worth it on a developer machine, not on a fresh CI clone).
+start is ~1.3 s faster; worth it on a developer machine, not on a fresh CI clone),
+``GRAPHSVC_NEO4J_JVM_OPTIONS`` (extra JVM options, split on spaces, e.g.
+``-XX:TieredStopAtLevel=1``: C1 only, a third less server CPU for a one-off load into a fresh
+server, where the C2 compiler's warm-up costs as much CPU as the writes; slower code afterwards).
 """
 
 from __future__ import annotations
@@ -496,7 +499,8 @@ def start(
         return url
 
     build()
-    return _launch(d, port, password, heap, pagecache, timeout, extra_config, _cds_options())
+    extra_jvm = os.environ.get("GRAPHSVC_NEO4J_JVM_OPTIONS", "").split()
+    return _launch(d, port, password, heap, pagecache, timeout, extra_config, _cds_options() + extra_jvm)
 
 
 def _launch(
