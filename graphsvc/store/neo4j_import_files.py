@@ -218,7 +218,8 @@ def write_import_files(source: GraphStore, folder: Path, *, now: str) -> ImportF
     """
     folder.mkdir(parents=True, exist_ok=True)
     if any(folder.iterdir()):
-        raise InvalidInput(f"{folder} is not empty; the import files need a new or empty folder.")
+        raise InvalidInput(f"{folder} is not empty; the import files need a new or empty folder. / "
+                           f"{folder} is niet leeg; de importbestanden horen in een nieuwe of lege map.")
     data = read_consistent(source)
     log = _whole_log(source, data.revision)
     files, result = _Files(folder), ImportFiles(folder)
