@@ -19,6 +19,10 @@ Run ``python -m benchmarks.bench_stores [--quick] [--orgs N] [--runs R] [--json 
 * **snapshot**: :meth:`graphsvc.snapshot.Snapshot.from_store` (a consistent full read) of that graph,
   ``--snapshots`` times in a row, the first right after the load (Neo4j plans its queries then),
   each with the CPU time of this process and of the Neo4j server.
+* **offline load** (``--offline``): the same store through Neo4j's offline importer into a new
+  database (:func:`benchmarks.bench_neo4j_offline.bench_offline`: export, import, first start),
+  printed beside the online migrate. ``--source sqlite:///FILE --offline --runs 1`` compares the
+  two on an existing store.
 
 Every figure is the median of ``--runs`` runs (fewer for the generated graph). Neo4j gets a
 dedicated server in a temporary folder on a free 127.0.0.1 port, stopped at the end.
@@ -38,6 +42,7 @@ from itertools import groupby, islice
 from pathlib import Path
 from typing import Any
 
+from benchmarks.bench_neo4j_offline import bench_offline
 from graphsvc.actions.migrate import migrate
 from graphsvc.demo.dataset import load_demo
 from graphsvc.generate import iter_generated
@@ -229,6 +234,14 @@ def _table(results: dict[str, Any], orgs: int) -> Iterator[str]:
     if moved:
         yield (f"migrate SQLite -> empty Neo4j: {moved['median_s']} s (stages {moved['stages_s']}; "
                f"CPU app {moved['app_cpu_s']} s, Neo4j {moved['server_cpu_s']} s)")
+    offline = results.get("offline_into_neo4j")
+    if offline:
+        yield (f"offline import SQLite -> new Neo4j: {offline['wall_s']} s (CPU {offline['cpu_s']} s: "
+               f"{offline['steps']}; {offline['records']})")
+    if moved and offline:
+        online_cpu = (moved["app_cpu_s"] or 0) + (moved["server_cpu_s"] or 0)
+        yield (f"{'into Neo4j':<14}{'wall (s)':>10}{'CPU (s)':>10}\n{'online':<14}{moved['median_s']:>10}"
+               f"{round(online_cpu, 1):>10}\n{'offline':<14}{offline['wall_s']:>10}{offline['cpu_s']:>10}")
     if done:
         yield f"generated graph: {results[done[0]]['nodes']} nodes, {results[done[0]]['relationships']} relationships"
     yield f"load average at start / end: {results['load_average_at_start']} / {results['load_average_at_end']}"
@@ -247,6 +260,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--pagecache", default="512m")
     parser.add_argument("--json", type=Path, help="also write the figures here")
     parser.add_argument("--source", help="only migrate this SQLite store (a URL) into an empty Neo4j")
+    parser.add_argument("--offline", action="store_true",
+                        help="also load the store through Neo4j's offline importer (beside migrate)")
     args = parser.parse_args(argv)
     orgs = args.orgs or (10_000 if args.quick else 100_000)
     runs = args.runs or (3 if args.quick else 5)
@@ -261,6 +276,11 @@ def main(argv: list[str] | None = None) -> int:
             for backend in [] if args.source else args.backends:
                 results[backend] = _bench_backend(stores, backend, orgs, runs, big_runs, args.snapshots)
                 print(f"{backend}: {json.dumps(results[backend])}", flush=True)
+            source = args.source or stores.generated
+            if args.offline and source:
+                results["offline_into_neo4j"] = bench_offline(source, folder, heap=args.heap,
+                                                              pagecache=args.pagecache)
+                print(f"offline into Neo4j: {results['offline_into_neo4j']}", flush=True)
             if args.source or ("neo4j" in args.backends and stores.generated):
                 results["migrate_into_neo4j"] = _bench_migrate(stores, args.source or stores.generated, big_runs)
         finally:

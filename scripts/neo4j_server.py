@@ -15,6 +15,9 @@ Command line::
         # password: --password PW, --password-file F, or $NEO4J_PASSWORD
     python scripts/neo4j_server.py stop --dir DIR [--kill] [--timeout 60]
     python scripts/neo4j_server.py status --dir DIR    # exit 0 running, 3 stopped
+    python scripts/neo4j_server.py import --dir DIR --files FILES [--overwrite] [--heap 1g]
+        # Neo4j's offline importer into DIR's database neo4j (server stopped); FILES from
+        # `graphsvc export --format neo4j-import --out FILES`
 
 As a module (e.g. from a pytest fixture, loaded by file path)::
 
@@ -23,6 +26,7 @@ As a module (e.g. from a pytest fixture, loaded by file path)::
           timeout=120.0, extra_config=None) -> "bolt://127.0.0.1:PORT"
     stop(dir, timeout=60.0, kill=False) -> bool   # True if a server was stopped
     status(dir) -> dict | None
+    import_files(dir, files, heap="1g", overwrite=False) -> dict   # seconds, cpu_s, log
 
 The server listens on 127.0.0.1 only, with authentication on (user
 ``neo4j``).  The password is set on the first start of a DIR and kept in
@@ -34,7 +38,10 @@ user log), and Neo4j's own ``data/`` and ``logs/`` (``logs/debug.log``).
 Environment: ``GRAPHSVC_NEO4J_JAVA`` (java binary, default ``java`` on PATH),
 ``GRAPHSVC_NEO4J_MVN`` (mvn binary, default ``mvn``), ``GRAPHSVC_NEO4J_CDS=1``
 (opt-in: ``build`` also makes an AppCDS archive, ~25 s once, after which each
-start is ~1.3 s faster; worth it on a developer machine, not on a fresh CI clone).
+start is ~1.3 s faster; worth it on a developer machine, not on a fresh CI clone),
+``GRAPHSVC_NEO4J_JVM_OPTIONS`` (extra JVM options, split on spaces, e.g.
+``-XX:TieredStopAtLevel=1``: C1 only, a third less server CPU for a one-off load into a fresh
+server, where the C2 compiler's warm-up costs as much CPU as the writes; slower code afterwards).
 """
 
 from __future__ import annotations
@@ -56,7 +63,7 @@ import tempfile
 import time
 from pathlib import Path
 
-__all__ = ["Neo4jServerError", "build", "start", "stop", "status", "NEO4J_USER"]
+__all__ = ["Neo4jServerError", "build", "start", "stop", "status", "import_files", "NEO4J_USER"]
 
 NEO4J_USER = "neo4j"
 MIN_PASSWORD_LENGTH = 8  # Neo4j's default dbms.security.auth_minimum_password_length
@@ -492,7 +499,8 @@ def start(
         return url
 
     build()
-    return _launch(d, port, password, heap, pagecache, timeout, extra_config, _cds_options())
+    extra_jvm = os.environ.get("GRAPHSVC_NEO4J_JVM_OPTIONS", "").split()
+    return _launch(d, port, password, heap, pagecache, timeout, extra_config, _cds_options() + extra_jvm)
 
 
 def _launch(
@@ -631,6 +639,72 @@ def stop(dir: str | os.PathLike, timeout: float = 60.0, kill: bool = False) -> b
     return stopped
 
 
+# --------------------------------------------------------------------------- offline import
+
+IMPORT_ARGS = "import.args"  # written by graphsvc export --format neo4j-import
+IMPORT_LOG = "import.log"
+
+
+def import_files(
+    dir: str | os.PathLike, files: str | os.PathLike, heap: str = "1g", overwrite: bool = False
+) -> dict:
+    """Run Neo4j's offline importer (``neo4j-admin database import full neo4j``) into DIR.
+
+    The server for DIR must be stopped (the importer writes the database files), and DIR must
+    not hold a database ``neo4j`` yet unless ``overwrite`` (which replaces it). The importer's
+    classes come with the launcher's jars. Returns ``{"seconds", "cpu_s", "log"}``; raises
+    :class:`Neo4jServerError` with the importer's last lines when it fails.
+    """
+    d, src = Path(dir).resolve(), Path(files).resolve()
+    if not (src / IMPORT_ARGS).is_file():
+        raise Neo4jServerError(
+            f"{src} holds no {IMPORT_ARGS}; write it with graphsvc export --format neo4j-import"
+        )
+    running = status(d)
+    if running is not None:
+        raise Neo4jServerError(
+            f"the Neo4j server for {d} runs (pid {running['pid']}); stop it first: the offline "
+            "import writes the database files"
+        )
+    if (d / "data" / "databases" / "neo4j").exists() and not overwrite:
+        raise Neo4jServerError(
+            f"{d} already holds a database 'neo4j'; import into a new --dir, or pass "
+            "--overwrite to replace it (its data is lost)"
+        )
+    if not _SIZE_RE.match(str(heap)):
+        raise Neo4jServerError(f"bad heap size {heap!r} (use e.g. 512m or 1g)")
+    build()
+    java, _ = _java_info()
+    d.mkdir(parents=True, exist_ok=True)
+    conf = Path(tempfile.mkdtemp(prefix="goudkaart-import-conf-"))
+    (conf / CONF_FILE).write_text("dbms.usage_report.enabled=false\n")
+    cmd = [java, f"-Xmx{heap}", *[o for o in JVM_OPTIONS if o.startswith("--add-opens")],
+           "-cp", str(TARGET_DIR / "lib" / "*"), "org.neo4j.cli.AdminTool",
+           "database", "import", "full", "neo4j", f"@{IMPORT_ARGS}"]
+    if overwrite:
+        cmd.insert(-1, "--overwrite-destination=true")
+    env = {k: v for k, v in os.environ.items() if k != "NEO4J_PASSWORD"}
+    env.update(NEO4J_HOME=str(d), NEO4J_CONF=str(conf))
+    log_path = d / IMPORT_LOG
+    t0, before = time.monotonic(), os.times()
+    try:
+        with open(log_path, "w") as log:
+            rc = subprocess.run(cmd, cwd=src, stdin=subprocess.DEVNULL, stdout=log,
+                                stderr=subprocess.STDOUT, env=env).returncode
+    finally:
+        shutil.rmtree(conf, ignore_errors=True)
+    after = os.times()
+    text = log_path.read_text(errors="replace")
+    if rc != 0 or "IMPORT DONE" not in text:
+        lines = [ln for ln in text.splitlines() if ln.strip() and not ln.startswith((".", "-."))]
+        raise Neo4jServerError(
+            f"the offline import into {d} failed (exit {rc}); see {log_path}\n" + "\n".join(lines[-15:])
+        )
+    cpu = (after.children_user + after.children_system) - (before.children_user + before.children_system)
+    _log(f"imported {src} into {d} in {time.monotonic() - t0:.1f}s (CPU {cpu:.1f}s)")
+    return {"seconds": round(time.monotonic() - t0, 2), "cpu_s": round(cpu, 2), "log": str(log_path)}
+
+
 # --------------------------------------------------------------------------- CLI
 
 
@@ -677,6 +751,11 @@ def main(argv: list[str] | None = None) -> int:
     t.add_argument("--kill", action="store_true", help="SIGKILL at once (simulates a crash)")
     st = sub.add_parser("status", help="print whether the server runs (exit 0 running, 3 stopped)")
     st.add_argument("--dir", required=True)
+    im = sub.add_parser("import", help="offline import of graphsvc's import files (server stopped)")
+    im.add_argument("--dir", required=True, help="the server's directory")
+    im.add_argument("--files", required=True, help="folder of graphsvc export --format neo4j-import")
+    im.add_argument("--heap", default="1g", help="the importer's JVM heap (default 1g)")
+    im.add_argument("--overwrite", action="store_true", help="replace DIR's database neo4j")
     args = p.parse_args(argv)
 
     try:
@@ -702,6 +781,9 @@ def main(argv: list[str] | None = None) -> int:
         if args.cmd == "stop":
             if not stop(args.dir, timeout=args.timeout, kill=args.kill):
                 _log("not running")
+            return 0
+        if args.cmd == "import":
+            import_files(args.dir, args.files, heap=args.heap, overwrite=args.overwrite)
             return 0
         if args.cmd == "status":
             state = status(args.dir)

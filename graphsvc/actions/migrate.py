@@ -41,7 +41,7 @@ from graphsvc.model import ChangeEvent, Node, Relationship, TieEvent
 from graphsvc.store.accounts_base import account_records
 from graphsvc.store.base import GraphStore, Transaction, read_consistent
 
-__all__ = ["MigrationReport", "Progress", "migrate", "missing_events", "missing_changes"]
+__all__ = ["MigrationReport", "Progress", "migrate", "migrate_accounts", "missing_events", "missing_changes"]
 
 T = TypeVar("T")
 #: Records per transaction on the bulk path (an empty target that can create in bulk).
@@ -191,6 +191,12 @@ def _copy(target: GraphStore, stage: str, items: Sequence[T], write: Callable[[T
     return changed
 
 
+def migrate_accounts(source: GraphStore, target: GraphStore) -> dict[str, int]:
+    """Copy the accounts, API tokens and audit log alone (what the target lacks), e.g. after Neo4j's
+    offline importer loaded the graph; returns how many of each were added."""
+    return dict(import_accounts(account_records(target), export_accounts(account_records(source))))
+
+
 def migrate(source: GraphStore, target: GraphStore, *, progress: Progress | None = None,
             batch: int = 5000) -> MigrationReport:
     """Copy every node, relationship, tie event and change-log entry of ``source`` into ``target``.
@@ -235,7 +241,7 @@ def migrate(source: GraphStore, target: GraphStore, *, progress: Progress | None
     new_changes = missing_changes(log, _whole_log(target, target.revision()))
     changes = _copy(target, "change log", new_changes, lambda tx, chunk: tx.add_changes(chunk), size,
                     progress)
-    accounts = import_accounts(account_records(target), export_accounts(account_records(source)))
+    accounts = migrate_accounts(source, target)
     return MigrationReport(
         source=source.url, target=target.url, nodes=len(data.nodes),
         relationships=len(data.relationships), tie_events=len(data.tie_events),

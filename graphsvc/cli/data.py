@@ -160,8 +160,9 @@ def _json_refusal(as_json: bool) -> Iterator[None]:
 
 
 @click.command("export")
-@click.option("--format", "fmt", required=True, type=click.Choice([*EXPORT_FORMATS, "html"]),
-              help="json = full dump (restore with graphsvc import); html = offline map of --area.")
+@click.option("--format", "fmt", required=True, type=click.Choice([*EXPORT_FORMATS, "html", "neo4j-import"]),
+              help="json = full dump (restore with graphsvc import); html = offline map of --area; "
+                   "neo4j-import = a folder for Neo4j's offline importer (the whole graph).")
 @click.option("--out", required=True, type=click.Path(path_type=Path),
               help="File to write (csv: a folder, or a .zip).")
 @click.option("--role", default="admin", show_default=True, type=click.Choice(ROLES),
@@ -175,6 +176,9 @@ def export_command(ctx: click.Context, fmt: str, out: Path, role: str, area: str
     if fmt == "html":
         _export_html(ctx, out, area, lang)
         return
+    if fmt == "neo4j-import":
+        _export_neo4j_import(ctx, out)
+        return
     from importers.exporters import export_store
 
     store = open_graph_store(ctx)
@@ -185,6 +189,21 @@ def export_command(ctx: click.Context, fmt: str, out: Path, role: str, area: str
         store.close()
     shown = ", ".join(f"{k} {v:,}" for k, v in counts.items())
     click.echo(f"Wrote {out} ({fmt}, as {role}): {shown}.")
+
+
+def _export_neo4j_import(ctx: click.Context, out: Path) -> None:
+    from graphsvc.store.base import utc_now
+    from graphsvc.store.neo4j_import_files import write_import_files
+
+    store = open_graph_store(ctx)
+    try:
+        with _file_errors():
+            written = write_import_files(store, out, now=utc_now())
+    finally:
+        store.close()
+    shown = ", ".join(f"{k} {v:,}" for k, v in written.counts.items())
+    click.echo(f"Wrote {out} (neo4j-import, {len(written.files)} files): {shown}; import with "
+               f"neo4j-admin database import full neo4j @import.args in that folder.")
 
 
 def _export_html(ctx: click.Context, out: Path, area: str | None, lang: str) -> None:

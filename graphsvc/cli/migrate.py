@@ -7,7 +7,7 @@ from typing import Any
 
 import click
 
-from graphsvc.actions.migrate import migrate
+from graphsvc.actions.migrate import migrate, migrate_accounts
 from graphsvc.cli.context import open_graph_store
 from graphsvc.errors import GraphsvcError
 from graphsvc.store import GraphStore
@@ -51,7 +51,9 @@ class ProgressBars:
 @click.option("--batch", default=5000, show_default=True, type=click.IntRange(1, 100_000),
               help="Records per transaction.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar, only the summary line.")
-def migrate_command(source_url: str, target_url: str, batch: int, quiet: bool) -> None:
+@click.option("--accounts-only", is_flag=True,
+              help="Copy only accounts, API tokens and the audit log (after an offline Neo4j import).")
+def migrate_command(source_url: str, target_url: str, batch: int, quiet: bool, accounts_only: bool) -> None:
     """Copy every node, relationship, tie event and change-log entry from one store to another.
 
     Safe to run again: what the target already holds is left as it is, so a second run changes
@@ -62,6 +64,11 @@ def migrate_command(source_url: str, target_url: str, batch: int, quiet: bool) -
     try:
         stores.append(open_graph_store(url=source_url, create=False))
         stores.append(open_graph_store(url=target_url))
+        if accounts_only:
+            added = migrate_accounts(stores[0], stores[1])
+            click.echo(f"Copied {added['users']} new accounts, {added['tokens']} new API tokens and "
+                       f"{added['audit']} new audit entries.")
+            return
         report = migrate(stores[0], stores[1], progress=bar, batch=batch)
     except GraphsvcError as exc:
         bar.close()

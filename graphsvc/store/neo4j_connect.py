@@ -21,6 +21,7 @@ from graphsvc.config import describe_store_url
 from graphsvc.errors import ConfigError, Conflict, GraphsvcError, StoreUnavailable
 from graphsvc.store import neo4j_cypher as q
 from graphsvc.store.base import SCHEMA_VERSION
+from graphsvc.store.neo4j_import_files import apply_leftovers
 from graphsvc.store.neo4j_upgrade import LAYOUT, upgrade_layout
 
 __all__ = ["Neo4jConnection", "DRIVER_ERRORS"]
@@ -116,6 +117,8 @@ class Neo4jConnection:
             driver.execute_query(q.UPGRADE_META, schema_version=SCHEMA_VERSION, database_=self.database)
             if found is not None and (layout or 1) < LAYOUT:  # written before native properties
                 upgrade_layout(driver, self.database)
+            if found is not None:  # made by Neo4j's offline importer: what its files could not hold
+                apply_leftovers(driver, self.database)
         except DRIVER_ERRORS as exc:
             raise self._translate(exc) from exc
 
