@@ -248,25 +248,6 @@ class PartnerRows(Sequence[NDArray[np.int32]]):
     def __post_init__(self) -> None:
         object.__setattr__(self, "_at", self.offsets.data)
 
-    def union(self, rows: NDArray[np.int32]) -> NDArray[np.int32]:
-        """The positions in any of ``rows`` (with repeats), gathered in a few array operations.
-
-        Examples
-        --------
-        >>> offsets, targets = csr([[1, 2], [0], [0]], 3)
-        >>> sorted(set(PartnerRows(offsets, targets, {2: np.array([1], np.int32)}).union(
-        ...     np.array([1, 2], np.int32)).tolist()))
-        [0, 1]
-        """
-        changed = [int(r) for r in rows.tolist() if r in self.changed] if self.changed else []
-        if changed:
-            rows = rows[~np.isin(rows, changed)]
-        starts, ends = self.offsets[rows], self.offsets[rows + 1]
-        lengths = ends - starts
-        shift = np.repeat(starts - (np.cumsum(lengths) - lengths), lengths)
-        found = self.targets[np.arange(int(lengths.sum())) + shift]
-        return np.concatenate([found, *(self.changed[r] for r in changed)]) if changed else found
-
     def with_rows(self, rows: Mapping[int, NDArray[np.int32]]) -> PartnerRows:
         """These rows replaced; the base arrays are kept (shared), only the overlay grows."""
         return PartnerRows(self.offsets, self.targets, {**self.changed, **rows})
