@@ -43,6 +43,7 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks.bench_neo4j_offline import bench_offline
+from benchmarks.bench_neo4j_offline import process_cpu as _process_cpu
 from graphsvc.actions.migrate import migrate
 from graphsvc.demo.dataset import load_demo
 from graphsvc.generate import iter_generated
@@ -111,17 +112,6 @@ def _start_neo4j(folder: Path, heap: str, pagecache: str, restarts: int) -> tupl
     server = Neo4jServer(f"bolt://127.0.0.1:{port}", password, dir=folder, port=port)
     return server, {"fresh_folder_s": round(fresh, 2), "restart": _median(again),
                     "heap": heap, "pagecache": pagecache}
-
-
-def _process_cpu(pid: int | None) -> float:
-    """CPU seconds a process has used (0.0 when it cannot be read, e.g. not on Linux)."""
-    if pid is None:
-        return 0.0
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-    except (OSError, ValueError, IndexError):
-        return 0.0
 
 
 def _bench_migrate(stores: _Stores, source_url: str, runs: int) -> dict[str, Any]:

@@ -230,14 +230,8 @@ class _Restore:
             problems = self.problems
 
             def write(kind: str, items: list[Any]) -> None:
-                if problems.has_errors or not items:
-                    return
-                if kind == "nodes":
-                    tx.upsert_nodes(items)
-                elif kind == "rels":  # a dump carries its own tie history
-                    tx.upsert_relationships(items, record_history=False)
-                else:
-                    tx.add_tie_events(items)
+                if not problems.has_errors and items:
+                    _write_piece(tx, kind, items)
 
             with tx.deferred_indexes():  # type: ignore[attr-defined]
                 self.check(progress, write)
@@ -283,12 +277,7 @@ class _Restore:
                         kind, items = piece
                         if bulk:  # an empty graph: its records are new
                             announce_new(tx, [piece], self.nodes.label)
-                        if kind == "nodes":
-                            tx.upsert_nodes(items)
-                        elif kind == "rels":  # a dump carries its own tie history
-                            tx.upsert_relationships(items, record_history=False)
-                        else:
-                            tx.add_tie_events(items)
+                        _write_piece(tx, kind, items)
                         filled += len(items)
                         if progress is not None:
                             progress("write", done + filled, total)
@@ -299,6 +288,16 @@ class _Restore:
                 raise _part_written(number, exc, done) from None
             expected, done = self.store.revision(), done + filled
         return number
+
+
+def _write_piece(tx: Any, kind: str, items: list[Any]) -> None:
+    """Write one piece of a dump's plan: nodes, relationships or tie events."""
+    if kind == "nodes":
+        tx.upsert_nodes(items)
+    elif kind == "rels":  # a dump carries its own tie history
+        tx.upsert_relationships(items, record_history=False)
+    else:
+        tx.add_tie_events(items)
 
 
 def _changed_meanwhile() -> Conflict:
