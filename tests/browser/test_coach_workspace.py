@@ -72,6 +72,7 @@ def test_the_visit_sheet_prints_on_one_page_without_the_site_header(
     page.goto(f"/coach/{ORG}?lang=en")
     page.click("#sheet-link")
     page.wait_for_selector(".visit-sheet")
+    page.wait_for_load_state("load")  # the print rules are in a stylesheet still loading under load
     page.emulate_media(media="print")
     assert page.locator("header.top").is_hidden() and page.locator(".screen-only").is_hidden()
     assert page.locator(".visit-sheet h1").inner_text() == "Stichting Al Amal West"
