@@ -119,16 +119,19 @@ class Positions(Mapping[str, int]):
         self._table = table
 
     def __getitem__(self, key: str) -> int:
-        if not isinstance(key, str):
+        at = self._probe(key.encode()) if isinstance(key, str) else -1
+        if at < 0:
             raise KeyError(key)
-        raw = key.encode()
+        return at
+
+    def _probe(self, raw: bytes) -> int:
+        """The position of the UTF-8 id ``raw``, or -1."""
         table, ids, mask = self._table, self._ids, self._mask
         slot = crc32(raw) & mask
         while True:
             at: int = table.item(slot)
-            if at < 0:
-                raise KeyError(key)
-            if ids.item(at) == raw:  # numpy keeps no trailing NULs: such a key never matches
+            # numpy keeps no trailing NULs: a key that ends in one never matches
+            if at < 0 or ids.item(at) == raw:
                 return at
             slot = (slot + 1) & mask
 
@@ -140,25 +143,11 @@ class Positions(Mapping[str, int]):
         >>> Positions(ActorIds(["b", "a"])).find(["a", "x", "b"])
         [1, -1, 0]
         """
-        table, ids, mask = self._table, self._ids, self._mask
-        found = []
-        for key in keys:
-            raw = key.encode()
-            slot = crc32(raw) & mask
-            while True:
-                at: int = table.item(slot)
-                if at < 0 or ids.item(at) == raw:
-                    break
-                slot = (slot + 1) & mask
-            found.append(at)
-        return found
+        probe = self._probe
+        return [probe(key.encode()) for key in keys]
 
     def __contains__(self, key: object) -> bool:
-        try:
-            self[key]  # type: ignore[index]
-        except KeyError:
-            return False
-        return True
+        return isinstance(key, str) and self._probe(key.encode()) >= 0
 
     def __iter__(self) -> Iterator[str]:
         return (b.decode() for b in self._ids.tolist())

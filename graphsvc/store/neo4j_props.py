@@ -43,6 +43,7 @@ from typing import Any, Final
 from neo4j.time import Date, DateTime
 
 from graphsvc.model import Node, Relationship
+from graphsvc.store.records import dump_props
 
 __all__ = ["NODE_KEYS", "REL_KEYS", "JSON_SUFFIX", "to_neo4j", "from_neo4j", "to_value", "from_value",
            "stamp_to_neo4j", "stamp_from_neo4j", "node_from", "node_row", "rel_from", "rel_row",
@@ -246,11 +247,6 @@ def as_sent(stored: Mapping[str, Any]) -> tuple[dict[str, Any], list[list[str]]]
         else:
             plain[key] = value
     return plain, temporal
-
-
-def dump_props(props: Mapping[str, Any]) -> str:
-    """Properties as the canonical JSON text both stores compare (same as the SQLite store)."""
-    return json.dumps(dict(props), sort_keys=True, ensure_ascii=False, separators=(",", ":"))
 
 
 def canonical(stored: Mapping[str, Any], reserved: frozenset[str]) -> str:

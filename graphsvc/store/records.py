@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 __all__ = [
     "GraphData", "read_consistent", "SCHEMA_VERSION", "acting_as", "current_actor", "prop_changes",
     "Rewrite", "change_from_row", "stamp_or_none", "replayable", "json_key", "RelIdent",
-    "relationships_by_ident",
+    "relationships_by_ident", "dump_props",
 ]
 
 SCHEMA_VERSION = 2  # 2: the change log
@@ -57,6 +57,17 @@ def current_actor(source: str = "") -> str:
 
 
 _ENCODE = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode
+
+
+def dump_props(props: Mapping[str, Any]) -> str:
+    """Properties as the canonical JSON text both stores keep and compare: keys sorted, compact.
+
+    Examples
+    --------
+    >>> dump_props({"b": 1, "a": "é"}), dump_props({})
+    ('{"a":"é","b":1}', '{}')
+    """
+    return _ENCODE(dict(props)) if props else "{}"
 
 
 def _same(a: Any, b: Any) -> bool:

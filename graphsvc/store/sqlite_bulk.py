@@ -12,6 +12,7 @@ from typing import Any, Final
 from graphsvc.errors import InvalidInput
 from graphsvc.model import Node, Relationship, validate_node, validate_relationship
 from graphsvc.store.base import Transaction
+from graphsvc.store.records import dump_props
 
 __all__ = ["BulkWrites", "insert_all", "deferred_indexes", "dump_props", "LOAD_CACHE_KIB", "ADD_EVENT"]
 
@@ -75,12 +76,6 @@ _NEW_REL: Final = ('INSERT INTO relationships VALUES (?, ?, ?, ?, ?, 1, ?, ?) '
                    'ON CONFLICT(type, start, "end", key) DO NOTHING')
 ADD_EVENT: Final = ("INSERT INTO tie_events (a, b, old_rung, new_rung, at, source, session, "
                     "declared_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
-_ENCODER: Final = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-
-
-def dump_props(props: Any) -> str:
-    """Properties as the store keeps them: JSON text, keys sorted."""
-    return _ENCODER.encode(dict(props)) if props else "{}"
 
 
 class BulkWrites(Transaction):
