@@ -11,14 +11,16 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from pathlib import PurePath
 from typing import Any, Final
 
 from graphsvc.model import LABELS, REL_TYPES, Node
 from importers.batch import ImportBatch, Where
+from importers.cells import slug
 from importers.graph_edges import add_edge_record
 
 __all__ = ["GraphMapping", "NAME_KEYS", "node_type_and_name", "WeightBins", "weight_bins",
-           "unmapped_message", "GraphRecords", "add_mapped_records", "edge_type_of", "number"]
+           "unmapped_message", "GraphRecords", "add_mapped_records", "edge_type_of", "number", "id_space"]
 
 #: The attributes other tools show as a node's name, in order of preference.
 NAME_KEYS: Final = ("name", "label", "Label", "Name")
@@ -207,17 +209,25 @@ def add_mapped_records(batch: ImportBatch, records: GraphRecords, mapping: Graph
     >>> records = GraphRecords("GEXF", [("0", {}, "Myriel", Where("nodes", 1)), ("1", {}, "Napoleon", Where("nodes", 2))],
     ...                        [("1", "0", {"weight": "1.0"}, Where("edges", 1))])
     >>> add_mapped_records(batch, records, GraphMapping("Organisation", "TIE", rung=2))
-    >>> batch.nodes["0"].node.name, batch.rels[0].rel.props["rung"]
+    >>> batch.nodes["g-0"].node.name, batch.rels[0].rel.props["rung"]
     ('Myriel', 2)
+    >>> sorted((batch.rels[0].rel.start, batch.rels[0].rel.end))  # the file's ids, kept apart by its name
+    ['g-0', 'g-1']
     """
     untyped_nodes: list[tuple[str, Where]] = []
+    local: dict[str, str] = {}  # a mapped node's id in the file -> its id in the map
+    space = id_space(batch.file)
     for node_id, data, native, where in records.nodes:
+        own_type = _has_own_type(data)
         kind, name = node_type_and_name(data, native, mapping)
         if kind is None:
             untyped_nodes.append((node_id, where))
             batch.failed_ids.add(node_id)
             continue
         data["name"] = data.get("name") or name or node_id
+        if not own_type:  # another tool's id ("n0", "0"): meaningful inside this file only
+            local[node_id] = f"{space}-{node_id}"
+            node_id = local[node_id]
         batch.add_node(Node(node_id, kind, data), where)
     weights = [w for _, _, d, _ in records.edges if (w := number(d.get("weight"))) is not None]
     bins = weight_bins(weights)
@@ -239,7 +249,7 @@ def add_mapped_records(batch: ImportBatch, records: GraphRecords, mapping: Graph
                 no_rung += 1
                 continue
         data["type"] = kind
-        add_edge_record(batch, start, end, data, where)
+        add_edge_record(batch, local.get(start, start), local.get(end, end), data, where)
     _untyped(batch, records, untyped_nodes, untyped_edges, mapping, bool(weights))
     if no_rung:
         batch.error(Where(), f"{no_rung:,} verbindingen worden banden (TIE) maar hebben geen trede: "
@@ -248,6 +258,29 @@ def add_mapped_records(batch: ImportBatch, records: GraphRecords, mapping: Graph
     if skipped:
         batch.warn(Where(), f"{skipped:,} lussen of dubbele verbindingen overgeslagen.",
                    f"{skipped:,} self-loops or parallel edges skipped.", kind="mapped skipped")
+
+
+def id_space(file: str) -> str:
+    """The prefix of the ids of a file's nodes that another tool numbered (yEd's ``n0``, Gephi's
+    ``0``): its name without folder and extension, so the same file imported again updates the same
+    nodes, and two files that both have an ``n0`` do not overwrite each other's organisations.
+
+    Examples
+    --------
+    >>> id_space("/tmp/uploads/Netwerk Oost (2024).graphml"), id_space("les.gexf"), id_space(".graphml")
+    ('netwerk-oost-2024', 'les', 'graph')
+    >>> id_space("netwerk")
+    'netwerk'
+    """
+    name = PurePath(file).name
+    stem = name.rsplit(".", 1)[0] if "." in name else name
+    return slug(stem) if stem and slug(stem) != "x" else "graph"
+
+
+def _has_own_type(data: Mapping[str, Any]) -> bool:
+    """Whether a node says its Goudkaart type itself (Goudkaart's own exports), as
+    :func:`node_type_and_name` reads it."""
+    return data.get("type") in LABELS or data.get("label") in LABELS
 
 
 def _untyped(batch: ImportBatch, records: GraphRecords, nodes: list[tuple[str, Where]], edges: list[Where],

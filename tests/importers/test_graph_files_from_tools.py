@@ -44,11 +44,14 @@ def test_a_file_from_another_tool_without_mapping_gets_one_message_with_the_comm
 def test_gephi_gexf_with_native_labels_imports_with_a_mapping_and_weights_as_rungs(store: GraphStore) -> None:
     report = import_file(store, GEPHI, mapping=TIES)
     names = {n.id: n.name for n in store.iter_nodes("Organisation")}
-    assert names == {"0": "Myriel", "1": "Napoleon", "2": "MlleBaptistine", "3": "MmeMagloire", "11": "Valjean"}
+    gephi = "gephi-lesmis-small-"  # Gephi's ids ("0") are the file's own: kept apart by its name
+    assert names == {gephi + "0": "Myriel", gephi + "1": "Napoleon", gephi + "2": "MlleBaptistine",
+                     gephi + "3": "MmeMagloire", gephi + "11": "Valjean"}
     rungs = {frozenset((r.start, r.end)): r.props["rung"] for r in store.iter_relationships("TIE")}
     assert len(rungs) == report.created["TIE"] == 7
-    assert rungs[frozenset(("0", "1"))] == 1 and rungs[frozenset(("0", "3"))] == 5  # weight 1 and 10
-    assert rungs[frozenset(("0", "11"))] == 3  # weight 5, the median
+    assert rungs[frozenset((gephi + "0", gephi + "1"))] == 1  # weight 1
+    assert rungs[frozenset((gephi + "0", gephi + "3"))] == 5  # weight 10
+    assert rungs[frozenset((gephi + "0", gephi + "11"))] == 3  # weight 5, the median
     before = graph_content(store)
     assert not import_file(store, GEPHI, mapping=TIES).changed
     assert graph_content(store) == before
@@ -59,6 +62,29 @@ def test_yed_graphml_takes_its_node_labels_as_names_and_a_fixed_rung(store: Grap
     assert sorted(n.name for n in store.iter_nodes("Organisation")) == [
         "Buurthuis De Brug", "Taalcafé Oost", "Voedselbank Zuid"]
     assert [r.props["rung"] for r in store.iter_relationships("TIE")] == [2, 2]
+
+
+def test_two_yed_files_numbering_their_nodes_alike_keep_each_others_organisations(
+        store: GraphStore, tmp_path: Path) -> None:
+    """yEd numbers every drawing's nodes n0, n1, ...: a second group's drawing must not rename
+    the first group's organisations, and an organisation both drew is found by its name."""
+    yed = GraphMapping(node_type="Organisation", edge_type="TIE", rung=2)
+    import_file(store, YED, mapping=yed)
+    first = {n.id: n.name for n in store.iter_nodes("Organisation")}
+    text = YED.read_text(encoding="utf-8")
+    other = tmp_path / "netwerk west.graphml"
+    other.write_text(text.replace("Buurthuis De Brug", "Moskee Al Amal").replace(
+        "Voedselbank Zuid", "Surinaamse Ouderen West"), encoding="utf-8")
+    report = import_file(store, other, mapping=yed)
+    after = {n.id: n.name for n in store.iter_nodes("Organisation")}
+    assert {k: after[k] for k in first} == first  # nothing of the first drawing renamed
+    assert report.created["Organisation"] == 2 and not report.updated["Organisation"]
+    assert sorted(after.values()) == ["Buurthuis De Brug", "Moskee Al Amal", "Surinaamse Ouderen West",
+                                      "Taalcafé Oost", "Voedselbank Zuid"]
+    ties = {frozenset((after[r.start], after[r.end])) for r in store.iter_relationships("TIE")}
+    assert ties == {frozenset(pair) for pair in [  # the new ones tied to the one both drew
+        ("Buurthuis De Brug", "Taalcafé Oost"), ("Taalcafé Oost", "Voedselbank Zuid"),
+        ("Moskee Al Amal", "Taalcafé Oost"), ("Taalcafé Oost", "Surinaamse Ouderen West")]}
 
 
 def test_ties_without_any_rung_are_one_message() -> None:
