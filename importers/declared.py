@@ -43,7 +43,7 @@ def check_declared(batch: ImportBatch, tally: tuple[Counter[str], Counter[str]] 
     >>> batch.add_node(Node("o1", "Organisation", {"name": "A", "fraud_flag": 1}), Where("nodes", 2))
     >>> check_declared(batch)
     >>> [e.text("en") for e in batch.problems.errors]  # doctest: +NORMALIZE_WHITESPACE
-    ["orgs.json, sheet nodes, row 2, column fraud_flag: Goudkaart does not label organisations
+    ["orgs.json, node 2, attribute fraud_flag: Goudkaart does not label organisations
       as a risk or a fraud ('fraud'); remove this property."]
     """
     dropped, dropped_rel = tally or (Counter(), Counter())
@@ -66,7 +66,7 @@ def warn_dropped(problems: Problems, nodes: Counter[str], rels: Counter[str]) ->
     >>> problems = Problems("g.graphml")
     >>> warn_dropped(problems, Counter(), Counter({"colour": 2}))
     >>> problems.warnings[0].text("en")
-    'g.graphml, sheet edges: Attributes Goudkaart does not know were left out of the edges: colour (2×).'
+    'g.graphml, edges: Attributes Goudkaart does not know were left out of the edges: colour (2×).'
     """
     if nodes:
         _warn_dropped(problems, nodes, "nodes")

@@ -26,6 +26,16 @@ __all__ = [
 MAX_LISTED: Final = 1000  # errors kept with their text; the rest are only counted
 
 
+#: Lists of records in graph files and dumps, named as what they hold (Dutch, English; one, many)
+#: instead of as a sheet with rows.
+_RECORDS: Final = {
+    "nodes": (("knoop", "knopen"), ("node", "nodes")),
+    "edges": (("verbinding", "verbindingen"), ("edge", "edges")),
+    "elements": (("element", "elementen"), ("element", "elements")),
+    "connections": (("verbinding", "verbindingen"), ("connection", "connections")),
+}
+
+
 @dataclass(frozen=True)
 class RowError:
     """One problem in one place of one file: file, sheet, row and column, in Dutch and English.
@@ -50,13 +60,27 @@ class RowError:
     message_nl: str
     message_en: str
 
-    def where(self, lang: str = "en") -> str:
-        words = ("blad", "rij", "kolom") if lang == "nl" else ("sheet", "row", "column")
-        parts = [self.file] if self.file else []
-        if self.sheet:
-            parts.append(f"{words[0]} {self.sheet}")
-        if self.row is not None:
-            parts.append(f"{words[1]} {self.row}")
+    def where(self, lang: str = "en", *, file: bool = True) -> str:
+        """The place in plain words: a sheet's row and column, or a graph file's node or edge and
+        attribute ("map.graphml, verbinding 3, kenmerk weight"); ``file=False`` leaves the file out.
+
+        >>> RowError("g.gexf", "edges", 3, "weight", "", "").where("nl")
+        'g.gexf, verbinding 3, kenmerk weight'
+        >>> RowError("g.gexf", "nodes", None, "", "", "").where("en", file=False)
+        'nodes'
+        """
+        parts = [self.file] if self.file and file else []
+        record = _RECORDS.get(self.sheet)
+        if record is not None:
+            singular, plural = record[0 if lang == "nl" else 1]
+            parts.append(f"{singular} {self.row}" if self.row is not None else plural)
+            words = ("", "", "kenmerk" if lang == "nl" else "attribute")
+        else:
+            words = ("blad", "rij", "kolom") if lang == "nl" else ("sheet", "row", "column")
+            if self.sheet:
+                parts.append(f"{words[0]} {self.sheet}")
+            if self.row is not None:
+                parts.append(f"{words[1]} {self.row}")
         if self.column:
             parts.append(f"{words[2]} {self.column}")
         return ", ".join(parts)

@@ -111,7 +111,7 @@ def test_a_bad_grant_status_gives_one_clean_line(runner: CliRunner, tmp_path: Pa
     result = runner.invoke(cli, ["import", str(path)])
     assert result.exit_code == 1 and "Traceback" not in result.output
     lines = [line for line in result.output.splitlines() if line.startswith("  - ")]
-    assert lines == ["  - map.graphml, blad edges, rij 1, kolom status: De status moet een van pending, awarded, "
+    assert lines == ["  - map.graphml, verbinding 1, kenmerk status: De status moet een van pending, awarded, "
                      "active, completed, rejected, withdrawn zijn, niet 'lots'. / The status must be one of "
                      "pending, awarded, active, completed, rejected, withdrawn, not 'lots'."]
     assert _stats(runner)["revision"] == 0

@@ -131,7 +131,7 @@ def test_repeats_in_other_chunks_are_refused_when_they_differ_and_written_once_w
         import_file(store, differ)
     errors = [e.text("en") for e in caught.value.row_errors]
     assert errors == [
-        "differ.json, sheet nodes, row 6, column id: Id 'o1' is used twice in this file (also on row 3).",
+        "differ.json, node 6, attribute id: Id 'o1' is used twice in this file (also on row 3).",
         "differ.json, sheet relationships, row 11: TIE o1 → o2 is also on row 9, with different values."]
     assert store_state(store) == before
 

@@ -152,6 +152,6 @@ def test_keys_dropped_in_many_chunks_give_one_warning(store: GraphStore, tmp_pat
                           for a, b in zip(ids, ids[1:], strict=False)]})
     report = import_file(store, path)
     assert [w.text("en") for w in report.warnings] == [
-        "extra.json, sheet edges: Attributes Goudkaart does not know were left out of the edges: kleur (7×)."]
+        "extra.json, edges: Attributes Goudkaart does not know were left out of the edges: kleur (7×)."]
     assert report.created == {"Organisation": 8, "TIE": 7}
     assert all("kleur" not in r.props for r in store.iter_relationships())

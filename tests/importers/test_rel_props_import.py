@@ -44,7 +44,7 @@ def test_a_graphml_weight_is_named_by_file_row_and_column(empty_store: GraphStor
                                                           weight: Any, shown: str) -> None:
     path = _graphml(tmp_path, [{"type": "WORKS_ON", "weight": weight}])
     errors = _rejected(empty_store, path)
-    assert errors == [f"graph.graphml, blad edges, rij 1, kolom weight: Het gewicht moet een heel getal van "
+    assert errors == [f"graph.graphml, verbinding 1, kenmerk weight: Het gewicht moet een heel getal van "
                       f"1 tot en met 3 zijn, niet {shown}. / The weight must be a whole number from 1 to 3, "
                       f"not {shown}."]
     assert empty_store.is_empty()
@@ -63,8 +63,8 @@ def test_graphml_numbers_written_as_text_or_doubles_are_read_as_numbers(empty_st
 def test_every_bad_grant_value_in_a_graphml_file_is_listed(empty_store: GraphStore, tmp_path: Path) -> None:
     path = _graphml(tmp_path, [{"type": "FUNDS", "amount": "lots", "year": 1066, "status": "granted"}])
     columns = [e.split(":")[0] for e in _rejected(empty_store, path)]
-    assert columns == ["graph.graphml, blad edges, rij 1, kolom amount", "graph.graphml, blad edges, rij 1, kolom year",
-                       "graph.graphml, blad edges, rij 1, kolom status"]
+    assert columns == ["graph.graphml, verbinding 1, kenmerk amount", "graph.graphml, verbinding 1, kenmerk year",
+                       "graph.graphml, verbinding 1, kenmerk status"]
 
 
 @pytest.mark.parametrize(("row", "column", "message"), [

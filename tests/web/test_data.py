@@ -169,7 +169,7 @@ BAD_WEIGHT = (b'<?xml version="1.0" encoding="utf-8"?>\n<graphml xmlns="http://g
 @pytest.mark.parametrize(("data", "name", "where", "message"), [
     (BAD_GRANT, "funding.csv", "funding.csv, blad funding, rij 2, kolom status",
      "'misschien' is not a known grant status"),
-    (BAD_WEIGHT, "map.graphml", "map.graphml, blad edges, rij 1, kolom weight",
+    (BAD_WEIGHT, "map.graphml", "map.graphml, verbinding 1, kenmerk weight",
      "The weight must be a whole number from 1 to 3, not 'abc'."),
 ])
 def test_the_api_refuses_a_bad_property_with_400_and_writes_nothing(
@@ -194,6 +194,16 @@ def test_the_upload_form_shows_a_bad_grant_status_in_dutch_first(client: FlaskCl
     response = _upload(client, BAD_GRANT, "funding.csv", format="tabular")
     html = response.get_data(as_text=True)
     assert response.status_code == 400 and (seeded.revision(), seeded.counts()) == before
-    assert "<td>funding</td><td>2</td><td>status</td>" in html
+    assert "<td>blad funding, rij 2, kolom status</td>" in html
     assert "&#39;misschien&#39; is geen bekende status van een toekenning" in html
     assert 'name="token"' not in html
+
+
+def test_the_upload_form_names_a_graph_files_edge_and_attribute_in_plain_dutch(
+        client: FlaskClient, login: Any, seeded: GraphStore) -> None:
+    login("admin")
+    response = _upload(client, BAD_WEIGHT, "map.graphml", format="graphml")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "<td>verbinding 1, kenmerk weight</td>" in html  # not "blad edges, rij 1"
+    assert "Plaats in het bestand" in html
