@@ -11,10 +11,11 @@ dumps and migration keep using.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any, NamedTuple, TypeVar
 
-__all__ = ["GraphRows", "NODE_COLUMNS", "RELATIONSHIP_COLUMNS", "TIE_EVENT_COLUMNS", "T"]
+__all__ = ["GraphRows", "NODE_COLUMNS", "RELATIONSHIP_COLUMNS", "TIE_EVENT_COLUMNS", "T", "TypeBlock",
+           "RelationshipBlocks"]
 
 T = TypeVar("T")  # what a consumer of rows makes of them
 
@@ -39,3 +40,45 @@ class GraphRows(NamedTuple):
     relationships: Iterable[tuple[Any, ...]]
     tie_events: Iterable[tuple[Any, ...]]
     ordered: bool = True
+
+
+class TypeBlock(NamedTuple):
+    """Consecutive relationship rows of one type as columns (lists of equal length).
+
+    ``props`` are the JSON texts of the property maps; ``versions`` and ``created`` are given
+    for ties only (None for other types).
+    """
+
+    type: str
+    starts: list[str]
+    ends: list[str]
+    keys: list[str]
+    props: list[str]
+    versions: list[int] | None
+    created: list[str | None] | None
+
+
+class RelationshipBlocks(Iterable[tuple[Any, ...]]):
+    """Relationship rows read as :class:`TypeBlock` columns by a backend that can (SQLite).
+
+    Iterating gives ``RELATIONSHIP_COLUMNS`` rows like any other backend's; a consumer that
+    knows blocks reads :meth:`blocks` instead and skips a tuple per row. Read it once.
+
+    >>> rows = RelationshipBlocks(lambda: iter([TypeBlock("TIE", ["a"], ["b"], [""], ["{}"], [1], ["t"])]))
+    >>> list(rows)
+    [('TIE', 'a', 'b', '', '{}', 1, 't')]
+    """
+
+    def __init__(self, blocks: Callable[[], Iterator[TypeBlock]]) -> None:
+        self._blocks = blocks
+
+    def blocks(self) -> Iterator[TypeBlock]:
+        """The blocks, in order."""
+        return self._blocks()
+
+    def __iter__(self) -> Iterator[tuple[Any, ...]]:
+        for b in self._blocks():
+            n = len(b.starts)
+            versions = b.versions if b.versions is not None else [None] * n
+            created = b.created if b.created is not None else [None] * n
+            yield from zip([b.type] * n, b.starts, b.ends, b.keys, b.props, versions, created, strict=True)
