@@ -40,7 +40,7 @@ from graphsvc.snapshot_props import EMPTY_PROPS, FrozenProps, paused_gc
 from graphsvc.snapshot_relprops import SharedProps, loads_many
 from graphsvc.snapshot_ties import TieHistory, TieProps, TieSets
 from graphsvc.store.base import GraphData
-from graphsvc.store.rows import GraphRows, RelationshipBlocks, TypeBlock
+from graphsvc.store.rows import GraphRows, RelationshipBlocks
 
 __all__ = [
     "Edge", "FrozenProps", "EMPTY_PROPS", "Parts", "build_parts", "parts_from_data", "incoming_index",
@@ -157,11 +157,12 @@ class _Builder:
             decoded = bool(chunk) and type(chunk[0][4]) is not str
             self._add(chunk, self.rel_props.of_maps(chunk) if decoded else self._chunk_props(chunk))
 
-    def add_relationship_blocks(self, blocks: Iterable[TypeBlock]) -> None:
-        """Relationships as columns, a type's rows at a time (:class:`TypeBlock`)."""
-        for b in blocks:
+    def add_relationship_blocks(self, rows: RelationshipBlocks) -> None:
+        """Relationships as columns, a type's rows at a time (:class:`TypeBlock`), their
+        properties decoded by :meth:`SharedProps.by_text`."""
+        for b in rows.blocks(self.rel_props.by_text):
             if b.starts:
-                self._extend(b.type, self._indexes(b.starts), self._indexes(b.ends), self.rel_props.of_texts(b.props, b.keys),
+                self._extend(b.type, self._indexes(b.starts), self._indexes(b.ends), self.rel_props.keyed(b.props, b.keys),
                              b.versions or (), b.created or ())
                 self.count += len(b.starts)
 
@@ -328,7 +329,7 @@ def build_parts(rows: GraphRows) -> Parts:
         builder.add_node_rows(rows.nodes)
         builder.finish_nodes(ordered=rows.ordered)
         if isinstance(rows.relationships, RelationshipBlocks):
-            builder.add_relationship_blocks(rows.relationships.blocks())
+            builder.add_relationship_blocks(rows.relationships)
         else:
             builder.add_relationship_rows(rows.relationships)
         builder.finish_relationships(ordered=rows.ordered, by_key=True, incoming=False)

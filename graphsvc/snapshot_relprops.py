@@ -17,7 +17,6 @@ __all__ = ["SharedProps", "loads_many"]
 
 _CACHE_LIMIT = 20_000  # distinct props texts remembered at once (most repeat within a type)
 _SHORT = 40  # property values up to this length are shared between relationships
-_SHARE_LIMIT = 1024  # new texts in one call up to which their short values are shared
 
 
 def loads_many(texts: list[str]) -> list[Any]:
@@ -48,15 +47,20 @@ class SharedProps:
             if n and texts.count(texts[0]) == n:  # a block of one text (most types): one lookup
                 return self.by_text(texts[:1]) * n
             return self.by_text(texts)
-        return [p if not k else FrozenProps({**p, "key": k})
-                for p, k in zip(self.by_text(texts), keys, strict=True)]
+        return self.keyed(self.by_text(texts), keys)
+
+    @staticmethod
+    def keyed(props: list[FrozenProps], keys: list[str]) -> list[FrozenProps]:
+        """Each row's properties with its key added where it has one (grants)."""
+        if keys.count("") == len(keys):
+            return props
+        return [p if not k else FrozenProps({**p, "key": k}) for p, k in zip(props, keys, strict=True)]
 
     def by_text(self, texts: list[str]) -> list[FrozenProps]:
         """The shared properties of each text, looked up in a cache of distinct texts; the
-        texts it lacks are decoded in one call. Where few are new, their short values are
-        shared as one string object each (they repeat: "self-report", "2024-01-01"); where
-        many are (ties), the type's sets become a column table that keeps each distinct
-        value once anyway."""
+        texts it lacks are decoded in one call, their short values shared as one string object
+        each (they repeat: "self-report", "2024-01-01"; a column table of many sets then
+        finds them by identity)."""
         cache = self.by_texts
         found = list(map(cache.get, texts))
         if None not in found:
@@ -65,12 +69,11 @@ class SharedProps:
         if len(cache) + len(wanted) > _CACHE_LIMIT:
             cache.clear()
         decoded = loads_many(wanted)
-        if len(wanted) <= _SHARE_LIMIT:
-            same = self.texts.setdefault
-            for props in decoded:
-                for k, v in props.items():
-                    if type(v) is str and len(v) <= _SHORT:
-                        props[k] = same(v, v)
+        same = self.texts.setdefault
+        for props in decoded:
+            for k, v in props.items():
+                if type(v) is str and len(v) <= _SHORT:
+                    props[k] = same(v, v)
         cache.update(zip(wanted, [FrozenProps(p) if p else EMPTY_PROPS for p in decoded], strict=True))
         return [p if p is not None else cache[t] for t, p in zip(texts, found, strict=True)]
 

@@ -316,10 +316,10 @@ class SQLiteStore(SQLiteConnection, GraphStore):
         revision however many writers commit meanwhile, no retries). The row iterables are
         cursors of that transaction: ``consume`` reads them in order before it returns. See
         :mod:`graphsvc.store.rows`. Relationships come in key order, a type at a time, as
-        columns (:func:`graphsvc.store.sqlite_read.type_blocks`).
+        columns (:func:`graphsvc.store.sqlite_read.type_blocks`), the tie history too.
         """
-        from graphsvc.store.rows import GraphRows, RelationshipBlocks
-        from graphsvc.store.sqlite_read import type_blocks
+        from graphsvc.store.rows import ColumnBlocks, GraphRows, RelationshipBlocks
+        from graphsvc.store.sqlite_read import tie_event_blocks, type_blocks
 
         conn = self._connect()
         try:
@@ -329,8 +329,8 @@ class SQLiteStore(SQLiteConnection, GraphStore):
                 revision,
                 # cursors of one connection: SQLite steps each statement as it is read
                 conn.execute("SELECT id, label, props, version, created_at, updated_at FROM nodes ORDER BY id"),
-                RelationshipBlocks(lambda: type_blocks(conn)),
-                conn.execute("SELECT * FROM tie_events ORDER BY seq"),
+                RelationshipBlocks(lambda decode: type_blocks(conn, decode)),
+                ColumnBlocks(lambda: tie_event_blocks(conn)),
             ))
             conn.execute("COMMIT")
             return result
