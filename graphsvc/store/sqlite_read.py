@@ -129,12 +129,13 @@ class _PropRows:
 
 
 def type_blocks(conn: sqlite3.Connection, decode: Callable[[list[str]], list[Any]],
-                block_rows: int = BLOCK_ROWS) -> Iterator[TypeBlock]:
+                block_rows: int | None = None) -> Iterator[TypeBlock]:
     """Every relationship as :class:`TypeBlock` columns: types in order, each type's rows by
     (start, end, key), at most ``block_rows`` a block; ``props`` are what ``decode`` makes of
     the property texts (it is called with many texts at a time and returns one value each).
     Runs on ``conn`` inside the caller's read transaction.
     """
+    block_rows = block_rows or BLOCK_ROWS
     found = _PropRows(conn, decode, block_rows)
     for rel_type in [row[0] for row in conn.execute(_TYPES)]:
         for bounds in _start_ranges(conn, rel_type, block_rows):
@@ -151,10 +152,10 @@ def type_blocks(conn: sqlite3.Connection, decode: Callable[[list[str]], list[Any
             yield TypeBlock(rel_type, starts, ends, keys, found.table[at].tolist(), versions, created)
 
 
-def tie_event_blocks(conn: sqlite3.Connection, block_rows: int = BLOCK_ROWS) -> Iterator[tuple[list[Any], ...]]:
+def tie_event_blocks(conn: sqlite3.Connection, block_rows: int | None = None) -> Iterator[tuple[list[Any], ...]]:
     """The tie history in ``seq`` order as blocks of columns (``TIE_EVENT_COLUMNS``), at most
-    ``block_rows`` events a block, inside the caller's read transaction."""
-    for after, upto in _rowid_ranges(conn, block_rows, _NEXT_SEQ):
+    ``block_rows`` (default ``BLOCK_ROWS``) events a block, inside the caller's read transaction."""
+    for after, upto in _rowid_ranges(conn, block_rows or BLOCK_ROWS, _NEXT_SEQ):
         row = conn.execute(_EVENTS, (after, upto)).fetchone()
         if row[0]:
             yield tuple(json.loads(text) for text in row[1:])
