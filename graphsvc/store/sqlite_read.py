@@ -1,9 +1,10 @@
-"""The SQLite store's relationships read for a snapshot as columns, one type at a time.
+"""The SQLite store's relationships and tie history read for a snapshot as blocks of columns.
 
 Fetching a million relationship rows one tuple at a time costs a Python object per cell, and
 reading them in key order through the primary key costs a look-up in the table per row for
 the properties. Here the read takes two passes, each a block of rows per query whose columns
-SQLite hands over as JSON arrays (``json_group_array``, one ``json.loads`` each):
+SQLite hands over as JSON arrays (``json_group_array``, one ``json.loads`` each; rowids as
+``group_concat`` text that numpy parses):
 
 1. the table in its own order, for the rows that have properties (anything but ``{}``) and
    the ties: their rowid, property text and, for ties, version and creation time. Texts are
@@ -13,6 +14,7 @@ SQLite hands over as JSON arrays (``json_group_array``, one ``json.loads`` each)
    row's properties are found by its rowid among those of pass 1 (``{}`` when absent).
 
 Blocks are ranges of rowids or of starts of about ``BLOCK_ROWS`` rows, so memory stays bounded.
+The tie history is read the same way, a range of ``seq`` at a time (:func:`tie_event_blocks`).
 """
 
 from __future__ import annotations
@@ -46,7 +48,7 @@ WITH RECURSIVE t(x) AS (
 _NEXT_ROWID = "SELECT rowid FROM relationships WHERE rowid > ? ORDER BY rowid LIMIT 1 OFFSET ?"
 # pass 1: the rows with properties, and the ties, in table order
 _PROPS = """
-SELECT count(*), json_group_array(rowid), json_group_array(props),
+SELECT count(*), group_concat(rowid), json_group_array(props),
        json_group_array(CASE type WHEN 'TIE' THEN version END),
        json_group_array(CASE type WHEN 'TIE' THEN created_at END)
 FROM relationships WHERE rowid > ? AND rowid <= ? AND (props <> ? OR type = 'TIE')
@@ -55,7 +57,7 @@ _NEXT_START = "SELECT start FROM relationships WHERE type = ? AND start >= ? ORD
 _AFTER_START = "SELECT min(start) FROM relationships WHERE type = ? AND start > ?"
 # pass 2: one type's rows with a start in [?, ?), in key order, from the primary key index alone
 _KEYS = ('SELECT count(*), json_group_array(start), json_group_array("end"), json_group_array(key), '
-         "json_group_array(rowid) FROM relationships WHERE type = ? AND start >= ?")
+         "group_concat(rowid) FROM relationships WHERE type = ? AND start >= ?")
 _KEYS_SQL = {True: _KEYS + " AND start < ?", False: _KEYS}
 
 
@@ -97,6 +99,11 @@ def _start_ranges(conn: sqlite3.Connection, rel_type: str, block_rows: int) -> I
         low = high
 
 
+def _integers(text: str) -> npt.NDArray[np.int64]:
+    """A ``group_concat`` of integers as an array, parsed in C (no Python int per value)."""
+    return np.fromstring(text, dtype=np.int64, sep=",")
+
+
 class _PropRows:
     """Pass 1: per rowid (ascending), what ``decode`` made of the properties; version and
     creation time of the ties."""
@@ -109,7 +116,7 @@ class _PropRows:
         for after, upto in _rowid_ranges(conn, block_rows):
             n, ids, texts, versions, created = conn.execute(_PROPS, (after, upto, _EMPTY)).fetchone()
             if n:
-                rowids.append(np.array(json.loads(ids), dtype=np.int64))
+                rowids.append(_integers(ids))
                 self.props += decode(json.loads(texts))
                 self.versions += json.loads(versions)
                 self.created += json.loads(created)
@@ -143,7 +150,7 @@ def type_blocks(conn: sqlite3.Connection, decode: Callable[[list[str]], list[Any
             if not row[0]:
                 continue
             starts, ends, keys = (json.loads(text) for text in row[1:4])
-            at = found.at(np.array(json.loads(row[4]), dtype=np.int64))
+            at = found.at(_integers(row[4]))
             versions = created = None
             if rel_type == "TIE":  # every tie is among pass 1's rows
                 picked = at.tolist()
