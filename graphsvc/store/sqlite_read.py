@@ -113,13 +113,15 @@ class _PropRows:
         self.props: list[Any] = []
         self.versions: list[Any] = []
         self.created: list[Any] = []
+        stamps: dict[Any, Any] = {}
+        same = stamps.setdefault
         for after, upto in _rowid_ranges(conn, block_rows):
             n, ids, texts, versions, created = conn.execute(_PROPS, (after, upto, _EMPTY)).fetchone()
             if n:
                 rowids.append(_integers(ids))
                 self.props += decode(json.loads(texts))
                 self.versions += json.loads(versions)
-                self.created += json.loads(created)
+                self.created += [same(c, c) for c in json.loads(created)]  # one object per time
         self.rowids = np.concatenate(rowids) if rowids else np.zeros(0, np.int64)
         self.empty = decode([_EMPTY])[0]
         self.props.append(self.empty)  # the empty properties last
