@@ -17,7 +17,6 @@ The structures are those :class:`graphsvc.snapshot.Snapshot` keeps; see its docs
 
 from __future__ import annotations
 
-import json
 from array import array
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -38,9 +37,10 @@ from graphsvc.snapshot_csr import (
 )
 from graphsvc.snapshot_nodes import NodeTable, NodeTableBuilder
 from graphsvc.snapshot_props import EMPTY_PROPS, FrozenProps, paused_gc
+from graphsvc.snapshot_relprops import SharedProps, loads_many
 from graphsvc.snapshot_ties import TieHistory, TieProps, TieSets
 from graphsvc.store.base import GraphData
-from graphsvc.store.rows import GraphRows
+from graphsvc.store.rows import GraphRows, RelationshipBlocks
 
 __all__ = [
     "Edge", "FrozenProps", "EMPTY_PROPS", "Parts", "build_parts", "parts_from_data", "incoming_index",
@@ -50,8 +50,6 @@ __all__ = [
 T = TypeVar("T")
 IntArray = npt.NDArray[np.int32]
 _CHUNK = 4096
-_CACHE_LIMIT = 20_000  # distinct props texts remembered at once (most repeat within a type)
-_SHORT = 40  # property values up to this length are shared between relationships
 
 
 @dataclass
@@ -82,11 +80,6 @@ def _chunks(rows: Iterable[T], size: int = _CHUNK) -> Iterator[list[T]]:
     it = iter(rows)
     while chunk := list(islice(it, size)):
         yield chunk
-
-
-def _loads_many(texts: list[str]) -> list[Any]:
-    """Decode many JSON objects in one call: the decoder then shares their key strings."""
-    return json.loads("[" + ",".join(t or "{}" for t in texts) + "]") if texts else []
 
 
 class _TypeColumns:
@@ -122,8 +115,7 @@ class _Builder:
         self.ties: dict[str, dict[str, int]] = {}
         self.tie_props: TieProps | None = None
         self.count = 0
-        self._props: dict[Any, FrozenProps] = {}  # by text, or (text, key) for a keyed row
-        self._decoded: dict[Any, FrozenProps] = {}  # the same for maps decoded by the store
+        self.rel_props = SharedProps(self.texts)
 
     # -- nodes ---------------------------------------------------------------------------------
     def add_node_rows(self, rows: Iterable[tuple[Any, ...]]) -> None:
@@ -133,7 +125,7 @@ class _Builder:
         for chunk in _chunks(rows):
             ids, labels, props, versions, created, updated = zip(*chunk, strict=True)
             decoded = type(props[0]) is not str
-            add(ids, labels, props if decoded else _loads_many(list(props)), versions, created, updated)
+            add(ids, labels, props if decoded else loads_many(list(props)), versions, created, updated)
 
     def add_nodes(self, nodes: Iterable[Node]) -> None:
         self.node_rows.add_all(nodes)
@@ -156,69 +148,23 @@ class _Builder:
 
     # -- relationships -------------------------------------------------------------------------
     def _chunk_props(self, chunk: list[tuple[Any, ...]]) -> list[FrozenProps]:
-        """The shared properties of every row, looked up by text (and key) in a cache of
-        distinct texts; the texts it lacks are decoded in one call."""
-        texts, keys = [r[4] for r in chunk], [r[3] for r in chunk]
-        idents: list[Any] = texts if keys.count("") == len(keys) else \
-            [t if not k else (t, k) for t, k in zip(texts, keys, strict=True)]
-        found = list(map(self._props.get, idents))
-        if None not in found:
-            return found  # type: ignore[return-value]
-        wanted = list(dict.fromkeys(i for i, p in zip(idents, found, strict=True) if p is None))
-        if len(self._props) + len(wanted) > _CACHE_LIMIT:
-            self._props.clear()
-        cache, same = self._props, self.texts.setdefault
-        for ident, props in zip(wanted, _loads_many([i if type(i) is str else i[0] for i in wanted]), strict=True):
-            for k, v in props.items():
-                # properties that are not shared (ties, grants) still repeat their short values
-                # ("self-report", "2024-01-01"): one string object each
-                if type(v) is str and len(v) <= _SHORT:
-                    props[k] = same(v, v)
-            if type(ident) is not str:
-                props["key"] = ident[1]
-            cache[ident] = FrozenProps(props) if props else EMPTY_PROPS
-        return [p if p is not None else cache[i] for i, p in zip(idents, found, strict=True)]
+        return self.rel_props.of_texts([r[4] for r in chunk], [r[3] for r in chunk])
 
     def add_relationship_rows(self, rows: Iterable[tuple[Any, ...]]) -> None:
         """``(type, start, end, key, props_json, version, created_at)`` rows (version and
         created_at are only read for ties; ``props_json`` may also be the decoded map)."""
         for chunk in _chunks(rows):
             decoded = bool(chunk) and type(chunk[0][4]) is not str
-            self._add(chunk, self._decoded_props(chunk) if decoded else self._chunk_props(chunk))
+            self._add(chunk, self.rel_props.of_maps(chunk) if decoded else self._chunk_props(chunk))
 
-    def _decoded_props(self, chunk: list[tuple[Any, ...]]) -> list[FrozenProps]:
-        """Shared properties for rows whose maps are decoded already: one object per distinct
-        map of hashable values (and key), short texts shared."""
-        cache, same = self._decoded, self.texts.setdefault
-        out: list[FrozenProps] = []
-        last: Any = None
-        last_key = ""
-        shared = EMPTY_PROPS
-        for row in chunk:
-            props, key = row[4], row[3]
-            if props is last and key == last_key:  # a run of rows sharing one map: no hashing
-                out.append(shared)
-                continue
-            last, last_key = props, key
-            try:
-                # with the types: 1, 1.0 and True are equal keys, but not the same value
-                ident: Any = (tuple(props.items()), tuple(map(type, props.values())), key)
-                found = cache.get(ident)
-            except TypeError:  # a list value: not shared
-                ident = found = None
-            if found is None:
-                fresh = {k: same(v, v) if type(v) is str and len(v) <= _SHORT else v
-                         for k, v in props.items()}
-                if key:
-                    fresh["key"] = key
-                found = FrozenProps(fresh) if fresh else EMPTY_PROPS
-                if ident is not None:
-                    if len(cache) >= _CACHE_LIMIT:
-                        cache.clear()
-                    cache[ident] = found
-            out.append(found)
-            shared = found
-        return out
+    def add_relationship_blocks(self, rows: RelationshipBlocks) -> None:
+        """Relationships as columns, a type's rows at a time (:class:`TypeBlock`), their
+        properties decoded by :meth:`SharedProps.by_text`."""
+        for b in rows.blocks(self.rel_props.by_text):
+            if b.starts:
+                self._extend(b.type, self._indexes(b.starts), self._indexes(b.ends), self.rel_props.keyed(b.props, b.keys),
+                             b.versions or (), b.created or ())
+                self.count += len(b.starts)
 
     def add_relationships(self, rels: Iterable[Relationship]) -> None:
         """Records whose properties are already decoded (a :class:`GraphData`)."""
@@ -231,7 +177,7 @@ class _Builder:
         for chunk in _chunks(rows):
             self._add(chunk, [props_of(r[4], r[3]) for r in chunk])
 
-    def _indexes(self, ids: tuple[str, ...]) -> list[int]:
+    def _indexes(self, ids: Sequence[str]) -> list[int]:
         """The interned index of each id (ids of no node are interned after the nodes')."""
         found: list[int | None] = list(map(self.index.get, ids))
         if None in found:
@@ -290,7 +236,8 @@ class _Builder:
                 starts, ends = remap[starts], remap[ends]
             table, prop_arr = intern_sets(cols.props)
             cols.props = []
-            self.out[rel_type], _ = adjacency_from_arrays(ids, starts, ends, prop_arr, table, ordered=ordered,
+            in_order = ordered and _in_order(starts, ends)
+            self.out[rel_type], _ = adjacency_from_arrays(ids, starts, ends, prop_arr, table, ordered=in_order,
                                                           by_key=by_key, make=FrozenProps)
             if incoming:
                 self.into[rel_type], _ = adjacency_from_arrays(ids, ends, starts, prop_arr, table, ordered=False,
@@ -342,6 +289,14 @@ class _Builder:
                      tie_props, self.count, tie_events)
 
 
+def _in_order(starts: IntArray, ends: IntArray) -> bool:
+    """Whether the edges are ordered by (start, end): a check of a promise, cheaper than a sort."""
+    if len(starts) < 2:
+        return True
+    step = starts[1:] - starts[:-1]
+    return bool(np.all((step > 0) | ((step == 0) & (ends[1:] >= ends[:-1]))))
+
+
 def incoming_index(by_start: Mapping[str, list[Edge]]) -> Mapping[str, list[Edge]]:
     """The incoming lists of one relationship type from its outgoing ones.
 
@@ -373,7 +328,10 @@ def build_parts(rows: GraphRows) -> Parts:
         builder = _Builder(rows.revision)
         builder.add_node_rows(rows.nodes)
         builder.finish_nodes(ordered=rows.ordered)
-        builder.add_relationship_rows(rows.relationships)
+        if isinstance(rows.relationships, RelationshipBlocks):
+            builder.add_relationship_blocks(rows.relationships)
+        else:
+            builder.add_relationship_rows(rows.relationships)
         builder.finish_relationships(ordered=rows.ordered, by_key=True, incoming=False)
         return builder.parts(TieHistory.from_rows(rows.tie_events, builder.canon, builder.texts))
 

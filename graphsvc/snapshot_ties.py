@@ -179,6 +179,17 @@ class TieSets(Sequence[Mapping[str, Any]]):
         return len(self.version)
 
 
+def _column_blocks(rows: Iterable[tuple[Any, ...]], chunk: int) -> Iterator[Sequence[Sequence[Any]]]:
+    """Rows as blocks of columns: the store's own (``column_blocks``), or ``chunk`` rows transposed."""
+    blocks = getattr(rows, "column_blocks", None)
+    if blocks is not None:
+        yield from blocks()
+        return
+    it = iter(rows)
+    while block := list(islice(it, chunk)):
+        yield list(zip(*block, strict=True))
+
+
 class TieHistory(Sequence[TieEvent]):
     """The tie history in columns, oldest first, plus a tail of events appended since."""
 
@@ -213,15 +224,14 @@ class TieHistory(Sequence[TieEvent]):
     @classmethod
     def from_rows(cls, rows: Iterable[tuple[Any, ...]], canon: Mapping[str, str], texts: dict[str, str],
                   chunk: int = 4096) -> TieHistory:
-        """From the store's rows (``TIE_EVENT_COLUMNS``), column by column; ids share ``canon``'s
-        strings, the other texts those in ``texts`` (added to it)."""
+        """From the store's rows (``TIE_EVENT_COLUMNS``; or their blocks of columns, when the
+        store offers ``column_blocks``), column by column; ids share ``canon``'s strings, the
+        other texts those in ``texts`` (added to it)."""
         index: dict[str, int] = {}
         cols: list[array[int]] = [array("i") for _ in range(6)]
         rungs: list[array[int]] = [array("b"), array("b")]
         seq: array[int] = array("q")
-        it = iter(rows)
-        while block := list(islice(it, chunk)):
-            seqs, a, b, old, new, at, source, session, declared_by = zip(*block, strict=True)
+        for seqs, a, b, old, new, at, source, session, declared_by in _column_blocks(rows, chunk):
             seq.extend(seqs)
             rungs[0].extend(old)
             rungs[1].extend(new)

@@ -25,7 +25,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
                "graphsvc.rel_props", "graphsvc.vocab", "graphsvc.provenance", "graphsvc.text",
                "graphsvc.clock", "graphsvc.capacity", "graphsvc.dump_format")),
     ("store", ("graphsvc.store",)),
-    ("snapshot and actions", ("graphsvc.snapshot", "graphsvc.snapshot_build", "graphsvc.snapshot_carry",
+    ("snapshot and actions", ("graphsvc.snapshot", "graphsvc.snapshot_build", "graphsvc.snapshot_carry", "graphsvc.snapshot_relprops",
                               "graphsvc.snapshot_csr", "graphsvc.snapshot_nodes",
                               "graphsvc.snapshot_ties", "graphsvc.snapshot_cache", "graphsvc.snapshot_props",
                               "graphsvc.snapshot_apply", "graphsvc.actions", "graphsvc.access",

@@ -315,10 +315,11 @@ class SQLiteStore(SQLiteConnection, GraphStore):
         """``consume(rows)`` with the whole graph as rows, inside one read transaction (WAL: one
         revision however many writers commit meanwhile, no retries). The row iterables are
         cursors of that transaction: ``consume`` reads them in order before it returns. See
-        :mod:`graphsvc.store.rows`. Relationships come in the table's order (``ordered=False``):
-        a scan costs half of one in key order, and the builder sorts them in arrays.
+        :mod:`graphsvc.store.rows`. Relationships come in key order, a type at a time, as
+        columns (:func:`graphsvc.store.sqlite_read.type_blocks`), the tie history too.
         """
-        from graphsvc.store.rows import GraphRows
+        from graphsvc.store.rows import ColumnBlocks, GraphRows, RelationshipBlocks
+        from graphsvc.store.sqlite_read import tie_event_blocks, type_blocks
 
         conn = self._connect()
         try:
@@ -328,11 +329,8 @@ class SQLiteStore(SQLiteConnection, GraphStore):
                 revision,
                 # cursors of one connection: SQLite steps each statement as it is read
                 conn.execute("SELECT id, label, props, version, created_at, updated_at FROM nodes ORDER BY id"),
-                conn.execute('SELECT type, start, "end", key, props, '
-                             "CASE type WHEN 'TIE' THEN version END, CASE type WHEN 'TIE' THEN created_at END "
-                             "FROM relationships"),
-                conn.execute("SELECT * FROM tie_events ORDER BY seq"),
-                ordered=False,
+                RelationshipBlocks(lambda decode: type_blocks(conn, decode)),
+                ColumnBlocks(lambda: tie_event_blocks(conn)),
             ))
             conn.execute("COMMIT")
             return result
