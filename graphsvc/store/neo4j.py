@@ -247,6 +247,8 @@ class Neo4jStore(Neo4jConnection, GraphStore):
         from graphsvc.store.neo4j_read import read_graph
 
         driver = self._ready_driver()
+        if self.planning is not None and not full:
+            self.planning.join()  # its plans, rather than planning them twice at the same time
         try:
             return read_graph(driver, self.database, consume, full=full)
         except DRIVER_ERRORS as exc:

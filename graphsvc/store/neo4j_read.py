@@ -192,7 +192,7 @@ def plan_ahead(driver: neo4j.Driver, database: str) -> None:
         with driver.session(database=database, default_access_mode=neo4j.READ_ACCESS) as session:
             for query in PLANNED:
                 session.run("EXPLAIN " + query, known=_KNOWN, after=-1, limit=1).consume()
-    except Exception:  # noqa: BLE001 - only a warm-up: the closed driver, the server gone
+    except Exception:
         _log.debug("planning the snapshot's queries ahead failed", exc_info=True)
 
 
