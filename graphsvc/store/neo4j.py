@@ -234,6 +234,8 @@ class Neo4jStore(Neo4jConnection, GraphStore):
 
     def close(self) -> None:
         self._after_fork()
+        if self.planning is not None:
+            self.planning.join(60)  # it uses the driver: a driver closed under it breaks its connection
         with self._lock:
             driver, self._driver, self._ready = self._driver, None, False
         if driver is not None:

@@ -72,7 +72,7 @@ class Neo4jConnection:
         if os.getpid() != self._pid:  # a driver's sockets belong to the parent process
             if self._driver is not None:
                 _ABANDONED.append(self._driver)
-            self._pid, self._driver, self._ready = os.getpid(), None, False
+            self._pid, self._driver, self._ready, self.planning = os.getpid(), None, False, None
             self._lock = threading.Lock()
 
     def _get_driver(self) -> neo4j.Driver:
