@@ -90,12 +90,11 @@ _ABSENT: Final = [None]  # a bookkeeping value a relationship does not have, in 
 #: a plan stays cached through a load (``replan=skip``) instead of being made again on the first
 #: read after it (which cost seconds of the server's CPU with ~30 branches to plan).
 KEEP_PLAN: Final = "CYPHER replan=skip "
+_ALL: Final = 2**62  # ``$limit`` of a read (0 when planned ahead, see plan_ahead)
 
 
 def _union(branches: list[LiteralString]) -> LiteralString:
     return cast(LiteralString, KEEP_PLAN + " UNION ALL ".join(branches))
-
-
 
 
 def _dated(label: str) -> tuple[LiteralString, ...]:
@@ -108,7 +107,7 @@ def _dated(label: str) -> tuple[LiteralString, ...]:
 
 
 NODES_QUERY: Final = _union([
-    q.per_name([label], "MATCH (n:GNode:NAME) USING SCAN n:NAME RETURN 'NAME' AS label, collect("
+    q.per_name([label], "MATCH (n:GNode:NAME) USING SCAN n:NAME WITH n LIMIT $limit RETURN 'NAME' AS label, collect("
                + _projection("n", _dated(label), ()) + ") AS rows")[label]
     for label in LABELS])
 
@@ -141,7 +140,7 @@ def _rel_columns(rel_type: str, bookkeeping: tuple[str, ...]) -> RelColumns:
     book = ", ".join("collect(coalesce(" + _value_of(k) + ", [null]))" for k in bookkeeping)
     # the ends unlabelled and by internal id: a scan of the type, no node read (see NODE_NAMES);
     # ``r`` the relationship's map: its properties read at once, not the chain once per column
-    rows = ("MATCH (a)-[x:NAME]->(b) USING SCAN x:NAME WITH id(a) AS s, id(b) AS e, properties(x) AS r "
+    rows = ("MATCH (a)-[x:NAME]->(b) USING SCAN x:NAME WITH a, x, b LIMIT $limit WITH id(a) AS s, id(b) AS e, properties(x) AS r "
             "WITH s, e, r, [coalesce(r.key, ''), CASE WHEN any(k IN keys(r) WHERE NOT k IN $known.NAME) "
             "THEN r END" + values + "] AS p ")
     if rel_type in _DISTINCT:  # one value list per relationship: grouping costs the server more
@@ -172,7 +171,8 @@ RECORDS_PARTS: Final = tuple(_union([spec.query for t, spec in RECORDS_OF.items(
 _KNOWN: Final = {t: spec.known for t, spec in RELS_OF.items()}
 #: Every node's internal id with its own: relationships name their ends by internal id (Neo4j
 #: reads no property for that), which the reader maps back once per read
-NODE_NAMES: Final = KEEP_PLAN + "MATCH (n:GNode) RETURN collect(id(n)) AS ids, collect(n.id) AS names"
+NODE_NAMES: Final = (KEEP_PLAN + "MATCH (n:GNode) WITH n LIMIT $limit "
+                     "RETURN collect(id(n)) AS ids, collect(n.id) AS names")
 EVENTS_AFTER: Final = (
     "MATCH (e:TieEvent) WHERE e.seq > $seq RETURN e.seq AS seq, e.a AS a, e.b AS b, "
     "e.old_rung AS old_rung, e.new_rung AS new_rung, e.at AS at, e.source AS source, "
@@ -180,19 +180,19 @@ EVENTS_AFTER: Final = (
 )
 #: What a snapshot reads, planned by :func:`plan_ahead` when the store connects.
 PLANNED: Final = (NODES_QUERY, NODE_NAMES, *RELS_PARTS, q.EVENT_PAGE)
-
 # a write transaction's first step without its write: the meta node's lock, held until rollback
 LOCK_FOR_READ: Final = "MATCH (m:GMeta {key: 'graph'}) SET m.reader = $token RETURN m.revision AS revision"
 
 
 def plan_ahead(driver: neo4j.Driver, database: str) -> None:
-    """Have Neo4j plan :data:`PLANNED` (``EXPLAIN``: nothing is read) into its plan cache, so the
-    first snapshot after a start of the app or the server does not wait seconds for planning.
+    """Have Neo4j plan and compile :data:`PLANNED` into its plan cache (each run with ``$limit`` 0:
+    nothing is read; ``EXPLAIN`` would leave ~0.4 s per query to its first run), so the first
+    snapshot after a start of the app or the server does not wait seconds for planning.
     Run on a thread of its own when the store connects; a failure is left to the read itself."""
     try:
         with driver.session(database=database, default_access_mode=neo4j.READ_ACCESS) as session:
             for query in PLANNED:
-                session.run("EXPLAIN " + query, known=_KNOWN, after=-1, limit=1).consume()
+                session.run(query, known=_KNOWN, after=-1, limit=0).consume()
     except Exception:
         _log.debug("planning the snapshot's queries ahead failed", exc_info=True)
 
@@ -217,7 +217,7 @@ def _pages(tx: neo4j.Transaction, query: LiteralString, first: str | int, size: 
 
 
 def _node_rows(tx: neo4j.Transaction) -> Iterator[tuple[Any, ...]]:
-    for label, stored in tx.run(NODES_QUERY):
+    for label, stored in tx.run(NODES_QUERY, limit=_ALL):
         yield from map(node_row, zip(repeat(label, len(stored)), stored, strict=True))
 
 
@@ -253,7 +253,7 @@ def _props(domain: tuple[str, ...], p: list[Any]) -> dict[str, Any]:
 
 def _node_names(tx: neo4j.Transaction) -> dict[int, str]:
     """Each node's id by its internal id (:data:`NODE_NAMES`)."""
-    record = tx.run(NODE_NAMES).single(strict=True)
+    record = tx.run(NODE_NAMES, limit=_ALL).single(strict=True)
     return dict(zip(record["ids"], record["names"], strict=True))
 
 
@@ -294,7 +294,7 @@ def _relationship_rows(records: Iterable[neo4j.Record], full: bool,
 def _relationships_and_events(tx: neo4j.Transaction,
                               full: bool) -> tuple[dict[int, str], list[neo4j.Record], list[Any]]:
     names = _node_names(tx)
-    records = list(tx.run(RECORDS_QUERY if full else RELS_QUERY, known=_KNOWN))
+    records = list(tx.run(RECORDS_QUERY if full else RELS_QUERY, known=_KNOWN, limit=_ALL))
     return names, records, list(_pages(tx, q.EVENT_PAGE, -1, READ_PAGES["tie_events"]))
 
 
@@ -330,7 +330,7 @@ class _Ahead:
                 session.begin_transaction() as tx:
             first = _revision(tx, False)
             names = _node_names(tx) if events else {}
-            records = list(tx.run(query, known=_KNOWN))
+            records = list(tx.run(query, known=_KNOWN, limit=_ALL))
             pages = list(_pages(tx, q.EVENT_PAGE, -1, READ_PAGES["tie_events"])) if events else []
             last = _revision(tx, False)
             tx.rollback()
