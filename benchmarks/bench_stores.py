@@ -220,6 +220,9 @@ def _table(results: dict[str, Any], orgs: int) -> Iterator[str]:
         for i, read in enumerate(results[b].get("snapshot_reads", [])):
             yield (f"  {b} snapshot {i + 1}: wall {read['wall_s']} s, CPU app {read['app_cpu_s']} s, "
                    f"server {read['server_cpu_s']} s, load {read['load_average']}")
+    if len(done) == 2:  # issue 19's goal: a snapshot from Neo4j <= 1.5x one from SQLite
+        ratio = results["neo4j"]["snapshot"]["median_s"] / max(results["sqlite"]["snapshot"]["median_s"], 1e-9)
+        yield f"snapshot median, Neo4j / SQLite: {ratio:.2f}x"
     moved = results.get("migrate_into_neo4j")
     if moved:
         yield (f"migrate SQLite -> empty Neo4j: {moved['median_s']} s (stages {moved['stages_s']}; "

@@ -234,6 +234,8 @@ class Neo4jStore(Neo4jConnection, GraphStore):
 
     def close(self) -> None:
         self._after_fork()
+        if self.planning is not None:
+            self.planning.join(60)  # it uses the driver: a driver closed under it breaks its connection
         with self._lock:
             driver, self._driver, self._ready = self._driver, None, False
         if driver is not None:
@@ -247,6 +249,8 @@ class Neo4jStore(Neo4jConnection, GraphStore):
         from graphsvc.store.neo4j_read import read_graph
 
         driver = self._ready_driver()
+        if self.planning is not None and not full:
+            self.planning.join()  # its plans, rather than planning them twice at the same time
         try:
             return read_graph(driver, self.database, consume, full=full)
         except DRIVER_ERRORS as exc:

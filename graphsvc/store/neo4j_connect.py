@@ -22,6 +22,7 @@ from graphsvc.errors import ConfigError, Conflict, GraphsvcError, StoreUnavailab
 from graphsvc.store import neo4j_cypher as q
 from graphsvc.store.base import SCHEMA_VERSION
 from graphsvc.store.neo4j_import_files import apply_leftovers
+from graphsvc.store.neo4j_read import plan_ahead
 from graphsvc.store.neo4j_upgrade import LAYOUT, upgrade_layout
 
 __all__ = ["Neo4jConnection", "DRIVER_ERRORS"]
@@ -45,7 +46,7 @@ class Neo4jConnection:
     url: str
 
     def __init__(self, url: str, *, user: str = "neo4j", password: str = "", database: str = "neo4j",
-                 connection_timeout: float = 5.0, retry_time: float = 1.0) -> None:
+                 connection_timeout: float = 5.0, retry_time: float = 1.0, plan: bool = True) -> None:
         scheme, self.location = describe_store_url(url)  # also refuses a password in the URL
         if scheme == "sqlite":
             raise ConfigError(f"{url!r} is not a Neo4j URL; use neo4j://host:7687 or bolt://host:7687.")
@@ -58,6 +59,10 @@ class Neo4jConnection:
         self._ready = False
         self._pid = os.getpid()
         self._lock = threading.Lock()
+        #: ``plan``: when the store connects, a thread has Neo4j plan the snapshot's queries
+        #: (:func:`~graphsvc.store.neo4j_read.plan_ahead`); the thread, once started
+        self.plan_ahead = plan
+        self.planning: threading.Thread | None = None
         #: Commits made through this object: a caller that holds a snapshot for a moment (the
         #: web app, for one request) renews it when this moved, without asking the revision.
         self.commits = 0
@@ -67,7 +72,7 @@ class Neo4jConnection:
         if os.getpid() != self._pid:  # a driver's sockets belong to the parent process
             if self._driver is not None:
                 _ABANDONED.append(self._driver)
-            self._pid, self._driver, self._ready = os.getpid(), None, False
+            self._pid, self._driver, self._ready, self.planning = os.getpid(), None, False, None
             self._lock = threading.Lock()
 
     def _get_driver(self) -> neo4j.Driver:
@@ -93,6 +98,10 @@ class Neo4jConnection:
                 if not self._ready:
                     self._prepare(driver)
                     self._ready = True
+                    if self.plan_ahead:
+                        self.planning = threading.Thread(target=plan_ahead, args=(driver, self.database),
+                                                         name="goudkaart-neo4j-plan", daemon=True)
+                        self.planning.start()
         return driver
 
     def _prepare(self, driver: neo4j.Driver) -> None:

@@ -19,6 +19,7 @@ relationships come in no particular order, so :class:`~graphsvc.store.rows.Graph
 
 from __future__ import annotations
 
+import logging
 import re
 import secrets
 from collections.abc import Callable, Iterable, Iterator
@@ -44,9 +45,11 @@ from graphsvc.store.rows import GraphRows, T
 
 __all__ = [
     "READ_PAGES", "read_graph", "NODES_QUERY", "RELS_OF", "RECORDS_OF", "RELS_QUERY", "RECORDS_QUERY",
-    "EVENTS_AFTER", "LOCK_FOR_READ", "RELS_PARTS", "RECORDS_PARTS",
+    "EVENTS_AFTER", "LOCK_FOR_READ", "RELS_PARTS", "RECORDS_PARTS", "NODE_NAMES", "PLANNED", "plan_ahead",
+    "KEEP_PLAN",
 ]
 
+_log = logging.getLogger(__name__)
 #: Rows per page of the tie history inside the read transaction.
 READ_PAGES: Final = {"tie_events": 20_000}
 
@@ -83,10 +86,15 @@ _PLAIN: Final = frozenset({str, int, float, bool})
 _ABSENT: Final = [None]  # a bookkeeping value a relationship does not have, in a column
 
 
+#: The read queries name each scan by a hint, so their plans do not depend on Neo4j's statistics:
+#: a plan stays cached through a load (``replan=skip``) instead of being made again on the first
+#: read after it (which cost seconds of the server's CPU with ~30 branches to plan).
+KEEP_PLAN: Final = "CYPHER replan=skip "
+_ALL: Final = 2**62  # ``$limit`` of a read (0 when planned ahead, see plan_ahead)
+
+
 def _union(branches: list[LiteralString]) -> LiteralString:
-    return cast(LiteralString, " UNION ALL ".join(branches))
-
-
+    return cast(LiteralString, KEEP_PLAN + " UNION ALL ".join(branches))
 
 
 def _dated(label: str) -> tuple[LiteralString, ...]:
@@ -99,7 +107,7 @@ def _dated(label: str) -> tuple[LiteralString, ...]:
 
 
 NODES_QUERY: Final = _union([
-    q.per_name([label], "MATCH (n:GNode:NAME) RETURN 'NAME' AS label, collect("
+    q.per_name([label], "MATCH (n:GNode:NAME) USING SCAN n:NAME WITH n LIMIT $limit RETURN 'NAME' AS label, collect("
                + _projection("n", _dated(label), ()) + ") AS rows")[label]
     for label in LABELS])
 
@@ -130,9 +138,11 @@ def _rel_columns(rel_type: str, bookkeeping: tuple[str, ...]) -> RelColumns:
     # collect() leaves nulls out, which would shift a bookkeeping column: an absent one is
     # [null], which no stored value can be (Neo4j keeps no null in a list)
     book = ", ".join("collect(coalesce(" + _value_of(k) + ", [null]))" for k in bookkeeping)
-    rows = ("MATCH (a:GNode)-[r:NAME]->(b:GNode) WITH a.id AS s, b.id AS e, r, "
-            "[coalesce(r.key, ''), CASE WHEN any(k IN keys(r) WHERE NOT k IN $known.NAME) THEN "
-            "properties(r) END" + values + "] AS p ")
+    # the ends unlabelled and by internal id: a scan of the type, no node read (see NODE_NAMES);
+    # ``r`` the relationship's map: its properties read at once, not the chain once per column
+    rows = ("MATCH (a)-[x:NAME]->(b) USING SCAN x:NAME WITH a, x, b LIMIT $limit WITH id(a) AS s, id(b) AS e, properties(x) AS r "
+            "WITH s, e, r, [coalesce(r.key, ''), CASE WHEN any(k IN keys(r) WHERE NOT k IN $known.NAME) "
+            "THEN r END" + values + "] AS p ")
     if rel_type in _DISTINCT:  # one value list per relationship: grouping costs the server more
         query = (rows + "RETURN 'NAME' AS type, false AS grouped, collect(p) AS props, collect(s) AS starts, "
                  "collect(e) AS ends, [" + book + "] AS book")
@@ -159,13 +169,32 @@ RELS_PARTS: Final = tuple(_union([spec.query for t, spec in RELS_OF.items() if (
 RECORDS_PARTS: Final = tuple(_union([spec.query for t, spec in RECORDS_OF.items()
                                      if (t in _FIRST_PART) == first]) for first in (True, False))
 _KNOWN: Final = {t: spec.known for t, spec in RELS_OF.items()}
+#: Every node's internal id with its own: relationships name their ends by internal id (Neo4j
+#: reads no property for that), which the reader maps back once per read
+NODE_NAMES: Final = (KEEP_PLAN + "MATCH (n:GNode) WITH n LIMIT $limit "
+                     "RETURN collect(id(n)) AS ids, collect(n.id) AS names")
 EVENTS_AFTER: Final = (
     "MATCH (e:TieEvent) WHERE e.seq > $seq RETURN e.seq AS seq, e.a AS a, e.b AS b, "
     "e.old_rung AS old_rung, e.new_rung AS new_rung, e.at AS at, e.source AS source, "
     "e.session AS session, e.declared_by AS declared_by ORDER BY seq"
 )
+#: What a snapshot reads, planned by :func:`plan_ahead` when the store connects.
+PLANNED: Final = (NODES_QUERY, NODE_NAMES, *RELS_PARTS, q.EVENT_PAGE)
 # a write transaction's first step without its write: the meta node's lock, held until rollback
 LOCK_FOR_READ: Final = "MATCH (m:GMeta {key: 'graph'}) SET m.reader = $token RETURN m.revision AS revision"
+
+
+def plan_ahead(driver: neo4j.Driver, database: str) -> None:
+    """Have Neo4j plan and compile :data:`PLANNED` into its plan cache (each run with ``$limit`` 0:
+    nothing is read; ``EXPLAIN`` would leave ~0.4 s per query to its first run), so the first
+    snapshot after a start of the app or the server does not wait seconds for planning.
+    Run on a thread of its own when the store connects; a failure is left to the read itself."""
+    try:
+        with driver.session(database=database, default_access_mode=neo4j.READ_ACCESS) as session:
+            for query in PLANNED:
+                session.run(query, known=_KNOWN, after=-1, limit=0).consume()
+    except Exception:
+        _log.debug("planning the snapshot's queries ahead failed", exc_info=True)
 
 
 def _revision(tx: neo4j.Transaction, locked: bool) -> int:
@@ -188,7 +217,7 @@ def _pages(tx: neo4j.Transaction, query: LiteralString, first: str | int, size: 
 
 
 def _node_rows(tx: neo4j.Transaction) -> Iterator[tuple[Any, ...]]:
-    for label, stored in tx.run(NODES_QUERY):
+    for label, stored in tx.run(NODES_QUERY, limit=_ALL):
         yield from map(node_row, zip(repeat(label, len(stored)), stored, strict=True))
 
 
@@ -222,8 +251,14 @@ def _props(domain: tuple[str, ...], p: list[Any]) -> dict[str, Any]:
     return from_neo4j(p[1], REL_KEYS) if p[1] is not None else _domain(domain, p[2:])
 
 
-def _grouped_rows(rel_type: str, spec: RelColumns, record: neo4j.Record,
-                  full: bool) -> Iterator[tuple[Any, ...]]:
+def _node_names(tx: neo4j.Transaction) -> dict[int, str]:
+    """Each node's id by its internal id (:data:`NODE_NAMES`)."""
+    record = tx.run(NODE_NAMES, limit=_ALL).single(strict=True)
+    return dict(zip(record["ids"], record["names"], strict=True))
+
+
+def _grouped_rows(rel_type: str, spec: RelColumns, record: neo4j.Record, full: bool,
+                  name: Callable[[int], str]) -> Iterator[tuple[Any, ...]]:
     """Snapshot rows (or, ``full``, record rows) of one type whose relationships are grouped by
     value list: each group shares one property map (a copy each for records, which their reader
     may change)."""
@@ -232,35 +267,44 @@ def _grouped_rows(rel_type: str, spec: RelColumns, record: neo4j.Record,
         key, props, columns = p[0], _props(spec.domain, p), _book(book, full)
         if full:
             for row in zip(starts, ends, *columns, strict=True):
-                yield (rel_type, row[0], row[1], key, dict(props), *row[2:])
+                yield (rel_type, name(row[0]), name(row[1]), key, dict(props), *row[2:])
         else:
-            yield from zip(repeat(rel_type), starts, ends, repeat(key), repeat(props), *columns)
+            yield from zip(repeat(rel_type), map(name, starts), map(name, ends), repeat(key), repeat(props),
+                           *columns)
 
 
-def _flat_rows(rel_type: str, spec: RelColumns, record: neo4j.Record,
-               full: bool) -> Iterator[tuple[Any, ...]]:
+def _flat_rows(rel_type: str, spec: RelColumns, record: neo4j.Record, full: bool,
+               name: Callable[[int], str]) -> Iterator[tuple[Any, ...]]:
     """The same for a type read with one value list per relationship."""
     domain = spec.domain
-    for p, start, end, *book in zip(record["props"], record["starts"], record["ends"],
+    for p, start, end, *book in zip(record["props"], map(name, record["starts"]), map(name, record["ends"]),
                                     *_book(record["book"], full), strict=False):
         yield (rel_type, start, end, p[0], _props(domain, p), *book)
 
 
-def _relationship_rows(records: Iterable[neo4j.Record], full: bool) -> Iterator[tuple[Any, ...]]:
+def _relationship_rows(records: Iterable[neo4j.Record], full: bool,
+                       names: dict[int, str]) -> Iterator[tuple[Any, ...]]:
     specs = RECORDS_OF if full else RELS_OF
     for record in records:
         rel_type = record["type"]
         rows = _grouped_rows if record["grouped"] else _flat_rows
-        yield from rows(rel_type, specs[rel_type], record, full)
+        yield from rows(rel_type, specs[rel_type], record, full, names.__getitem__)
 
 
-def _relationships_and_events(tx: neo4j.Transaction, full: bool) -> tuple[list[neo4j.Record], list[Any]]:
-    records = list(tx.run(RECORDS_QUERY if full else RELS_QUERY, known=_KNOWN))
-    return records, list(_pages(tx, q.EVENT_PAGE, -1, READ_PAGES["tie_events"]))
+def _relationships_and_events(tx: neo4j.Transaction,
+                              full: bool) -> tuple[dict[int, str], list[neo4j.Record], list[Any]]:
+    names = _node_names(tx)
+    records = list(tx.run(RECORDS_QUERY if full else RELS_QUERY, known=_KNOWN, limit=_ALL))
+    return names, records, list(_pages(tx, q.EVENT_PAGE, -1, READ_PAGES["tie_events"]))
+
+
+class _Overtaken(Exception):
+    """A relationship's end is a node the first part did not see: a write came in between."""
 
 
 class _Part(NamedTuple):
     first: int  # the revision at the start and the end of the part's transaction
+    names: dict[int, str]  # the nodes' ids by internal id (the first part only)
     records: list[neo4j.Record]
     events: list[Any]  # pages of the tie history (the first part only)
     last: int
@@ -285,15 +329,20 @@ class _Ahead:
         with driver.session(database=database, default_access_mode=neo4j.READ_ACCESS) as session, \
                 session.begin_transaction() as tx:
             first = _revision(tx, False)
-            records = list(tx.run(query, known=_KNOWN))
+            names = _node_names(tx) if events else {}
+            records = list(tx.run(query, known=_KNOWN, limit=_ALL))
             pages = list(_pages(tx, q.EVENT_PAGE, -1, READ_PAGES["tie_events"])) if events else []
             last = _revision(tx, False)
             tx.rollback()
-        return _Part(first, records, pages, last)
+        return _Part(first, names, records, pages, last)
 
     def relationships(self) -> Iterator[tuple[Any, ...]]:
-        for part in self._parts:  # the first part's rows while the second is still read
-            yield from _relationship_rows(part.result().records, self._full)
+        names = self._parts[0].result().names
+        try:
+            for part in self._parts:  # the first part's rows while the second is still read
+                yield from _relationship_rows(part.result().records, self._full, names)
+        except KeyError as exc:  # the second part's transaction saw a newer node
+            raise _Overtaken from exc
 
     def tie_events(self) -> Iterator[tuple[Any, ...]]:
         for page in self._parts[0].result().events:
@@ -313,8 +362,8 @@ def _read(tx: neo4j.Transaction, consume: Callable[[GraphRows], T], locked: bool
     relationships and tie history from a second transaction, see :class:`_Ahead`)."""
     revision = _revision(tx, locked)
     if ahead is None:
-        records, events = _relationships_and_events(tx, full)
-        result = consume(GraphRows(revision, _node_rows(tx), _relationship_rows(records, full),
+        names, records, events = _relationships_and_events(tx, full)
+        result = consume(GraphRows(revision, _node_rows(tx), _relationship_rows(records, full, names),
                                    (tuple(row) for page in events for row in page), ordered=False))
         return result, locked or _revision(tx, False) == revision
     other = ahead()
@@ -322,6 +371,8 @@ def _read(tx: neo4j.Transaction, consume: Callable[[GraphRows], T], locked: bool
         result = consume(GraphRows(revision, _node_rows(tx), other.relationships(), other.tie_events(),
                                    ordered=False))
         return result, _revision(tx, False) == revision and other.held(revision)
+    except _Overtaken:
+        return cast(T, None), False  # read again under the lock
     finally:
         other.close()
 
