@@ -27,6 +27,7 @@ import numpy.typing as npt
 
 from graphsvc.model import Node
 from graphsvc.snapshot_props import compact_json, distinct_values, intern_column
+from graphsvc.snapshot_strings import StrArray, StrIndex, str_array_or_list
 
 __all__ = ["NodeProps", "PropColumns", "NodeTable", "NodeTableBuilder"]
 
@@ -51,7 +52,7 @@ class PropColumns:
     __slots__ = ("shapes", "shape_of", "matrix", "values")
 
     def __init__(self, shapes: list[tuple[tuple[str, ...], dict[str, int]]], shape_of: array[int],
-                 matrix: npt.NDArray[np.int32], values: list[list[Any]]) -> None:
+                 matrix: npt.NDArray[np.int32], values: list[Sequence[Any]]) -> None:
         self.shapes = shapes  # per shape: its keys in order, and the column of each
         self.shape_of = shape_of
         self.matrix = matrix
@@ -119,7 +120,9 @@ class _LabelBuilder:
         for j, col in enumerate(self.cols):
             matrix[:len(col), j] = np.frombuffer(col, dtype=np.intc) if len(col) else 0
         shapes = [(shape, {k: self.keys[k] for k in shape}) for shape in self.shapes]
-        return PropColumns(shapes, self.shape_of, matrix, [distinct_values(seen) for seen in self.seen])
+        # many distinct texts (names, descriptions, contact lists) in one buffer per key
+        values = [str_array_or_list(distinct_values(seen), _Json) for seen in self.seen]
+        return PropColumns(shapes, self.shape_of, matrix, values)
 
 
 class NodeProps(Mapping[str, Any]):
@@ -182,20 +185,23 @@ class NodeTable(Mapping[str, Node]):
     __slots__ = ("ids", "index", "names", "labels", "label_of", "row", "version", "created",
                  "updated", "stamps", "columns", "overlay", "_added")
 
-    def __init__(self, ids: list[str], labels: list[str], label_of: array[int],
+    def __init__(self, ids: Sequence[str], labels: list[str], label_of: array[int],
                  row: array[int], version: array[int], created: array[int],
-                 updated: array[int], stamps: list[str | None], names: list[str],
-                 columns: list[PropColumns], overlay: dict[str, Node | None] | None = None) -> None:
-        self.ids = ids
-        self.index = {node_id: i for i, node_id in enumerate(ids)}
-        self.names = names  # each node's name (the column's own string), for Snapshot.name
+                 updated: array[int], stamps: Sequence[str | None], names: Sequence[str],
+                 columns: list[PropColumns], overlay: dict[str, Node | None] | None = None,
+                 index: StrIndex | None = None) -> None:
+        # ids, names and timestamps in buffers, the id index a hash table in an array: pages a
+        # forked worker reads without making them its own
+        self.ids = ids if isinstance(ids, StrArray) else StrArray(ids)
+        self.index = index if index is not None else StrIndex(self.ids)
+        self.names = names if isinstance(names, StrArray) else StrArray(names)  # each node's name
         self.labels = labels
         self.label_of = label_of
         self.row = row
         self.version = version
         self.created = created
         self.updated = updated
-        self.stamps = stamps
+        self.stamps = stamps if isinstance(stamps, StrArray) else StrArray(stamps)
         self.columns = columns  # per label number
         self.overlay: dict[str, Node | None] = overlay if overlay is not None else {}
         self._added = sum(1 for k in self.overlay if k not in self.index)
@@ -383,5 +389,6 @@ class NodeTableBuilder:
             ids, names = [ids[i] for i in order], [names[i] for i in order]
             arrays = [array(a.typecode, [a[i] for i in order]) for a in arrays]
         label_of, row, version, created, updated = arrays
+        self.ids = ids  # (in id order: the snapshot's builder interns them from here)
         return NodeTable(ids, list(self.labels), label_of, row, version, created, updated,
                          list(self.stamps), names, [b.finish() for b in self.builders])
