@@ -28,8 +28,9 @@ def _span(start: int, size: int) -> range:
 
 
 def _pages(root: object, seen: set[int]) -> tuple[set[int], set[int]]:
-    """Page numbers of the buffers of every numpy array reachable from ``root`` and not in
-    ``seen``, and of every other object so reached (modules, classes and functions left out)."""
+    """Page numbers of the buffers of every numpy array (and long ``bytes`` string buffer, but
+    for its first page) reachable from ``root`` and not in ``seen``, and of every other object so
+    reached (modules, classes and functions left out)."""
     import types
 
     import numpy as np
@@ -42,10 +43,16 @@ def _pages(root: object, seen: set[int]) -> tuple[set[int], set[int]]:
         if id(obj) in seen or isinstance(obj, (type, types.ModuleType, types.FunctionType)):
             continue
         seen.add(id(obj))
-        objects.update(_span(id(obj), sys.getsizeof(obj)))
+        if not isinstance(obj, bytes) or len(obj) <= 2 * PAGE:
+            objects.update(_span(id(obj), sys.getsizeof(obj)))
         if isinstance(obj, np.ndarray):
             if obj.nbytes and obj.base is None:
                 arrays.update(_span(obj.ctypes.data, obj.nbytes))
+            continue
+        if isinstance(obj, bytes) and len(obj) > 2 * PAGE:  # a string buffer: its text pages as an array's
+            header = sys.getsizeof(b"")
+            objects.update(_span(id(obj), header))
+            arrays.update(_span(id(obj) + PAGE, len(obj) + header - PAGE))
             continue
         todo.extend(gc.get_referents(obj))
     return arrays, objects - arrays

@@ -157,8 +157,8 @@ class Snapshot:
             raise NotFound(f"There is no {what} with id {node_id!r}.")
         return node
 
-    def labelled(self, label: str) -> list[str]:
-        """Ids of all nodes with this label, sorted."""
+    def labelled(self, label: str) -> Sequence[str]:
+        """Ids of all nodes with this label, sorted (a read-only sequence: copy it to change it)."""
         return self._by_label.get(label, [])
 
     def actors(self) -> list[str]:

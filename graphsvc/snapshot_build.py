@@ -38,6 +38,7 @@ from graphsvc.snapshot_csr import (
 )
 from graphsvc.snapshot_nodes import NodeTable, NodeTableBuilder
 from graphsvc.snapshot_props import EMPTY_PROPS, FrozenProps, paused_gc
+from graphsvc.snapshot_strings import IdList, StrArray
 from graphsvc.snapshot_tiemap import TieMap
 from graphsvc.snapshot_ties import TieHistory, TieProps, TieSets
 from graphsvc.store.base import GraphData
@@ -65,7 +66,7 @@ class Parts:
 
     revision: int
     nodes: NodeTable
-    by_label: dict[str, list[str]]
+    by_label: dict[str, Sequence[str]]
     out: dict[str, Mapping[str, list[Edge]]]
     into: dict[str, Mapping[str, list[Edge]]]
     ties: TieMap
@@ -111,7 +112,7 @@ class _Builder:
         self.revision = revision
         self.node_rows = NodeTableBuilder()
         self.nodes: NodeTable | None = None
-        self.by_label: dict[str, list[str]] = {}
+        self.by_label: dict[str, Sequence[str]] = {}
         self.names: list[str] = []  # interned ids: the nodes' own string objects, then others
         self.index: dict[str, int] = {}
         self.canon: Mapping[str, str] = {}  # id -> the node's own string object (after build)
@@ -144,10 +145,9 @@ class _Builder:
         nodes = self.nodes = self.node_rows.finish(ordered=ordered)
         node_ids = self._node_ids = self.node_rows.ids  # (nodes.ids is a buffer: read the list)
         self.node_rows = NodeTableBuilder()
-        self.by_label = {label: [] for label in nodes.labels}
-        lists = list(self.by_label.values())
-        for node_id, at in zip(node_ids, nodes.label_of.tolist(), strict=True):
-            lists[at].append(node_id)
+        label_of = np.frombuffer(nodes.label_of, dtype=np.uint8)  # each label's ids: positions in the buffer
+        self.by_label = {label: IdList(nodes.ids, np.flatnonzero(label_of == at), nodes.index)
+                         for at, label in enumerate(nodes.labels)}
         self.names = list(node_ids)
         self.index = {name: i for i, name in enumerate(self.names)}
 
@@ -323,7 +323,7 @@ class _Builder:
         out = self.out["TIE"]
         sets = out.table if isinstance(out, Adjacency) and len(table) > 1 else table
         self.tie_props = TieProps.from_arrays(ids, starts, ends, TieSets(
-            sets, props, versions, created, list(self.tie_stamps), FrozenProps), FrozenProps)
+            sets, props, versions, created, StrArray(list(self.tie_stamps)), FrozenProps), FrozenProps)
         rung_of = np.array([int(p.get("rung", 0)) for p in table], dtype=np.int8)
         rungs = rung_of[props] if props is not None else np.full(len(starts), rung_of[0], dtype=np.int8)
         # both directions, each actor's partners in id order

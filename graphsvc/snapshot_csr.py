@@ -26,7 +26,7 @@ import numpy as np
 import numpy.typing as npt
 
 from graphsvc.snapshot_props import distinct_values, intern_column
-from graphsvc.snapshot_strings import StrArray, StrIndex
+from graphsvc.snapshot_strings import StrArray, StrIndex, str_array_or_list
 
 __all__ = ["Edge", "edge_order", "Ids", "Adjacency", "ColumnTable", "build_adjacency", "adjacency_from_arrays",
            "intern_sets"]
@@ -290,7 +290,7 @@ class ColumnTable(Sequence[Mapping[str, Any]]):
         shape_of = [shapes.setdefault(tuple(p), len(shapes)) for p in rows]
         keys = {k: j for j, k in enumerate(dict.fromkeys(k for shape in shapes for k in shape))}
         self.matrix = np.zeros((len(rows), len(keys)), dtype=np.int32)
-        self.values: list[list[Any]] = []
+        self.values: list[Sequence[Any]] = []
         for j, key in enumerate(keys):  # per key, the index of each set's value among the distinct ones
             having = [i for i, shape in enumerate(shapes) if key in shape]
             seen: dict[Any, int] = {}
@@ -300,7 +300,7 @@ class ColumnTable(Sequence[Mapping[str, Any]]):
                 has = np.isin(np.array(shape_of, dtype=np.int32), having)
                 at = np.flatnonzero(has)
                 self.matrix[at, j] = intern_column([rows[i][key] for i in at.tolist()], seen)
-            self.values.append(distinct_values(seen))
+            self.values.append(str_array_or_list(distinct_values(seen)))  # many texts: one buffer
         self.keys = list(keys)
         # each shape as (its keys, the columns they are in)
         self.shapes = [(shape, [keys[k] for k in shape]) for shape in shapes]

@@ -53,7 +53,7 @@ class TieMap(Mapping[str, dict[str, int]]):
         self.partners = np.ascontiguousarray(partners, dtype=np.int32)
         self.rungs = np.ascontiguousarray(rungs, dtype=np.int8)
         self.overlay: dict[str, dict[str, int] | None] = overlay if overlay is not None else {}
-        self._at = memoryview(self.offsets)
+        self._at = self.offsets.data
 
     # -- reading -------------------------------------------------------------------------------
     def _base(self, i: int) -> dict[str, int] | None:

@@ -164,7 +164,7 @@ class TieSets(Sequence[Mapping[str, Any]]):
     __slots__ = ("base", "props", "version", "created", "stamps", "_make")
 
     def __init__(self, base: Sequence[Mapping[str, Any]], props: npt.NDArray[np.int32] | None,
-                 version: npt.NDArray[np.int64], created: npt.NDArray[np.int32], stamps: list[str | None],
+                 version: npt.NDArray[np.int64], created: npt.NDArray[np.int32], stamps: Sequence[str | None],
                  make: Callable[..., Mapping[str, Any]]) -> None:
         self.base, self.props, self.version, self.created, self.stamps = base, props, version, created, stamps
         self._make = make
