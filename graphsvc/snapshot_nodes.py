@@ -207,10 +207,10 @@ class NodeTable(Mapping[str, Node]):
         self._added = sum(1 for k in self.overlay if k not in self.index)
 
     # -- reading -------------------------------------------------------------------------------
-    def _node(self, i: int) -> Node:
+    def _node(self, i: int, node_id: str | None = None) -> Node:
         label = self.label_of[i]
         node = _new_node(Node)
-        vars(node).update(id=self.ids[i], label=self.labels[label],
+        vars(node).update(id=self.ids[i] if node_id is None else node_id, label=self.labels[label],
                           props=NodeProps(self.columns[label], self.row[i]),
                           version=self.version[i], created_at=self.stamps[self.created[i]],
                           updated_at=self.stamps[self.updated[i]])
@@ -223,7 +223,7 @@ class NodeTable(Mapping[str, Node]):
                 if node is None:
                     raise KeyError(node_id)
                 return node
-        return self._node(self.index[node_id])
+        return self._node(self.index[node_id], node_id)
 
     def get(self, node_id: str, default: Any = None) -> Any:
         if self.overlay:
@@ -231,7 +231,7 @@ class NodeTable(Mapping[str, Node]):
             if node is not _MISSING:
                 return default if node is None else node
         i = self.index.get(node_id)
-        return default if i is None else self._node(i)
+        return default if i is None else self._node(i, node_id)
 
     def __contains__(self, node_id: object) -> bool:
         if self.overlay and node_id in self.overlay:
@@ -261,7 +261,7 @@ class NodeTable(Mapping[str, Node]):
         i = self.index[node_id]
         columns, row = self.columns[self.label_of[i]], self.row[i]
         j = columns.shapes[columns.shape_of[row]][1].get(key)
-        return default if j is None else _decoded(columns.values[j][columns.matrix[row, j]])
+        return default if j is None else _decoded(columns.values[j][int(columns.matrix[row, j])])
 
     def __iter__(self) -> Iterator[str]:
         if not self.overlay:

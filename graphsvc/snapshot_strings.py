@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from functools import lru_cache
 from typing import Any, overload
 from zlib import crc32
 
@@ -23,6 +24,8 @@ __all__ = ["StrArray", "JsonArray", "StrIndex", "IdList", "str_array_or_list"]
 
 #: distinct values a column must have before they are kept in a buffer (fewer stay a list)
 MIN_BUFFERED = 64
+#: lookups remembered per id table and process (a worker's own, small: made after the fork)
+RECENT = 1024
 
 
 class StrArray(Sequence[Any]):
@@ -35,7 +38,7 @@ class StrArray(Sequence[Any]):
     ('Buurtvrouwen', None, 'Ayşe', 3, ['Buurtvrouwen', None, 'Ayşe'])
     """
 
-    __slots__ = ("buf", "offsets", "nulls", "_at")
+    __slots__ = ("buf", "offsets", "nulls", "_at", "_plain")
 
     def __init__(self, texts: Iterable[str | None]) -> None:
         texts = texts if isinstance(texts, list) else list(texts)
@@ -47,6 +50,7 @@ class StrArray(Sequence[Any]):
             np.cumsum(np.fromiter(map(len, encoded), dtype=np.int64, count=len(encoded)), out=self.offsets[1:])
         self.nulls: frozenset[int] | None = frozenset(nulls) if nulls else None
         self._at = self.offsets.data  # reads one value faster than numpy does (same buffer)
+        self._plain = type(self) is StrArray  # a read is a slice and a decode
 
     def __len__(self) -> int:
         return len(self.offsets) - 1
@@ -62,6 +66,11 @@ class StrArray(Sequence[Any]):
     @overload
     def __getitem__(self, i: slice) -> list[Any]: ...
     def __getitem__(self, i: int | slice) -> Any:
+        if self._plain and type(i) is int and i >= 0:  # the hot path (the memoryview checks the end)
+            if self.nulls is not None and i in self.nulls:
+                return None
+            at = self._at
+            return self.buf[at[i]:at[i + 1]].decode("utf-8", "surrogatepass")
         if isinstance(i, slice):
             return [self[j] for j in range(*i.indices(len(self)))]
         i = int(i)
@@ -77,13 +86,13 @@ class StrArray(Sequence[Any]):
         >>> StrArray(["a", "b", "c"]).take([2, 0])
         ['c', 'a']
         """
-        if self.nulls is not None or type(self) is not StrArray:
+        if not self._plain or self.nulls is not None:
             return [self._text(i) for i in positions]
         at, buf = self._at, self.buf
         return [buf[at[i]:at[i + 1]].decode("utf-8", "surrogatepass") for i in positions]
 
     def __iter__(self) -> Iterator[Any]:
-        if self.nulls is None and type(self) is StrArray:
+        if self._plain and self.nulls is None:
             at, buf = self.offsets.tolist(), self.buf
             for a, b in zip(at, at[1:], strict=False):
                 yield buf[a:b].decode("utf-8", "surrogatepass")
@@ -151,7 +160,7 @@ class StrIndex(Mapping[str, int]):
     (1, None, True, 2, ['b', 'a'])
     """
 
-    __slots__ = ("texts", "table", "_mask", "_slots")
+    __slots__ = ("texts", "table", "_mask", "_slots", "_recent")
 
     def __init__(self, texts: StrArray) -> None:
         self.texts = texts
@@ -164,6 +173,11 @@ class StrIndex(Mapping[str, int]):
         _fill(table, hashes, mask)
         self.table = table
         self._slots = table.data
+        # texts looked up lately, per process (a request asks for the same few ids many times)
+        self._recent = lru_cache(maxsize=RECENT)(self._find)
+
+    def _find(self, key: str) -> int:
+        return self._probe(key.encode("utf-8", "surrogatepass"))
 
     def _probe(self, raw: bytes) -> int:
         """The position of the UTF-8 text ``raw``, or -1."""
@@ -180,7 +194,7 @@ class StrIndex(Mapping[str, int]):
             slot = (slot + 1) & mask
 
     def __getitem__(self, key: str) -> int:
-        at = self._probe(key.encode("utf-8", "surrogatepass")) if type(key) is str else -1
+        at: int = self._recent(key) if type(key) is str else -1
         if at < 0:
             raise KeyError(key)
         return at
@@ -188,11 +202,11 @@ class StrIndex(Mapping[str, int]):
     def get(self, key: str, default: Any = None) -> Any:
         if type(key) is not str:
             return default
-        at = self._probe(key.encode("utf-8", "surrogatepass"))
+        at = self._recent(key)
         return default if at < 0 else at
 
     def __contains__(self, key: object) -> bool:
-        return type(key) is str and self._probe(key.encode("utf-8", "surrogatepass")) >= 0
+        return type(key) is str and self._recent(key) >= 0
 
     def __iter__(self) -> Iterator[str]:
         return iter(self.texts)

@@ -11,6 +11,7 @@ new ``{partner: rung}`` dict from them. Changed actors go into an overlay on a c
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -22,6 +23,7 @@ __all__ = ["TieMap"]
 
 _MISSING: Any = object()
 _COMPACT_FLOOR = 1024  # overlay actors tolerated before a copy compacts, at least
+RECENT_ROWS = 256
 
 
 class TieMap(Mapping[str, dict[str, int]]):
@@ -39,7 +41,7 @@ class TieMap(Mapping[str, dict[str, int]]):
     ({'b': 2, 'c': 1}, {'a': 2}, True, ['a', 'b', 'c'], 3)
     """
 
-    __slots__ = ("ids", "offsets", "partners", "rungs", "overlay", "_at")
+    __slots__ = ("ids", "offsets", "partners", "rungs", "overlay", "_at", "_recent")
 
     def __init__(self, ids: Ids, ones: npt.NDArray[Any], partners: npt.NDArray[Any], rungs: npt.NDArray[Any],
                  overlay: dict[str, dict[str, int] | None] | None = None) -> None:
@@ -54,6 +56,9 @@ class TieMap(Mapping[str, dict[str, int]]):
         self.rungs = np.ascontiguousarray(rungs, dtype=np.int8)
         self.overlay: dict[str, dict[str, int] | None] = overlay if overlay is not None else {}
         self._at = self.offsets.data
+        # rows read lately, per process (a match reads its actor's partners once per candidate);
+        # shared by copies, which share the arrays. Callers must not change a row they get.
+        self._recent = lru_cache(maxsize=RECENT_ROWS)(self._base)
 
     # -- reading -------------------------------------------------------------------------------
     def _base(self, i: int) -> dict[str, int] | None:
@@ -72,7 +77,7 @@ class TieMap(Mapping[str, dict[str, int]]):
         i = self.ids.index.get(actor)
         if i is None or i >= len(self.offsets) - 1:
             return default
-        row = self._base(i)
+        row = self._recent(i)
         return default if row is None else row
 
     def __getitem__(self, actor: str) -> dict[str, int]:

@@ -3,6 +3,7 @@ keeps sharing its parent's pages, and the snapshot holds few Python objects what
 
 from __future__ import annotations
 
+import array
 import gc
 import json
 import os
@@ -51,11 +52,14 @@ def _walk(root: object) -> Iterator[object]:
 
 
 def _buffer_pages(snap: Snapshot) -> set[int]:
-    """The whole pages of the snapshot's numpy arrays and long byte buffers."""
+    """The whole pages of the snapshot's arrays (numpy, ``array.array``) and long byte buffers."""
     pages: set[int] = set()
     for obj in _walk(snap.parts()):
         if isinstance(obj, np.ndarray) and obj.base is None and obj.nbytes:
             start, size = obj.ctypes.data, obj.nbytes
+        elif isinstance(obj, array.array):
+            start, length = obj.buffer_info()
+            size = length * obj.itemsize
         elif isinstance(obj, bytes) and len(obj) > 2 * PAGE:
             start, size = id(obj) + sys.getsizeof(b""), len(obj)
         else:
