@@ -19,7 +19,9 @@ import pytest
 from graphsvc.generate import write_generated
 from graphsvc.model import Relationship
 from graphsvc.snapshot import Snapshot
+from graphsvc.snapshot_csr import Ids
 from graphsvc.snapshot_strings import IdList, JsonArray, StrArray, StrIndex
+from graphsvc.snapshot_tiemap import TieMap
 from graphsvc.store import GraphStore, open_store
 from queries.matching import partner_matches
 
@@ -164,3 +166,22 @@ def test_a_tie_change_writes_an_overlay_beside_the_shared_tie_arrays(store: Grap
     assert new.ties == fresh.ties and list(new.ties) == list(fresh.ties)
     assert [list(new.ties[x].items()) for x in new.ties] == [list(fresh.ties[x].items()) for x in fresh.ties]
     assert new.rung(a, b) == new.rung(b, a) == 3 and snap.rung(a, b) == 0
+
+
+def test_a_tie_map_with_a_large_overlay_is_folded_into_fresh_arrays() -> None:
+    ids = Ids([f"a{i:04d}" for i in range(3000)])
+    # pairs (a0, a1), (a2, a3), ... at rung 1, both directions
+    ties = TieMap(ids, np.arange(3000), np.arange(3000) ^ 1, np.ones(3000, dtype=np.int8))
+    assert ties["a0000"] == {"a0001": 1} and len(ties) == 3000
+    changed = ties.copy()
+    expected = {a: dict(ties[a]) for a in ties}
+    for i in range(0, 2400, 2):  # 1,200 pairs get rung 3, more than a copy keeps as an overlay
+        a, b = f"a{i:04d}", f"a{i + 1:04d}"
+        changed[a], changed[b] = {b: 3}, {a: 3}
+        expected[a], expected[b] = {b: 3}, {a: 3}
+    del changed["a2998"], changed["a2999"]  # (TieMap.__delitem__ takes one key at a time)
+    del expected["a2998"], expected["a2999"]
+    folded = changed.copy()
+    assert not folded.overlay and folded.partners is not ties.partners  # fresh arrays
+    assert dict(folded.items()) == dict(changed.items()) == expected and list(folded) == sorted(expected)
+    assert ties["a0000"] == {"a0001": 1} and "a2998" in ties  # the original is as it was
