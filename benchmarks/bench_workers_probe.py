@@ -9,6 +9,7 @@ too is shared, one the child wrote to is its own ("exclusively mapped", bit 56).
 
 from __future__ import annotations
 
+import array
 import gc
 import json
 import os
@@ -28,8 +29,9 @@ def _span(start: int, size: int) -> range:
 
 
 def _pages(root: object, seen: set[int]) -> tuple[set[int], set[int]]:
-    """Page numbers of the buffers of every numpy array reachable from ``root`` and not in
-    ``seen``, and of every other object so reached (modules, classes and functions left out)."""
+    """Page numbers of the buffers of every numpy array and ``array.array`` (and long ``bytes``
+    string buffer, but for its first page) reachable from ``root`` and not in ``seen``, and of every other object so
+    reached (modules, classes and functions left out)."""
     import types
 
     import numpy as np
@@ -42,10 +44,25 @@ def _pages(root: object, seen: set[int]) -> tuple[set[int], set[int]]:
         if id(obj) in seen or isinstance(obj, (type, types.ModuleType, types.FunctionType)):
             continue
         seen.add(id(obj))
-        objects.update(_span(id(obj), sys.getsizeof(obj)))
+        size = sys.getsizeof(obj)  # (for arrays, the header only: their buffers lie elsewhere)
+        if isinstance(obj, np.ndarray) and obj.base is None:
+            size -= obj.nbytes
+        elif isinstance(obj, array.array):
+            size -= obj.buffer_info()[1] * obj.itemsize
+        if not isinstance(obj, bytes) or len(obj) <= 2 * PAGE:
+            objects.update(_span(id(obj), max(size, 1)))
         if isinstance(obj, np.ndarray):
             if obj.nbytes and obj.base is None:
                 arrays.update(_span(obj.ctypes.data, obj.nbytes))
+            continue
+        if isinstance(obj, array.array):  # its buffer lies elsewhere, as a numpy array's
+            address, length = obj.buffer_info()
+            arrays.update(_span(address, length * obj.itemsize))
+            continue
+        if isinstance(obj, bytes) and len(obj) > 2 * PAGE:  # a string buffer: its text pages as an array's
+            header = sys.getsizeof(b"")
+            objects.update(_span(id(obj), header))
+            arrays.update(_span(id(obj) + PAGE, len(obj) + header - PAGE))
             continue
         todo.extend(gc.get_referents(obj))
     return arrays, objects - arrays

@@ -26,6 +26,7 @@ from graphsvc.snapshot_build import (
 from graphsvc.snapshot_carry import carrier_for, family_of, tie_changes
 from graphsvc.snapshot_csr import Adjacency
 from graphsvc.snapshot_nodes import NodeTable
+from graphsvc.snapshot_tiemap import TieMap
 from graphsvc.snapshot_ties import TieHistory, TieProps
 from graphsvc.store.base import GraphData, GraphStore, read_consistent
 
@@ -73,7 +74,7 @@ class Snapshot:
         self._by_label = parts.by_label
         self._out = parts.out
         self._in = parts.into
-        self.ties: dict[str, dict[str, int]] = parts.ties
+        self.ties: TieMap = parts.ties
         self.tie_props: TieProps = parts.tie_props
         self.relationship_count = parts.relationship_count
         self.tie_events: TieHistory = parts.tie_events
@@ -156,8 +157,8 @@ class Snapshot:
             raise NotFound(f"There is no {what} with id {node_id!r}.")
         return node
 
-    def labelled(self, label: str) -> list[str]:
-        """Ids of all nodes with this label, sorted."""
+    def labelled(self, label: str) -> Sequence[str]:
+        """Ids of all nodes with this label, sorted (a read-only sequence: copy it to change it)."""
         return self._by_label.get(label, [])
 
     def actors(self) -> list[str]:

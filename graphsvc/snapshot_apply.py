@@ -23,6 +23,7 @@ from graphsvc.model import ChangeEvent, Node, TieEvent
 from graphsvc.snapshot_build import EMPTY_PROPS, Edge, FrozenProps, Parts, edge_order, paused_gc
 from graphsvc.snapshot_csr import Adjacency
 from graphsvc.snapshot_nodes import NodeTable
+from graphsvc.snapshot_tiemap import TieMap
 from graphsvc.snapshot_ties import TieHistory, TieProps
 
 Index = dict[str, Any]  # relationship type -> a dict or an Adjacency of edges by node id
@@ -187,18 +188,19 @@ class _Writer:
             self._tie(start, end, change, props)
 
     def _tie(self, a: str, b: str, change: ChangeEvent, props: FrozenProps | None) -> None:
-        self.ties = self._own(self.ties, dict)
+        # a copy shares the arrays; the two actors' new partner rows go into its overlay
+        self.ties = self._own(self.ties, TieMap.copy)
         self.tie_props = self._own(self.tie_props, TieProps.copy)
         for one, other in ((a, b), (b, a)):
-            partners = self.ties[one] = self._own(self.ties.get(one, {}), dict)
+            partners = dict(self.ties.get(one, {}))  # (a row may be shared with the old snapshot)
             if props is None:
                 partners.pop(other, None)
-                if not partners:
-                    del self.ties[one]
-            elif other in partners or not partners or other > next(reversed(partners)):
+            else:
                 partners[other] = int(props.get("rung", 0))
-            else:  # a new partner in the middle: partners stay in id order, as a full read has them
-                self.ties[one] = self._mine(dict(sorted([*partners.items(), (other, int(props.get("rung", 0)))])))
+            if partners:  # partners in id order, as a full read has them
+                self.ties[one] = dict(sorted(partners.items()))
+            elif one in self.ties:
+                del self.ties[one]
         if props is None:
             self.tie_props.pop((a, b), None)
             return

@@ -38,6 +38,8 @@ from graphsvc.snapshot_csr import (
 from graphsvc.snapshot_nodes import NodeTable, NodeTableBuilder
 from graphsvc.snapshot_props import EMPTY_PROPS, FrozenProps, paused_gc
 from graphsvc.snapshot_relprops import SharedProps, loads_many
+from graphsvc.snapshot_strings import IdList, StrArray
+from graphsvc.snapshot_tiemap import TieMap
 from graphsvc.snapshot_ties import TieHistory, TieProps, TieSets
 from graphsvc.store.base import GraphData
 from graphsvc.store.rows import GraphRows, RelationshipBlocks
@@ -62,10 +64,10 @@ class Parts:
 
     revision: int
     nodes: NodeTable
-    by_label: dict[str, list[str]]
+    by_label: dict[str, Sequence[str]]
     out: dict[str, Mapping[str, list[Edge]]]
     into: dict[str, Mapping[str, list[Edge]]]
-    ties: dict[str, dict[str, int]]
+    ties: TieMap
     tie_props: TieProps
     relationship_count: int
     tie_events: TieHistory
@@ -103,7 +105,7 @@ class _Builder:
         self.revision = revision
         self.node_rows = NodeTableBuilder()
         self.nodes: NodeTable | None = None
-        self.by_label: dict[str, list[str]] = {}
+        self.by_label: dict[str, Sequence[str]] = {}
         self.names: list[str] = []  # interned ids: the nodes' own string objects, then others
         self.index: dict[str, int] = {}
         self.canon: Mapping[str, str] = {}  # id -> the node's own string object (after build)
@@ -112,7 +114,8 @@ class _Builder:
         self.tie_stamps: dict[str | None, int] = {}  # the ties' created_at texts
         self.out: dict[str, Mapping[str, list[Edge]]] = {}
         self.into: dict[str, Mapping[str, list[Edge]]] = {}
-        self.ties: dict[str, dict[str, int]] = {}
+        self.ties: TieMap | None = None
+        self._node_ids: list[str] = []  # the nodes' ids in id order (a list while building)
         self.tie_props: TieProps | None = None
         self.count = 0
         self.rel_props = SharedProps(self.texts)
@@ -132,12 +135,12 @@ class _Builder:
 
     def finish_nodes(self, *, ordered: bool) -> None:
         nodes = self.nodes = self.node_rows.finish(ordered=ordered)
+        node_ids = self._node_ids = self.node_rows.ids  # (nodes.ids is a buffer: read the list)
         self.node_rows = NodeTableBuilder()
-        self.by_label = {label: [] for label in nodes.labels}
-        lists = list(self.by_label.values())
-        for node_id, at in zip(nodes.ids, nodes.label_of.tolist(), strict=True):
-            lists[at].append(node_id)
-        self.names = list(nodes.ids)
+        label_of = np.frombuffer(nodes.label_of, dtype=np.uint8)  # each label's ids: positions in the buffer
+        self.by_label = {label: IdList(nodes.ids, np.flatnonzero(label_of == at), nodes.index)
+                         for at, label in enumerate(nodes.labels)}
+        self.names = list(node_ids)
         self.index = {name: i for i, name in enumerate(self.names)}
 
     def _intern(self, node_id: str) -> int:
@@ -228,7 +231,8 @@ class _Builder:
             remap = np.empty(len(names), dtype=np.int32)
             remap[order] = np.arange(len(names), dtype=np.int32)
             names = [names[i] for i in order]
-        ids = Ids(names)
+        same = self.nodes is not None and names == self._node_ids  # then one id buffer and table, not two
+        ids = Ids(self.nodes.ids, self.nodes.index) if same and self.nodes is not None else Ids(names)
         for rel_type, cols in self.cols.items():
             starts = np.frombuffer(cols.starts, dtype=np.intc).astype(np.int32)
             ends = np.frombuffer(cols.ends, dtype=np.intc).astype(np.int32)
@@ -245,9 +249,8 @@ class _Builder:
             if rel_type == "TIE":
                 self._ties(ids, starts, ends, prop_arr, table, cols)
         self.cols = {}
-        self.names, self.index, self.canon = names, ids.index, ids
-        if self.nodes is not None and names == self.nodes.ids:
-            self.nodes.index = ids.index  # the same ids in the same order: one dict, not two
+        self.names, self.index, self.canon = names, {}, ids
+        self._node_ids = []
 
     def _ties(self, ids: Ids, starts: IntArray, ends: IntArray, prop_arr: IntArray | None,
               table: list[Mapping[str, Any]], cols: _TypeColumns) -> None:
@@ -267,25 +270,21 @@ class _Builder:
         out = self.out["TIE"]
         sets = out.table if isinstance(out, Adjacency) and len(table) > 1 else table
         self.tie_props = TieProps.from_arrays(ids, starts, ends, TieSets(
-            sets, props, versions, created, list(self.tie_stamps), FrozenProps), FrozenProps)
+            sets, props, versions, created, StrArray(list(self.tie_stamps)), FrozenProps), FrozenProps)
         rung_of = np.array([int(p.get("rung", 0)) for p in table], dtype=np.int8)
         rungs = rung_of[props] if props is not None else np.full(len(starts), rung_of[0], dtype=np.int8)
         # both directions, each actor's partners in id order
         one, other = np.concatenate((starts, ends)), np.concatenate((ends, starts))
         by_one = np.lexsort((other, one))
-        one, other, both = one[by_one], other[by_one].tolist(), np.concatenate((rungs, rungs))[by_one].tolist()
-        names = ids.names
-        bounds = np.flatnonzero(np.diff(one)) + 1
-        first = np.concatenate(([0], bounds)).tolist() if len(one) else []
-        ends_at = np.concatenate((bounds, [len(one)])).tolist() if len(one) else []
-        self.ties = {names[i]: dict(zip([names[o] for o in other[a:b]], both[a:b], strict=True))
-                     for i, a, b in zip(one[first].tolist(), first, ends_at, strict=True)}
+        self.ties = TieMap(ids, one[by_one], other[by_one], np.concatenate((rungs, rungs))[by_one])
 
     def parts(self, tie_events: TieHistory) -> Parts:
         """The structures, ties and tie history in columns (after :meth:`finish_relationships`)."""
         assert self.nodes is not None and isinstance(self.canon, Ids), "finish the nodes and relationships first"
         tie_props = self.tie_props if self.tie_props is not None else TieProps(self.canon, [], [], FrozenProps)
-        return Parts(self.revision, self.nodes, self.by_label, self.out, self.into, self.ties,
+        none = np.zeros(0, dtype=np.int32)
+        ties = self.ties if self.ties is not None else TieMap(self.canon, none, none, none)
+        return Parts(self.revision, self.nodes, self.by_label, self.out, self.into, ties,
                      tie_props, self.count, tie_events)
 
 

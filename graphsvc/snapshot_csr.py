@@ -26,6 +26,7 @@ import numpy as np
 import numpy.typing as npt
 
 from graphsvc.snapshot_props import distinct_values, intern_column
+from graphsvc.snapshot_strings import StrArray, StrIndex, str_array_or_list
 
 __all__ = ["Edge", "edge_order", "Ids", "Adjacency", "ColumnTable", "build_adjacency", "adjacency_from_arrays",
            "intern_sets"]
@@ -57,15 +58,16 @@ def edge_order(edge: Edge) -> tuple[str, str]:
 class Ids(Mapping[str, str]):
     """The ids of a snapshot interned to integers: ``names[i]`` and ``index[name]``.
 
-    As a mapping it gives each id's own string object (``canon.get(x, x)``), so strings read
-    elsewhere (tie events) share it. ``names`` are sorted, so index order is id order.
+    ``names`` is a :class:`~graphsvc.snapshot_strings.StrArray` (one UTF-8 buffer) and ``index``
+    a :class:`~graphsvc.snapshot_strings.StrIndex` (a hash table in an array), so forked workers
+    share them however much they read. ``names`` are sorted, so index order is id order.
     """
 
     __slots__ = ("names", "index")
 
-    def __init__(self, names: list[str]) -> None:
-        self.names = names
-        self.index = {name: i for i, name in enumerate(names)}
+    def __init__(self, names: Sequence[str], index: StrIndex | None = None) -> None:
+        self.names = names if isinstance(names, StrArray) else StrArray(names)
+        self.index = index if index is not None else StrIndex(self.names)
 
     def __getitem__(self, name: str) -> str:
         return self.names[self.index[name]]
@@ -109,13 +111,12 @@ class Adjacency(Mapping[str, list[Edge]]):
         a, b = self.offsets[i:i + 2].tolist()
         if a == b:
             return []
-        names = self.ids.names
+        others = self.ids.names.take(self.targets[a:b].tolist())
         if self.props is None:
             p = self.table[0]
-            return [Edge((names[t], p)) for t in self.targets[a:b].tolist()]
+            return [Edge((t, p)) for t in others]
         table = self.table
-        return [Edge((names[t], table[p]))
-                for t, p in zip(self.targets[a:b].tolist(), self.props[a:b].tolist(), strict=True)]
+        return [Edge((t, table[p])) for t, p in zip(others, self.props[a:b].tolist(), strict=True)]
 
     def _base_index(self, node_id: str) -> int | None:
         i = self.ids.index.get(node_id)
@@ -157,16 +158,14 @@ class Adjacency(Mapping[str, list[Edge]]):
         if i is None:
             return []
         a, b = self.offsets[i:i + 2].tolist()
-        names = self.ids.names
-        return [names[t] for t in self.targets[a:b].tolist()]
+        return self.ids.names.take(self.targets[a:b].tolist())
 
     def _base_keys(self) -> npt.NDArray[np.intp]:
         return np.flatnonzero(np.diff(self.offsets))
 
     def __iter__(self) -> Iterator[str]:
-        names, overlay = self.ids.names, self.overlay
-        for i in self._base_keys().tolist():
-            name = names[i]
+        overlay = self.overlay
+        for name in self.ids.names.take(self._base_keys().tolist()):
             if not overlay or name not in overlay:
                 yield name
         for name, edges in list(overlay.items()):
@@ -261,8 +260,7 @@ class Adjacency(Mapping[str, list[Edge]]):
 
     def targets_of_base(self, i: int) -> list[str]:
         a, b = self.offsets[i:i + 2].tolist()
-        names = self.ids.names
-        return [names[t] for t in self.targets[a:b].tolist()]
+        return self.ids.names.take(self.targets[a:b].tolist())
 
     def nbytes(self) -> int:
         """Bytes held by the arrays (not the shared property dicts)."""
@@ -292,7 +290,7 @@ class ColumnTable(Sequence[Mapping[str, Any]]):
         shape_of = [shapes.setdefault(tuple(p), len(shapes)) for p in rows]
         keys = {k: j for j, k in enumerate(dict.fromkeys(k for shape in shapes for k in shape))}
         self.matrix = np.zeros((len(rows), len(keys)), dtype=np.int32)
-        self.values: list[list[Any]] = []
+        self.values: list[Sequence[Any]] = []
         for j, key in enumerate(keys):  # per key, the index of each set's value among the distinct ones
             having = [i for i, shape in enumerate(shapes) if key in shape]
             seen: dict[Any, int] = {}
@@ -302,7 +300,7 @@ class ColumnTable(Sequence[Mapping[str, Any]]):
                 has = np.isin(np.array(shape_of, dtype=np.int32), having)
                 at = np.flatnonzero(has)
                 self.matrix[at, j] = intern_column([rows[i][key] for i in at.tolist()], seen)
-            self.values.append(distinct_values(seen))
+            self.values.append(str_array_or_list(distinct_values(seen)))  # many texts: one buffer
         self.keys = list(keys)
         # each shape as (its keys, the columns they are in)
         self.shapes = [(shape, [keys[k] for k in shape]) for shape in shapes]

@@ -27,6 +27,7 @@ import numpy.typing as npt
 
 from graphsvc.model import Node
 from graphsvc.snapshot_props import compact_json, distinct_values, intern_column
+from graphsvc.snapshot_strings import StrArray, StrIndex, str_array_or_list
 
 __all__ = ["NodeProps", "PropColumns", "NodeTable", "NodeTableBuilder"]
 
@@ -51,7 +52,7 @@ class PropColumns:
     __slots__ = ("shapes", "shape_of", "matrix", "values")
 
     def __init__(self, shapes: list[tuple[tuple[str, ...], dict[str, int]]], shape_of: array[int],
-                 matrix: npt.NDArray[np.int32], values: list[list[Any]]) -> None:
+                 matrix: npt.NDArray[np.int32], values: list[Sequence[Any]]) -> None:
         self.shapes = shapes  # per shape: its keys in order, and the column of each
         self.shape_of = shape_of
         self.matrix = matrix
@@ -119,7 +120,9 @@ class _LabelBuilder:
         for j, col in enumerate(self.cols):
             matrix[:len(col), j] = np.frombuffer(col, dtype=np.intc) if len(col) else 0
         shapes = [(shape, {k: self.keys[k] for k in shape}) for shape in self.shapes]
-        return PropColumns(shapes, self.shape_of, matrix, [distinct_values(seen) for seen in self.seen])
+        # many distinct texts (names, descriptions, contact lists) in one buffer per key
+        values = [str_array_or_list(distinct_values(seen), _Json) for seen in self.seen]
+        return PropColumns(shapes, self.shape_of, matrix, values)
 
 
 class NodeProps(Mapping[str, Any]):
@@ -182,29 +185,32 @@ class NodeTable(Mapping[str, Node]):
     __slots__ = ("ids", "index", "names", "labels", "label_of", "row", "version", "created",
                  "updated", "stamps", "columns", "overlay", "_added")
 
-    def __init__(self, ids: list[str], labels: list[str], label_of: array[int],
+    def __init__(self, ids: Sequence[str], labels: list[str], label_of: array[int],
                  row: array[int], version: array[int], created: array[int],
-                 updated: array[int], stamps: list[str | None], names: list[str],
-                 columns: list[PropColumns], overlay: dict[str, Node | None] | None = None) -> None:
-        self.ids = ids
-        self.index = {node_id: i for i, node_id in enumerate(ids)}
-        self.names = names  # each node's name (the column's own string), for Snapshot.name
+                 updated: array[int], stamps: Sequence[str | None], names: Sequence[str],
+                 columns: list[PropColumns], overlay: dict[str, Node | None] | None = None,
+                 index: StrIndex | None = None) -> None:
+        # ids, names and timestamps in buffers, the id index a hash table in an array: pages a
+        # forked worker reads without making them its own
+        self.ids = ids if isinstance(ids, StrArray) else StrArray(ids)
+        self.index = index if index is not None else StrIndex(self.ids)
+        self.names = names if isinstance(names, StrArray) else StrArray(names)  # each node's name
         self.labels = labels
         self.label_of = label_of
         self.row = row
         self.version = version
         self.created = created
         self.updated = updated
-        self.stamps = stamps
+        self.stamps = stamps if isinstance(stamps, StrArray) else StrArray(stamps)
         self.columns = columns  # per label number
         self.overlay: dict[str, Node | None] = overlay if overlay is not None else {}
         self._added = sum(1 for k in self.overlay if k not in self.index)
 
     # -- reading -------------------------------------------------------------------------------
-    def _node(self, i: int) -> Node:
+    def _node(self, i: int, node_id: str | None = None) -> Node:
         label = self.label_of[i]
         node = _new_node(Node)
-        vars(node).update(id=self.ids[i], label=self.labels[label],
+        vars(node).update(id=self.ids[i] if node_id is None else node_id, label=self.labels[label],
                           props=NodeProps(self.columns[label], self.row[i]),
                           version=self.version[i], created_at=self.stamps[self.created[i]],
                           updated_at=self.stamps[self.updated[i]])
@@ -217,7 +223,7 @@ class NodeTable(Mapping[str, Node]):
                 if node is None:
                     raise KeyError(node_id)
                 return node
-        return self._node(self.index[node_id])
+        return self._node(self.index[node_id], node_id)
 
     def get(self, node_id: str, default: Any = None) -> Any:
         if self.overlay:
@@ -225,7 +231,7 @@ class NodeTable(Mapping[str, Node]):
             if node is not _MISSING:
                 return default if node is None else node
         i = self.index.get(node_id)
-        return default if i is None else self._node(i)
+        return default if i is None else self._node(i, node_id)
 
     def __contains__(self, node_id: object) -> bool:
         if self.overlay and node_id in self.overlay:
@@ -255,7 +261,7 @@ class NodeTable(Mapping[str, Node]):
         i = self.index[node_id]
         columns, row = self.columns[self.label_of[i]], self.row[i]
         j = columns.shapes[columns.shape_of[row]][1].get(key)
-        return default if j is None else _decoded(columns.values[j][columns.matrix[row, j]])
+        return default if j is None else _decoded(columns.values[j][int(columns.matrix[row, j])])
 
     def __iter__(self) -> Iterator[str]:
         if not self.overlay:
@@ -383,5 +389,6 @@ class NodeTableBuilder:
             ids, names = [ids[i] for i in order], [names[i] for i in order]
             arrays = [array(a.typecode, [a[i] for i in order]) for a in arrays]
         label_of, row, version, created, updated = arrays
+        self.ids = ids  # (in id order: the snapshot's builder interns them from here)
         return NodeTable(ids, list(self.labels), label_of, row, version, created, updated,
                          list(self.stamps), names, [b.finish() for b in self.builders])

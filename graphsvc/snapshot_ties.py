@@ -25,6 +25,7 @@ import numpy.typing as npt
 
 from graphsvc.model import TieEvent
 from graphsvc.snapshot_csr import ColumnTable, Ids
+from graphsvc.snapshot_strings import StrArray
 
 __all__ = ["TieProps", "TieSets", "TieHistory"]
 
@@ -101,8 +102,7 @@ class TieProps(Mapping[Pair, Mapping[str, Any]]):
     def _base_pairs(self) -> Iterator[Pair]:
         names = self.ids.names
         starts = np.repeat(np.arange(len(self.offsets) - 1), np.diff(self.offsets))
-        for a, b in zip(starts.tolist(), self.others.tolist(), strict=True):
-            yield names[a], names[b]
+        yield from zip(names.take(starts.tolist()), names.take(self.others.tolist()), strict=True)
 
     def __iter__(self) -> Iterator[Pair]:
         if not self.overlay:
@@ -164,7 +164,7 @@ class TieSets(Sequence[Mapping[str, Any]]):
     __slots__ = ("base", "props", "version", "created", "stamps", "_make")
 
     def __init__(self, base: Sequence[Mapping[str, Any]], props: npt.NDArray[np.int32] | None,
-                 version: npt.NDArray[np.int64], created: npt.NDArray[np.int32], stamps: list[str | None],
+                 version: npt.NDArray[np.int64], created: npt.NDArray[np.int32], stamps: Sequence[str | None],
                  make: Callable[..., Mapping[str, Any]]) -> None:
         self.base, self.props, self.version, self.created, self.stamps = base, props, version, created, stamps
         self._make = make
@@ -215,6 +215,7 @@ class TieHistory(Sequence[TieEvent]):
             rungs[0].append(event.old_rung)
             rungs[1].append(event.new_rung)
             seq.append(event.seq)
+        self.strings = StrArray(strings)  # type: ignore[assignment]  # one buffer: shared by forked workers
         self.columns: list[npt.NDArray[Any]] = [np.frombuffer(c, dtype=np.intc).astype(np.int32) if len(c)
                                                  else np.zeros(0, np.int32) for c in cols]
         self.columns += [np.frombuffer(r, dtype=np.int8).copy() for r in rungs]
@@ -238,8 +239,7 @@ class TieHistory(Sequence[TieEvent]):
             for col, column in zip(cols, (a, b, at, source, session, declared_by), strict=True):
                 col.extend([index.setdefault(t, len(index)) for t in column])
         history = cls()
-        found, shared = canon.get, texts.setdefault  # each distinct string once: the shared object
-        history.strings = [c if (c := found(t)) is not None else shared(t, t) for t in index]
+        history.strings = StrArray(list(index))  # type: ignore[assignment]  # one buffer (``canon``, ``texts``: unused)
         history.columns = [np.frombuffer(c, dtype=np.intc).astype(np.int32) if len(c) else np.zeros(0, np.int32)
                            for c in cols]
         history.columns += [np.frombuffer(r, dtype=np.int8).copy() for r in rungs]

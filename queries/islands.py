@@ -137,7 +137,7 @@ def counted_partners(snapshot: Snapshot, actor_id: str, members: Collection[str]
 
 def _candidates(snapshot: Snapshot, members: frozenset[str] | None) -> list[str]:
     if members is None:
-        return snapshot.labelled("Organisation")
+        return list(snapshot.labelled("Organisation"))
     # an area holds a few hundred actors, a city tens of thousands: walk the area
     return sorted(o for o in members if snapshot.label(o) == "Organisation")
 

@@ -87,14 +87,15 @@ def actor_node(snapshot: Snapshot, actor_id: str) -> Node:
 
 def named(snapshot: Snapshot, node_id: str, vocab: Vocabulary | None = None) -> Named:
     """A node as evidence; the English name from ``name_en``, else the vocabulary, else none."""
-    node = snapshot.nodes.get(node_id)
-    if node is None:
+    nodes = snapshot.nodes  # read without making the node (evidence names dozens per match)
+    label = nodes.label(node_id)
+    if label is None:
         return Named(node_id, node_id)
-    name_en = str(node.props.get("name_en", "") or "")
-    if not name_en and vocab is not None and node.label in ("Interest", "Capability"):
-        terms = vocab.interests if node.label == "Interest" else vocab.capabilities
+    name_en = str(nodes.prop(node_id, "name_en", "") or "")
+    if not name_en and vocab is not None and label in ("Interest", "Capability"):
+        terms = vocab.interests if label == "Interest" else vocab.capabilities
         name_en = next((t.en for t in terms if t.id == node_id), "")
-    return Named(node.id, node.name, name_en, node.label)
+    return Named(node_id, nodes.name(node_id), name_en, label)
 
 
 def named_all(snapshot: Snapshot, ids: Iterable[str], vocab: Vocabulary | None = None) -> tuple[Named, ...]:

@@ -12,12 +12,14 @@ stay one copy (copy-on-write) for as long as nobody writes to them. Three things
 * the indexes every first request needs (the matching index) and the once-per-process check of
   undeclared properties are done here, not once per worker.
 
-What still makes pages private: Python writes an object's reference count whenever it is used,
-so a worker that reads a node, a tie or an edge list dirties the page holding that object (numpy
-arrays' buffers are only read and stay shared). The matching index therefore holds nothing per
-actor as a Python object (:mod:`queries.match_arrays`): a worker's matches read its arrays and
-leave their pages shared, and a tie change adds the changed strong-partner rows to a small
-overlay in that worker instead of copying the index. A new revision is reached in each worker by
+What would make pages private: Python writes an object's reference count whenever it is used,
+so a worker that read a node, a tie or an edge list held as objects would dirty the page holding
+them (numpy arrays' and byte strings' buffers are only read and stay shared). The snapshot
+therefore keeps ids, names, texts and ties in buffers and arrays (:mod:`graphsvc.snapshot_strings`,
+:mod:`graphsvc.snapshot_tiemap`) and the matching index holds nothing per actor as a Python
+object (:mod:`queries.match_arrays`): a worker's requests read them and leave their pages
+shared, and a tie change adds the changed rows to small overlays in that worker instead of
+copying the snapshot or the index. A new revision is reached in each worker by
 applying the change log (:meth:`graphsvc.snapshot.Snapshot.apply`), which copies what the changes
 touch into that worker. A full rebuild in a worker (after a big import or a restore) gives that
 worker a private snapshot; the master's stays as it was, for workers started later, until the
