@@ -170,25 +170,33 @@ def _weights(props: Sequence[Mapping[str, Any]]) -> FloatArray:
     return np.asarray(weight, dtype=np.float64)[inverse.ravel()]
 
 
+def _tie_pairs(snapshot: Snapshot, actors: pd.Index) -> tuple[IntArray, IntArray, IntArray]:
+    """Every tie once as positions in ``actors`` (-1: not an actor here) and its rung, read from
+    ``snapshot.ties`` (each actor's partners and rungs, both directions) rather than from
+    ``snapshot.tie_props``, which would make every tie's property dict to read one number.
+    Each pair is kept in the direction whose first end comes first in ``actors`` (a tie of an
+    actor with itself is listed once); a pair with an end outside ``actors`` may come twice."""
+    ties = snapshot.ties
+    near = list(ties.values())
+    counts = np.fromiter(map(len, near), dtype=np.int64, count=len(near))
+    pa = np.repeat(actors.get_indexer(list(ties)).astype(np.int64), counts)
+    pb = actors.get_indexer(list(chain.from_iterable(near))).astype(np.int64)
+    rung = np.fromiter(chain.from_iterable(map(methodcaller("values"), near)), dtype=np.int64, count=len(pa))
+    once = pa <= pb
+    return pa[once], pb[once], rung[once]
+
+
 def _ties(snapshot: Snapshot, orgs: pd.Index) -> dict[str, Any]:
     """Organisation pairs, organisation–institution pairs and each organisation's best rung.
 
     A TIE joins two actors (organisations or institutions); a pair whose end is missing from
     the snapshot is skipped, as :mod:`queries.islands` skips it. The pairs come in the order of
-    ``snapshot.tie_props``, which is not meaningful: nothing below depends on it.
+    ``snapshot.ties``, which is not meaningful: nothing below depends on it.
     """
     n = len(orgs)
     institutions = tuple(snapshot.labelled("Institution"))
     actors = orgs.append(pd.Index(institutions, dtype=object))
-    props = snapshot.tie_props  # every tie once; ids are looked up in C (pandas' hash table)
-    pairs = list(props)
-    pa = actors.get_indexer(list(map(itemgetter(0), pairs))).astype(np.int64)
-    pb = actors.get_indexer(list(map(itemgetter(1), pairs))).astype(np.int64)
-    rungs = list(map(methodcaller("get", "rung", 0), props.values()))
-    try:
-        rung = np.asarray(rungs, dtype=np.int64)
-    except (TypeError, ValueError):  # e.g. a rung stored as text
-        rung = _ints([int(r) for r in rungs])
+    pa, pb, rung = _tie_pairs(snapshot, actors)
     known = (pa >= 0) & (pb >= 0)
     pa, pb, rung = pa[known], pb[known], rung[known]
     best = np.zeros(n, dtype=np.int64)
