@@ -85,9 +85,9 @@ def _verdict(row: dict[str, Any], orgs: int) -> str:
     if row["ours"] is None or not (own or other):
         return ""
     if not own:
-        shown = {(f"≤ {g.limit:g}× {g.ratio}" if g.ratio else f"≤ {g.limit:g} {g.unit}") + f" at {_size(g.size)}"
-                 for g in other if g.size is not None}
-        return f"({'; '.join(sorted(shown))})"
+        shown = dict.fromkeys((f"≤ {g.limit:g}× {g.ratio}" if g.ratio else f"≤ {g.limit:g} {g.unit}")
+                              + f" at {_size(g.size)}" for g in other if g.size is not None)
+        return f"({'; '.join(shown)})"
     parts = []
     for g in own:
         if g.ratio and not row["baseline_name"].startswith(g.ratio):
