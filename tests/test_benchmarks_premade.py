@@ -88,3 +88,15 @@ def test_an_import_of_a_premade_dump_is_timed_with_its_peak(tmp_path: Path) -> N
     assert "records" in rows["import of a full dump into SQLite"]["note"]
     assert rows["import peak RSS"]["ours"]["median"] > 50  # an interpreter with the app loaded
     assert not list(tmp_path.glob("import.db*"))  # the store it imported into is gone
+
+
+def test_the_http_benchmark_serves_a_copy_of_a_premade_store(made: Path, tmp_path: Path) -> None:
+    from graphsvc.store.sqlite_files import store_file_counts
+    from tests.load_server import prepare
+
+    before = fingerprint(made)
+    setup = prepare(tmp_path, source=made)
+    assert fingerprint(made) == before  # accounts and the session went into the copy
+    assert setup.env["GRAPHSVC_STORE"] == f"sqlite:///{tmp_path / 'graph.db'}"
+    assert len(setup.organisations) == store_file_counts(made)["nodes"]["Organisation"] == 300
+    assert setup.admin_token and setup.coach_token and setup.session
