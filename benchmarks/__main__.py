@@ -34,31 +34,73 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from benchmarks.measurements import fmt, measure_size, quiet
 
 ROOT = Path(__file__).resolve().parents[1]
-GOALS = {  # measurement -> (limit, unit, size it applies to; None = every size)
-    "partner matches p50": (5.0, "ms", 100_000),
-    "partner matches p99": (25.0, "ms", 100_000),
-    "clusters with profiles": (3.0, "s", 100_000),
-    "map payload 5k/20k": (0.5, "s", None),
-    "snapshot from SQLite": (10.0, "s", None),
-    "memory peak (RSS)": (1536.0, "MB", 100_000),
-    "snapshot memory (RSS)": (300.0, "MB", 100_000),  # issue 20
+
+
+class Goal(NamedTuple):
+    """A goal of one measurement: ``limit`` in ``unit`` at ``size`` organisations (None: every
+    size); ``ratio``: the limit is for ours ÷ the row's baseline, when that baseline's name
+    starts with this text."""
+
+    limit: float
+    unit: str
+    size: int | None
+    ratio: str = ""
+
+
+GOALS: dict[str, list[Goal]] = {  # measurement -> its goals (issue 9 at 100k, issue 20 at 1M)
+    "partner matches p50": [Goal(5.0, "ms", 100_000), Goal(5.0, "ms", 1_000_000)],
+    "partner matches p99": [Goal(25.0, "ms", 100_000), Goal(25.0, "ms", 1_000_000)],
+    "clusters with profiles": [Goal(3.0, "s", 100_000), Goal(30.0, "s", 1_000_000),
+                               Goal(3.0, "×", 1_000_000, ratio="raw igraph Leiden")],
+    "map payload 5k/20k": [Goal(0.5, "s", None)],
+    "map payload, 5k cap, positions": [Goal(1.0, "s", 1_000_000)],
+    "map payload, whole graph": [Goal(1.0, "s", 1_000_000)],  # the capped view of every actor
+    "snapshot from SQLite": [Goal(10.0, "s", None), Goal(60.0, "s", 1_000_000)],
+    "memory peak (RSS)": [Goal(1536.0, "MB", 100_000)],
+    "snapshot memory (RSS)": [Goal(300.0, "MB", 100_000), Goal(3072.0, "MB", 1_000_000)],
+    "import of a full dump into SQLite": [Goal(600.0, "s", 1_000_000)],
+    "import peak RSS": [Goal(2048.0, "MB", 1_000_000)],
 }
 
 
 # -- the table -----------------------------------------------------------------------------------
+def _goals_for(name: str, orgs: int) -> tuple[list[Goal], list[Goal]]:
+    """The goals of a measurement that apply at ``orgs`` (a size's own, else the every-size
+    one), and those of the other sizes (shown in brackets)."""
+    goals = GOALS.get(name, [])
+    own = [g for g in goals if g.size == orgs] or [g for g in goals if g.size is None]
+    return own, [g for g in goals if g.size not in (orgs, None)]
+
+
+def _size(orgs: int) -> str:
+    return f"{orgs // 1_000_000}M" if orgs % 1_000_000 == 0 else f"{orgs // 1000:,}k"
+
+
 def _verdict(row: dict[str, Any], orgs: int) -> str:
-    goal = GOALS.get(row["measurement"])
-    if goal is None or row["ours"] is None:
+    own, other = _goals_for(row["measurement"], orgs)
+    if row["ours"] is None or not (own or other):
         return ""
-    limit, unit, size = goal
-    if size is not None and size != orgs:
-        return f"(≤ {limit:g} {unit} at {size // 1000}k)"
-    return ("PASS" if row["ours"]["median"] <= limit else "FAIL") + f" ≤ {limit:g} {unit}"
+    if not own:
+        shown = dict.fromkeys((f"≤ {g.limit:g}× {g.ratio}" if g.ratio else f"≤ {g.limit:g} {g.unit}")
+                              + f" at {_size(g.size)}" for g in other if g.size is not None)
+        return f"({'; '.join(shown)})"
+    parts = []
+    for g in own:
+        if g.ratio and not row["baseline_name"].startswith(g.ratio):
+            continue
+        if g.ratio:
+            base = row["baseline"]["median"] if row["baseline"] else None
+            value = row["ours"]["median"] / base if base else None
+            text = f"≤ {g.limit:g}× {g.ratio}"
+        else:
+            value, text = row["ours"]["median"], f"≤ {g.limit:g} {g.unit}"
+        parts.append(("—" if value is None else "PASS" if value <= g.limit else "FAIL") + " " + text)
+    return "; ".join(parts)
 
 
 def _ratio(value: float) -> str:
@@ -120,7 +162,19 @@ def _stop_neo4j(folder: Path, server: Any) -> None:
         launcher().stop(folder)
 
 
-def main(argv: list[str] | None = None) -> int:
+def _by_size(values: list[str] | None, option: str) -> dict[int, str]:
+    """``--store 1000000=sqlite:///PATH`` (repeatable) as {size: text}; ValueError naming it."""
+    out = {}
+    for value in values or []:
+        size, sep, text = value.partition("=")
+        if not sep or not size.strip().isdigit() or not text:
+            raise ValueError(f"{option} {value!r}: write SIZE=VALUE, e.g. {option} 1000000=" +
+                             ("sqlite:///g1m.db" if option == "--store" else "d1m.json"))
+        out[int(size)] = text
+    return out
+
+
+def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="1k and 10k organisations (< 2 minutes)")
     parser.add_argument("--sizes", type=int, nargs="+", help="override the sizes")
@@ -128,33 +182,75 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-neo4j", action="store_true", help="do not start a Neo4j for the run")
     parser.add_argument("--neo4j", action="store_true",
                         help="with --quick: also start a Neo4j (the full run starts one by default)")
+    parser.add_argument("--store", action="append", metavar="SIZE=URL",
+                        help="measure this size on a pre-made SQLite store, read only (repeatable)")
+    parser.add_argument("--dump", action="append", metavar="SIZE=FILE",
+                        help="with --store: also time the import of this pre-made dump (into a temporary file)")
     parser.add_argument("--one-size", type=int, help=argparse.SUPPRESS)  # the child process
-    args = parser.parse_args(argv)
-    if args.one_size:
+    return parser
+
+
+def _one_size(args: argparse.Namespace, stores: dict[int, str], dumps: dict[int, str]) -> dict[str, Any]:
+    """The child process's measurements of ``--one-size``."""
+    orgs = args.one_size
+    if orgs not in stores:
         neo4j = json.loads(os.environ["_GRAPHSVC_BENCH_NEO4J"]) if os.environ.get("_GRAPHSVC_BENCH_NEO4J") else None
-        result = quiet(lambda: measure_size(args.one_size, args.quick, neo4j))
-        print(json.dumps(result))
+        return measure_size(orgs, args.quick, neo4j)
+    from benchmarks.premade import measure_dump, measure_premade
+
+    result = measure_premade(orgs, args.quick, stores[orgs])
+    if orgs in dumps:
+        with tempfile.TemporaryDirectory(prefix="goudkaart-import-") as tmp:
+            result["rows"] += measure_dump(Path(dumps[orgs]), Path(tmp))
+    else:
+        result["rows"].append({"measurement": "import of a full dump into SQLite", "unit": "s", "ours": None,
+                               "baseline_name": "", "baseline": None,
+                               "note": "not measured: a pre-made store (--dump SIZE=FILE times an import)"})
+    return result
+
+
+def _check(args: argparse.Namespace, stores: dict[int, str], dumps: dict[int, str]) -> list[int]:
+    """The sizes to run; ValueError when --store or --dump does not fit them."""
+    from benchmarks.premade import store_path
+
+    sizes = args.sizes or (sorted(stores) if stores else [1000, 10_000] if args.quick else [1000, 10_000, 100_000])
+    for size, url in stores.items():
+        if size not in sizes:
+            raise ValueError(f"--store {size}={url}: {size} is not one of the sizes {sizes}")
+        store_path(url)
+    for size, file in dumps.items():
+        if size not in stores:
+            raise ValueError(f"--dump {size}={file}: give --store {size}=... too (a generated size imports its own)")
+        if not Path(file).is_file():
+            raise ValueError(f"--dump {size}={file}: there is no dump file at {file}")
+    return sizes
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        stores, dumps = _by_size(args.store, "--store"), _by_size(args.dump, "--dump")
+        sizes = _check(args, stores, dumps)
+    except ValueError as exc:
+        print(f"python -m benchmarks: {exc}", file=sys.stderr)
+        return 1
+    if args.one_size:
+        print(json.dumps(quiet(lambda: _one_size(args, stores, dumps))))
         return 0
-    sizes = args.sizes or ([1000, 10_000] if args.quick else [1000, 10_000, 100_000])
     started = time.perf_counter()
     load_before = os.getloadavg()
     with tempfile.TemporaryDirectory(prefix="goudkaart-neo4j-") as tmp:
         neo4j, neo4j_note, server = _neo4j(Path(tmp), not args.no_neo4j and (args.neo4j or not args.quick))
         print(f"# python -m benchmarks{' --quick' if args.quick else ''}: sizes {sizes}; "
-              f"{os.cpu_count()} cores; load average {load_before[0]:.2f}; {neo4j_note}", flush=True)
+              f"{os.cpu_count()} cores; load average {load_before[0]:.2f}; {neo4j_note}; "
+              f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}", flush=True)
         env = {**os.environ, "_GRAPHSVC_BENCH_NEO4J": json.dumps(neo4j) if neo4j else ""}
-        results = []
         try:
-            for orgs in sizes:
-                cmd = [sys.executable, "-m", "benchmarks", "--one-size", str(orgs)] + (["--quick"] if args.quick else [])
-                done = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, check=False)
-                if done.returncode != 0:
-                    print(f"size {orgs} failed:\n{done.stderr[-3000:]}", file=sys.stderr)
-                    return 1
-                results.append(json.loads(done.stdout.strip().splitlines()[-1]))
-                print(f"# {orgs:,} organisations measured in {results[-1]['seconds']:.0f} s", flush=True)
+            results = _run_sizes(sizes, args, env)
         finally:
             _stop_neo4j(Path(tmp), server)
+    if results is None:
+        return 1
     total = time.perf_counter() - started
     print(table(results))
     load_after = os.getloadavg()
@@ -165,6 +261,23 @@ def main(argv: list[str] | None = None) -> int:
                                          "loadavg_after": load_after, "neo4j": neo4j_note,
                                          "results": results}, indent=2))
     return 0
+
+
+def _run_sizes(sizes: list[int], args: argparse.Namespace, env: dict[str, str]) -> list[dict[str, Any]] | None:
+    """Each size in a child process of its own; None (and the child's error) when one fails."""
+    results = []
+    passed = [f"--store={v}" for v in args.store or []] + [f"--dump={v}" for v in args.dump or []]
+    for orgs in sizes:
+        cmd = [sys.executable, "-m", "benchmarks", "--one-size", str(orgs), "--sizes", *map(str, sizes),
+               *(["--quick"] if args.quick else []), *passed]
+        done = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, check=False)
+        if done.returncode != 0:
+            print(f"size {orgs} failed:\n{done.stderr[-3000:]}", file=sys.stderr)
+            return None
+        results.append(json.loads(done.stdout.strip().splitlines()[-1]))
+        store = f" on {results[-1]['store']}" if results[-1].get("store") else ""
+        print(f"# {orgs:,} organisations measured in {results[-1]['seconds']:.0f} s{store}", flush=True)
+    return results
 
 
 if __name__ == "__main__":

@@ -29,7 +29,7 @@ from graphsvc.snapshot_build import paused_gc
 from graphsvc.snapshot_csr import Adjacency
 from queries.grants import area_levels, counts_as_funding, grant_amount
 
-__all__ = ["ClusterIndex", "cluster_index", "build_cluster_index", "ISLAND_RUNG"]
+__all__ = ["ClusterIndex", "cluster_index", "build_cluster_index", "ISLAND_RUNG", "tie_pairs", "per_org"]
 
 IntArray = npt.NDArray[np.int64]
 FloatArray = npt.NDArray[np.float64]
@@ -170,25 +170,43 @@ def _weights(props: Sequence[Mapping[str, Any]]) -> FloatArray:
     return np.asarray(weight, dtype=np.float64)[inverse.ravel()]
 
 
+def tie_pairs(snapshot: Snapshot, actors: pd.Index) -> tuple[IntArray, IntArray, IntArray]:
+    """Every tie once as positions in ``actors`` (-1: not an actor here) and its rung, read from
+    ``snapshot.ties`` (each actor's partners and rungs, both directions) rather than from
+    ``snapshot.tie_props``, which would make every tie's property dict to read one number.
+    Each pair is kept in the direction whose first end comes first in ``actors`` (a tie of an
+    actor with itself is listed once); a pair with an end outside ``actors`` may come twice.
+
+    Examples
+    --------
+    >>> from graphsvc.generate import graph_data
+    >>> from graphsvc.model import Node, Relationship
+    >>> nodes = [Node(i, "Organisation", {"name": i}) for i in "abc"]
+    >>> snap = Snapshot(graph_data([*nodes, Relationship("TIE", "b", "c", {"rung": 4})]))
+    >>> [x.tolist() for x in tie_pairs(snap, pd.Index(["c", "b", "a"]))]
+    [[0], [1], [4]]
+    """
+    ties = snapshot.ties
+    near = list(ties.values())
+    counts = np.fromiter(map(len, near), dtype=np.int64, count=len(near))
+    pa = np.repeat(actors.get_indexer(list(ties)).astype(np.int64), counts)
+    pb = actors.get_indexer(list(chain.from_iterable(near))).astype(np.int64)
+    rung = np.fromiter(chain.from_iterable(map(methodcaller("values"), near)), dtype=np.int64, count=len(pa))
+    once = pa <= pb
+    return pa[once], pb[once], rung[once]
+
+
 def _ties(snapshot: Snapshot, orgs: pd.Index) -> dict[str, Any]:
     """Organisation pairs, organisation–institution pairs and each organisation's best rung.
 
     A TIE joins two actors (organisations or institutions); a pair whose end is missing from
     the snapshot is skipped, as :mod:`queries.islands` skips it. The pairs come in the order of
-    ``snapshot.tie_props``, which is not meaningful: nothing below depends on it.
+    ``snapshot.ties``, which is not meaningful: nothing below depends on it.
     """
     n = len(orgs)
     institutions = tuple(snapshot.labelled("Institution"))
     actors = orgs.append(pd.Index(institutions, dtype=object))
-    props = snapshot.tie_props  # every tie once; ids are looked up in C (pandas' hash table)
-    pairs = list(props)
-    pa = actors.get_indexer(list(map(itemgetter(0), pairs))).astype(np.int64)
-    pb = actors.get_indexer(list(map(itemgetter(1), pairs))).astype(np.int64)
-    rungs = list(map(methodcaller("get", "rung", 0), props.values()))
-    try:
-        rung = np.asarray(rungs, dtype=np.int64)
-    except (TypeError, ValueError):  # e.g. a rung stored as text
-        rung = _ints([int(r) for r in rungs])
+    pa, pb, rung = tie_pairs(snapshot, actors)
     known = (pa >= 0) & (pb >= 0)
     pa, pb, rung = pa[known], pb[known], rung[known]
     best = np.zeros(n, dtype=np.int64)
@@ -203,11 +221,22 @@ def _ties(snapshot: Snapshot, orgs: pd.Index) -> dict[str, Any]:
             "inst_rung": rung[one], "best_rung": best}
 
 
-def _per_org(by_node: Mapping[str, list[Edge]], orgs: pd.Index,
+def per_org(by_node: Mapping[str, list[Edge]], orgs: pd.Index,
              ) -> tuple[IntArray, list[str], list[Mapping[str, Any]]]:
     """The edges of the organisations in ``by_node`` as ``(organisation, other end, props)``,
     by organisation (each one's edges in their list order): what one loop over the
-    organisations asking :meth:`Snapshot.out` would give, with the per-edge work done in C."""
+    organisations asking :meth:`Snapshot.out` would give, with the per-edge work done in C.
+
+    Examples
+    --------
+    >>> from graphsvc.generate import graph_data
+    >>> from graphsvc.model import Node, Relationship
+    >>> nodes = [Node("a", "Organisation", {"name": "A"}), Node("w", "Neighbourhood", {"name": "W"})]
+    >>> snap = Snapshot(graph_data([*nodes, Relationship("ACTIVE_IN", "a", "w")]))
+    >>> org, other, _ = per_org(snap.by_start("ACTIVE_IN"), pd.Index(["a"]))
+    >>> org.tolist(), other
+    ([0], ['w'])
+    """
     if isinstance(by_node, Adjacency) and not by_node.overlay:
         return _per_org_arrays(by_node, orgs)
     where = orgs.get_indexer(list(by_node)).astype(np.int64)  # -1: not an organisation
@@ -224,7 +253,7 @@ def _per_org(by_node: Mapping[str, list[Edge]], orgs: pd.Index,
 
 
 def _per_org_arrays(adj: Adjacency, orgs: pd.Index) -> tuple[IntArray, list[str], list[Mapping[str, Any]]]:
-    """:func:`_per_org` read straight from a snapshot's arrays (:mod:`graphsvc.snapshot_csr`):
+    """:func:`per_org` read straight from a snapshot's arrays (:mod:`graphsvc.snapshot_csr`):
     rows are in id order, so the organisations come in order without a sort."""
     names = adj.ids.names
     rows = len(adj.offsets) - 1
@@ -252,10 +281,10 @@ def _object_array(items: list[Any]) -> npt.NDArray[np.object_]:
 
 def _links(snapshot: Snapshot, orgs: pd.Index) -> dict[str, Any]:
     """WORKS_ON, ACTIVE_IN, SERVES, FUNDS and kind of every organisation, a whole type at once."""
-    theme_org, theme_id, theme_props = _per_org(snapshot.by_start("WORKS_ON"), orgs)
-    area_org, area_id, _ = _per_org(snapshot.by_start("ACTIVE_IN"), orgs)
-    serve_org, serve_id, _ = _per_org(snapshot.by_start("SERVES"), orgs)
-    grant_org, fund_id, grant_props = _per_org(snapshot.by_end("FUNDS"), orgs)
+    theme_org, theme_id, theme_props = per_org(snapshot.by_start("WORKS_ON"), orgs)
+    area_org, area_id, _ = per_org(snapshot.by_start("ACTIVE_IN"), orgs)
+    serve_org, serve_id, _ = per_org(snapshot.by_start("SERVES"), orgs)
+    grant_org, fund_id, grant_props = per_org(snapshot.by_end("FUNDS"), orgs)
     counted = _counted(grant_props)
     if not counted.all():
         grant_org = grant_org[counted]

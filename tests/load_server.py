@@ -40,23 +40,27 @@ class Setup:
     pairs: list[tuple[str, str]] = field(default_factory=list)
 
 
-def prepare(folder: Path, orgs: int = 0, seed: int = 1) -> Setup:
-    """Fill a new SQLite store (demo data, or ``orgs`` generated organisations) and make tokens."""
+def prepare(folder: Path, orgs: int = 0, seed: int = 1, source: Path | None = None) -> Setup:
+    """Fill a new SQLite store (demo data, ``orgs`` generated organisations, or a consistent copy
+    of the store file ``source``, which is only read) and make tokens."""
     from graphsvc.access.accounts import AccountStore
     from graphsvc.actions.sessions import open_session, open_sessions
     from graphsvc.demo.dataset import load_demo
     from graphsvc.generate import write_generated
     from graphsvc.snapshot import Snapshot
     from graphsvc.store import open_store
+    from graphsvc.store.sqlite_files import online_copy
 
     db, accounts_db = folder / "graph.db", folder / "accounts.db"
+    if source is not None:
+        online_copy(source, db)  # accounts and a session go into the copy
     store = open_store(f"sqlite:///{db}")
     try:
-        if orgs:
+        if source is None and orgs:
             write_generated(store, orgs, seed=seed)
-        else:
+        elif source is None:
             load_demo(store)
-        snap = Snapshot.from_store(store) if hasattr(Snapshot, "from_store") else None
+        snap = Snapshot.from_store(store) if source is None and hasattr(Snapshot, "from_store") else None
         actors = sorted(n.id for n in store.iter_nodes("Organisation"))
         areas = [n for n in store.iter_nodes("Neighbourhood") if n.props.get("level") == "wijk"]
         area = max(areas, key=lambda n: n.id) if areas else next(iter(store.iter_nodes("Neighbourhood")))
