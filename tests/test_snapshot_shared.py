@@ -5,10 +5,7 @@ from __future__ import annotations
 
 import array
 import gc
-import json
-import os
 import random
-import struct
 import sys
 from collections.abc import Iterator
 from typing import Any
@@ -22,21 +19,14 @@ from graphsvc.snapshot import Snapshot
 from graphsvc.snapshot_csr import Ids
 from graphsvc.snapshot_strings import IdList, JsonArray, StrArray, StrIndex
 from graphsvc.snapshot_tiemap import TieMap
-from graphsvc.store import GraphStore, open_store
+from graphsvc.store import GraphStore
 from queries.matching import partner_matches
-
-PAGE = os.sysconf("SC_PAGE_SIZE")
+from tests.forkshare import PAGE, generated_snapshot, in_forked_worker, own_share, whole_pages
 
 
 @pytest.fixture(scope="module")
 def snapshot(tmp_path_factory: pytest.TempPathFactory) -> Snapshot:
-    """A generated graph of 2,000 organisations in a real SQLite store, read into a snapshot."""
-    store = open_store(f"sqlite:///{tmp_path_factory.mktemp('shared') / 'graph.db'}")
-    try:
-        write_generated(store, 2000, seed=7)
-        return Snapshot.from_store(store)
-    finally:
-        store.close()
+    return generated_snapshot(tmp_path_factory)
 
 
 def _walk(root: object) -> Iterator[object]:
@@ -66,22 +56,8 @@ def _buffer_pages(snap: Snapshot) -> set[int]:
             start, size = id(obj) + sys.getsizeof(b""), len(obj)
         else:
             continue
-        # whole pages only: a buffer's first and last may hold unrelated objects too
-        pages.update(range(-(-start // PAGE), (start + size) // PAGE))
+        pages.update(whole_pages(start, size))
     return pages
-
-
-def _own_share(pages: set[int]) -> float:
-    """Of these pages of this process that are in memory, the share only this process maps."""
-    present = own = 0
-    with open("/proc/self/pagemap", "rb") as f:
-        for page in sorted(pages):
-            f.seek(page * 8)
-            (entry,) = struct.unpack("<Q", f.read(8))
-            if entry >> 63 & 1:
-                present += 1
-                own += entry >> 56 & 1
-    return own / max(present, 1)
 
 
 def test_ids_names_and_texts_read_back_as_they_were_written() -> None:
@@ -122,26 +98,14 @@ def test_a_forked_worker_reading_the_snapshot_keeps_sharing_its_pages(snapshot: 
     pages = _buffer_pages(snapshot)
     assert len(pages) * PAGE > 200_000  # the ids, names, texts, ties and relationships of 2,000 actors
     actors = random.Random(2).sample(list(snapshot.actors()), 300)
-    gc.collect()
-    gc.freeze()  # as the server's master does before it forks
-    read_end, write_end = os.pipe()
-    pid = os.fork()
-    if pid == 0:  # the worker
-        os.close(read_end)
-        try:
-            answered = sum(len(partner_matches(snapshot, a).matches) for a in actors)
-            read: list[Any] = [(snapshot.nodes[a].props.get("description"), snapshot.name(a), snapshot.ties.get(a),
-                                snapshot.out("ACTIVE_IN", a)) for a in actors]
-            answer: dict[str, object] = {"answered": answered, "read": len(read), "own": _own_share(pages)}
-        except BaseException as exc:  # reported by the parent
-            answer = {"error": repr(exc)}
-        os.write(write_end, json.dumps(answer).encode())
-        os._exit(0)
-    os.close(write_end)
-    with os.fdopen(read_end, "rb") as pipe:
-        found = json.loads(pipe.read())
-    os.waitpid(pid, 0)
-    gc.unfreeze()
+
+    def work() -> dict[str, object]:
+        answered = sum(len(partner_matches(snapshot, a).matches) for a in actors)
+        read: list[Any] = [(snapshot.nodes[a].props.get("description"), snapshot.name(a), snapshot.ties.get(a),
+                            snapshot.out("ACTIVE_IN", a)) for a in actors]
+        return {"answered": answered, "read": len(read), "own": own_share(pages)}
+
+    found = in_forked_worker(work)
     assert "error" not in found, found
     assert found["answered"] > 1000 and found["read"] == 300  # the worker really read
     # every answer read the buffers, yet (nearly) none of their pages became the worker's own

@@ -7,7 +7,6 @@ import gc
 import json
 import os
 import random
-import struct
 import sys
 
 import numpy as np
@@ -16,22 +15,15 @@ import pytest
 from graphsvc.generate import write_generated
 from graphsvc.model import Relationship
 from graphsvc.snapshot import Snapshot
-from graphsvc.store import GraphStore, open_store
+from graphsvc.store import GraphStore
 from queries.match_index import MatchIndex, _themes_of, matching_index
 from queries.matching import partner_matches
-
-PAGE = os.sysconf("SC_PAGE_SIZE")
+from tests.forkshare import PAGE, generated_snapshot, in_forked_worker, own_share, whole_pages
 
 
 @pytest.fixture(scope="module")
 def snapshot(tmp_path_factory: pytest.TempPathFactory) -> Snapshot:
-    """A generated graph of 2,000 organisations in a real SQLite store, read into a snapshot."""
-    store = open_store(f"sqlite:///{tmp_path_factory.mktemp('shared') / 'graph.db'}")
-    try:
-        write_generated(store, 2000, seed=7)
-        return Snapshot.from_store(store)
-    finally:
-        store.close()
+    return generated_snapshot(tmp_path_factory)
 
 
 def _arrays(index: MatchIndex) -> list[np.ndarray]:
@@ -51,19 +43,6 @@ def _arrays(index: MatchIndex) -> list[np.ndarray]:
             continue
         todo.extend(gc.get_referents(obj))
     return list(found.values())
-
-
-def _exclusive_share(pages: set[int]) -> float:
-    """Of these pages of this process that are in memory, the share only this process maps."""
-    present = own = 0
-    with open("/proc/self/pagemap", "rb") as f:
-        for page in sorted(pages):
-            f.seek(page * 8)
-            (entry,) = struct.unpack("<Q", f.read(8))
-            if entry >> 63 & 1:
-                present += 1
-                own += entry >> 56 & 1
-    return own / max(present, 1)
 
 
 def test_the_index_rows_say_what_the_snapshot_says(snapshot: Snapshot) -> None:
@@ -108,29 +87,15 @@ def test_a_forked_worker_answering_matches_keeps_sharing_the_index_pages(snapsho
     index = matching_index(snapshot)
     pages: set[int] = set()
     for array in _arrays(index):
-        # whole pages only: a buffer's first and last may hold unrelated objects too
-        start = array.ctypes.data
-        pages.update(range(-(-start // PAGE), (start + array.nbytes) // PAGE))
+        pages.update(whole_pages(array.ctypes.data, array.nbytes))
     assert len(pages) * PAGE > 100_000  # the per-actor arrays of 2,000 actors
     actors = random.Random(2).sample(snapshot.actors(), 300)
-    gc.collect()
-    gc.freeze()  # as the server's master does before it forks
-    read_end, write_end = os.pipe()
-    pid = os.fork()
-    if pid == 0:  # the worker
-        os.close(read_end)
-        try:
-            answered = sum(len(partner_matches(snapshot, a).matches) for a in actors)
-            answer: dict[str, object] = {"answered": answered, "own": _exclusive_share(pages)}
-        except BaseException as exc:  # reported by the parent
-            answer = {"error": repr(exc)}
-        os.write(write_end, json.dumps(answer).encode())
-        os._exit(0)
-    os.close(write_end)
-    with os.fdopen(read_end, "rb") as pipe:
-        found = json.loads(pipe.read())
-    os.waitpid(pid, 0)
-    gc.unfreeze()
+
+    def work() -> dict[str, object]:
+        answered = sum(len(partner_matches(snapshot, a).matches) for a in actors)
+        return {"answered": answered, "own": own_share(pages)}
+
+    found = in_forked_worker(work)
     assert "error" not in found, found
     assert found["answered"] > 1000  # the worker really matched
     # the arrays were read for every answer, yet (nearly) none of their pages became the worker's own
@@ -146,7 +111,7 @@ def test_the_fork_probe_sees_pages_a_worker_writes() -> None:
     if pid == 0:
         os.close(read_end)
         data += 1.0
-        os.write(write_end, json.dumps(_exclusive_share(pages)).encode())
+        os.write(write_end, json.dumps(own_share(pages)).encode())
         os._exit(0)
     os.close(write_end)
     with os.fdopen(read_end, "rb") as pipe:
