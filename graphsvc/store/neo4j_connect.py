@@ -60,7 +60,7 @@ class Neo4jConnection:
         self._pid = os.getpid()
         self._lock = threading.Lock()
         #: ``plan``: when the store connects, a thread has Neo4j plan the snapshot's queries
-        #: (:func:`~graphsvc.store.neo4j_read.plan_ahead`); the thread, once started
+        #: (:func:`~graphsvc.store.neo4j_read.plan_ahead`); ``planning`` is that thread once started
         self.plan_ahead = plan
         self.planning: threading.Thread | None = None
         #: Commits made through this object: a caller that holds a snapshot for a moment (the
